@@ -1,0 +1,64 @@
+# goflow2plus: PGXS build of the extension, plus the standalone pieces
+# (core unit tests, libFuzzer targets) that need no database.
+
+EXTENSION = goflow2plus
+MODULE_big = goflow2plus
+DATA = $(wildcard sql/goflow2plus--*.sql)
+
+CORE_SRCS = $(sort $(wildcard src/core/*.c))
+PGAD_SRCS = $(sort $(wildcard src/pg/*.c))
+GEN_SRCS = src/gen/flow.pb-c.c
+OBJS = $(CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o) $(GEN_SRCS:.c=.o)
+
+# Warnings are errors unless a build on a newer server asks otherwise
+# (make WERROR=).
+WERROR ?= -Werror
+PG_CPPFLAGS = -Isrc/core -Isrc/gen
+PG_CFLAGS = $(WERROR)
+SHLIB_LINK = -lprotobuf-c
+
+REGRESS = $(patsubst test/regress/sql/%.sql,%,$(sort $(wildcard test/regress/sql/*.sql)))
+REGRESS_OPTS = --inputdir=test/regress --temp-instance=./tmp_check \
+	--temp-config=test/regress/regress.conf --port=$(REGRESS_PORT)
+REGRESS_PORT ?= 58432
+
+EXTRA_CLEAN = src/gen tmp_check results regression.diffs regression.out \
+	build
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+src/gen/flow.pb-c.c src/gen/flow.pb-c.h: proto/flow.proto
+	@mkdir -p src/gen
+	protoc-c --proto_path=proto --c_out=src/gen proto/flow.proto
+
+# Generated code follows protoc-c's style, not ours.
+src/gen/flow.pb-c.o: CFLAGS += -Wno-declaration-after-statement -Wno-missing-prototypes
+$(CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o): src/gen/flow.pb-c.h
+
+# ---- core layer without PostgreSQL: unit tests and fuzzers ----------------
+
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CORE_TEST_CFLAGS = -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
+	-Wdeclaration-after-statement $(WERROR) -Isrc/core -Isrc/gen $(SAN_FLAGS)
+UNIT_SRCS = $(sort $(wildcard test/unit/test_*.c))
+UNIT_BINS = $(patsubst test/unit/%.c,build/unit/%,$(UNIT_SRCS))
+FUZZ_SRCS = $(sort $(wildcard test/fuzz/fuzz_*.c))
+FUZZ_BINS = $(patsubst test/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+CORE_HDRS = $(wildcard src/core/*.h)
+
+build/unit/%: test/unit/%.c test/unit/unit.h $(CORE_SRCS) $(CORE_HDRS) src/gen/flow.pb-c.c
+	@mkdir -p build/unit
+	$(CC) $(CORE_TEST_CFLAGS) -Itest/unit -o $@ $< $(CORE_SRCS) src/gen/flow.pb-c.c -lprotobuf-c
+
+.PHONY: unit fuzz
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ./$$t; done
+
+build/fuzz/%: test/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS) src/gen/flow.pb-c.c
+	@mkdir -p build/fuzz
+	clang -std=gnu11 -g -O1 -Isrc/core -Isrc/gen -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $< $(CORE_SRCS) src/gen/flow.pb-c.c -lprotobuf-c
+
+fuzz: $(FUZZ_BINS)

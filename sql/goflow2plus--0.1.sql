@@ -1,0 +1,128 @@
+-- goflow2plus 0.1: the flow table, the interface counter table and the
+-- SQL-callable decoder.  Column names are GoFlow2's JSON keys so that
+-- queries written against GoFlow2's output carry over.
+
+\echo Use "CREATE EXTENSION goflow2plus" to load this file. \quit
+
+-- One row per flow record.  UNLOGGED: flows are high volume and
+-- re-exported continuously; a crash empties the table rather than
+-- slowing every insert with WAL.  Users may add indexes, triggers or
+-- partitions: the writer notices and takes the path that honours them.
+CREATE UNLOGGED TABLE goflow2plus.flows (
+    type                  text NOT NULL,
+    time_received         timestamptz NOT NULL,
+    time_flow_start       timestamptz,
+    time_flow_end         timestamptz,
+    sequence_num          bigint,
+    sampling_rate         bigint,
+    sampler_address       inet,
+    bytes                 bigint,
+    packets               bigint,
+    src_addr              inet,
+    dst_addr              inet,
+    etype                 int,
+    proto                 int,
+    src_port              int,
+    dst_port              int,
+    in_if                 bigint,
+    out_if                bigint,
+    src_mac               macaddr,
+    dst_mac               macaddr,
+    src_vlan              int,
+    dst_vlan              int,
+    vlan_id               int,
+    ip_tos                int,
+    ip_ttl                int,
+    ip_flags              int,
+    tcp_flags             int,
+    forwarding_status     int,
+    icmp_type             int,
+    icmp_code             int,
+    ipv6_flow_label       int,
+    fragment_id           bigint,
+    fragment_offset       int,
+    src_as                bigint,
+    dst_as                bigint,
+    next_hop              inet,
+    next_hop_as           bigint,
+    src_net               cidr,
+    dst_net               cidr,
+    bgp_next_hop          inet,
+    bgp_communities       bigint[],
+    as_path               bigint[],
+    mpls_label            int[],
+    observation_domain_id bigint,
+    observation_point_id  bigint,
+    in_if_format          int,
+    out_if_format         int,
+    vxlan_vni             bigint
+);
+
+COMMENT ON TABLE goflow2plus.flows IS
+    'One row per decoded flow record (NetFlow v5/v9, IPFIX, sFlow v5). bytes and packets are as received; multiply by sampling_rate to estimate totals.';
+COMMENT ON COLUMN goflow2plus.flows.in_if_format IS
+    'sFlow interface format: 0 ifIndex, 1 packet discarded (in_if/out_if holds the reason), 2 multiple interfaces (in_if/out_if holds the count)';
+
+-- sFlow counter samples: one row per interface per sample.
+CREATE UNLOGGED TABLE goflow2plus.interface_counters (
+    time_received        timestamptz NOT NULL,
+    sampler_address      inet,
+    sub_agent_id         bigint,
+    sequence_num         bigint,
+    source_id_type       int,
+    source_id_index      bigint,
+    if_index             bigint,
+    if_type              bigint,
+    speed                numeric,
+    direction            int,
+    status               int,
+    in_octets            numeric,
+    in_ucast_pkts        bigint,
+    in_multicast_pkts    bigint,
+    in_broadcast_pkts    bigint,
+    in_discards          bigint,
+    in_errors            bigint,
+    in_unknown_protos    bigint,
+    out_octets           numeric,
+    out_ucast_pkts       bigint,
+    out_multicast_pkts   bigint,
+    out_broadcast_pkts   bigint,
+    out_discards         bigint,
+    out_errors           bigint,
+    promiscuous_mode     int,
+    dot3_alignment_errors            bigint,
+    dot3_fcs_errors                  bigint,
+    dot3_single_collision_frames     bigint,
+    dot3_multiple_collision_frames   bigint,
+    dot3_sqe_test_errors             bigint,
+    dot3_deferred_transmissions      bigint,
+    dot3_late_collisions             bigint,
+    dot3_excessive_collisions        bigint,
+    dot3_internal_mac_transmit_errors bigint,
+    dot3_carrier_sense_errors        bigint,
+    dot3_frame_too_longs             bigint,
+    dot3_internal_mac_receive_errors bigint,
+    dot3_symbol_errors               bigint
+);
+
+-- Decode datagrams from SQL with the same decoders the workers use.
+-- Template and sampling state is kept for the session, so a template
+-- packet followed by a data packet decodes as it would on the wire.
+CREATE FUNCTION goflow2plus.decode(payload bytea, exporter inet DEFAULT '127.0.0.1')
+RETURNS SETOF goflow2plus.flows
+AS 'MODULE_PATHNAME', 'goflow2plus_decode'
+LANGUAGE C STRICT VOLATILE;
+
+-- Forget the session's decoder state (templates, sampling rates).
+CREATE FUNCTION goflow2plus.decode_reset()
+RETURNS void
+AS 'MODULE_PATHNAME', 'goflow2plus_decode_reset'
+LANGUAGE C STRICT VOLATILE;
+
+-- Decoder counters summed over the running workers, plus per-worker state.
+CREATE FUNCTION goflow2plus.stats(
+    OUT worker int, OUT listen text, OUT ready bool,
+    OUT counter text, OUT value bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'goflow2plus_stats'
+LANGUAGE C STRICT VOLATILE;

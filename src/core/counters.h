@@ -1,0 +1,45 @@
+/*
+ * counters.h
+ *    What the decoders count.  One X-macro list gives the struct, the
+ *    names shown by goflow2plus.stats() and the shared-memory mirror, so a
+ *    new counter is added in exactly one place.
+ */
+#ifndef GF_COUNTERS_H
+#define GF_COUNTERS_H
+
+#include <stdint.h>
+
+#define GF_COUNTER_LIST(X) \
+	X(packets, "datagrams handed to the decoder") \
+	X(packets_netflow_v5, "NetFlow v5 datagrams decoded") \
+	X(packets_netflow_v9, "NetFlow v9 datagrams decoded") \
+	X(packets_ipfix, "IPFIX messages decoded") \
+	X(packets_sflow, "sFlow v5 datagrams decoded") \
+	X(packets_malformed, "datagrams dropped as malformed (whole or in part)") \
+	X(packets_unknown_version, "datagrams whose version word is not a known protocol") \
+	X(flows, "flow records produced") \
+	X(nf_templates_added, "v9/IPFIX templates added or redefined") \
+	X(nf_templates_withdrawn, "IPFIX templates withdrawn") \
+	X(nf_templates_rejected, "templates refused (malformed or over a limit)") \
+	X(nf_sets_pending, "data sets kept while waiting for their template") \
+	X(nf_sets_pending_decoded, "kept data sets decoded once their template came") \
+	X(nf_sets_pending_expired, "kept data sets dropped: template never came in time") \
+	X(nf_sets_pending_overflow, "data sets dropped: per-exporter pending buffer full") \
+	X(nf_options_records, "options data records read (sampling, interfaces)") \
+	X(nf_sampling_updates, "sampling rates learnt from options data") \
+	X(sflow_flow_samples, "sFlow flow samples decoded") \
+	X(sflow_counter_samples, "sFlow counter samples decoded") \
+	X(sflow_drop_samples, "sFlow drop (discard) samples decoded") \
+	X(sflow_samples_unknown, "sFlow samples of unknown format skipped") \
+	X(sflow_records_unknown, "sFlow records of unknown format skipped") \
+	X(sflow_limits_hit, "sFlow datagrams that hit an explicit limit") \
+	X(sflow_header_unparsed, "sampled packet headers cut short or not understood")
+
+typedef struct gf_counters
+{
+#define GF_COUNTER_FIELD(name, desc) uint64_t name;
+	GF_COUNTER_LIST(GF_COUNTER_FIELD)
+#undef GF_COUNTER_FIELD
+} gf_counters;
+
+#endif							/* GF_COUNTERS_H */

@@ -1,0 +1,101 @@
+/*
+ * decode.h
+ *    The one entry point the adapter calls: a datagram in, flow records out
+ *    through a sink.  Dispatches on the version word to the NetFlow v5,
+ *    NetFlow v9, IPFIX or sFlow v5 decoder.  All state that outlives a
+ *    datagram (templates, sampling rates, data sets waiting for their
+ *    template) lives in a gf_decoder, one per worker, never shared
+ *    between processes.
+ */
+#ifndef GF_DECODE_H
+#define GF_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "counters.h"
+#include "flow.h"
+#include "ifcounters.h"
+
+/* Result codes.  Anything but GF_OK means the datagram was (partly) dropped. */
+typedef enum gf_rc
+{
+	GF_OK = 0,
+	GF_ERR_TRUNCATED,			/* a read ran past the end */
+	GF_ERR_VERSION,				/* unknown or unexpected version word */
+	GF_ERR_LENGTH,				/* a length field disagrees with the data */
+	GF_ERR_COUNT,				/* a count field disagrees with the data */
+	GF_ERR_TEMPLATE,			/* a malformed template */
+	GF_ERR_LIMIT,				/* an explicit limit was hit */
+	GF_ERR_NOMEM
+} gf_rc;
+
+typedef struct gf_error
+{
+	gf_rc		code;
+	size_t		offset;			/* byte offset in the datagram */
+	char		msg[192];		/* "NetFlow v5 count 30 needs 1464 bytes, datagram has 1400" */
+} gf_error;
+
+/* Record the first error only; later ones in the same datagram are ignored. */
+gf_rc		gf_fail(gf_error *err, gf_rc code, size_t offset, const char *fmt,...)
+			__attribute__((format(printf, 4, 5)));
+
+/* What listens on the socket: auto-detect, or one protocol family. */
+typedef enum gf_proto
+{
+	GF_PROTO_AUTO = 0,			/* flow:// */
+	GF_PROTO_NETFLOW,			/* netflow:// : v5, v9, IPFIX */
+	GF_PROTO_SFLOW				/* sflow:// */
+} gf_proto;
+
+/* One datagram and where it came from. */
+typedef struct gf_datagram
+{
+	const uint8_t *data;
+	size_t		len;
+	gf_addr		exporter;		/* source address of the UDP packet */
+	uint16_t	exporter_port;
+	uint64_t	time_received_ns;	/* UNIX epoch, nanoseconds */
+} gf_datagram;
+
+typedef struct gf_drop_sample gf_drop_sample;	/* defined in sflow.h */
+
+/* Where decoded records go.  Any callback may be NULL. */
+typedef struct gf_sink
+{
+	void		(*flow) (void *arg, const gf_flow *f);
+	void		(*ifcounters) (void *arg, const gf_ifcounters *c);
+	void		(*drop) (void *arg, const gf_drop_sample *d);
+	void	   *arg;
+} gf_sink;
+
+/* Explicit bounds on per-decoder state; zero fields take the defaults. */
+typedef struct gf_limits
+{
+	uint32_t	max_templates;	/* all exporters together (default 65536) */
+	uint32_t	max_template_fields;	/* per template (default 512) */
+	uint32_t	pending_bytes_per_exporter;	/* default 1 MiB */
+	uint32_t	pending_max_age_ms; /* default 60000 */
+	uint32_t	max_exporters;	/* sampling / pending state (default 4096) */
+} gf_limits;
+
+typedef struct gf_decoder gf_decoder;
+
+gf_decoder *gf_decoder_new(const gf_limits *lim);
+void		gf_decoder_free(gf_decoder *d);
+gf_counters *gf_decoder_counters(gf_decoder *d);
+
+/*
+ * Decode one datagram.  Records are emitted through sink as they are
+ * decoded; on error, records already emitted stay emitted, the rest of the
+ * datagram is dropped, err says what and where, and the malformed counter
+ * goes up.
+ */
+gf_rc		gf_decode(gf_decoder *d, gf_proto proto, const gf_datagram *dg,
+					  const gf_sink *sink, gf_error *err);
+
+/* Drop data sets that waited too long for a template (counted). */
+void		gf_decoder_expire(gf_decoder *d, uint64_t now_ns);
+
+#endif							/* GF_DECODE_H */

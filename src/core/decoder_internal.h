@@ -1,0 +1,33 @@
+/*
+ * decoder_internal.h
+ *    What the protocol decoders share behind decode.h: the per-worker
+ *    decoder object and each protocol's entry point.  Not for the adapter.
+ */
+#ifndef GF_DECODER_INTERNAL_H
+#define GF_DECODER_INTERNAL_H
+
+#include "decode.h"
+
+typedef struct gf_nf_state gf_nf_state;	/* templates, sampling, pending */
+
+struct gf_decoder
+{
+	gf_limits	lim;			/* defaults filled in */
+	gf_counters counters;
+	gf_nf_state *nf;
+};
+
+/* NetFlow v9 / IPFIX state (netflow_state.c). */
+gf_nf_state *gf_nf_state_new(const gf_limits *lim);
+void		gf_nf_state_free(gf_nf_state *st);
+void		gf_nf_state_expire(gf_decoder *d, uint64_t now_ns);
+
+/* Protocol decoders: dg->data starts at the version word. */
+gf_rc		gf_nf5_decode(gf_decoder *d, const gf_datagram *dg,
+						  const gf_sink *sink, gf_error *err);
+gf_rc		gf_nfx_decode(gf_decoder *d, const gf_datagram *dg,
+						  const gf_sink *sink, gf_error *err);	/* v9 and IPFIX */
+gf_rc		gf_sflow_decode(gf_decoder *d, const gf_datagram *dg,
+							const gf_sink *sink, gf_error *err);
+
+#endif							/* GF_DECODER_INTERNAL_H */

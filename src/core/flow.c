@@ -1,0 +1,72 @@
+/*
+ * flow.c
+ *    Helpers for the common flow record: initialisation and addresses.
+ */
+#include "flow.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *
+gf_flow_type_name(gf_flow_type t)
+{
+	switch (t)
+	{
+		case GF_TYPE_SFLOW_5:
+			return "SFLOW_5";
+		case GF_TYPE_NETFLOW_V5:
+			return "NETFLOW_V5";
+		case GF_TYPE_NETFLOW_V9:
+			return "NETFLOW_V9";
+		case GF_TYPE_IPFIX:
+			return "IPFIX";
+		default:
+			return "FLOWUNKNOWN";
+	}
+}
+
+void
+gf_addr_set_v4(gf_addr *a, const uint8_t *p4)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = 4;
+	memcpy(a->bytes, p4, 4);
+}
+
+void
+gf_addr_set_v6(gf_addr *a, const uint8_t *p16)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = 6;
+	memcpy(a->bytes, p16, 16);
+}
+
+const char *
+gf_addr_format(const gf_addr *a, char *buf, size_t buflen)
+{
+	if (buflen == 0)
+		return buf;
+	buf[0] = '\0';
+	if (a->family == 4)
+		inet_ntop(AF_INET, a->bytes, buf, (socklen_t) buflen);
+	else if (a->family == 6)
+		inet_ntop(AF_INET6, a->bytes, buf, (socklen_t) buflen);
+	return buf;
+}
+
+void
+gf_flow_init(gf_flow *f, gf_flow_type type, uint64_t time_received_ns,
+			 const gf_addr *sampler)
+{
+	/*
+	 * Only the header part is cleared: the arrays at the end are read up to
+	 * their n_* counts, so clearing them per record would be wasted work on
+	 * the hot path.
+	 */
+	memset(f, 0, offsetof(gf_flow, as_path));
+	f->type = type;
+	f->time_received_ns = time_received_ns;
+	if (sampler)
+		f->sampler_address = *sampler;
+}

@@ -1,0 +1,161 @@
+/*
+ * flow.h
+ *    The common flow record: every decoder (NetFlow v5, v9, IPFIX, sFlow)
+ *    turns what it reads into gf_flow, and every sink (table, JetStream,
+ *    SQL decode()) reads only gf_flow.  Field names follow GoFlow2's
+ *    FlowMessage so that a column, a JSON key and a protobuf field agree.
+ *
+ *    A field is meaningful only when its bit is set in 'present'; sinks
+ *    write SQL NULL for an absent field.  That keeps "the exporter did not
+ *    say" apart from "the exporter said zero".
+ *
+ *    This file is part of the core layer: plain C11, no postgres.h.
+ */
+#ifndef GF_FLOW_H
+#define GF_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* FlowMessage.FlowType, same numbers as GoFlow2. */
+typedef enum gf_flow_type
+{
+	GF_TYPE_UNKNOWN = 0,
+	GF_TYPE_SFLOW_5 = 1,
+	GF_TYPE_NETFLOW_V5 = 2,
+	GF_TYPE_NETFLOW_V9 = 3,
+	GF_TYPE_IPFIX = 4
+} gf_flow_type;
+
+const char *gf_flow_type_name(gf_flow_type t);
+
+/* An IPv4 or IPv6 address; family 0 means "none". */
+typedef struct gf_addr
+{
+	uint8_t		family;			/* 0, 4 or 6 */
+	uint8_t		bytes[16];		/* IPv4 in the first 4 bytes */
+} gf_addr;
+
+void		gf_addr_set_v4(gf_addr *a, const uint8_t *p4);
+void		gf_addr_set_v6(gf_addr *a, const uint8_t *p16);
+/* Writes a printable form into buf (>= 46 bytes); "" for family 0. */
+const char *gf_addr_format(const gf_addr *a, char *buf, size_t buflen);
+
+/* One bit per optional field of gf_flow. */
+typedef enum gf_field
+{
+	GF_F_TIME_FLOW_START = 0,
+	GF_F_TIME_FLOW_END,
+	GF_F_SEQUENCE_NUM,
+	GF_F_SAMPLING_RATE,
+	GF_F_BYTES,
+	GF_F_PACKETS,
+	GF_F_ETYPE,
+	GF_F_PROTO,
+	GF_F_SRC_PORT,
+	GF_F_DST_PORT,
+	GF_F_IN_IF,
+	GF_F_OUT_IF,
+	GF_F_SRC_MAC,
+	GF_F_DST_MAC,
+	GF_F_SRC_VLAN,
+	GF_F_DST_VLAN,
+	GF_F_VLAN_ID,
+	GF_F_IP_TOS,
+	GF_F_IP_TTL,
+	GF_F_IP_FLAGS,
+	GF_F_TCP_FLAGS,
+	GF_F_FORWARDING_STATUS,
+	GF_F_ICMP_TYPE,
+	GF_F_ICMP_CODE,
+	GF_F_IPV6_FLOW_LABEL,
+	GF_F_FRAGMENT_ID,
+	GF_F_FRAGMENT_OFFSET,
+	GF_F_SRC_AS,
+	GF_F_DST_AS,
+	GF_F_NEXT_HOP_AS,
+	GF_F_SRC_NET,				/* src_net_len is valid */
+	GF_F_DST_NET,				/* dst_net_len is valid */
+	GF_F_OBSERVATION_DOMAIN_ID,
+	GF_F_OBSERVATION_POINT_ID,
+	GF_F_IN_IF_FORMAT,			/* sFlow interface format bits */
+	GF_F_OUT_IF_FORMAT,
+	GF_F_VXLAN_VNI,
+	GF_F__COUNT
+} gf_field;
+
+#define GF_MAX_AS_PATH		64
+#define GF_MAX_COMMUNITIES	64
+#define GF_MAX_MPLS			16
+
+typedef struct gf_flow
+{
+	uint64_t	present;		/* bit (1 << gf_field) per set field */
+	gf_flow_type type;
+
+	uint64_t	time_received_ns;	/* always set */
+	uint64_t	time_flow_start_ns;
+	uint64_t	time_flow_end_ns;
+	uint32_t	sequence_num;
+	uint64_t	sampling_rate;
+	gf_addr		sampler_address;	/* exporter / sFlow agent */
+
+	uint64_t	bytes;
+	uint64_t	packets;
+
+	gf_addr		src_addr;
+	gf_addr		dst_addr;
+	uint32_t	etype;
+	uint32_t	proto;
+	uint32_t	src_port;
+	uint32_t	dst_port;
+	uint32_t	in_if;
+	uint32_t	out_if;
+	uint8_t		src_mac[6];
+	uint8_t		dst_mac[6];
+	uint32_t	src_vlan;
+	uint32_t	dst_vlan;
+	uint32_t	vlan_id;
+	uint32_t	ip_tos;
+	uint32_t	ip_ttl;
+	uint32_t	ip_flags;
+	uint32_t	tcp_flags;
+	uint32_t	forwarding_status;
+	uint32_t	icmp_type;
+	uint32_t	icmp_code;
+	uint32_t	ipv6_flow_label;
+	uint32_t	fragment_id;
+	uint32_t	fragment_offset;
+	uint32_t	src_as;
+	uint32_t	dst_as;
+	gf_addr		next_hop;
+	uint32_t	next_hop_as;
+	uint8_t		src_net_len;	/* prefix length; src_net = src_addr/len */
+	uint8_t		dst_net_len;
+	gf_addr		bgp_next_hop;
+	uint32_t	observation_domain_id;
+	uint32_t	observation_point_id;
+	uint32_t	in_if_format;	/* sFlow: 0 ifindex, 1 discarded, 2 multiple */
+	uint32_t	out_if_format;
+	uint32_t	vxlan_vni;
+
+	uint16_t	n_as_path;
+	uint16_t	n_communities;
+	uint16_t	n_mpls;
+	uint32_t	as_path[GF_MAX_AS_PATH];
+	uint32_t	bgp_communities[GF_MAX_COMMUNITIES];
+	uint32_t	mpls_label[GF_MAX_MPLS];
+} gf_flow;
+
+#define GF_HAS(f, fld)		(((f)->present >> (fld)) & 1u)
+#define GF_MARK(f, fld)		((f)->present |= (UINT64_C(1) << (fld)))
+/* Set a scalar member and its presence bit in one step. */
+#define GF_SET(f, member, fld, val) \
+	do { (f)->member = (val); GF_MARK(f, fld); } while (0)
+
+/* Clear a record and stamp what every record carries. */
+void		gf_flow_init(gf_flow *f, gf_flow_type type, uint64_t time_received_ns,
+						 const gf_addr *sampler);
+
+#endif							/* GF_FLOW_H */
