@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything goflow2plus needs to build, run and test on Debian 12,
+# from Debian's own packages.  Idempotent: apt-get skips what is present.
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install_deps.sh: run as root (it calls apt-get)" >&2
+	exit 1
+fi
+
+PKGS=(
+	build-essential clang libclang-rt-14-dev
+	postgresql-15 postgresql-client-15 postgresql-server-dev-15
+	libprotobuf-c-dev protobuf-c-compiler
+	libnats-dev nats-server libyaml-dev
+	softflowd pmacct nfdump tshark python3 python3-scapy
+	libipc-run-perl iproute2 util-linux procps
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "install_deps.sh: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	# tshark asks whether non-root users may capture; answer no.
+	echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Debian starts a 'main' cluster on 5432 when postgresql-15 is installed;
+# goflow2plus never uses it, and its tests run their own clusters.

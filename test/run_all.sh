@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs every goflow2plus test on a Debian 12 machine, as root:
+#   sudo test/run_all.sh
+# Installs the dependencies (Debian packages), builds with warnings as
+# errors, installs the extension, then runs each suite.  Suites that need a
+# database run their clusters as the ordinary user 'postgres'.  Prints one
+# 'N passed, N failed' line per suite and a total at the end.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+LOG=${GF_TEST_LOG:-/tmp/gf-test-logs}
+rm -rf "$LOG"; mkdir -p "$LOG"
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "run_all.sh: run as root (installs packages, starts clusters as user postgres)" >&2
+	exit 1
+fi
+
+scripts/install_deps.sh || exit 1
+make -s clean >/dev/null 2>&1
+if ! make -s WERROR=-Werror >"$LOG/build.log" 2>&1; then
+	cat "$LOG/build.log"; echo "build: 0 passed, 1 failed"; exit 1
+fi
+make -s install >"$LOG/install.log" 2>&1 || { cat "$LOG/install.log"; exit 1; }
+
+total_pass=0; total_fail=0; failed_suites=()
+
+# step NAME COMMAND...: runs a suite, keeps its output, adds its tally.
+step() {
+	local name=$1; shift
+	local out="$LOG/$name.log" rc p f line
+	echo "=== $name"
+	"$@" >"$out" 2>&1; rc=$?
+	line=$(grep -E '^([A-Za-z_-]+: )?[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+	p=0; f=0
+	if [ -n "$line" ]; then
+		p=$(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+		f=$(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+	fi
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+	if [ $rc -ne 0 ] || [ "$f" -ne 0 ]; then
+		failed_suites+=("$name")
+		tail -60 "$out"
+	fi
+	echo "$name: ${p} passed, ${f} failed"
+}
+
+step unit make -s unit
+step fuzz test/fuzz/run_smoke.sh
+step regress test/regress/run_regress.sh
+[ -x test/regress/check_fixtures_tshark.sh ] && step fixtures-vs-tshark test/regress/check_fixtures_tshark.sh
+[ -x test/e2e/worker_smoke.sh ] && step worker-smoke test/e2e/worker_smoke.sh
+[ -x test/e2e/exporters_e2e.sh ] && step exporters-e2e test/e2e/exporters_e2e.sh
+[ -x test/conformance/run.sh ] && step captures-conformance test/conformance/run.sh
+
+echo
+if [ ${#failed_suites[@]} -gt 0 ]; then
+	echo "failed suites: ${failed_suites[*]} (logs in $LOG)"
+fi
+echo "total: $total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
