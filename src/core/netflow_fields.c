@@ -1,0 +1,485 @@
+/*
+ * netflow_fields.c
+ *    The information-element mapping for NetFlow v9 and IPFIX records.
+ *
+ *    Numbers below 128 mean the same in both (IPFIX took them from v9);
+ *    where v9 alone has a meaning (OUT_BYTES, OUT_SRC_MAC...) the record's
+ *    version decides.  Integers may come in any width from 1 to 8 bytes
+ *    (IPFIX reduced-size encoding, and v9 exporters pick their own
+ *    widths); addresses and MACs must have their exact size or the field
+ *    is skipped, since a 3-byte "IPv4 address" has no sound reading.
+ */
+#include "netflow_fields.h"
+
+#include <string.h>
+
+#include "reader.h"
+
+#define NS_PER_SEC	UINT64_C(1000000000)
+#define NS_PER_MS	UINT64_C(1000000)
+/* Seconds from the NTP era (1900) to the UNIX epoch (1970). */
+#define NTP_UNIX_OFFSET UINT64_C(2208988800)
+
+/* Precision ranks of absolute time fields: finer wins. */
+enum
+{
+	PREC_SEC = 1,
+	PREC_MS,
+	PREC_US,
+	PREC_NS
+};
+
+void
+gf_nf_rec_begin(gf_nf_rec *r, gf_flow *f, const gf_nf_msg *msg)
+{
+	memset(r, 0, sizeof(*r));
+	r->f = f;
+	r->version = msg->scope.version;
+	gf_flow_init(f, msg->scope.version == 9 ? GF_TYPE_NETFLOW_V9 : GF_TYPE_IPFIX,
+				 msg->time_received_ns, &msg->scope.exporter);
+	GF_SET(f, sequence_num, GF_F_SEQUENCE_NUM, msg->sequence);
+	/* IE 149 in the record, if any, overrides this later. */
+	GF_SET(f, observation_domain_id, GF_F_OBSERVATION_DOMAIN_ID,
+		   msg->scope.domain);
+}
+
+static void
+opt_set(gf_nf_opt_u64 *o, uint64_t v)
+{
+	o->has = true;
+	o->v = v;
+}
+
+/* NTP timestamp (32-bit seconds since 1900, 32-bit fraction) to UNIX ns. */
+static bool
+ntp_to_ns(uint64_t ntp, uint64_t *ns)
+{
+	uint64_t	sec = ntp >> 32;
+	uint64_t	frac = ntp & 0xffffffffu;
+
+	if (sec < NTP_UNIX_OFFSET)
+		return false;
+	*ns = (sec - NTP_UNIX_OFFSET) * NS_PER_SEC + ((frac * NS_PER_SEC) >> 32);
+	return true;
+}
+
+/* An absolute time field; keeps it if finer than what the record had. */
+static void
+rec_abs_time(gf_nf_rec *r, bool is_start, int prec, uint64_t ns)
+{
+	gf_nf_opt_u64 *slot = is_start ? &r->start_ns : &r->end_ns;
+	int		   *have = is_start ? &r->start_prec : &r->end_prec;
+
+	if (prec > *have)
+	{
+		opt_set(slot, ns);
+		*have = prec;
+	}
+}
+
+static void
+rec_time_field(gf_nf_rec *r, uint16_t id, uint64_t v, size_t len)
+{
+	bool		is_start = (id % 2) == 0;	/* 150, 152, 154, 156 start */
+	uint64_t	ns;
+
+	switch (id)
+	{
+		case 150:
+		case 151:
+			if (v <= UINT64_MAX / NS_PER_SEC)
+				rec_abs_time(r, is_start, PREC_SEC, v * NS_PER_SEC);
+			break;
+		case 152:
+		case 153:
+			if (v <= UINT64_MAX / NS_PER_MS)
+				rec_abs_time(r, is_start, PREC_MS, v * NS_PER_MS);
+			break;
+		case 154:
+		case 155:
+			if (len == 8 && ntp_to_ns(v, &ns))
+				rec_abs_time(r, is_start, PREC_US, ns);
+			break;
+		case 156:
+		case 157:
+			if (len == 8 && ntp_to_ns(v, &ns))
+				rec_abs_time(r, is_start, PREC_NS, ns);
+			break;
+	}
+}
+
+static void
+rec_mpls(gf_flow *f, uint64_t v)
+{
+	/* A label stack entry: label (20 bits), TC (3), bottom-of-stack (1). */
+	if (f->n_mpls < GF_MAX_MPLS)
+		f->mpls_label[f->n_mpls++] = (uint32_t) (v >> 4);
+}
+
+void
+gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
+{
+	gf_flow    *f = r->f;
+	bool		is_int = len >= 1 && len <= 8;
+	uint64_t	u = is_int ? gf_be_uint(v, len) : 0;
+
+	/* Addresses and MACs first: they need an exact length, not an int. */
+	switch (id)
+	{
+		case 8:
+			if (len == 4)
+				gf_addr_set_v4(&f->src_addr, v);
+			return;
+		case 12:
+			if (len == 4)
+				gf_addr_set_v4(&f->dst_addr, v);
+			return;
+		case 15:
+			if (len == 4)
+				gf_addr_set_v4(&f->next_hop, v);
+			return;
+		case 18:
+			if (len == 4)
+				gf_addr_set_v4(&f->bgp_next_hop, v);
+			return;
+		case 27:
+			if (len == 16)
+				gf_addr_set_v6(&f->src_addr, v);
+			return;
+		case 28:
+			if (len == 16)
+				gf_addr_set_v6(&f->dst_addr, v);
+			return;
+		case 62:
+			if (len == 16)
+				gf_addr_set_v6(&f->next_hop, v);
+			return;
+		case 63:
+			if (len == 16)
+				gf_addr_set_v6(&f->bgp_next_hop, v);
+			return;
+		case 56:
+			if (len == 6)
+			{
+				memcpy(f->src_mac, v, 6);
+				GF_MARK(f, GF_F_SRC_MAC);
+			}
+			return;
+		case 80:
+			if (len == 6)
+			{
+				memcpy(f->dst_mac, v, 6);
+				GF_MARK(f, GF_F_DST_MAC);
+			}
+			return;
+		case 57:
+			if (len == 6 && r->version == 9)
+			{
+				memcpy(r->out_dst_mac, v, 6);
+				r->has_out_dst_mac = true;
+			}
+			return;
+		case 81:
+			if (len == 6 && r->version == 9)
+			{
+				memcpy(r->out_src_mac, v, 6);
+				r->has_out_src_mac = true;
+			}
+			return;
+		case 70:
+		case 71:
+		case 72:
+		case 73:
+		case 74:
+		case 75:
+		case 76:
+		case 77:
+		case 78:
+		case 79:
+			if (len == 3)
+				rec_mpls(f, u);
+			return;
+	}
+
+	if (!is_int)
+		return;
+
+	switch (id)
+	{
+		case 1:
+			GF_SET(f, bytes, GF_F_BYTES, u);
+			break;
+		case 2:
+			GF_SET(f, packets, GF_F_PACKETS, u);
+			break;
+		case 23:
+			if (r->version == 9)
+				opt_set(&r->out_bytes, u);
+			break;
+		case 24:
+			if (r->version == 9)
+				opt_set(&r->out_pkts, u);
+			break;
+		case 85:
+			opt_set(&r->total_bytes, u);
+			break;
+		case 86:
+			opt_set(&r->total_pkts, u);
+			break;
+		case 4:
+			GF_SET(f, proto, GF_F_PROTO, (uint32_t) u);
+			break;
+		case 5:
+			GF_SET(f, ip_tos, GF_F_IP_TOS, (uint32_t) u);
+			break;
+		case 6:
+			GF_SET(f, tcp_flags, GF_F_TCP_FLAGS, (uint32_t) u);
+			break;
+		case 7:
+			GF_SET(f, src_port, GF_F_SRC_PORT, (uint32_t) u);
+			break;
+		case 11:
+			GF_SET(f, dst_port, GF_F_DST_PORT, (uint32_t) u);
+			break;
+		case 9:
+		case 29:
+			GF_SET(f, src_net_len, GF_F_SRC_NET, (uint8_t) u);
+			break;
+		case 13:
+		case 30:
+			GF_SET(f, dst_net_len, GF_F_DST_NET, (uint8_t) u);
+			break;
+		case 10:
+			GF_SET(f, in_if, GF_F_IN_IF, (uint32_t) u);
+			break;
+		case 14:
+			GF_SET(f, out_if, GF_F_OUT_IF, (uint32_t) u);
+			break;
+		case 16:
+			GF_SET(f, src_as, GF_F_SRC_AS, (uint32_t) u);
+			break;
+		case 17:
+			GF_SET(f, dst_as, GF_F_DST_AS, (uint32_t) u);
+			break;
+		case 128:
+			GF_SET(f, next_hop_as, GF_F_NEXT_HOP_AS, (uint32_t) u);
+			break;
+		case 31:
+			GF_SET(f, ipv6_flow_label, GF_F_IPV6_FLOW_LABEL, (uint32_t) u);
+			break;
+		case 32:
+		case 139:
+			GF_SET(f, icmp_type, GF_F_ICMP_TYPE, (uint32_t) ((u >> 8) & 0xff));
+			GF_SET(f, icmp_code, GF_F_ICMP_CODE, (uint32_t) (u & 0xff));
+			break;
+		case 176:
+		case 178:
+			GF_SET(f, icmp_type, GF_F_ICMP_TYPE, (uint32_t) u);
+			break;
+		case 177:
+		case 179:
+			GF_SET(f, icmp_code, GF_F_ICMP_CODE, (uint32_t) u);
+			break;
+		case 58:
+			GF_SET(f, src_vlan, GF_F_SRC_VLAN, (uint32_t) u);
+			break;
+		case 59:
+			GF_SET(f, dst_vlan, GF_F_DST_VLAN, (uint32_t) u);
+			break;
+		case 243:
+			GF_SET(f, vlan_id, GF_F_VLAN_ID, (uint32_t) u);
+			break;
+		case 89:
+			GF_SET(f, forwarding_status, GF_F_FORWARDING_STATUS, (uint32_t) u);
+			break;
+		case 192:
+			GF_SET(f, ip_ttl, GF_F_IP_TTL, (uint32_t) u);
+			break;
+		case 197:
+			GF_SET(f, ip_flags, GF_F_IP_FLAGS, (uint32_t) u);
+			break;
+		case 54:
+			GF_SET(f, fragment_id, GF_F_FRAGMENT_ID, (uint32_t) u);
+			break;
+		case 88:
+			GF_SET(f, fragment_offset, GF_F_FRAGMENT_OFFSET, (uint32_t) u);
+			break;
+		case 60:
+			opt_set(&r->ip_version, u);
+			break;
+		case 256:
+			GF_SET(f, etype, GF_F_ETYPE, (uint32_t) u);
+			break;
+		case 138:
+			GF_SET(f, observation_point_id, GF_F_OBSERVATION_POINT_ID, (uint32_t) u);
+			break;
+		case 149:
+			GF_SET(f, observation_domain_id, GF_F_OBSERVATION_DOMAIN_ID, (uint32_t) u);
+			break;
+		case 21:
+			opt_set(&r->sysup_end, u);
+			break;
+		case 22:
+			opt_set(&r->sysup_start, u);
+			break;
+		case 150:
+		case 151:
+		case 152:
+		case 153:
+		case 154:
+		case 155:
+		case 156:
+		case 157:
+			rec_time_field(r, id, u, len);
+			break;
+		case 158:
+			opt_set(&r->start_delta_us, u);
+			break;
+		case 159:
+			opt_set(&r->end_delta_us, u);
+			break;
+		case 160:
+			opt_set(&r->init_ms, u);
+			break;
+		case 34:
+			opt_set(&r->sampling_interval, u);
+			break;
+		case 50:
+			opt_set(&r->random_interval, u);
+			break;
+		case 305:
+			opt_set(&r->pkt_interval, u);
+			break;
+		case 306:
+			opt_set(&r->pkt_space, u);
+			break;
+		case 48:
+		case 302:
+			opt_set(&r->sampler_id, u);
+			break;
+		default:
+			break;				/* not mapped: skipped */
+	}
+}
+
+uint64_t
+gf_nf_rec_own_rate(const gf_nf_rec *r)
+{
+	if (r->sampling_interval.has && r->sampling_interval.v > 0)
+		return r->sampling_interval.v;
+	if (r->random_interval.has && r->random_interval.v > 0)
+		return r->random_interval.v;
+	if (r->pkt_interval.has && r->pkt_space.has)
+		return gf_nf_rate_from_interval_space(r->pkt_interval.v, r->pkt_space.v);
+	return 0;
+}
+
+/* export_ns - ms milliseconds, or 0 if that would be before 1970. */
+static uint64_t
+ns_before(uint64_t export_ns, uint64_t back_ns)
+{
+	return back_ns > export_ns ? 0 : export_ns - back_ns;
+}
+
+/*
+ * One end of the flow in UNIX ns.  Order of preference: an absolute time,
+ * a delta before export, then uptime-relative (v9: to the header's
+ * sysUptime; IPFIX: to systemInitTimeMilliseconds, from the record or
+ * learnt from options data), else the export time itself.
+ */
+static uint64_t
+rec_time(const gf_nf_rec *r, const gf_nf_msg *msg, const gf_nf_sampling *s,
+		 const gf_nf_opt_u64 *abs, const gf_nf_opt_u64 *delta_us,
+		 const gf_nf_opt_u64 *sysup)
+{
+	uint64_t	export_ns = (uint64_t) msg->export_secs * NS_PER_SEC;
+	uint64_t	init_ms;
+
+	if (abs->has)
+		return abs->v;
+	if (delta_us->has && delta_us->v <= UINT64_MAX / 1000)
+		return ns_before(export_ns, delta_us->v * 1000);
+	if (sysup->has)
+	{
+		if (r->version == 9)
+		{
+			/* Unsigned 32-bit difference: correct across an uptime wrap. */
+			uint32_t	ago_ms = msg->uptime_ms - (uint32_t) sysup->v;
+
+			return ns_before(export_ns, (uint64_t) ago_ms * NS_PER_MS);
+		}
+		if (r->init_ms.has)
+			init_ms = r->init_ms.v;
+		else if (!gf_nf_sampling_get_init_time(s, &msg->scope, &init_ms))
+			return export_ns;
+		if (init_ms + sysup->v <= UINT64_MAX / NS_PER_MS)
+			return (init_ms + sysup->v) * NS_PER_MS;
+	}
+	return export_ns;
+}
+
+static uint32_t
+etype_of(const gf_addr *a)
+{
+	return a->family == 4 ? 0x0800 : a->family == 6 ? 0x86dd : 0;
+}
+
+void
+gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg, const gf_nf_sampling *s)
+{
+	gf_flow    *f = r->f;
+	uint64_t	rate;
+
+	GF_SET(f, time_flow_start_ns, GF_F_TIME_FLOW_START,
+		   rec_time(r, msg, s, &r->start_ns, &r->start_delta_us, &r->sysup_start));
+	GF_SET(f, time_flow_end_ns, GF_F_TIME_FLOW_END,
+		   rec_time(r, msg, s, &r->end_ns, &r->end_delta_us, &r->sysup_end));
+
+	/* Totals or v9 "out" counters only stand in when the deltas are absent. */
+	if (!GF_HAS(f, GF_F_BYTES))
+	{
+		if (r->total_bytes.has)
+			GF_SET(f, bytes, GF_F_BYTES, r->total_bytes.v);
+		else if (r->out_bytes.has)
+			GF_SET(f, bytes, GF_F_BYTES, r->out_bytes.v);
+	}
+	if (!GF_HAS(f, GF_F_PACKETS))
+	{
+		if (r->total_pkts.has)
+			GF_SET(f, packets, GF_F_PACKETS, r->total_pkts.v);
+		else if (r->out_pkts.has)
+			GF_SET(f, packets, GF_F_PACKETS, r->out_pkts.v);
+	}
+	if (!GF_HAS(f, GF_F_SRC_MAC) && r->has_out_src_mac)
+	{
+		memcpy(f->src_mac, r->out_src_mac, 6);
+		GF_MARK(f, GF_F_SRC_MAC);
+	}
+	if (!GF_HAS(f, GF_F_DST_MAC) && r->has_out_dst_mac)
+	{
+		memcpy(f->dst_mac, r->out_dst_mac, 6);
+		GF_MARK(f, GF_F_DST_MAC);
+	}
+
+	if (!GF_HAS(f, GF_F_ETYPE))
+	{
+		uint32_t	et = 0;
+
+		if (r->ip_version.has)
+			et = r->ip_version.v == 4 ? 0x0800 : r->ip_version.v == 6 ? 0x86dd : 0;
+		if (et == 0)
+			et = etype_of(&f->src_addr);
+		if (et == 0)
+			et = etype_of(&f->dst_addr);
+		if (et != 0)
+			GF_SET(f, etype, GF_F_ETYPE, et);
+	}
+
+	rate = gf_nf_rec_own_rate(r);
+	if (rate == 0 &&
+		!gf_nf_sampling_get_rate(s, &msg->scope, r->sampler_id.has,
+								 r->sampler_id.v, &rate))
+		rate = 0;
+	if (rate > 0)
+		GF_SET(f, sampling_rate, GF_F_SAMPLING_RATE, rate);
+}

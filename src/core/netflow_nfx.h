@@ -1,0 +1,39 @@
+/*
+ * netflow_nfx.h
+ *    What the NetFlow v9 / IPFIX message walker (netflow_v9_ipfix.c) and
+ *    the template set parser (netflow_template_sets.c) share: the context
+ *    of one datagram being decoded.
+ */
+#ifndef GF_NETFLOW_NFX_H
+#define GF_NETFLOW_NFX_H
+
+#include "netflow_state.h"
+#include "reader.h"
+
+typedef struct gf_nfx_ctx
+{
+	gf_decoder *d;
+	gf_nf_state *st;
+	const gf_sink *sink;
+	gf_error   *err;
+	/*
+	 * A "soft" error: something was refused (a template over a limit) but
+	 * the rest of the datagram is still sound and is decoded; this is
+	 * returned at the end if nothing worse happened.
+	 */
+	gf_rc		soft_rc;
+} gf_nfx_ctx;
+
+/* Parse a v9 template (0) / options template (1) or IPFIX 2 / 3 set body. */
+gf_rc		gf_nfx_template_set(gf_nfx_ctx *c, const gf_nf_msg *msg,
+								uint16_t set_id, gf_rd *body);
+
+/* Decode the data records of one set against a known template. */
+gf_rc		gf_nfx_records(gf_nfx_ctx *c, const gf_nf_msg *msg,
+						   const gf_nf_template *tpl, gf_rd *body);
+
+/* A template was stored: decode data sets that were waiting for it. */
+void		gf_nfx_release_pending(gf_nfx_ctx *c, const gf_nf_msg *msg,
+								   uint16_t template_id);
+
+#endif							/* GF_NETFLOW_NFX_H */

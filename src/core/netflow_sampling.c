@@ -1,0 +1,194 @@
+/*
+ * netflow_sampling.c
+ *    The sampling / exporter-facts table: a chained hash table of small
+ *    entries, one per (scope, sampler id or none).  When it is full, new
+ *    keys are refused rather than evicting old ones: an attacker spraying
+ *    sampler ids must not wipe out the rates of a real exporter.
+ */
+#include "netflow_sampling.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SAMPLING_BUCKETS 1024
+
+typedef struct sampling_entry
+{
+	struct sampling_entry *next;
+	gf_nf_scope scope;
+	bool		has_sampler;
+	uint64_t	sampler_id;
+	bool		has_rate;
+	uint64_t	rate;
+	bool		has_init;
+	uint64_t	init_ms;
+} sampling_entry;
+
+struct gf_nf_sampling
+{
+	uint32_t	max;
+	uint32_t	count;
+	sampling_entry *buckets[SAMPLING_BUCKETS];
+};
+
+gf_nf_sampling *
+gf_nf_sampling_new(uint32_t max_entries)
+{
+	gf_nf_sampling *s = calloc(1, sizeof(*s));
+
+	if (s)
+		s->max = max_entries;
+	return s;
+}
+
+void
+gf_nf_sampling_free(gf_nf_sampling *s)
+{
+	int			i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < SAMPLING_BUCKETS; i++)
+	{
+		sampling_entry *e = s->buckets[i];
+
+		while (e)
+		{
+			sampling_entry *next = e->next;
+
+			free(e);
+			e = next;
+		}
+	}
+	free(s);
+}
+
+static uint32_t
+sampling_bucket(const gf_nf_scope *scope, bool has_sampler, uint64_t sampler_id)
+{
+	uint32_t	h = gf_nf_scope_hash(scope, has_sampler);
+
+	return gf_nf_hash(&sampler_id, sizeof(sampler_id), h) % SAMPLING_BUCKETS;
+}
+
+static sampling_entry *
+sampling_find(const gf_nf_sampling *s, const gf_nf_scope *scope,
+			  bool has_sampler, uint64_t sampler_id)
+{
+	sampling_entry *e;
+
+	if (!has_sampler)
+		sampler_id = 0;
+	e = s->buckets[sampling_bucket(scope, has_sampler, sampler_id)];
+	for (; e; e = e->next)
+		if (e->has_sampler == has_sampler && e->sampler_id == sampler_id &&
+			gf_nf_scope_eq(&e->scope, scope))
+			return e;
+	return NULL;
+}
+
+static sampling_entry *
+sampling_get_or_add(gf_nf_sampling *s, const gf_nf_scope *scope,
+					bool has_sampler, uint64_t sampler_id)
+{
+	sampling_entry *e;
+	uint32_t	b;
+
+	if (!has_sampler)
+		sampler_id = 0;
+	e = sampling_find(s, scope, has_sampler, sampler_id);
+	if (e)
+		return e;
+	if (s->count >= s->max)
+		return NULL;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	e->scope = *scope;
+	e->has_sampler = has_sampler;
+	e->sampler_id = sampler_id;
+	b = sampling_bucket(scope, has_sampler, sampler_id);
+	e->next = s->buckets[b];
+	s->buckets[b] = e;
+	s->count++;
+	return e;
+}
+
+bool
+gf_nf_sampling_set_rate(gf_nf_sampling *s, const gf_nf_scope *scope,
+						bool has_sampler, uint64_t sampler_id, uint64_t rate)
+{
+	sampling_entry *e = sampling_get_or_add(s, scope, has_sampler, sampler_id);
+
+	if (e == NULL)
+		return false;
+	e->has_rate = true;
+	e->rate = rate;
+	return true;
+}
+
+bool
+gf_nf_sampling_get_rate(const gf_nf_sampling *s, const gf_nf_scope *scope,
+						bool has_sampler, uint64_t sampler_id, uint64_t *rate)
+{
+	const sampling_entry *e = NULL;
+
+	if (s->count == 0)
+		return false;
+	if (has_sampler)
+		e = sampling_find(s, scope, true, sampler_id);
+	if (e == NULL || !e->has_rate)
+		e = sampling_find(s, scope, false, 0);
+	if (e == NULL || !e->has_rate)
+		return false;
+	*rate = e->rate;
+	return true;
+}
+
+bool
+gf_nf_sampling_set_init_time(gf_nf_sampling *s, const gf_nf_scope *scope,
+							 uint64_t init_ms)
+{
+	sampling_entry *e = sampling_get_or_add(s, scope, false, 0);
+
+	if (e == NULL)
+		return false;
+	e->has_init = true;
+	e->init_ms = init_ms;
+	return true;
+}
+
+bool
+gf_nf_sampling_get_init_time(const gf_nf_sampling *s, const gf_nf_scope *scope,
+							 uint64_t *init_ms)
+{
+	const sampling_entry *e;
+
+	if (s->count == 0)
+		return false;
+	e = sampling_find(s, scope, false, 0);
+	if (e == NULL || !e->has_init)
+		return false;
+	*init_ms = e->init_ms;
+	return true;
+}
+
+uint64_t
+gf_nf_rate_from_interval_space(uint64_t interval, uint64_t space)
+{
+	uint64_t	q;
+	uint64_t	r;
+
+	if (interval == 0)
+		return 0;
+	/*
+	 * (interval + space) / interval = 1 + space / interval; splitting it
+	 * this way cannot overflow for any 64-bit inputs.
+	 */
+	q = space / interval;
+	r = space % interval;
+	/* Round half up: r / interval >= 1/2. */
+	if (r >= interval - r)
+		q++;
+	return q + 1;
+}

@@ -1,0 +1,71 @@
+/*
+ * netflow_templates.h
+ *    The NetFlow v9 / IPFIX template store: templates keyed by
+ *    (exporter, version, domain, template id), bounded in number, so that
+ *    a data set can find the layout of its records.
+ */
+#ifndef GF_NETFLOW_TEMPLATES_H
+#define GF_NETFLOW_TEMPLATES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netflow_scope.h"
+
+/* A variable-length field (IPFIX) announces this length in its template. */
+#define GF_NF_VARLEN 65535
+#define GF_NF_ENTERPRISE_BIT 0x8000
+
+typedef struct gf_nf_tfield
+{
+	uint16_t	id;				/* information element, with the IPFIX
+								 * enterprise bit (0x8000) kept */
+	uint16_t	len;			/* bytes, or GF_NF_VARLEN */
+	uint32_t	pen;			/* private enterprise number if 0x8000 */
+} gf_nf_tfield;
+
+typedef struct gf_nf_template
+{
+	struct gf_nf_template *next;	/* hash chain */
+	gf_nf_scope scope;
+	uint16_t	id;
+	bool		options;		/* options template: records feed state */
+	bool		varlen;			/* has at least one variable-length field */
+	uint16_t	n_scope;		/* the first n_scope fields are scope fields */
+	uint16_t	n_fields;
+	uint32_t	min_len;		/* smallest record: varlen fields count 1 */
+	gf_nf_tfield fields[];
+} gf_nf_template;
+
+typedef struct gf_nf_templates gf_nf_templates;
+
+typedef enum gf_nf_put
+{
+	GF_NF_PUT_ADDED,			/* new, or a redefinition that changed it */
+	GF_NF_PUT_SAME,				/* identical to the stored one (a refresh) */
+	GF_NF_PUT_FULL,				/* the total limit is reached */
+	GF_NF_PUT_NOMEM
+} gf_nf_put;
+
+gf_nf_templates *gf_nf_templates_new(uint32_t max_templates);
+void		gf_nf_templates_free(gf_nf_templates *t);
+
+const gf_nf_template *gf_nf_templates_find(const gf_nf_templates *t,
+										   const gf_nf_scope *scope,
+										   uint16_t id);
+
+/* Store a copy of tpl (its scope and id say where). */
+gf_nf_put	gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl);
+
+/* Remove one template; returns how many were removed (0 or 1). */
+uint32_t	gf_nf_templates_withdraw(gf_nf_templates *t, const gf_nf_scope *scope,
+									 uint16_t id);
+
+/* Remove every template (options or not) of a scope; returns the count. */
+uint32_t	gf_nf_templates_withdraw_all(gf_nf_templates *t,
+										 const gf_nf_scope *scope,
+										 bool options);
+
+uint32_t	gf_nf_templates_count(const gf_nf_templates *t);
+
+#endif							/* GF_NETFLOW_TEMPLATES_H */

@@ -1,0 +1,275 @@
+/*
+ * netflow_v9_ipfix.c
+ *    NetFlow v9 (RFC 3954) and IPFIX (RFC 7011) messages: the header, the
+ *    walk over sets, and data sets -- decoded against their template, or
+ *    kept until it arrives.  Template sets are parsed in
+ *    netflow_template_sets.c, fields mapped in netflow_fields.c.
+ *
+ *    The two protocols differ in the header (v9: 20 bytes with sysUptime
+ *    and an informational record count; IPFIX: 16 bytes with a total
+ *    length that must match the datagram), in their template set ids, and
+ *    in IPFIX's enterprise fields and variable-length fields.
+ *
+ *    A set length below 4 is an error, not "skip": a zero length would
+ *    otherwise make the walk stand still.
+ */
+#include "netflow_nfx.h"
+
+#include "netflow_fields.h"
+
+#define NFX_V9_HEADER_LEN		20
+#define NFX_IPFIX_HEADER_LEN	16
+#define NFX_SET_HEADER_LEN		4
+#define NFX_MIN_DATA_SET_ID		256
+
+static const char *
+nfx_name(const gf_nf_msg *msg)
+{
+	return msg->scope.version == 9 ? "NetFlow v9" : "IPFIX";
+}
+
+/* Options data: learn sampling rates and the system init time. */
+static void
+nfx_options_record(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_rec *rec)
+{
+	uint64_t	rate = gf_nf_rec_own_rate(rec);
+
+	c->d->counters.nf_options_records++;
+	if (rate > 0 &&
+		gf_nf_sampling_set_rate(c->st->sampling, &msg->scope,
+								rec->sampler_id.has, rec->sampler_id.v, rate))
+		c->d->counters.nf_sampling_updates++;
+	if (rec->init_ms.has)
+		gf_nf_sampling_set_init_time(c->st->sampling, &msg->scope, rec->init_ms.v);
+}
+
+/* Read the length of a variable-length field (RFC 7011 section 7). */
+static bool
+nfx_varlen(gf_rd *r, uint16_t *len)
+{
+	uint8_t		l8;
+
+	if (!gf_rd_u8(r, &l8))
+		return false;
+	if (l8 < 255)
+	{
+		*len = l8;
+		return true;
+	}
+	return gf_rd_u16(r, len);
+}
+
+gf_rc
+gf_nfx_records(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_template *tpl,
+			   gf_rd *body)
+{
+	/* v9 scope field types (1 system, 2 interface...) are not IEs. */
+	uint16_t	skip_scope = msg->scope.version == 9 ? tpl->n_scope : 0;
+	gf_nf_rec	rec;
+	gf_flow		f;
+
+	/* min_len >= 1 (checked when the template was stored): this ends. */
+	while (gf_rd_left(body) >= tpl->min_len)
+	{
+		size_t		rec_off = gf_rd_abs(body);
+		uint16_t	i;
+
+		gf_nf_rec_begin(&rec, &f, msg);
+		for (i = 0; i < tpl->n_fields; i++)
+		{
+			const gf_nf_tfield *fd = &tpl->fields[i];
+			uint16_t	len = fd->len;
+			const uint8_t *v;
+
+			if (len == GF_NF_VARLEN && tpl->varlen && !nfx_varlen(body, &len))
+				return gf_fail(c->err, GF_ERR_TRUNCATED, gf_rd_abs(body),
+							   "%s template %u: length of variable-length field "
+							   "%u runs past the end of its set (record at %zu)",
+							   nfx_name(msg), tpl->id, i + 1, rec_off);
+			if (!gf_rd_bytes(body, len, &v))
+				return gf_fail(c->err, GF_ERR_TRUNCATED, gf_rd_abs(body),
+							   "%s template %u: field %u (IE %u, %u bytes) runs "
+							   "past the end of its set (record at %zu)",
+							   nfx_name(msg), tpl->id, i + 1,
+							   fd->id & ~GF_NF_ENTERPRISE_BIT, len, rec_off);
+			if ((fd->id & GF_NF_ENTERPRISE_BIT) || i < skip_scope)
+				continue;
+			gf_nf_rec_field(&rec, fd->id, v, len);
+		}
+		if (tpl->options)
+			nfx_options_record(c, msg, &rec);
+		else
+		{
+			gf_nf_rec_finish(&rec, msg, c->st->sampling);
+			c->d->counters.flows++;
+			if (c->sink && c->sink->flow)
+				c->sink->flow(c->sink->arg, &f);
+		}
+	}
+	/* What is left is shorter than any record: set padding. */
+	return GF_OK;
+}
+
+static void
+nfx_pending_cb(void *arg, const gf_nf_msg *msg, uint16_t set_id,
+			   const uint8_t *body, size_t len)
+{
+	gf_nfx_ctx *outer = arg;
+	gf_nfx_ctx	c = *outer;
+	gf_error	err = {0};
+	const gf_nf_template *tpl;
+	gf_rd		r;
+
+	/* Errors in a kept set belong to its own (earlier) datagram. */
+	c.err = &err;
+	tpl = gf_nf_templates_find(c.st->templates, &msg->scope, set_id);
+	if (tpl == NULL)
+		return;
+	gf_rd_init(&r, body, len);
+	if (gf_nfx_records(&c, msg, tpl, &r) != GF_OK)
+		c.d->counters.packets_malformed++;
+}
+
+void
+gf_nfx_release_pending(gf_nfx_ctx *c, const gf_nf_msg *msg, uint16_t template_id)
+{
+	uint32_t	expired;
+	uint32_t	taken;
+
+	taken = gf_nf_pending_take(c->st->pending, &msg->scope, template_id,
+							   msg->time_received_ns,
+							   c->st->pending_max_age_ns,
+							   nfx_pending_cb, c, &expired);
+	c->d->counters.nf_sets_pending_decoded += taken;
+	c->d->counters.nf_sets_pending_expired += expired;
+}
+
+static gf_rc
+nfx_data_set(gf_nfx_ctx *c, const gf_nf_msg *msg, uint16_t set_id, gf_rd *body)
+{
+	const gf_nf_template *tpl;
+
+	tpl = gf_nf_templates_find(c->st->templates, &msg->scope, set_id);
+	if (tpl != NULL)
+		return gf_nfx_records(c, msg, tpl, body);
+
+	/* Its template has not come (yet): keep a copy, within bounds. */
+	if (gf_nf_pending_add(c->st->pending, msg, set_id, body->p, body->len))
+		c->d->counters.nf_sets_pending++;
+	else
+		c->d->counters.nf_sets_pending_overflow++;
+	return GF_OK;
+}
+
+static gf_rc
+nfx_walk_sets(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r)
+{
+	bool		ipfix = msg->scope.version == 10;
+
+	while (gf_rd_left(r) > 0)
+	{
+		size_t		set_off = gf_rd_abs(r);
+		uint16_t	set_id;
+		uint16_t	set_len;
+		gf_rd		body;
+		gf_rc		rc;
+
+		if (gf_rd_left(r) < NFX_SET_HEADER_LEN)
+		{
+			/* v9 exporters may pad the datagram; IPFIX lengths are exact. */
+			if (!ipfix)
+				break;
+			return gf_fail(c->err, GF_ERR_TRUNCATED, set_off,
+						   "IPFIX set header needs 4 bytes, %zu left",
+						   gf_rd_left(r));
+		}
+		gf_rd_u16(r, &set_id);
+		gf_rd_u16(r, &set_len);
+		if (set_len < NFX_SET_HEADER_LEN)
+			return gf_fail(c->err, GF_ERR_LENGTH, set_off + 2,
+						   "%s set %u has length %u, less than its 4-byte header",
+						   nfx_name(msg), set_id, set_len);
+		if (!gf_rd_sub(r, set_len - NFX_SET_HEADER_LEN, &body))
+			return gf_fail(c->err, GF_ERR_LENGTH, set_off + 2,
+						   "%s set %u has length %u, past the end of the "
+						   "datagram (%zu bytes left)", nfx_name(msg), set_id,
+						   set_len, gf_rd_left(r) + NFX_SET_HEADER_LEN);
+
+		if (set_id >= NFX_MIN_DATA_SET_ID)
+			rc = nfx_data_set(c, msg, set_id, &body);
+		else if ((!ipfix && set_id <= 1) || (ipfix && (set_id == 2 || set_id == 3)))
+			rc = gf_nfx_template_set(c, msg, set_id, &body);
+		else
+			rc = GF_OK;			/* reserved set id: skipped */
+		if (rc != GF_OK)
+			return rc;
+	}
+	return c->soft_rc;
+}
+
+gf_rc
+gf_nfx_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
+			  gf_error *err)
+{
+	gf_nfx_ctx	c;
+	gf_nf_msg	msg;
+	gf_rd		r;
+	uint16_t	version;
+	uint16_t	count_or_len;
+	uint32_t	uptime = 0;
+	uint32_t	export_secs;
+	uint32_t	sequence;
+	uint32_t	domain;
+
+	gf_rd_init(&r, dg->data, dg->len);
+	if (!gf_rd_u16(&r, &version) || (version != 9 && version != 10))
+		return gf_fail(err, GF_ERR_VERSION, 0, "not a NetFlow v9 / IPFIX datagram");
+
+	if (version == 9)
+	{
+		if (dg->len < NFX_V9_HEADER_LEN)
+			return gf_fail(err, GF_ERR_TRUNCATED, dg->len,
+						   "NetFlow v9 header needs %d bytes, datagram has %zu",
+						   NFX_V9_HEADER_LEN, dg->len);
+		/* The record count is informational only: sets are walked by length. */
+		gf_rd_u16(&r, &count_or_len);
+		gf_rd_u32(&r, &uptime);
+		gf_rd_u32(&r, &export_secs);
+		gf_rd_u32(&r, &sequence);
+		gf_rd_u32(&r, &domain);
+	}
+	else
+	{
+		if (dg->len < NFX_IPFIX_HEADER_LEN)
+			return gf_fail(err, GF_ERR_TRUNCATED, dg->len,
+						   "IPFIX header needs %d bytes, datagram has %zu",
+						   NFX_IPFIX_HEADER_LEN, dg->len);
+		gf_rd_u16(&r, &count_or_len);
+		if (count_or_len != dg->len)
+			return gf_fail(err, GF_ERR_LENGTH, 2,
+						   "IPFIX message length %u does not match the "
+						   "datagram's %zu bytes", count_or_len, dg->len);
+		gf_rd_u32(&r, &export_secs);
+		gf_rd_u32(&r, &sequence);
+		gf_rd_u32(&r, &domain);
+	}
+
+	memset(&msg, 0, sizeof(msg));
+	gf_nf_scope_make(&msg.scope, &dg->exporter, (uint8_t) version, domain);
+	msg.export_secs = export_secs;
+	msg.uptime_ms = uptime;
+	msg.sequence = sequence;
+	msg.time_received_ns = dg->time_received_ns;
+
+	if (version == 9)
+		d->counters.packets_netflow_v9++;
+	else
+		d->counters.packets_ipfix++;
+
+	c.d = d;
+	c.st = d->nf;
+	c.sink = sink;
+	c.err = err;
+	c.soft_rc = GF_OK;
+	return nfx_walk_sets(&c, &msg, &r);
+}
