@@ -126,3 +126,16 @@ CREATE FUNCTION goflow2plus.stats(
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'goflow2plus_stats'
 LANGUAGE C STRICT VOLATILE;
+
+-- INTERNAL, for the regression tests and benchmarks only: decode one
+-- datagram with the session's decoder and write its records 'repeat'
+-- times through the table writer the workers use (same fast/general path
+-- choice, batches of batch_size), in the caller's transaction.  Returns
+-- the rows written.  Not a stable interface.
+CREATE FUNCTION goflow2plus._write_decoded(payload bytea,
+    exporter inet DEFAULT '127.0.0.1', repeat int DEFAULT 1,
+    batch_size int DEFAULT 1000)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'goflow2plus__write_decoded'
+LANGUAGE C STRICT VOLATILE;
+REVOKE ALL ON FUNCTION goflow2plus._write_decoded(bytea, inet, int, int) FROM PUBLIC;

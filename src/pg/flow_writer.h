@@ -42,4 +42,7 @@ extern uint64 gf_writer_flush(GfWriter *w);
 /* Drop the buffered rows, e.g. after a flush that raised an ERROR. */
 extern void gf_writer_reset(GfWriter *w);
 
+/* Free the writer, its buffers and its prepared statements. */
+extern void gf_writer_destroy(GfWriter *w);
+
 #endif							/* GF_FLOW_WRITER_H */

@@ -1,0 +1,378 @@
+/*
+ * decode_fn.c
+ *    SQL-callable decoding: goflow2plus.decode(payload, exporter) returns
+ *    the flow rows of one datagram, decoded by the same core decoders the
+ *    workers run; goflow2plus.decode_reset() forgets the session's state.
+ *    goflow2plus._write_decoded() (internal, for tests and benchmarks)
+ *    sends the decoded records through the workers' table writer.
+ *
+ *    One decoder per session keeps templates, sampling rates and data sets
+ *    waiting for their template between calls, so a template datagram and
+ *    a data datagram decode in two calls as they would on the wire.  It is
+ *    malloc'd by the core and lives until decode_reset() or backend exit.
+ *
+ *    A malformed datagram is an ERROR and no row of it is returned: a
+ *    caller who feeds one datagram wants to know it is bad, not half of it.
+ */
+#include "postgres.h"
+
+#include <sys/socket.h>
+
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "access/xact.h"
+#include "utils/builtins.h"
+#include "utils/inet.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "decode.h"
+#include "flow_tuple.h"
+#include "flow_writer.h"
+
+PG_FUNCTION_INFO_V1(goflow2plus_decode);
+PG_FUNCTION_INFO_V1(goflow2plus_decode_reset);
+PG_FUNCTION_INFO_V1(goflow2plus__write_decoded);
+
+static gf_decoder *gfd_session_decoder = NULL;
+static GfWriter *gfd_writer = NULL;	/* _write_decoded's */
+static int	gfd_writer_batch = 0;
+
+/*
+ * Records are collected into a growable array inside the sink callback.
+ * The callback runs inside the core decoder, so it must not ERROR (a
+ * longjmp out of the core could leave its template state half-updated):
+ * it allocates without raising and notes a failure for afterwards.
+ */
+typedef struct GfdCollect
+{
+	MemoryContext cxt;
+	gf_flow    *flows;
+	int			n;
+	int			alloc;
+	bool		oom;
+} GfdCollect;
+
+static void
+gfd_collect_flow(void *arg, const gf_flow *f)
+{
+	GfdCollect *c = (GfdCollect *) arg;
+
+	if (c->oom)
+		return;
+	if (c->n == c->alloc)
+	{
+		int			want = c->alloc ? c->alloc * 2 : 64;
+		Size		bytes = sizeof(gf_flow) * (Size) want;
+		gf_flow    *nf;
+
+		if (bytes >= MaxAllocHugeSize)
+		{
+			c->oom = true;
+			return;
+		}
+		nf = MemoryContextAllocExtended(c->cxt, bytes,
+										MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+		if (nf == NULL)
+		{
+			c->oom = true;
+			return;
+		}
+		if (c->n > 0)
+			memcpy(nf, c->flows, sizeof(gf_flow) * (Size) c->n);
+		c->flows = nf;
+		c->alloc = want;
+	}
+	c->flows[c->n++] = *f;
+}
+
+static gf_decoder *
+gfd_decoder(void)
+{
+	if (gfd_session_decoder == NULL)
+	{
+		gfd_session_decoder = gf_decoder_new(NULL);
+		if (gfd_session_decoder == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory creating the goflow2plus decoder")));
+	}
+	return gfd_session_decoder;
+}
+
+/* The protocol a datagram claims to be, for the error message. */
+static const char *
+gfd_protocol_name(const uint8 *p, size_t len)
+{
+	uint32		word;
+
+	if (len < 4)
+		return NULL;
+	word = ((uint32) p[0] << 24) | ((uint32) p[1] << 16) | ((uint32) p[2] << 8) | p[3];
+	if (word == 5)
+		return "sFlow v5";
+	switch (word >> 16)
+	{
+		case 5:
+			return "NetFlow v5";
+		case 9:
+			return "NetFlow v9";
+		case 10:
+			return "IPFIX";
+	}
+	return NULL;
+}
+
+static void
+gfd_raise(const gf_error *err, const uint8 *p, size_t len)
+{
+	const char *proto = gfd_protocol_name(p, len);
+	int			code;
+
+	switch (err->code)
+	{
+		case GF_ERR_NOMEM:
+			code = ERRCODE_OUT_OF_MEMORY;
+			break;
+		case GF_ERR_LIMIT:
+			code = ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+			break;
+		default:
+			code = ERRCODE_INVALID_BINARY_REPRESENTATION;
+			break;
+	}
+	if (proto != NULL)
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg("malformed %s datagram at offset %zu: %s",
+						proto, err->offset, err->msg)));
+	else
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg("unrecognised datagram at offset %zu: %s",
+						err->offset, err->msg)));
+}
+
+static void
+gfd_exporter_addr(inet *ip, gf_addr *a)
+{
+	if (ip_family(ip) == PGSQL_AF_INET)
+		gf_addr_set_v4(a, ip_addr(ip));
+	else
+		gf_addr_set_v6(a, ip_addr(ip));
+}
+
+/* Unix-epoch nanoseconds of the current statement's start. */
+static uint64
+gfd_statement_time_ns(void)
+{
+	TimestampTz ts = GetCurrentStatementStartTimestamp();
+
+	return (uint64) (ts + (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) *
+					 SECS_PER_DAY * USECS_PER_SEC) * 1000;
+}
+
+/*
+ * Decode one datagram with the session decoder into c.  ERRORs on a
+ * malformed datagram, after the decoder has returned.
+ */
+static void
+gfd_decode_into(bytea *payload, inet *exporter, GfdCollect *c,
+				const gf_sink *extra)
+{
+	gf_datagram dg;
+	gf_sink		sink;
+	gf_error	err;
+	gf_rc		rc;
+	gf_decoder *d = gfd_decoder();
+
+	memset(&dg, 0, sizeof(dg));
+	dg.data = (const uint8_t *) VARDATA_ANY(payload);
+	dg.len = VARSIZE_ANY_EXHDR(payload);
+	gfd_exporter_addr(exporter, &dg.exporter);
+	dg.exporter_port = 0;
+	dg.time_received_ns = gfd_statement_time_ns();
+
+	memset(&sink, 0, sizeof(sink));
+	if (extra)
+		sink = *extra;
+	else
+	{
+		/* decode() returns flows only; sFlow counter samples are ignored. */
+		sink.flow = gfd_collect_flow;
+		sink.arg = c;
+	}
+	rc = gf_decode(d, GF_PROTO_AUTO, &dg, &sink, &err);
+	if (rc != GF_OK)
+		gfd_raise(&err, dg.data, dg.len);
+	if (c && c->oom)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory collecting decoded flows")));
+}
+
+Datum
+goflow2plus_decode(PG_FUNCTION_ARGS)
+{
+	bytea	   *payload = PG_GETARG_BYTEA_PP(0);
+	inet	   *exporter = PG_GETARG_INET_PP(1);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	GfdCollect	c;
+	GfColumnMap map;
+	TupleDesc	td;
+	Datum		src_values[GF_FLOW_NCOLS];
+	bool		src_nulls[GF_FLOW_NCOLS];
+	Datum	   *values;
+	bool	   *nulls;
+	int			i;
+
+	memset(&c, 0, sizeof(c));
+	c.cxt = CurrentMemoryContext;
+	gfd_decode_into(payload, exporter, &c, NULL);
+
+	InitMaterializedSRF(fcinfo, 0);
+	td = rsinfo->setDesc;
+	gf_colmap_build(&map, td, gf_flow_columns, GF_FLOW_NCOLS,
+					"the row type goflow2plus.flows");
+	values = palloc(sizeof(Datum) * Max(td->natts, 1));
+	nulls = palloc(sizeof(bool) * Max(td->natts, 1));
+	for (i = 0; i < c.n; i++)
+	{
+		gf_flow_datums(&c.flows[i], src_values, src_nulls);
+		gf_colmap_apply(&map, src_values, src_nulls, values, nulls);
+		tuplestore_putvalues(rsinfo->setResult, td, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+Datum
+goflow2plus_decode_reset(PG_FUNCTION_ARGS)
+{
+	gf_decoder_free(gfd_session_decoder);
+	gfd_session_decoder = NULL;
+	PG_RETURN_VOID();
+}
+
+/* ---- _write_decoded: the worker's writer path, callable from SQL ---- */
+
+typedef struct GfdIfcCollect
+{
+	MemoryContext cxt;
+	gf_ifcounters *rows;
+	int			n;
+	int			alloc;
+	bool		oom;
+} GfdIfcCollect;
+
+typedef struct GfdBoth
+{
+	GfdCollect	flows;
+	GfdIfcCollect ifc;
+} GfdBoth;
+
+static void
+gfd_both_flow(void *arg, const gf_flow *f)
+{
+	gfd_collect_flow(&((GfdBoth *) arg)->flows, f);
+}
+
+static void
+gfd_both_ifc(void *arg, const gf_ifcounters *r)
+{
+	GfdIfcCollect *c = &((GfdBoth *) arg)->ifc;
+
+	if (c->oom)
+		return;
+	if (c->n == c->alloc)
+	{
+		int			want = c->alloc ? c->alloc * 2 : 16;
+		gf_ifcounters *nr;
+
+		nr = MemoryContextAllocExtended(c->cxt, sizeof(gf_ifcounters) * (Size) want,
+										MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+		if (nr == NULL)
+		{
+			c->oom = true;
+			return;
+		}
+		if (c->n > 0)
+			memcpy(nr, c->rows, sizeof(gf_ifcounters) * (Size) c->n);
+		c->rows = nr;
+		c->alloc = want;
+	}
+	c->rows[c->n++] = *r;
+}
+
+/*
+ * goflow2plus._write_decoded(payload bytea, exporter inet, repeat int,
+ * batch_size int) RETURNS bigint
+ *
+ * Decodes the datagram once with the session decoder, then adds its
+ * records 'repeat' times to a GfWriter of capacity batch_size, flushing
+ * whenever the writer reports a full batch and once at the end, exactly
+ * as a worker does (but inside the caller's transaction).  Returns the
+ * rows written.  Internal: for the regression tests and the benchmark.
+ */
+Datum
+goflow2plus__write_decoded(PG_FUNCTION_ARGS)
+{
+	bytea	   *payload = PG_GETARG_BYTEA_PP(0);
+	inet	   *exporter = PG_GETARG_INET_PP(1);
+	int32		repeat = PG_GETARG_INT32(2);
+	int32		batch = PG_GETARG_INT32(3);
+	GfdBoth		both;
+	gf_sink		sink;
+	GfWriter   *w;
+	uint64		written = 0;
+	int32		r;
+	int			i;
+
+	if (repeat < 0 || batch < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("repeat must be >= 0 and batch_size >= 1")));
+
+	memset(&both, 0, sizeof(both));
+	both.flows.cxt = CurrentMemoryContext;
+	both.ifc.cxt = CurrentMemoryContext;
+	memset(&sink, 0, sizeof(sink));
+	sink.flow = gfd_both_flow;
+	sink.ifcounters = gfd_both_ifc;
+	sink.arg = &both;
+	gfd_decode_into(payload, exporter, NULL, &sink);
+	if (both.flows.oom || both.ifc.oom)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory collecting decoded records")));
+
+	/*
+	 * One writer per session, so its prepared statement is reused like a
+	 * worker's; a different batch size makes a new one.  Rows left by a
+	 * call that failed are dropped first.
+	 */
+	if (gfd_writer != NULL && gfd_writer_batch != batch)
+	{
+		gf_writer_destroy(gfd_writer);
+		gfd_writer = NULL;
+	}
+	if (gfd_writer == NULL)
+	{
+		gfd_writer = gf_writer_create(TopMemoryContext, batch);
+		gfd_writer_batch = batch;
+	}
+	w = gfd_writer;
+	gf_writer_reset(w);
+	for (r = 0; r < repeat; r++)
+	{
+		for (i = 0; i < both.flows.n; i++)
+			if (gf_writer_add_flow(w, &both.flows.flows[i]))
+				written += gf_writer_flush(w);
+		for (i = 0; i < both.ifc.n; i++)
+			if (gf_writer_add_ifcounters(w, &both.ifc.rows[i]))
+				written += gf_writer_flush(w);
+		CHECK_FOR_INTERRUPTS();
+	}
+	written += gf_writer_flush(w);
+	PG_RETURN_INT64((int64) written);
+}

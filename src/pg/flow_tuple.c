@@ -1,0 +1,517 @@
+/*
+ * flow_tuple.c
+ *    gf_flow -> row of goflow2plus.flows, gf_ifcounters -> row of
+ *    goflow2plus.interface_counters, and the by-name column map that lets a
+ *    user-altered table still be written.
+ *
+ *    Conversions, chosen for speed and to keep every bit the exporter sent:
+ *    - a field whose presence bit is clear is NULL;
+ *    - addresses of family 0 are NULL;
+ *    - src_net/dst_net are src_addr/dst_addr masked to the prefix length,
+ *      NULL unless both the address and the length are known (and the
+ *      length fits the family);
+ *    - unsigned 32-bit values go to bigint columns unchanged; unsigned
+ *      64-bit values (bytes, packets, sampling_rate) go to bigint as their
+ *      two's-complement bit pattern, so a value above 2^63-1 (never seen
+ *      from a sane exporter) reads negative rather than being lost;
+ *    - interface counters that are 64-bit on the wire go to numeric, which
+ *      holds every uint64 (these rows are rare: one per interface per
+ *      counter interval).
+ */
+#include "postgres.h"
+
+#include <sys/socket.h>
+
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/inet.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+#include "flow_tuple.h"
+
+const GfColumn gf_flow_columns[GF_FLOW_NCOLS] = {
+	{"type", TEXTOID, true},
+	{"time_received", TIMESTAMPTZOID, true},
+	{"time_flow_start", TIMESTAMPTZOID, false},
+	{"time_flow_end", TIMESTAMPTZOID, false},
+	{"sequence_num", INT8OID, false},
+	{"sampling_rate", INT8OID, false},
+	{"sampler_address", INETOID, false},
+	{"bytes", INT8OID, false},
+	{"packets", INT8OID, false},
+	{"src_addr", INETOID, false},
+	{"dst_addr", INETOID, false},
+	{"etype", INT4OID, false},
+	{"proto", INT4OID, false},
+	{"src_port", INT4OID, false},
+	{"dst_port", INT4OID, false},
+	{"in_if", INT8OID, false},
+	{"out_if", INT8OID, false},
+	{"src_mac", MACADDROID, false},
+	{"dst_mac", MACADDROID, false},
+	{"src_vlan", INT4OID, false},
+	{"dst_vlan", INT4OID, false},
+	{"vlan_id", INT4OID, false},
+	{"ip_tos", INT4OID, false},
+	{"ip_ttl", INT4OID, false},
+	{"ip_flags", INT4OID, false},
+	{"tcp_flags", INT4OID, false},
+	{"forwarding_status", INT4OID, false},
+	{"icmp_type", INT4OID, false},
+	{"icmp_code", INT4OID, false},
+	{"ipv6_flow_label", INT4OID, false},
+	{"fragment_id", INT8OID, false},
+	{"fragment_offset", INT4OID, false},
+	{"src_as", INT8OID, false},
+	{"dst_as", INT8OID, false},
+	{"next_hop", INETOID, false},
+	{"next_hop_as", INT8OID, false},
+	{"src_net", CIDROID, false},
+	{"dst_net", CIDROID, false},
+	{"bgp_next_hop", INETOID, false},
+	{"bgp_communities", INT8ARRAYOID, false},
+	{"as_path", INT8ARRAYOID, false},
+	{"mpls_label", INT4ARRAYOID, false},
+	{"observation_domain_id", INT8OID, false},
+	{"observation_point_id", INT8OID, false},
+	{"in_if_format", INT4OID, false},
+	{"out_if_format", INT4OID, false},
+	{"vxlan_vni", INT8OID, false},
+};
+
+const GfColumn gf_ifcounters_columns[GF_IFCOUNTERS_NCOLS] = {
+	{"time_received", TIMESTAMPTZOID, true},
+	{"sampler_address", INETOID, false},
+	{"sub_agent_id", INT8OID, false},
+	{"sequence_num", INT8OID, false},
+	{"source_id_type", INT4OID, false},
+	{"source_id_index", INT8OID, false},
+	{"if_index", INT8OID, false},
+	{"if_type", INT8OID, false},
+	{"speed", NUMERICOID, false},
+	{"direction", INT4OID, false},
+	{"status", INT4OID, false},
+	{"in_octets", NUMERICOID, false},
+	{"in_ucast_pkts", INT8OID, false},
+	{"in_multicast_pkts", INT8OID, false},
+	{"in_broadcast_pkts", INT8OID, false},
+	{"in_discards", INT8OID, false},
+	{"in_errors", INT8OID, false},
+	{"in_unknown_protos", INT8OID, false},
+	{"out_octets", NUMERICOID, false},
+	{"out_ucast_pkts", INT8OID, false},
+	{"out_multicast_pkts", INT8OID, false},
+	{"out_broadcast_pkts", INT8OID, false},
+	{"out_discards", INT8OID, false},
+	{"out_errors", INT8OID, false},
+	{"promiscuous_mode", INT4OID, false},
+	{"dot3_alignment_errors", INT8OID, false},
+	{"dot3_fcs_errors", INT8OID, false},
+	{"dot3_single_collision_frames", INT8OID, false},
+	{"dot3_multiple_collision_frames", INT8OID, false},
+	{"dot3_sqe_test_errors", INT8OID, false},
+	{"dot3_deferred_transmissions", INT8OID, false},
+	{"dot3_late_collisions", INT8OID, false},
+	{"dot3_excessive_collisions", INT8OID, false},
+	{"dot3_internal_mac_transmit_errors", INT8OID, false},
+	{"dot3_carrier_sense_errors", INT8OID, false},
+	{"dot3_frame_too_longs", INT8OID, false},
+	{"dot3_internal_mac_receive_errors", INT8OID, false},
+	{"dot3_symbol_errors", INT8OID, false},
+};
+
+/* Indexes into gf_flow_columns, named so the fill code below reads. */
+enum
+{
+	FC_TYPE, FC_TIME_RECEIVED, FC_TIME_FLOW_START, FC_TIME_FLOW_END,
+	FC_SEQUENCE_NUM, FC_SAMPLING_RATE, FC_SAMPLER_ADDRESS, FC_BYTES,
+	FC_PACKETS, FC_SRC_ADDR, FC_DST_ADDR, FC_ETYPE, FC_PROTO, FC_SRC_PORT,
+	FC_DST_PORT, FC_IN_IF, FC_OUT_IF, FC_SRC_MAC, FC_DST_MAC, FC_SRC_VLAN,
+	FC_DST_VLAN, FC_VLAN_ID, FC_IP_TOS, FC_IP_TTL, FC_IP_FLAGS,
+	FC_TCP_FLAGS, FC_FORWARDING_STATUS, FC_ICMP_TYPE, FC_ICMP_CODE,
+	FC_IPV6_FLOW_LABEL, FC_FRAGMENT_ID, FC_FRAGMENT_OFFSET, FC_SRC_AS,
+	FC_DST_AS, FC_NEXT_HOP, FC_NEXT_HOP_AS, FC_SRC_NET, FC_DST_NET,
+	FC_BGP_NEXT_HOP, FC_BGP_COMMUNITIES, FC_AS_PATH, FC_MPLS_LABEL,
+	FC_OBSERVATION_DOMAIN_ID, FC_OBSERVATION_POINT_ID, FC_IN_IF_FORMAT,
+	FC_OUT_IF_FORMAT, FC_VXLAN_VNI, FC__COUNT
+};
+
+StaticAssertDecl(FC__COUNT == GF_FLOW_NCOLS, "flow column enum out of step");
+
+/* Microseconds between the Unix epoch and PostgreSQL's (2000-01-01). */
+#define GF_PG_EPOCH_OFFSET_US \
+	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * USECS_PER_SEC)
+
+TimestampTz
+gf_ns_to_timestamptz(uint64 ns)
+{
+	/* ns / 1000 < 2^54, far inside the timestamp range. */
+	return (TimestampTz) (ns / 1000) - GF_PG_EPOCH_OFFSET_US;
+}
+
+/*
+ * An inet (or cidr) value from a core address.  For cidr the host bits
+ * beyond 'bits' are cleared, as the cidr type requires.
+ */
+static Datum
+gf_addr_datum(const gf_addr *a, int bits, bool is_cidr)
+{
+	inet	   *res = (inet *) palloc0(sizeof(inet));
+	int			nbytes = a->family == 4 ? 4 : 16;
+	int			i;
+
+	ip_family(res) = a->family == 4 ? PGSQL_AF_INET : PGSQL_AF_INET6;
+	ip_bits(res) = (unsigned char) bits;
+	memcpy(ip_addr(res), a->bytes, nbytes);
+	if (is_cidr)
+	{
+		for (i = 0; i < nbytes; i++)
+		{
+			int			keep = bits - i * 8;
+
+			if (keep <= 0)
+				ip_addr(res)[i] = 0;
+			else if (keep < 8)
+				ip_addr(res)[i] &= (unsigned char) (0xff << (8 - keep));
+		}
+	}
+	SET_INET_VARSIZE(res);
+	return InetPGetDatum(res);
+}
+
+static inline void
+gf_put_addr(const gf_addr *a, Datum *value, bool *isnull)
+{
+	if (a->family == 4 || a->family == 6)
+	{
+		*value = gf_addr_datum(a, a->family == 4 ? 32 : 128, false);
+		*isnull = false;
+	}
+	else
+		*isnull = true;
+}
+
+/* A network column: address masked to a prefix length known to fit. */
+static inline void
+gf_put_net(const gf_addr *a, bool has_len, uint8 len, Datum *value,
+		   bool *isnull)
+{
+	int			maxbits = a->family == 4 ? 32 : 128;
+
+	if (has_len && (a->family == 4 || a->family == 6) && len <= maxbits)
+	{
+		*value = gf_addr_datum(a, len, true);
+		*isnull = false;
+	}
+	else
+		*isnull = true;
+}
+
+static Datum
+gf_mac_datum(const uint8_t *m)
+{
+	macaddr    *res = (macaddr *) palloc(sizeof(macaddr));
+
+	res->a = m[0];
+	res->b = m[1];
+	res->c = m[2];
+	res->d = m[3];
+	res->e = m[4];
+	res->f = m[5];
+	return MacaddrPGetDatum(res);
+}
+
+/* bigint[] (as_path, bgp_communities) or int[] (mpls_label); NULL if empty. */
+static void
+gf_put_u32_array(const uint32_t *v, int n, int max, bool as_int8,
+				 Datum *value, bool *isnull)
+{
+	Datum		elems[Max(GF_MAX_AS_PATH, Max(GF_MAX_COMMUNITIES, GF_MAX_MPLS))];
+	int			i;
+
+	if (n > max)
+		n = max;				/* the core bounds it; do not trust it twice */
+	if (n <= 0)
+	{
+		*isnull = true;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		elems[i] = as_int8 ? Int64GetDatum((int64) v[i]) : Int32GetDatum((int32) v[i]);
+	if (as_int8)
+		*value = PointerGetDatum(construct_array(elems, n, INT8OID, 8,
+												 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	else
+		*value = PointerGetDatum(construct_array(elems, n, INT4OID, 4,
+												 true, TYPALIGN_INT));
+	*isnull = false;
+}
+
+/*
+ * The type column holds one of five strings; build each text value once
+ * per backend instead of once per row.
+ */
+static Datum
+gf_type_datum(gf_flow_type t)
+{
+	static text *cache[GF_TYPE_IPFIX + 2];
+	int			slot = (t >= GF_TYPE_UNKNOWN && t <= GF_TYPE_IPFIX) ? (int) t : GF_TYPE_IPFIX + 1;
+
+	if (cache[slot] == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		cache[slot] = cstring_to_text(gf_flow_type_name(t));
+		MemoryContextSwitchTo(old);
+	}
+	return PointerGetDatum(cache[slot]);
+}
+
+#define PUT_I8(col, fld, expr) \
+	do { \
+		if (GF_HAS(f, fld)) \
+		{ values[col] = Int64GetDatum((int64) (expr)); nulls[col] = false; } \
+		else nulls[col] = true; \
+	} while (0)
+#define PUT_I4(col, fld, expr) \
+	do { \
+		if (GF_HAS(f, fld)) \
+		{ values[col] = Int32GetDatum((int32) (expr)); nulls[col] = false; } \
+		else nulls[col] = true; \
+	} while (0)
+#define PUT_TS(col, fld, expr) \
+	do { \
+		if (GF_HAS(f, fld)) \
+		{ values[col] = TimestampTzGetDatum(gf_ns_to_timestamptz(expr)); nulls[col] = false; } \
+		else nulls[col] = true; \
+	} while (0)
+
+void
+gf_flow_datums(const gf_flow *f, Datum *values, bool *nulls)
+{
+	values[FC_TYPE] = gf_type_datum(f->type);
+	nulls[FC_TYPE] = false;
+	values[FC_TIME_RECEIVED] = TimestampTzGetDatum(gf_ns_to_timestamptz(f->time_received_ns));
+	nulls[FC_TIME_RECEIVED] = false;
+	PUT_TS(FC_TIME_FLOW_START, GF_F_TIME_FLOW_START, f->time_flow_start_ns);
+	PUT_TS(FC_TIME_FLOW_END, GF_F_TIME_FLOW_END, f->time_flow_end_ns);
+	PUT_I8(FC_SEQUENCE_NUM, GF_F_SEQUENCE_NUM, f->sequence_num);
+	PUT_I8(FC_SAMPLING_RATE, GF_F_SAMPLING_RATE, f->sampling_rate);
+	gf_put_addr(&f->sampler_address, &values[FC_SAMPLER_ADDRESS], &nulls[FC_SAMPLER_ADDRESS]);
+	PUT_I8(FC_BYTES, GF_F_BYTES, f->bytes);
+	PUT_I8(FC_PACKETS, GF_F_PACKETS, f->packets);
+	gf_put_addr(&f->src_addr, &values[FC_SRC_ADDR], &nulls[FC_SRC_ADDR]);
+	gf_put_addr(&f->dst_addr, &values[FC_DST_ADDR], &nulls[FC_DST_ADDR]);
+	PUT_I4(FC_ETYPE, GF_F_ETYPE, f->etype);
+	PUT_I4(FC_PROTO, GF_F_PROTO, f->proto);
+	PUT_I4(FC_SRC_PORT, GF_F_SRC_PORT, f->src_port);
+	PUT_I4(FC_DST_PORT, GF_F_DST_PORT, f->dst_port);
+	PUT_I8(FC_IN_IF, GF_F_IN_IF, f->in_if);
+	PUT_I8(FC_OUT_IF, GF_F_OUT_IF, f->out_if);
+	if (GF_HAS(f, GF_F_SRC_MAC))
+	{
+		values[FC_SRC_MAC] = gf_mac_datum(f->src_mac);
+		nulls[FC_SRC_MAC] = false;
+	}
+	else
+		nulls[FC_SRC_MAC] = true;
+	if (GF_HAS(f, GF_F_DST_MAC))
+	{
+		values[FC_DST_MAC] = gf_mac_datum(f->dst_mac);
+		nulls[FC_DST_MAC] = false;
+	}
+	else
+		nulls[FC_DST_MAC] = true;
+	PUT_I4(FC_SRC_VLAN, GF_F_SRC_VLAN, f->src_vlan);
+	PUT_I4(FC_DST_VLAN, GF_F_DST_VLAN, f->dst_vlan);
+	PUT_I4(FC_VLAN_ID, GF_F_VLAN_ID, f->vlan_id);
+	PUT_I4(FC_IP_TOS, GF_F_IP_TOS, f->ip_tos);
+	PUT_I4(FC_IP_TTL, GF_F_IP_TTL, f->ip_ttl);
+	PUT_I4(FC_IP_FLAGS, GF_F_IP_FLAGS, f->ip_flags);
+	PUT_I4(FC_TCP_FLAGS, GF_F_TCP_FLAGS, f->tcp_flags);
+	PUT_I4(FC_FORWARDING_STATUS, GF_F_FORWARDING_STATUS, f->forwarding_status);
+	PUT_I4(FC_ICMP_TYPE, GF_F_ICMP_TYPE, f->icmp_type);
+	PUT_I4(FC_ICMP_CODE, GF_F_ICMP_CODE, f->icmp_code);
+	PUT_I4(FC_IPV6_FLOW_LABEL, GF_F_IPV6_FLOW_LABEL, f->ipv6_flow_label);
+	PUT_I8(FC_FRAGMENT_ID, GF_F_FRAGMENT_ID, f->fragment_id);
+	PUT_I4(FC_FRAGMENT_OFFSET, GF_F_FRAGMENT_OFFSET, f->fragment_offset);
+	PUT_I8(FC_SRC_AS, GF_F_SRC_AS, f->src_as);
+	PUT_I8(FC_DST_AS, GF_F_DST_AS, f->dst_as);
+	gf_put_addr(&f->next_hop, &values[FC_NEXT_HOP], &nulls[FC_NEXT_HOP]);
+	PUT_I8(FC_NEXT_HOP_AS, GF_F_NEXT_HOP_AS, f->next_hop_as);
+	gf_put_net(&f->src_addr, GF_HAS(f, GF_F_SRC_NET), f->src_net_len,
+			   &values[FC_SRC_NET], &nulls[FC_SRC_NET]);
+	gf_put_net(&f->dst_addr, GF_HAS(f, GF_F_DST_NET), f->dst_net_len,
+			   &values[FC_DST_NET], &nulls[FC_DST_NET]);
+	gf_put_addr(&f->bgp_next_hop, &values[FC_BGP_NEXT_HOP], &nulls[FC_BGP_NEXT_HOP]);
+	gf_put_u32_array(f->bgp_communities, f->n_communities, GF_MAX_COMMUNITIES,
+					 true, &values[FC_BGP_COMMUNITIES], &nulls[FC_BGP_COMMUNITIES]);
+	gf_put_u32_array(f->as_path, f->n_as_path, GF_MAX_AS_PATH,
+					 true, &values[FC_AS_PATH], &nulls[FC_AS_PATH]);
+	gf_put_u32_array(f->mpls_label, f->n_mpls, GF_MAX_MPLS,
+					 false, &values[FC_MPLS_LABEL], &nulls[FC_MPLS_LABEL]);
+	PUT_I8(FC_OBSERVATION_DOMAIN_ID, GF_F_OBSERVATION_DOMAIN_ID, f->observation_domain_id);
+	PUT_I8(FC_OBSERVATION_POINT_ID, GF_F_OBSERVATION_POINT_ID, f->observation_point_id);
+	PUT_I4(FC_IN_IF_FORMAT, GF_F_IN_IF_FORMAT, f->in_if_format);
+	PUT_I4(FC_OUT_IF_FORMAT, GF_F_OUT_IF_FORMAT, f->out_if_format);
+	PUT_I8(FC_VXLAN_VNI, GF_F_VXLAN_VNI, f->vxlan_vni);
+}
+
+/* numeric from uint64; the text path is only taken above 2^63-1. */
+static Datum
+gf_u64_numeric(uint64 v)
+{
+	char		buf[32];
+
+	if (v <= (uint64) PG_INT64_MAX)
+		return NumericGetDatum(int64_to_numeric((int64) v));
+	snprintf(buf, sizeof(buf), UINT64_FORMAT, v);
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+void
+gf_ifcounters_datums(const gf_ifcounters *c, Datum *values, bool *nulls)
+{
+	int			i = 0;
+	int			k;
+
+	values[i] = TimestampTzGetDatum(gf_ns_to_timestamptz(c->time_received_ns));
+	nulls[i++] = false;
+	gf_put_addr(&c->sampler_address, &values[i], &nulls[i]);
+	i++;
+	values[i] = Int64GetDatum(c->sub_agent_id);
+	nulls[i++] = false;
+	values[i] = Int64GetDatum(c->sequence_num);
+	nulls[i++] = false;
+	values[i] = Int32GetDatum((int32) c->source_id_type);
+	nulls[i++] = false;
+	values[i] = Int64GetDatum(c->source_id_index);
+	nulls[i++] = false;
+
+	/* Generic interface counters (sFlow counter record 1), columns 6..24. */
+	values[i++] = Int64GetDatum(c->if_index);
+	values[i++] = Int64GetDatum(c->if_type);
+	values[i++] = gf_u64_numeric(c->if_speed);
+	values[i++] = Int32GetDatum((int32) c->if_direction);
+	values[i++] = Int32GetDatum((int32) c->if_status);
+	values[i++] = gf_u64_numeric(c->in_octets);
+	values[i++] = Int64GetDatum(c->in_ucast_pkts);
+	values[i++] = Int64GetDatum(c->in_multicast_pkts);
+	values[i++] = Int64GetDatum(c->in_broadcast_pkts);
+	values[i++] = Int64GetDatum(c->in_discards);
+	values[i++] = Int64GetDatum(c->in_errors);
+	values[i++] = Int64GetDatum(c->in_unknown_protos);
+	values[i++] = gf_u64_numeric(c->out_octets);
+	values[i++] = Int64GetDatum(c->out_ucast_pkts);
+	values[i++] = Int64GetDatum(c->out_multicast_pkts);
+	values[i++] = Int64GetDatum(c->out_broadcast_pkts);
+	values[i++] = Int64GetDatum(c->out_discards);
+	values[i++] = Int64GetDatum(c->out_errors);
+	values[i++] = Int32GetDatum((int32) c->promiscuous_mode);
+	Assert(i == 25);
+	for (k = 6; k < 25; k++)
+		nulls[k] = !c->has_generic;
+
+	/* Ethernet counters (sFlow counter record 2), columns 25..37. */
+	values[i++] = Int64GetDatum(c->dot3_alignment_errors);
+	values[i++] = Int64GetDatum(c->dot3_fcs_errors);
+	values[i++] = Int64GetDatum(c->dot3_single_collision_frames);
+	values[i++] = Int64GetDatum(c->dot3_multiple_collision_frames);
+	values[i++] = Int64GetDatum(c->dot3_sqe_test_errors);
+	values[i++] = Int64GetDatum(c->dot3_deferred_transmissions);
+	values[i++] = Int64GetDatum(c->dot3_late_collisions);
+	values[i++] = Int64GetDatum(c->dot3_excessive_collisions);
+	values[i++] = Int64GetDatum(c->dot3_internal_mac_transmit_errors);
+	values[i++] = Int64GetDatum(c->dot3_carrier_sense_errors);
+	values[i++] = Int64GetDatum(c->dot3_frame_too_longs);
+	values[i++] = Int64GetDatum(c->dot3_internal_mac_receive_errors);
+	values[i++] = Int64GetDatum(c->dot3_symbol_errors);
+	Assert(i == GF_IFCOUNTERS_NCOLS);
+	for (k = 25; k < GF_IFCOUNTERS_NCOLS; k++)
+		nulls[k] = !c->has_ethernet;
+}
+
+void
+gf_colmap_build(GfColumnMap *map, TupleDesc td, const GfColumn *cols,
+				int ncols, const char *what)
+{
+	bool		found[Max(GF_FLOW_NCOLS, GF_IFCOUNTERS_NCOLS)];
+	int			i;
+	int			j;
+
+	Assert(ncols <= lengthof(found));
+	memset(found, 0, sizeof(found));
+	map->natts = td->natts;
+	map->src = (int16 *) palloc(sizeof(int16) * Max(td->natts, 1));
+	map->complete = true;
+	map->identity = (td->natts == ncols);
+
+	for (i = 0; i < td->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(td, i);
+		const char *name = NameStr(att->attname);
+
+		map->src[i] = -1;
+		if (att->attisdropped)
+		{
+			map->identity = false;
+			continue;
+		}
+		/* The usual case: our column sits where the install script put it. */
+		if (i < ncols && strcmp(name, cols[i].name) == 0)
+			j = i;
+		else
+		{
+			map->identity = false;
+			for (j = 0; j < ncols; j++)
+				if (strcmp(name, cols[j].name) == 0)
+					break;
+		}
+		if (j == ncols)
+		{
+			map->complete = false;	/* a column the user added */
+			continue;
+		}
+		if (att->atttypid != cols[j].type)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of %s has type %s, goflow2plus writes %s",
+							name, what, format_type_be(att->atttypid),
+							format_type_be(cols[j].type))));
+		map->src[i] = (int16) j;
+		found[j] = true;
+	}
+	for (j = 0; j < ncols; j++)
+		if (!found[j])
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("%s has no column \"%s\"", what, cols[j].name),
+					 errhint("The goflow2plus writer needs every column of the install script; re-create the extension or add the column back.")));
+}
+
+void
+gf_colmap_apply(const GfColumnMap *map, const Datum *src_values,
+				const bool *src_nulls, Datum *values, bool *nulls)
+{
+	int			i;
+
+	for (i = 0; i < map->natts; i++)
+	{
+		int			s = map->src[i];
+
+		if (s >= 0)
+		{
+			values[i] = src_values[s];
+			nulls[i] = src_nulls[s];
+		}
+		else
+		{
+			values[i] = (Datum) 0;
+			nulls[i] = true;
+		}
+	}
+}

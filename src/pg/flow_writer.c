@@ -1,0 +1,487 @@
+/*
+ * flow_writer.c
+ *    The batch writer: buffers flow records and interface counters, and at
+ *    flush time inserts them into goflow2plus.flows and
+ *    goflow2plus.interface_counters.
+ *
+ *    Two paths, chosen per table at every flush from relcache information
+ *    (a few field tests, no catalog scans):
+ *
+ *    - fast: table_multi_insert with a BulkInsertState, straight into the
+ *      heap.  Taken only when nothing else may see or veto the rows: a
+ *      plain heap table that is not a partition, with no index, trigger,
+ *      rule, row-level security, CHECK constraint, generated column or
+ *      user-added column, and whose NOT NULL columns are ones we always
+ *      fill.  That is how the install script creates the tables.
+ *
+ *    - general: one prepared SPI statement per flush,
+ *          INSERT INTO goflow2plus.flows (our columns)
+ *          SELECT our columns FROM unnest($1::goflow2plus.flows[])
+ *      with the whole batch as one array of rows.  The executor then does
+ *      everything a user's INSERT gets: index maintenance, triggers
+ *      (row and statement), constraints, defaults for added columns,
+ *      partition routing, rules, RLS.  It is measured slower than the fast
+ *      path (see test/bench/README), but only tables that a user changed
+ *      pay for it.
+ *
+ *    The table is looked up by name (RowExclusiveLock) at every flush, so a
+ *    DROP/CREATE EXTENSION between two flushes is harmless; the prepared
+ *    statement is re-made when the table's row type changes.
+ */
+#include "postgres.h"
+
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_am_d.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+
+#include "flow_tuple.h"
+#include "flow_writer.h"
+
+#define GF_SCHEMA "goflow2plus"
+
+/* One target table: what to write and the statement cached for it. */
+typedef struct GfTarget
+{
+	const char *relname;
+	const char *qualname;		/* for messages */
+	const GfColumn *cols;
+	int			ncols;
+	void		(*to_datums) (const void *rec, Datum *values, bool *nulls);
+	Size		recsize;
+
+	/* general path: prepared INSERT ... SELECT FROM unnest($1) */
+	SPIPlanPtr	plan;
+	Oid			plan_argtype;	/* array type the plan was made for */
+} GfTarget;
+
+struct GfWriter
+{
+	MemoryContext ctx;			/* the writer and its buffers */
+	MemoryContext batch_ctx;	/* datums and tuples of one flush */
+	int			capacity;
+
+	gf_flow    *flows;
+	int			nflows;
+	int			flows_alloc;
+	gf_ifcounters *ifc;
+	int			nifc;
+	int			ifc_alloc;
+
+	/* Fast path slots, made once; they only carry tuples we formed. */
+	TupleTableSlot **slots;
+	int			nslots;
+
+	GfTarget	flows_target;
+	GfTarget	ifc_target;
+};
+
+static void
+gf_flow_to_datums_cb(const void *rec, Datum *values, bool *nulls)
+{
+	gf_flow_datums((const gf_flow *) rec, values, nulls);
+}
+
+static void
+gf_ifc_to_datums_cb(const void *rec, Datum *values, bool *nulls)
+{
+	gf_ifcounters_datums((const gf_ifcounters *) rec, values, nulls);
+}
+
+GfWriter *
+gf_writer_create(MemoryContext parent, int capacity)
+{
+	MemoryContext ctx;
+	GfWriter   *w;
+
+	if (capacity < 1)
+		capacity = 1;
+	ctx = AllocSetContextCreate(parent, "goflow2plus writer",
+								ALLOCSET_DEFAULT_SIZES);
+	w = (GfWriter *) MemoryContextAllocZero(ctx, sizeof(GfWriter));
+	w->ctx = ctx;
+	w->batch_ctx = AllocSetContextCreate(ctx, "goflow2plus writer batch",
+										 ALLOCSET_DEFAULT_SIZES);
+	w->capacity = capacity;
+	w->flows_alloc = capacity;
+	w->flows = (gf_flow *) MemoryContextAllocHuge(ctx, sizeof(gf_flow) * (Size) capacity);
+	w->ifc_alloc = capacity;
+	w->ifc = (gf_ifcounters *) MemoryContextAllocHuge(ctx, sizeof(gf_ifcounters) * (Size) capacity);
+
+	w->flows_target.relname = "flows";
+	w->flows_target.qualname = GF_SCHEMA ".flows";
+	w->flows_target.cols = gf_flow_columns;
+	w->flows_target.ncols = GF_FLOW_NCOLS;
+	w->flows_target.to_datums = gf_flow_to_datums_cb;
+	w->flows_target.recsize = sizeof(gf_flow);
+
+	w->ifc_target.relname = "interface_counters";
+	w->ifc_target.qualname = GF_SCHEMA ".interface_counters";
+	w->ifc_target.cols = gf_ifcounters_columns;
+	w->ifc_target.ncols = GF_IFCOUNTERS_NCOLS;
+	w->ifc_target.to_datums = gf_ifc_to_datums_cb;
+	w->ifc_target.recsize = sizeof(gf_ifcounters);
+	return w;
+}
+
+/*
+ * A full batch is reported to the caller, who should flush; if it adds
+ * more anyway the buffer grows rather than losing a record.
+ */
+static void *
+gf_writer_grow(MemoryContext ctx, void *buf, int *alloc, Size recsize)
+{
+	int			n = *alloc * 2;
+
+	buf = repalloc_huge(buf, recsize * (Size) n);
+	*alloc = n;
+	return buf;
+}
+
+bool
+gf_writer_add_flow(GfWriter *w, const gf_flow *f)
+{
+	gf_flow    *dst;
+
+	if (w->nflows >= w->flows_alloc)
+		w->flows = gf_writer_grow(w->ctx, w->flows, &w->flows_alloc, sizeof(gf_flow));
+	dst = &w->flows[w->nflows++];
+
+	/*
+	 * Copy the fixed part and only the used part of the arrays: most flows
+	 * carry no AS path or communities, and the full struct is mostly array.
+	 */
+	memcpy(dst, f, offsetof(gf_flow, as_path));
+	dst->n_as_path = Min(f->n_as_path, GF_MAX_AS_PATH);
+	dst->n_communities = Min(f->n_communities, GF_MAX_COMMUNITIES);
+	dst->n_mpls = Min(f->n_mpls, GF_MAX_MPLS);
+	memcpy(dst->as_path, f->as_path, sizeof(uint32_t) * dst->n_as_path);
+	memcpy(dst->bgp_communities, f->bgp_communities, sizeof(uint32_t) * dst->n_communities);
+	memcpy(dst->mpls_label, f->mpls_label, sizeof(uint32_t) * dst->n_mpls);
+	return w->nflows + w->nifc >= w->capacity;
+}
+
+bool
+gf_writer_add_ifcounters(GfWriter *w, const gf_ifcounters *c)
+{
+	if (w->nifc >= w->ifc_alloc)
+		w->ifc = gf_writer_grow(w->ctx, w->ifc, &w->ifc_alloc, sizeof(gf_ifcounters));
+	w->ifc[w->nifc++] = *c;
+	return w->nflows + w->nifc >= w->capacity;
+}
+
+int
+gf_writer_count(GfWriter *w)
+{
+	return w->nflows + w->nifc;
+}
+
+/*
+ * May rows go straight into the heap?  Everything tested here is in the
+ * relcache entry already, so this costs nothing next to the insert.
+ */
+static bool
+gf_writer_fast_ok(Relation rel, const GfColumnMap *map, const GfTarget *t)
+{
+	TupleDesc	td = RelationGetDescr(rel);
+	Form_pg_class cls = rel->rd_rel;
+	int			i;
+
+	if (cls->relkind != RELKIND_RELATION || cls->relam != HEAP_TABLE_AM_OID)
+		return false;
+	if (cls->relispartition)	/* a partition has a constraint to check */
+		return false;
+	if (rel->trigdesc != NULL || cls->relhastriggers)
+		return false;
+	if (rel->rd_rules != NULL || cls->relhasrules)
+		return false;
+	if (cls->relrowsecurity)
+		return false;
+	if (!map->complete)			/* user columns may have defaults */
+		return false;
+	if (cls->relhasindex)
+	{
+		/* relhasindex can stay true after DROP INDEX; ask the relcache. */
+		List	   *idx = RelationGetIndexList(rel);
+		bool		none = (idx == NIL);
+
+		list_free(idx);
+		if (!none)
+			return false;
+	}
+	if (td->constr != NULL)
+	{
+		if (td->constr->num_check > 0 || td->constr->has_generated_stored)
+			return false;
+		if (td->constr->has_not_null)
+		{
+			for (i = 0; i < td->natts; i++)
+			{
+				Form_pg_attribute att = TupleDescAttr(td, i);
+
+				if (att->attnotnull && !att->attisdropped &&
+					(map->src[i] < 0 || !t->cols[map->src[i]].always_set))
+					return false;
+			}
+		}
+	}
+	return true;
+}
+
+/* The fast path's slot array, grown to hold n tuples. */
+static void
+gf_writer_ensure_slots(GfWriter *w, int n)
+{
+	MemoryContext old;
+
+	if (w->nslots >= n)
+		return;
+	old = MemoryContextSwitchTo(w->ctx);
+	if (w->slots == NULL)
+		w->slots = (TupleTableSlot **) palloc0(sizeof(TupleTableSlot *) * n);
+	else
+	{
+		w->slots = (TupleTableSlot **) repalloc(w->slots, sizeof(TupleTableSlot *) * n);
+		memset(w->slots + w->nslots, 0, sizeof(TupleTableSlot *) * (n - w->nslots));
+	}
+	for (; w->nslots < n; w->nslots++)
+	{
+		/*
+		 * Heap-tuple slots without a descriptor: they are only handed to
+		 * table_multi_insert, which asks them for the tuple we formed.  No
+		 * descriptor means no pin on the relcache's descriptor to release.
+		 */
+		w->slots[w->nslots] = MakeTupleTableSlot(NULL, &TTSOpsHeapTuple);
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/* Empty the slots before the batch memory their tuples live in goes away. */
+static void
+gf_writer_clear_slots(GfWriter *w)
+{
+	int			i;
+
+	for (i = 0; i < w->nslots; i++)
+		if (!TTS_EMPTY(w->slots[i]))
+			ExecClearTuple(w->slots[i]);
+}
+
+static uint64
+gf_writer_insert_fast(GfWriter *w, Relation rel, const GfColumnMap *map,
+					  const GfTarget *t, const char *recs, int n)
+{
+	TupleDesc	td = RelationGetDescr(rel);
+	Datum	   *src_values = palloc(sizeof(Datum) * t->ncols);
+	bool	   *src_nulls = palloc(sizeof(bool) * t->ncols);
+	Datum	   *values = palloc(sizeof(Datum) * td->natts);
+	bool	   *nulls = palloc(sizeof(bool) * td->natts);
+	BulkInsertState bis;
+	CommandId	cid = GetCurrentCommandId(true);
+	int			i;
+
+	gf_writer_ensure_slots(w, n);
+	for (i = 0; i < n; i++)
+	{
+		HeapTuple	tup;
+
+		t->to_datums(recs + (Size) i * t->recsize, src_values, src_nulls);
+		if (map->identity)
+			tup = heap_form_tuple(td, src_values, src_nulls);
+		else
+		{
+			gf_colmap_apply(map, src_values, src_nulls, values, nulls);
+			tup = heap_form_tuple(td, values, nulls);
+		}
+		/* shouldFree: the slot owns it, so materializing copies nothing. */
+		ExecStoreHeapTuple(tup, w->slots[i], true);
+	}
+
+	bis = GetBulkInsertState();
+	table_multi_insert(rel, w->slots, n, cid, 0, bis);
+	FreeBulkInsertState(bis);
+	table_finish_bulk_insert(rel, 0);
+	gf_writer_clear_slots(w);
+	return (uint64) n;
+}
+
+/* "INSERT INTO goflow2plus.x (a, b) SELECT r.a, r.b FROM unnest($1) r" */
+static char *
+gf_writer_insert_sql(const GfTarget *t)
+{
+	StringInfoData cols;
+	StringInfoData sel;
+	StringInfoData sql;
+	int			j;
+
+	initStringInfo(&cols);
+	initStringInfo(&sel);
+	for (j = 0; j < t->ncols; j++)
+	{
+		const char *q = quote_identifier(t->cols[j].name);
+
+		appendStringInfo(&cols, "%s%s", j ? ", " : "", q);
+		appendStringInfo(&sel, "%sr.%s", j ? ", " : "", q);
+	}
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "INSERT INTO %s.%s (%s) SELECT %s FROM pg_catalog.unnest($1) AS r",
+					 quote_identifier(GF_SCHEMA), quote_identifier(t->relname),
+					 cols.data, sel.data);
+	return sql.data;
+}
+
+static uint64
+gf_writer_insert_general(GfWriter *w, Relation rel, const GfColumnMap *map,
+						 GfTarget *t, const char *recs, int n)
+{
+	TupleDesc	td = RelationGetDescr(rel);
+	Oid			rowtype = rel->rd_rel->reltype;
+	Oid			arraytype = get_array_type(rowtype);
+	Datum	   *src_values = palloc(sizeof(Datum) * t->ncols);
+	bool	   *src_nulls = palloc(sizeof(bool) * t->ncols);
+	Datum	   *values = palloc(sizeof(Datum) * td->natts);
+	bool	   *nulls = palloc(sizeof(bool) * td->natts);
+	Datum	   *rows = palloc(sizeof(Datum) * n);
+	Datum		arg;
+	int			rc;
+	uint64		done;
+	int			i;
+
+	if (!OidIsValid(rowtype) || !OidIsValid(arraytype))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("%s has no row type to write through", t->qualname)));
+
+	/* The batch as one array of rows of the table's own row type. */
+	for (i = 0; i < n; i++)
+	{
+		HeapTuple	tup;
+
+		t->to_datums(recs + (Size) i * t->recsize, src_values, src_nulls);
+		gf_colmap_apply(map, src_values, src_nulls, values, nulls);
+		tup = heap_form_tuple(td, values, nulls);
+		rows[i] = HeapTupleGetDatum(tup);
+	}
+	arg = PointerGetDatum(construct_array(rows, n, rowtype, -1, false,
+										  TYPALIGN_DOUBLE));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "goflow2plus writer: SPI_connect failed");
+	if (t->plan == NULL || t->plan_argtype != arraytype)
+	{
+		SPIPlanPtr	plan;
+
+		if (t->plan != NULL)
+		{
+			SPI_freeplan(t->plan);
+			t->plan = NULL;
+		}
+		plan = SPI_prepare(gf_writer_insert_sql(t), 1, &arraytype);
+		if (plan == NULL)
+			elog(ERROR, "goflow2plus writer: SPI_prepare failed: %s",
+				 SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "goflow2plus writer: SPI_keepplan failed");
+		t->plan = plan;
+		t->plan_argtype = arraytype;
+	}
+	rc = SPI_execute_plan(t->plan, &arg, NULL, false, 0);
+	if (rc != SPI_OK_INSERT && rc != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "goflow2plus writer: insert into %s failed: %s",
+			 t->qualname, SPI_result_code_string(rc));
+	/* Rows a BEFORE trigger skipped or a rule redirected are not counted. */
+	done = SPI_processed;
+	SPI_finish();
+	return done;
+}
+
+static uint64
+gf_writer_flush_target(GfWriter *w, GfTarget *t, const char *recs, int n)
+{
+	RangeVar   *rv = makeRangeVar(GF_SCHEMA, (char *) t->relname, -1);
+	Oid			relid;
+	Relation	rel;
+	AclResult	aclres;
+	GfColumnMap map;
+	uint64		done;
+
+	relid = RangeVarGetRelid(rv, RowExclusiveLock, false);
+	rel = table_open(relid, NoLock);
+
+	aclres = pg_class_aclcheck(relid, GetUserId(), ACL_INSERT);
+	if (aclres != ACLCHECK_OK)
+		aclcheck_error(aclres, get_relkind_objtype(rel->rd_rel->relkind),
+					   RelationGetRelationName(rel));
+
+	gf_colmap_build(&map, RelationGetDescr(rel), t->cols, t->ncols, t->qualname);
+	if (gf_writer_fast_ok(rel, &map, t))
+		done = gf_writer_insert_fast(w, rel, &map, t, recs, n);
+	else
+		done = gf_writer_insert_general(w, rel, &map, t, recs, n);
+
+	/* The lock is kept to the end of the transaction, as for any INSERT. */
+	table_close(rel, NoLock);
+	return done;
+}
+
+uint64
+gf_writer_flush(GfWriter *w)
+{
+	MemoryContext old;
+	uint64		done = 0;
+
+	if (w->nflows == 0 && w->nifc == 0)
+		return 0;
+	old = MemoryContextSwitchTo(w->batch_ctx);
+	if (w->nflows > 0)
+		done += gf_writer_flush_target(w, &w->flows_target,
+									   (const char *) w->flows, w->nflows);
+	if (w->nifc > 0)
+		done += gf_writer_flush_target(w, &w->ifc_target,
+									   (const char *) w->ifc, w->nifc);
+	MemoryContextSwitchTo(old);
+	gf_writer_reset(w);
+	return done;
+}
+
+void
+gf_writer_reset(GfWriter *w)
+{
+	/* After an ERROR the slots may still hold tuples from batch_ctx. */
+	gf_writer_clear_slots(w);
+	MemoryContextReset(w->batch_ctx);
+	w->nflows = 0;
+	w->nifc = 0;
+}
+
+void
+gf_writer_destroy(GfWriter *w)
+{
+	int			i;
+
+	if (w == NULL)
+		return;
+	gf_writer_reset(w);
+	for (i = 0; i < w->nslots; i++)
+		ExecDropSingleTupleTableSlot(w->slots[i]);
+	if (w->flows_target.plan != NULL)
+		SPI_freeplan(w->flows_target.plan);
+	if (w->ifc_target.plan != NULL)
+		SPI_freeplan(w->ifc_target.plan);
+	MemoryContextDelete(w->ctx);
+}
