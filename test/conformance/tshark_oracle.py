@@ -1,0 +1,431 @@
+"""tshark_oracle.py: what tshark says is in a capture of flow datagrams.
+
+Reads tshark's JSON decode (`tshark -T json --no-duplicate-keys`) of a
+capture of NetFlow v5/v9, IPFIX or sFlow v5 datagrams and turns it into
+one dict per flow record, with goflow2plus's field names and units, so a
+comparator can put it beside what our decoder produced.  Shared by
+test/conformance/compare_tshark.py and test/e2e/compare_db_tshark.py.
+
+Only facts tshark itself shows are used; where our record needs context
+tshark does not print (an IPFIX relative time without systemInitTime, a
+sampling rate that only options data gives), the field is left out and so
+not compared.  Each such rule is written down where it is applied.
+"""
+
+import calendar
+import gzip
+import json
+import os
+import re
+import subprocess
+import time
+
+# tshark's JSON with --no-duplicate-keys turns a repeated key into a list.
+
+
+def first(v):
+    """The first value of a field that may be repeated."""
+    if isinstance(v, list):
+        return first(v[0]) if v else None
+    return v
+
+
+def last(v):
+    if isinstance(v, list):
+        return last(v[-1]) if v else None
+    return v
+
+
+def as_int(v):
+    v = first(v)
+    if v is None:
+        return None
+    v = str(v)
+    return int(v, 16) if v.startswith("0x") else int(float(v)) if "." in v else int(v)
+
+
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])}
+
+
+def abs_time_ns(s):
+    """'Oct 21, 2022 11:07:58.660000000 UTC' -> ns since the epoch."""
+    m = re.match(r"(\w{3})\s+(\d+), (\d{4}) (\d+):(\d+):(\d+)(?:\.(\d+))? UTC", s)
+    if not m:
+        return None
+    mon, day, year, hh, mm, ss, frac = m.groups()
+    secs = calendar.timegm((int(year), _MONTHS[mon], int(day), int(hh), int(mm), int(ss), 0, 0, 0))
+    frac = (frac or "0").ljust(9, "0")[:9]
+    return secs * 1000000000 + int(frac)
+
+
+def load_tshark_json(pcap, extra_args=None, tshark_json=None):
+    """The decode beside the pcap (X.tshark.json.gz), or run tshark with
+    the arguments in X.tshark-args.txt (or extra_args)."""
+    base = pcap[:-5] if pcap.endswith(".pcap") else pcap
+    if tshark_json is None and os.path.exists(base + ".tshark.json.gz"):
+        tshark_json = base + ".tshark.json.gz"
+    if tshark_json:
+        opener = gzip.open if tshark_json.endswith(".gz") else open
+        with opener(tshark_json, "rt") as fh:
+            return json.load(fh)
+    args = extra_args
+    if args is None:
+        args = []
+        if os.path.exists(base + ".tshark-args.txt"):
+            with open(base + ".tshark-args.txt") as fh:
+                args = fh.read().split()
+    out = subprocess.run(["tshark", "-n", "-r", pcap, "-T", "json", "--no-duplicate-keys"] + args,
+                         check=True, capture_output=True).stdout
+    return json.loads(out or b"[]")
+
+
+def _leaves(d):
+    """All leaf key/values of a nested dict, depth first, in order."""
+    for k, v in d.items():
+        if isinstance(v, dict):
+            yield from _leaves(v)
+        else:
+            yield k, v
+
+
+def _flat(d):
+    """Nested dict -> flat dict of leaves (first occurrence wins)."""
+    out = {}
+    for k, v in _leaves(d):
+        out.setdefault(k, v)
+    return out
+
+
+_SET_RE = re.compile(r"^(?:Flow)?Set \d+ \[id=(\d+)\]")
+
+# Template field types that give a record length tshark does not print
+# directly: 65535 is the IPFIX variable-length marker.
+VARLEN = 65535
+
+
+class CflowState:
+    """Template kinds and options data seen so far, per exporter, so that a
+    data set can be told apart from an options data set, and a sampling
+    rate announced in options data can be expected on later records."""
+
+    def __init__(self):
+        self.templates = {}   # (exporter, domain, id) -> ("data"|"options", [lengths])
+        self.sampling = {}    # (exporter, domain, sampler id) -> rate
+        self.pending = []     # sets tshark could not decode: dicts
+
+
+def _template_defs(setdict):
+    """(id, kind, lengths) for each template in a template set."""
+    for k, v in setdict.items():
+        if not isinstance(v, dict):
+            continue
+        kind = None
+        if k.startswith("Template (Id = "):
+            kind = "data"
+        elif k.startswith("Options Template (Id = "):
+            kind = "options"
+        if kind is None:
+            continue
+        tid = as_int(v.get("cflow.template_id"))
+        lengths = []
+        for fk, fv in v.items():
+            if fk.startswith("Field (") and isinstance(fv, dict):
+                lengths.append(as_int(fv.get("cflow.template_field_length")))
+        yield tid, kind, lengths
+
+
+def _rate_of(fl):
+    """A sampling rate a record carries itself (NetFlow v9 34/50, IPFIX 305)."""
+    for key in ("cflow.sampling_interval", "cflow.sampler_random_interval",
+                "cflow.sampling_packet_interval"):
+        if key in fl:
+            return as_int(fl[key])
+    return None
+
+
+def _sampler_id(fl):
+    for key in ("cflow.sampler_id", "cflow.selector_id"):
+        if key in fl:
+            return as_int(fl[key])
+    return 0
+
+
+def cflow_records(frame, exporter, cf, state):
+    """Flow records of one NetFlow/IPFIX packet as dicts of our fields."""
+    recs = []
+    version = as_int(cf.get("cflow.version"))
+    ts = cf.get("cflow.timestamp_tree", {})
+    unix_secs = as_int(ts.get("cflow.unix_secs"))
+    unix_nsecs = as_int(ts.get("cflow.unix_nsecs")) or 0
+    sysuptime = cf.get("cflow.sysuptime")
+    sysuptime_ms = round(float(first(sysuptime)) * 1000) if sysuptime is not None else None
+    domain = as_int(cf.get("cflow.source_id", cf.get("cflow.od_id"))) or 0
+    typ = {5: "NETFLOW_V5", 9: "NETFLOW_V9", 10: "IPFIX"}.get(version, "FLOWUNKNOWN")
+
+    def base_ns():
+        # v5 and v9 relative times count back from the header's sysUptime,
+        # taken at unix_secs(.nsecs), as GoFlow2 computes them.  IPFIX has
+        # no sysUptime in its header: its relative times need
+        # systemInitTime from options data, which tshark does not apply,
+        # so they are not compared.
+        if version == 5:
+            return unix_secs * 1000000000 + unix_nsecs
+        if version == 9:
+            return unix_secs * 1000000000
+        return None
+
+    def record(fl, set_id):
+        r = {"_frame": frame, "_set": set_id, "type": typ, "sampler_address": exporter}
+        src = first(fl.get("cflow.srcaddr", fl.get("cflow.srcaddrv6")))
+        dst = first(fl.get("cflow.dstaddr", fl.get("cflow.dstaddrv6")))
+        if src is not None:
+            r["src_addr"] = src
+        if dst is not None:
+            r["dst_addr"] = dst
+        # RFC 5103 biflows (ipfixprobe) repeat octets/packets as reverse
+        # elements (PEN 29305); tshark lists the forward one first, and the
+        # forward one is what a flow record carries.
+        for ours, theirs in (("src_port", "cflow.srcport"), ("dst_port", "cflow.dstport"),
+                             ("proto", "cflow.protocol"), ("bytes", "cflow.octets"),
+                             ("packets", "cflow.packets"), ("in_if", "cflow.inputint"),
+                             ("out_if", "cflow.outputint")):
+            if theirs in fl:
+                r[ours] = as_int(fl[theirs])
+        if "cflow.abstimestart" in fl:
+            r["time_flow_start_ns"] = abs_time_ns(first(fl["cflow.abstimestart"]))
+        if "cflow.abstimeend" in fl:
+            r["time_flow_end_ns"] = abs_time_ns(first(fl["cflow.abstimeend"]))
+        b = base_ns()
+        if b is not None and sysuptime_ms is not None:
+            for ours, theirs in (("time_flow_start_ns", "cflow.timestart"),
+                                 ("time_flow_end_ns", "cflow.timeend")):
+                if theirs in fl and ours not in r:
+                    up_ms = round(float(first(fl[theirs])) * 1000)
+                    r[ours] = b - (sysuptime_ms - up_ms) * 1000000
+        return r
+
+    if version == 5:
+        # The v5 header's sampling field: 2 bits mode, 14 bits interval.
+        # tshark prints the interval as cflow.samplerate.
+        rate = as_int(cf.get("cflow.samplerate"))
+        for k, v in cf.items():
+            if k.startswith("pdu ") and isinstance(v, dict):
+                r = record(_flat(v), None)
+                r["sampling_rate"] = rate
+                recs.append(r)
+        return recs
+
+    for k, v in cf.items():
+        m = _SET_RE.match(k)
+        if not m or not isinstance(v, dict):
+            continue
+        set_id = int(m.group(1))
+        if set_id in (0, 1, 2, 3):
+            for tid, kind, lengths in _template_defs(v):
+                state.templates[(exporter, domain, tid)] = (kind, lengths)
+                # A template that arrives after data tshark could not
+                # decode may let our decoder decode that data now.
+                for p in state.pending:
+                    if (p["exporter"], p["domain"], p["set_id"]) == (exporter, domain, tid) and p.get("resolved_frame") is None:
+                        p["resolved_frame"] = frame
+                        p["lengths"] = lengths
+                        p["kind"] = kind
+            continue
+        flows = [(fk, fv) for fk, fv in v.items() if fk.startswith("Flow ") and isinstance(fv, dict)]
+        if not flows:
+            for fk, fv in v.items():
+                if "no template found" in fk:
+                    state.pending.append({"frame": frame, "exporter": exporter, "domain": domain,
+                                          "set_id": set_id, "bytes": as_int(re.search(r"\((\d+) bytes\)", fk).group(1)),
+                                          "resolved_frame": None})
+            continue
+        kind = state.templates.get((exporter, domain, set_id), ("data", None))[0]
+        for fk, fv in flows:
+            fl = _flat(fv)
+            if kind == "options":
+                rate = _rate_of(fl)
+                if rate is not None:
+                    state.sampling[(exporter, domain, _sampler_id(fl))] = rate
+                continue
+            r = record(fl, set_id)
+            rate = _rate_of(fl)
+            if rate is not None:
+                r["sampling_rate"] = rate
+            else:
+                sid = _sampler_id(fl)
+                if (exporter, domain, sid) in state.sampling:
+                    # Options data gave this exporter's sampler a rate:
+                    # GoFlow2 applies it to later data records.
+                    r["sampling_rate"] = state.sampling[(exporter, domain, sid)]
+                    r["_sampling_from_options"] = True
+            recs.append(r)
+    return recs
+
+
+def _hdr_fields(tree, r):
+    """Fields of a sampled packet header, from tshark's dissection of it.
+    In a tunnel (VXLAN, GRE) tshark lists the layers in order and the
+    repeated keys become lists; goflow2plus reports the INNER packet
+    (src/core/packet.h), so the last ip/ipv6/tcp/udp layer is taken, but
+    the first (outermost) VLAN tag, the one seen at the sampling port."""
+    ip = last(tree.get("ip")) if "ip" in tree else None
+    ip6 = last(tree.get("ipv6")) if "ipv6" in tree else None
+    if isinstance(tree.get("ip"), list) or isinstance(tree.get("ipv6"), list):
+        r["_tunnel"] = True
+    # The innermost of IPv4/IPv6 when both appear (6in4 and the like) is
+    # not knowable from the JSON order alone: such samples are marked.
+    if ip is not None and ip6 is not None:
+        r["_tunnel"] = True
+    l3 = ip6 if ip6 is not None else ip
+    if l3 is not None and ip6 is None:
+        r["src_addr"] = ip.get("ip.src")
+        r["dst_addr"] = ip.get("ip.dst")
+        r["proto"] = as_int(ip.get("ip.proto"))
+        r["etype"] = 0x0800
+    elif ip6 is not None:
+        r["src_addr"] = ip6.get("ipv6.src")
+        r["dst_addr"] = ip6.get("ipv6.dst")
+        r["etype"] = 0x86dd
+    for l4 in ("tcp", "udp"):
+        if l4 in tree:
+            t = last(tree[l4])
+            r["src_port"] = as_int(t.get(l4 + ".srcport"))
+            r["dst_port"] = as_int(t.get(l4 + ".dstport"))
+    if ip6 is not None:
+        # ipv6.nxt names the first extension header, not the upper layer:
+        # take the upper layer from the dissected protocol instead.
+        if "tcp" in tree:
+            r["proto"] = 6
+        elif "udp" in tree:
+            r["proto"] = 17
+        elif "icmpv6" in tree:
+            r["proto"] = 58
+        else:
+            r["proto"] = as_int(ip6.get("ipv6.nxt"))
+    if "vlan" in tree:
+        r["vlan_id"] = as_int(first(tree["vlan"]).get("vlan.id"))
+    if "eth" in tree:
+        e = first(tree["eth"]) if not r.get("_tunnel") else last(tree["eth"])
+        r["src_mac"] = e.get("eth.src")
+        r["dst_mac"] = e.get("eth.dst")
+
+
+def sflow_records(frame, sf):
+    recs = []
+    agent = sf.get("sflow_245.agent", sf.get("sflow_245.agentv6"))
+    for k, v in sf.items():
+        if not isinstance(v, dict):
+            continue
+        if not (k.startswith("Flow sample") or k.startswith("Expanded flow sample")):
+            continue
+        r = {"_frame": frame, "type": "SFLOW_5", "sampler_address": agent, "packets": 1}
+        r["sampling_rate"] = as_int(v.get("sflow.flow_sample.sampling_rate"))
+        if k.startswith("Expanded"):
+            r["in_if"] = as_int(v.get("sflow.flow_sample.input_interface_value"))
+            r["out_if"] = as_int(v.get("sflow.flow_sample.output_interface_value"))
+        else:
+            # Compact flow sample: 2 format bits over a 30-bit value.
+            iv = as_int(v.get("sflow.flow_sample.input_interface"))
+            if iv is not None:
+                r["in_if"] = iv & 0x3fffffff
+            ot = v.get("sflow.flow_sample.output_interface_tree", {})
+            if "sflow.flow_sample.output_interface_value" in ot:
+                r["out_if"] = as_int(ot["sflow.flow_sample.output_interface_value"])
+        for rk, rv in v.items():
+            if not isinstance(rv, dict):
+                continue
+            if rk == "Raw packet header":
+                r["bytes"] = as_int(rv.get("sflow_245.header.frame_length"))
+                tree = rv.get("sflow_245.header_tree")
+                if isinstance(tree, dict):
+                    _hdr_fields(tree, r)
+            elif rk == "Extended switch data":
+                r["src_vlan"] = as_int(rv.get("sflow_245.vlan.in"))
+                r["dst_vlan"] = as_int(rv.get("sflow_245.vlan.out"))
+            elif rk in ("IPv4 data", "IPv6 data") and "src_addr" not in r:
+                r["src_addr"] = rv.get("sflow_245.ipv4_src", rv.get("sflow_245.ipv6_src"))
+                r["dst_addr"] = rv.get("sflow_245.ipv4_dst", rv.get("sflow_245.ipv6_dst"))
+                r["proto"] = as_int(rv.get("sflow.ip_protocol"))
+                r["src_port"] = as_int(rv.get("sflow_245.ip.source_port"))
+                r["dst_port"] = as_int(rv.get("sflow.ip.destination_port"))
+                if "bytes" not in r:
+                    r["bytes"] = as_int(rv.get("sflow_245.ip.length"))
+        recs.append(r)
+    return recs
+
+
+def packet_exporter(layers):
+    if "ip" in layers:
+        return first(layers["ip"]).get("ip.src")
+    if "ipv6" in layers:
+        return first(layers["ipv6"]).get("ipv6.src")
+    return None
+
+
+def decode(packets):
+    """All flow records tshark shows, plus per-frame facts.
+
+    Returns (records, frames, state): records in capture order; frames maps
+    frame number -> {"exporter", "kind": "cflow"|"sflow", "malformed": bool}.
+    """
+    state = CflowState()
+    records = []
+    frames = {}
+    for p in packets:
+        layers = p["_source"]["layers"]
+        frame = as_int(layers["frame"]["frame.number"])
+        exporter = packet_exporter(layers)
+        if "cflow" in layers:
+            cfs = layers["cflow"] if isinstance(layers["cflow"], list) else [layers["cflow"]]
+            frames[frame] = {"exporter": exporter, "kind": "cflow",
+                             "malformed": "_ws.malformed" in layers}
+            for cf in cfs:
+                records.extend(cflow_records(frame, exporter, cf, state))
+        elif "sflow" in layers:
+            sfs = layers["sflow"] if isinstance(layers["sflow"], list) else [layers["sflow"]]
+            frames[frame] = {"exporter": exporter, "kind": "sflow",
+                             "malformed": "_ws.malformed" in layers}
+            for sf in sfs:
+                records.extend(sflow_records(frame, sf))
+    return records, frames, state
+
+
+def pending_allowance(state):
+    """frame -> how many records our decoder may add there beyond tshark's,
+    because data tshark flagged 'no template found' earlier got its template
+    in that frame.  goflow2plus keeps such data pending and decodes it when
+    the template comes (tshark never goes back).  The count is the most
+    records the pending bytes can hold: floor(bytes / record length) for a
+    fixed-length template; for a variable-length one, bytes / 1."""
+    allow = {}
+    for p in state.pending:
+        f = p.get("resolved_frame")
+        if f is None or p.get("kind") != "data":
+            continue
+        lengths = p.get("lengths") or []
+        if lengths and all(x is not None and x != VARLEN for x in lengths):
+            reclen = sum(lengths)
+        else:
+            reclen = 1
+        if reclen > 0:
+            allow[f] = allow.get(f, 0) + p["bytes"] // reclen
+    return allow
+
+
+_ETYPES = {"IPv4": 0x0800, "IPv6": 0x86dd, "ARP": 0x0806}
+_PROTOS = {"ICMP": 1, "TCP": 6, "UDP": 17, "ICMPv6": 58, "SCTP": 132}
+
+
+def normalize_ours(rec):
+    """A goflow2plus JSON record with names turned back into numbers."""
+    r = dict(rec)
+    if isinstance(r.get("etype"), str):
+        r["etype"] = _ETYPES.get(r["etype"], r["etype"])
+    if isinstance(r.get("proto"), str):
+        r["proto"] = _PROTOS.get(r["proto"], r["proto"])
+    return r
+
+
+def now():
+    return time.time()
