@@ -1,0 +1,82 @@
+/*
+ * gf_shmem.h
+ *    Shared memory of goflow2plus: one slot per background worker, holding
+ *    what the worker serves, whether it is ready to receive, and atomic
+ *    mirrors of its counters so that goflow2plus.stats() can read them
+ *    from any backend without a lock.
+ *
+ *    Each worker is the only writer of its slot's counters; readers may
+ *    see one counter a moment older than another, never a torn value.
+ *
+ *    Include postgres.h before this header.
+ */
+#ifndef GF_SHMEM_H
+#define GF_SHMEM_H
+
+#include "port/atomics.h"
+
+#include "counters.h"
+#include "listen_uri.h"
+
+/*
+ * Counters the adapter keeps on top of the decoder's (counters.h); the
+ * same X-macro shape, so stats() lists both the same way.  The last two
+ * are gauges, not counters.
+ */
+#define GF_ADAPTER_COUNTER_LIST(X) \
+	X(bytes_received, "UDP payload bytes received") \
+	X(recv_truncated, "datagrams longer than the receive buffer (also counted malformed)") \
+	X(recv_errors, "recvmmsg calls that failed other than with EAGAIN") \
+	X(kernel_drops, "datagrams the kernel dropped for lack of socket buffer (SO_RXQ_OVFL)") \
+	X(decode_errors_logged, "decode errors written to the server log (the rest are rate-limited)") \
+	X(rows_inserted, "rows written to goflow2plus.flows") \
+	X(ifcounter_rows_inserted, "rows written to goflow2plus.interface_counters") \
+	X(flushes, "batches committed") \
+	X(flush_errors, "batches lost to an error in their transaction") \
+	X(dropped_no_extension, "records dropped because the extension does not exist in goflow2plus.database") \
+	X(worker_starts, "times this worker started (more than 1 means it was restarted)") \
+	X(rcvbuf_bytes, "receive buffer the kernel granted the socket (gauge)")
+
+/* Index of every counter in a slot: the decoder's first, then the adapter's. */
+typedef enum GfCounterIndex
+{
+#define GF_COUNTER_INDEX(name, desc) GF_C_##name,
+	GF_COUNTER_LIST(GF_COUNTER_INDEX)
+	GF_ADAPTER_COUNTER_LIST(GF_COUNTER_INDEX)
+#undef GF_COUNTER_INDEX
+	GF_NCOUNTERS
+} GfCounterIndex;
+
+/* Number of decoder counters, which come first in GfCounterIndex. */
+#define GF_NDECODER_COUNTERS	((int) (sizeof(gf_counters) / sizeof(uint64_t)))
+
+extern const char *const gf_counter_names[GF_NCOUNTERS];
+
+typedef struct GfWorkerSlot
+{
+	gf_listen_uri uri;			/* the listen entry; fixed at startup */
+	int			socket_no;		/* 0 .. uri.count - 1 within the entry */
+	pg_atomic_uint32 pid;		/* 0 when not running */
+	pg_atomic_uint32 ready;		/* socket bound and database connected */
+	pg_atomic_uint64 counters[GF_NCOUNTERS];
+} GfWorkerSlot;
+
+typedef struct GfShared
+{
+	int			nslots;
+	GfWorkerSlot slots[FLEXIBLE_ARRAY_MEMBER];
+} GfShared;
+
+/* Bytes to request for nslots workers. */
+extern Size gf_shmem_size(int nslots);
+
+/*
+ * Create or attach to the shared state; called from shmem_startup_hook.
+ * The postmaster fills one slot per socket of 'listen'.
+ */
+extern void gf_shmem_startup(const gf_listen_list *listen);
+
+/* The shared state, or NULL when the library was not preloaded. */
+extern GfShared *gf_shmem_get(void);
+
+#endif							/* GF_SHMEM_H */

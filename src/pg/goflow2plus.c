@@ -1,0 +1,189 @@
+/*
+ * goflow2plus.c
+ *    Module entry: _PG_init defines the settings, and, when the library is
+ *    in shared_preload_libraries, asks for shared memory and registers one
+ *    background worker per UDP socket named by goflow2plus.listen.
+ *
+ *    Nothing here opens a socket or initialises a library: the postmaster
+ *    must stay small and safe, so all of that happens in the workers
+ *    (worker.c).  Loaded later by a backend (for decode() alone), the
+ *    module defines only the reloadable settings and starts nothing.
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "postmaster/bgworker.h"
+#include "storage/ipc.h"
+#include "storage/shmem.h"
+#include "utils/guc.h"
+
+#include "gf_shmem.h"
+#include "goflow2plus.h"
+#include "listen_uri.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+char	   *gf_guc_listen = NULL;
+char	   *gf_guc_database = NULL;
+int			gf_guc_rcvbuf = 32 * 1024 * 1024;
+int			gf_guc_batch_size = 5000;
+int			gf_guc_flush_interval = 200;
+
+/* The listen setting as parsed in _PG_init; inherited by the workers. */
+static gf_listen_list gf_listen;
+
+/*
+ * When the postmaster applies postgresql.conf's value of a custom setting
+ * it only WARNs if the check hook refuses it and keeps the default.  A
+ * collector that silently listens on the default ports is worse than one
+ * that does not start, so the check hook remembers the refusal here and
+ * _PG_init turns it into a startup failure.
+ */
+static bool gf_listen_rejected = false;
+static char gf_listen_error[512];
+
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+static bool
+gf_check_listen(char **newval, void **extra, GucSource source)
+{
+	gf_listen_list parsed;
+
+	if (gf_listen_parse(*newval, &parsed, gf_listen_error,
+						sizeof(gf_listen_error)) == 0)
+		return true;
+	GUC_check_errdetail("%s.", gf_listen_error);
+	if (process_shared_preload_libraries_in_progress)
+		gf_listen_rejected = true;
+	return false;
+}
+
+static void
+gf_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(gf_shmem_size((int) gf_listen.sockets));
+}
+
+static void
+gf_shmem_startup_hook(void)
+{
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	gf_shmem_startup(&gf_listen);
+}
+
+/* One worker per socket; main_arg is the slot it reports into. */
+static void
+gf_register_workers(void)
+{
+	int			slot = 0;
+	int			e;
+
+	for (e = 0; e < gf_listen.n; e++)
+	{
+		const gf_listen_uri *uri = &gf_listen.uri[e];
+		uint32		k;
+
+		for (k = 0; k < uri->count; k++, slot++)
+		{
+			BackgroundWorker worker;
+
+			memset(&worker, 0, sizeof(worker));
+			worker.bgw_flags = BGWORKER_SHMEM_ACCESS |
+				BGWORKER_BACKEND_DATABASE_CONNECTION;
+			/* It writes tables, so it cannot run on a standby. */
+			worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+			worker.bgw_restart_time = 5;
+			snprintf(worker.bgw_library_name, BGW_MAXLEN, "goflow2plus");
+			snprintf(worker.bgw_function_name, BGW_MAXLEN, "goflow2plus_worker_main");
+			snprintf(worker.bgw_name, BGW_MAXLEN, "goflow2plus worker %d %s",
+					 slot, uri->text);
+			snprintf(worker.bgw_type, BGW_MAXLEN, "goflow2plus worker");
+			worker.bgw_main_arg = Int32GetDatum(slot);
+			worker.bgw_notify_pid = 0;
+			RegisterBackgroundWorker(&worker);
+		}
+	}
+	if (gf_listen.sockets > 0)
+		ereport(LOG,
+				(errmsg("goflow2plus: registered %u background workers for \"%s\"",
+						(unsigned) gf_listen.sockets, gf_guc_listen),
+				 errhint("Each socket is one worker; max_worker_processes (%d) must leave room for them and for parallel query.",
+						 max_worker_processes)));
+}
+
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("goflow2plus.batch_size",
+							"Records written per insert transaction.",
+							"A batch is written when it is full or goflow2plus.flush_interval after its first record, whichever comes first.",
+							&gf_guc_batch_size,
+							5000, 1, GF_BATCH_SIZE_MAX,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("goflow2plus.flush_interval",
+							"Longest time a received record waits before it is written.",
+							NULL,
+							&gf_guc_flush_interval,
+							200, 1, GF_FLUSH_INTERVAL_MAX,
+							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("goflow2plus.rcvbuf",
+							"Receive buffer (SO_RCVBUF) asked for each UDP socket; 0 keeps the kernel default.",
+							"The kernel caps it at net.core.rmem_max; a smaller grant is logged.",
+							&gf_guc_rcvbuf,
+							32 * 1024 * 1024, 0, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	/*
+	 * Settings that only the postmaster may define, and everything that
+	 * starts workers, exist only when the library is preloaded.
+	 */
+	if (!process_shared_preload_libraries_in_progress)
+	{
+		MarkGUCPrefixReserved("goflow2plus");
+		return;
+	}
+
+	DefineCustomStringVariable("goflow2plus.listen",
+							   "UDP sockets to receive flows on, as GoFlow2 listen URIs.",
+							   "Comma-separated netflow://, sflow:// or flow:// URIs with host:port and an optional ?count=N (N sockets with SO_REUSEPORT, one worker each). An empty host listens on all addresses, IPv6 and IPv4. Empty string: no listener.",
+							   &gf_guc_listen,
+							   "sflow://:6343,netflow://:2055",
+							   PGC_POSTMASTER, 0,
+							   gf_check_listen, NULL, NULL);
+	DefineCustomStringVariable("goflow2plus.database",
+							   "Database the workers connect to; CREATE EXTENSION goflow2plus there.",
+							   NULL,
+							   &gf_guc_database,
+							   "postgres",
+							   PGC_POSTMASTER, 0,
+							   NULL, NULL, NULL);
+	MarkGUCPrefixReserved("goflow2plus");
+
+	if (gf_listen_rejected)
+		ereport(FATAL,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("goflow2plus: invalid value for parameter \"goflow2plus.listen\""),
+				 errdetail("%s.", gf_listen_error),
+				 errhint("Example: goflow2plus.listen = 'sflow://:6343?count=2,netflow://127.0.0.1:2055,flow://[::1]:9995'")));
+
+	/* The check hook accepted the value, so this cannot fail. */
+	if (gf_listen_parse(gf_guc_listen, &gf_listen, gf_listen_error,
+						sizeof(gf_listen_error)) != 0)
+		elog(FATAL, "goflow2plus: listen setting changed under us: %s", gf_listen_error);
+
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = gf_shmem_request;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = gf_shmem_startup_hook;
+
+	gf_register_workers();
+}

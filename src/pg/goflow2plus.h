@@ -1,0 +1,26 @@
+/*
+ * goflow2plus.h
+ *    The settings (GUCs) defined in goflow2plus.c and the background
+ *    worker entry point, shared by the files of the adapter.
+ *
+ *    Include postgres.h before this header.
+ */
+#ifndef GF_GOFLOW2PLUS_H
+#define GF_GOFLOW2PLUS_H
+
+#include "fmgr.h"
+
+/* Bounds of the settings, also used by the worker when it sizes buffers. */
+#define GF_BATCH_SIZE_MAX		100000
+#define GF_FLUSH_INTERVAL_MAX	60000	/* ms */
+
+extern char *gf_guc_listen;		/* goflow2plus.listen */
+extern char *gf_guc_database;	/* goflow2plus.database */
+extern int	gf_guc_rcvbuf;		/* goflow2plus.rcvbuf, bytes */
+extern int	gf_guc_batch_size;	/* goflow2plus.batch_size, records */
+extern int	gf_guc_flush_interval;	/* goflow2plus.flush_interval, ms */
+
+/* bgw_function_name of every worker; main_arg is the slot number. */
+extern PGDLLEXPORT void goflow2plus_worker_main(Datum main_arg);
+
+#endif							/* GF_GOFLOW2PLUS_H */

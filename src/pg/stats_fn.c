@@ -1,0 +1,58 @@
+/*
+ * stats_fn.c
+ *    goflow2plus.stats(): one row per worker per counter, read from the
+ *    workers' shared slots without a lock (each value is an atomic).
+ *
+ *    Tests poll "SELECT bool_and(ready) FROM goflow2plus.stats()" before
+ *    sending their first datagram: a worker is ready once its socket is
+ *    bound and it is connected to goflow2plus.database.
+ */
+#include "postgres.h"
+
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+#include "gf_shmem.h"
+
+PG_FUNCTION_INFO_V1(goflow2plus_stats);
+
+#define STATS_NCOLS 5
+
+Datum
+goflow2plus_stats(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	GfShared   *shared = gf_shmem_get();
+	int			s;
+
+	if (shared == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("goflow2plus workers are not running in this server"),
+				 errhint("Add goflow2plus to shared_preload_libraries and restart.")));
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	for (s = 0; s < shared->nslots; s++)
+	{
+		GfWorkerSlot *slot = &shared->slots[s];
+		Datum		listen = CStringGetTextDatum(slot->uri.text);
+		bool		ready = pg_atomic_read_u32(&slot->ready) != 0;
+		int			c;
+
+		for (c = 0; c < GF_NCOUNTERS; c++)
+		{
+			Datum		values[STATS_NCOLS];
+			bool		nulls[STATS_NCOLS] = {0};
+
+			values[0] = Int32GetDatum(s);
+			values[1] = listen;
+			values[2] = BoolGetDatum(ready);
+			values[3] = CStringGetTextDatum(gf_counter_names[c]);
+			/* bigint holds it for 292 years of a billion events a second. */
+			values[4] = Int64GetDatum((int64) pg_atomic_read_u64(&slot->counters[c]));
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+	}
+	return (Datum) 0;
+}
