@@ -128,7 +128,13 @@ static void
 gfd_raise(const gf_error *err, const uint8 *p, size_t len)
 {
 	const char *proto = gfd_protocol_name(p, len);
+	const char *msg = err->msg;
 	int			code;
+
+	/* "NetFlow v5 count ..." reads better without the name said twice. */
+	if (proto != NULL && strncmp(msg, proto, strlen(proto)) == 0 &&
+		msg[strlen(proto)] == ' ')
+		msg += strlen(proto) + 1;
 
 	switch (err->code)
 	{
@@ -146,7 +152,7 @@ gfd_raise(const gf_error *err, const uint8 *p, size_t len)
 		ereport(ERROR,
 				(errcode(code),
 				 errmsg("malformed %s datagram at offset %zu: %s",
-						proto, err->offset, err->msg)));
+						proto, err->offset, msg)));
 	else
 		ereport(ERROR,
 				(errcode(code),

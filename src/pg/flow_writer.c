@@ -64,6 +64,15 @@ typedef struct GfTarget
 	void		(*to_datums) (const void *rec, Datum *values, bool *nulls);
 	Size		recsize;
 
+	/*
+	 * fast path: slots made once and kept, with our own copy of the
+	 * table's descriptor (an unpinned copy, so nothing to release per
+	 * flush); re-made when the table's descriptor changes.
+	 */
+	TupleDesc	slot_desc;
+	TupleTableSlot **slots;
+	int			nslots;
+
 	/* general path: prepared INSERT ... SELECT FROM unnest($1) */
 	SPIPlanPtr	plan;
 	Oid			plan_argtype;	/* array type the plan was made for */
@@ -81,10 +90,6 @@ struct GfWriter
 	gf_ifcounters *ifc;
 	int			nifc;
 	int			ifc_alloc;
-
-	/* Fast path slots, made once; they only carry tuples we formed. */
-	TupleTableSlot **slots;
-	int			nslots;
 
 	GfTarget	flows_target;
 	GfTarget	ifc_target;
@@ -242,48 +247,59 @@ gf_writer_fast_ok(Relation rel, const GfColumnMap *map, const GfTarget *t)
 	return true;
 }
 
-/* The fast path's slot array, grown to hold n tuples. */
+/* Drop a target's fast-path slots and descriptor copy. */
 static void
-gf_writer_ensure_slots(GfWriter *w, int n)
+gf_writer_drop_slots(GfTarget *t)
+{
+	int			i;
+
+	for (i = 0; i < t->nslots; i++)
+		ExecDropSingleTupleTableSlot(t->slots[i]);
+	if (t->slots)
+		pfree(t->slots);
+	if (t->slot_desc)
+		FreeTupleDesc(t->slot_desc);
+	t->slots = NULL;
+	t->nslots = 0;
+	t->slot_desc = NULL;
+}
+
+/* The target's slot array, for descriptor td, grown to hold n tuples. */
+static void
+gf_writer_ensure_slots(GfWriter *w, GfTarget *t, TupleDesc td, int n)
 {
 	MemoryContext old;
 
-	if (w->nslots >= n)
+	if (t->slot_desc != NULL && !equalTupleDescs(t->slot_desc, td))
+		gf_writer_drop_slots(t);
+	if (t->slot_desc != NULL && t->nslots >= n)
 		return;
 	old = MemoryContextSwitchTo(w->ctx);
-	if (w->slots == NULL)
-		w->slots = (TupleTableSlot **) palloc0(sizeof(TupleTableSlot *) * n);
+	if (t->slot_desc == NULL)
+		t->slot_desc = CreateTupleDescCopy(td);
+	if (t->slots == NULL)
+		t->slots = (TupleTableSlot **) palloc0(sizeof(TupleTableSlot *) * n);
 	else
-	{
-		w->slots = (TupleTableSlot **) repalloc(w->slots, sizeof(TupleTableSlot *) * n);
-		memset(w->slots + w->nslots, 0, sizeof(TupleTableSlot *) * (n - w->nslots));
-	}
-	for (; w->nslots < n; w->nslots++)
-	{
-		/*
-		 * Heap-tuple slots without a descriptor: they are only handed to
-		 * table_multi_insert, which asks them for the tuple we formed.  No
-		 * descriptor means no pin on the relcache's descriptor to release.
-		 */
-		w->slots[w->nslots] = MakeTupleTableSlot(NULL, &TTSOpsHeapTuple);
-	}
+		t->slots = (TupleTableSlot **) repalloc(t->slots, sizeof(TupleTableSlot *) * n);
+	for (; t->nslots < n; t->nslots++)
+		t->slots[t->nslots] = MakeTupleTableSlot(t->slot_desc, &TTSOpsHeapTuple);
 	MemoryContextSwitchTo(old);
 }
 
 /* Empty the slots before the batch memory their tuples live in goes away. */
 static void
-gf_writer_clear_slots(GfWriter *w)
+gf_writer_clear_slots(GfTarget *t)
 {
 	int			i;
 
-	for (i = 0; i < w->nslots; i++)
-		if (!TTS_EMPTY(w->slots[i]))
-			ExecClearTuple(w->slots[i]);
+	for (i = 0; i < t->nslots; i++)
+		if (!TTS_EMPTY(t->slots[i]))
+			ExecClearTuple(t->slots[i]);
 }
 
 static uint64
 gf_writer_insert_fast(GfWriter *w, Relation rel, const GfColumnMap *map,
-					  const GfTarget *t, const char *recs, int n)
+					  GfTarget *t, const char *recs, int n)
 {
 	TupleDesc	td = RelationGetDescr(rel);
 	Datum	   *src_values = palloc(sizeof(Datum) * t->ncols);
@@ -294,7 +310,7 @@ gf_writer_insert_fast(GfWriter *w, Relation rel, const GfColumnMap *map,
 	CommandId	cid = GetCurrentCommandId(true);
 	int			i;
 
-	gf_writer_ensure_slots(w, n);
+	gf_writer_ensure_slots(w, t, td, n);
 	for (i = 0; i < n; i++)
 	{
 		HeapTuple	tup;
@@ -308,14 +324,14 @@ gf_writer_insert_fast(GfWriter *w, Relation rel, const GfColumnMap *map,
 			tup = heap_form_tuple(td, values, nulls);
 		}
 		/* shouldFree: the slot owns it, so materializing copies nothing. */
-		ExecStoreHeapTuple(tup, w->slots[i], true);
+		ExecStoreHeapTuple(tup, t->slots[i], true);
 	}
 
 	bis = GetBulkInsertState();
-	table_multi_insert(rel, w->slots, n, cid, 0, bis);
+	table_multi_insert(rel, t->slots, n, cid, 0, bis);
 	FreeBulkInsertState(bis);
 	table_finish_bulk_insert(rel, 0);
-	gf_writer_clear_slots(w);
+	gf_writer_clear_slots(t);
 	return (uint64) n;
 }
 
@@ -463,7 +479,8 @@ void
 gf_writer_reset(GfWriter *w)
 {
 	/* After an ERROR the slots may still hold tuples from batch_ctx. */
-	gf_writer_clear_slots(w);
+	gf_writer_clear_slots(&w->flows_target);
+	gf_writer_clear_slots(&w->ifc_target);
 	MemoryContextReset(w->batch_ctx);
 	w->nflows = 0;
 	w->nifc = 0;
@@ -472,13 +489,11 @@ gf_writer_reset(GfWriter *w)
 void
 gf_writer_destroy(GfWriter *w)
 {
-	int			i;
-
 	if (w == NULL)
 		return;
 	gf_writer_reset(w);
-	for (i = 0; i < w->nslots; i++)
-		ExecDropSingleTupleTableSlot(w->slots[i]);
+	gf_writer_drop_slots(&w->flows_target);
+	gf_writer_drop_slots(&w->ifc_target);
 	if (w->flows_target.plan != NULL)
 		SPI_freeplan(w->flows_target.plan);
 	if (w->ifc_target.plan != NULL)

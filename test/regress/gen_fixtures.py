@@ -1,0 +1,389 @@
+#!/usr/bin/python3
+"""gen_fixtures.py - build the regression test's flow datagrams from known values.
+
+Every packet is assembled with struct from the field values written below
+(the KNOWN table), so the expected rows of the regression tests can be
+checked against those values and against tshark's decode of the same bytes
+(see check_fixtures.py), instead of against our own decoder's output.
+
+Writes, in test/regress/fixtures/:
+  packets.sql        psql \\set lines, one bytea hex literal per datagram,
+                     included by the test scripts
+  fixtures.pcap      the same datagrams as Ether/IP/UDP frames from the
+                     exporter's address to port 2055 (file only, nothing is sent)
+  known_values.json  per fixture and record: the values the rows must show
+                     (SQL text form) and the tshark field values
+
+Run with Debian's /usr/bin/python3 (it has scapy).  The output is
+deterministic; `gen_fixtures.py --check` fails if the committed files differ.
+"""
+import ipaddress
+import json
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "fixtures")
+
+def ip4(s):
+    return ipaddress.IPv4Address(s).packed
+
+def ip6(s):
+    return ipaddress.IPv6Address(s).packed
+
+def mac(s):
+    return bytes(int(x, 16) for x in s.split(":"))
+
+def ts_text(ns):
+    """timestamptz text as the regression run shows it (TimeZone UTC set by the test)."""
+    import datetime
+    secs, rem = divmod(ns, 10**9)
+    us = rem // 1000
+    d = datetime.datetime.fromtimestamp(secs, tz=datetime.timezone.utc)
+    s = d.strftime("%Y-%m-%d %H:%M:%S")
+    if us:
+        s += (".%06d" % us).rstrip("0")
+    return s + "+00"
+
+PACKETS = []   # (name, exporter, bytes)
+KNOWN = {}     # name -> list of {column: sql text}
+TSHARK = {}    # name -> list of {tshark field: value}, the oracle view
+
+# ---------------------------------------------------------------- NetFlow v5
+
+NF5_UPTIME = 100000           # ms
+NF5_SECS = 1700000000
+NF5_NSECS = 123456000
+NF5_EXPORT_NS = NF5_SECS * 10**9 + NF5_NSECS
+
+NF5_RECORDS = [
+    dict(src="10.1.2.3", dst="192.168.7.9", nh="10.0.0.1", inif=3, outif=7,
+         pkts=12, octets=3456, first=90000, last=99000, sport=443, dport=51234,
+         flags=0x1b, proto=6, tos=0x10, sas=65001, das=65002, smask=24, dmask=16),
+    dict(src="172.16.5.4", dst="8.8.8.8", nh="0.0.0.0", inif=1, outif=2,
+         pkts=1, octets=64, first=99500, last=99500, sport=0, dport=2048,
+         flags=0, proto=1, tos=0, sas=0, das=15169, smask=0, dmask=32),
+]
+
+def nf5_packet(records, count=None, seq=4242, sampling=0x4000 | 100):
+    body = b""
+    for r in records:
+        body += ip4(r["src"]) + ip4(r["dst"]) + ip4(r["nh"])
+        body += struct.pack(">HHIIII", r["inif"], r["outif"], r["pkts"], r["octets"],
+                            r["first"], r["last"])
+        body += struct.pack(">HHBBBBHHBBH", r["sport"], r["dport"], 0, r["flags"],
+                            r["proto"], r["tos"], r["sas"], r["das"], r["smask"],
+                            r["dmask"], 0)
+    hdr = struct.pack(">HHIIIIBBH", 5, len(records) if count is None else count,
+                      NF5_UPTIME, NF5_SECS, NF5_NSECS, seq, 0, 0, sampling)
+    return hdr + body
+
+def net(addr, plen):
+    return str(ipaddress.ip_network("%s/%d" % (addr, plen), strict=False))
+
+def nf5_known():
+    rows, tsh = [], []
+    for r in NF5_RECORDS:
+        start = NF5_EXPORT_NS - (NF5_UPTIME - r["first"]) * 10**6
+        end = NF5_EXPORT_NS - (NF5_UPTIME - r["last"]) * 10**6
+        rows.append({
+            "type": "NETFLOW_V5", "time_flow_start": ts_text(start),
+            "time_flow_end": ts_text(end), "sequence_num": "4242",
+            "sampling_rate": "100", "sampler_address": "192.0.2.5",
+            "bytes": str(r["octets"]), "packets": str(r["pkts"]),
+            "src_addr": r["src"], "dst_addr": r["dst"], "etype": "2048",
+            "proto": str(r["proto"]), "src_port": str(r["sport"]),
+            "dst_port": str(r["dport"]), "in_if": str(r["inif"]),
+            "out_if": str(r["outif"]), "ip_tos": str(r["tos"]),
+            "tcp_flags": str(r["flags"]), "src_as": str(r["sas"]),
+            "dst_as": str(r["das"]), "next_hop": r["nh"],
+            "src_net": net(r["src"], r["smask"]), "dst_net": net(r["dst"], r["dmask"]),
+        })
+        tsh.append({"cflow.srcaddr": r["src"], "cflow.dstaddr": r["dst"],
+                    "cflow.nexthop": r["nh"], "cflow.inputint": str(r["inif"]),
+                    "cflow.outputint": str(r["outif"]), "cflow.packets": str(r["pkts"]),
+                    "cflow.octets": str(r["octets"]), "cflow.srcport": str(r["sport"]),
+                    "cflow.dstport": str(r["dport"]), "cflow.protocol": str(r["proto"]),
+                    "cflow.tos": str(r["tos"]), "cflow.srcas": str(r["sas"]),
+                    "cflow.dstas": str(r["das"]), "cflow.srcmask": str(r["smask"]),
+                    "cflow.dstmask": str(r["dmask"]),
+                    "cflow.tcpflags": "0x%02x" % r["flags"],
+                    "cflow.sampling_interval": "100", "cflow.sequence": "4242"})
+    return rows, tsh
+
+PACKETS.append(("nf5_two", "192.0.2.5", nf5_packet(NF5_RECORDS)))
+KNOWN["nf5_two"], TSHARK["nf5_two"] = nf5_known()
+
+# Malformed v5: the header promises 30 records, the datagram has 100 bytes.
+bad = nf5_packet(NF5_RECORDS, count=30)[:100]
+PACKETS.append(("nf5_bogus_count", "192.0.2.5", bad))
+# Malformed v5: only 10 bytes of header.
+PACKETS.append(("nf5_truncated", "192.0.2.5", nf5_packet(NF5_RECORDS)[:10]))
+# Unknown version 7 (a 24-byte header that is neither v5/v9/IPFIX nor sFlow).
+PACKETS.append(("unknown_version", "192.0.2.5",
+                struct.pack(">HH", 7, 0) + bytes(20)))
+# Three bytes: not even a version word.
+PACKETS.append(("too_short", "192.0.2.5", b"\x00\x09\x00"))
+
+# ---------------------------------------------------------------- NetFlow v9
+
+V9_UPTIME = 200000
+V9_SECS = 1700000100
+V9_SOURCE_ID = 7
+V9_TEMPLATE_ID = 256
+V9_FIELDS = [  # (field type, length, key)
+    (8, 4, "src"), (12, 4, "dst"), (7, 2, "sport"), (11, 2, "dport"),
+    (4, 1, "proto"), (1, 4, "octets"), (2, 4, "pkts"), (22, 4, "first"),
+    (21, 4, "last"), (10, 2, "inif"), (14, 2, "outif"), (5, 1, "tos"),
+    (6, 1, "flags"), (56, 6, "smac"), (58, 2, "svlan"), (15, 4, "nh"),
+    (9, 1, "smask"), (13, 1, "dmask"), (16, 4, "sas"), (17, 4, "das"),
+]
+V9_RECORDS = [
+    dict(src="198.51.100.10", dst="203.0.113.20", sport=53, dport=33333, proto=17,
+         octets=1500, pkts=3, first=150000, last=190000, inif=10, outif=20,
+         tos=0, flags=0, smac="00:11:22:33:44:55", svlan=100, nh="198.51.100.1",
+         smask=24, dmask=24, sas=64500, das=4200000000),
+    dict(src="198.51.100.11", dst="203.0.113.21", sport=22, dport=40000, proto=6,
+         octets=987654, pkts=700, first=100000, last=199999, inif=11, outif=21,
+         tos=0xb8, flags=0x1f, smac="aa:bb:cc:dd:ee:ff", svlan=4094, nh="0.0.0.0",
+         smask=25, dmask=30, sas=0, das=64501),
+]
+
+def v9_header(seq, count):
+    return struct.pack(">HHIIII", 9, count, V9_UPTIME, V9_SECS, seq, V9_SOURCE_ID)
+
+def flowset(set_id, body, align=4):
+    pad = (-(len(body) + 4)) % align
+    body += bytes(pad)
+    return struct.pack(">HH", set_id, len(body) + 4) + body
+
+def v9_field_bytes(ftype, length, v):
+    if ftype in (8, 12, 15):
+        return ip4(v)
+    if ftype == 56:
+        return mac(v)
+    return v.to_bytes(length, "big")
+
+def v9_template_packet(seq=1):
+    body = struct.pack(">HH", V9_TEMPLATE_ID, len(V9_FIELDS))
+    for t, l, _ in V9_FIELDS:
+        body += struct.pack(">HH", t, l)
+    return v9_header(seq, 1) + flowset(0, body)
+
+def v9_data_packet(seq=2):
+    body = b""
+    for r in V9_RECORDS:
+        for t, l, k in V9_FIELDS:
+            body += v9_field_bytes(t, l, r[k])
+    return v9_header(seq, len(V9_RECORDS)) + flowset(V9_TEMPLATE_ID, body)
+
+def v9_known(sampling=None):
+    export_ns = V9_SECS * 10**9
+    rows, tsh = [], []
+    for r in V9_RECORDS:
+        row = {
+            "type": "NETFLOW_V9",
+            "time_flow_start": ts_text(export_ns - (V9_UPTIME - r["first"]) * 10**6),
+            "time_flow_end": ts_text(export_ns - (V9_UPTIME - r["last"]) * 10**6),
+            "sequence_num": "2", "sampler_address": "192.0.2.9",
+            "bytes": str(r["octets"]), "packets": str(r["pkts"]),
+            "src_addr": r["src"], "dst_addr": r["dst"], "etype": "2048",
+            "proto": str(r["proto"]), "src_port": str(r["sport"]),
+            "dst_port": str(r["dport"]), "in_if": str(r["inif"]),
+            "out_if": str(r["outif"]), "src_mac": r["smac"],
+            "src_vlan": str(r["svlan"]), "ip_tos": str(r["tos"]),
+            "tcp_flags": str(r["flags"]), "src_as": str(r["sas"]),
+            "dst_as": str(r["das"]), "next_hop": r["nh"],
+            "src_net": net(r["src"], r["smask"]), "dst_net": net(r["dst"], r["dmask"]),
+            "observation_domain_id": str(V9_SOURCE_ID),
+        }
+        if sampling:
+            row["sampling_rate"] = str(sampling)
+        rows.append(row)
+        tsh.append({"cflow.srcaddr": r["src"], "cflow.dstaddr": r["dst"],
+                    "cflow.srcport": str(r["sport"]), "cflow.dstport": str(r["dport"]),
+                    "cflow.protocol": str(r["proto"]), "cflow.octets": str(r["octets"]),
+                    "cflow.packets": str(r["pkts"]), "cflow.inputint": str(r["inif"]),
+                    "cflow.outputint": str(r["outif"]), "cflow.tos": str(r["tos"]),
+                    "cflow.srcmac": r["smac"], "cflow.srcvlan": str(r["svlan"]),
+                    "cflow.nexthop": r["nh"], "cflow.srcmask": str(r["smask"]),
+                    "cflow.dstmask": str(r["dmask"]), "cflow.srcas": str(r["sas"]),
+                    "cflow.dstas": str(r["das"]),
+                    "cflow.tcpflags": "0x%02x" % r["flags"]})
+    return rows, tsh
+
+PACKETS.append(("nf9_template", "192.0.2.9", v9_template_packet()))
+PACKETS.append(("nf9_data", "192.0.2.9", v9_data_packet()))
+KNOWN["nf9_data"], TSHARK["nf9_data"] = v9_known()
+
+# v9 options: scope System (1) length 4, SAMPLING_INTERVAL (34) = 1000,
+# SAMPLING_ALGORITHM (35) = 2 (random).  Template 257, data in the same
+# datagram, before a data flowset of template 256.
+V9_OPT_ID = 257
+V9_RATE = 1000
+def v9_options_packet(seq=3):
+    tmpl = struct.pack(">HHH", V9_OPT_ID, 4, 8) + struct.pack(">HH", 1, 4) + \
+        struct.pack(">HHHH", 34, 4, 35, 1)
+    opt_data = struct.pack(">IIB", 0, V9_RATE, 2)
+    return v9_header(seq, 2) + flowset(1, tmpl) + flowset(V9_OPT_ID, opt_data)
+
+PACKETS.append(("nf9_options", "192.0.2.9", v9_options_packet()))
+PACKETS.append(("nf9_data_sampled", "192.0.2.9", v9_data_packet(seq=2)))
+KNOWN["nf9_data_sampled"], TSHARK["nf9_data_sampled"] = v9_known(sampling=V9_RATE)
+
+# Malformed v9: a template flowset whose template has field count 0
+# ("zero-length template"), and a flowset with length 0.
+PACKETS.append(("nf9_zero_template", "192.0.2.9",
+                v9_header(4, 1) + struct.pack(">HHHH", 0, 8, 300, 0)))
+PACKETS.append(("nf9_set_len0", "192.0.2.9",
+                v9_header(5, 1) + struct.pack(">HH", 256, 0) + bytes(8)))
+# Malformed v9: template flowset cut in the middle of its field list.
+tp = v9_template_packet()
+PACKETS.append(("nf9_template_cut", "192.0.2.9",
+                tp[:20] + struct.pack(">HH", 0, 4 + 4 + 4 * len(V9_FIELDS)) + tp[24:24 + 4 + 4 * 5]))
+
+# ---------------------------------------------------------------- IPFIX
+
+IPFIX_SECS = 1700000200
+IPFIX_DOMAIN = 42
+IPFIX_TID = 300
+IPFIX_OPT_TID = 301
+IPFIX_FIELDS = [
+    (27, 16, "src"), (28, 16, "dst"), (7, 2, "sport"), (11, 2, "dport"),
+    (4, 1, "proto"), (1, 8, "octets"), (2, 8, "pkts"), (152, 8, "start_ms"),
+    (153, 8, "end_ms"), (5, 1, "tos"), (31, 4, "label"), (58, 2, "vlan"),
+    (56, 6, "smac"), (80, 6, "dmac"), (16, 4, "sas"), (17, 4, "das"),
+    (29, 1, "smask"), (10, 4, "inif"), (14, 4, "outif"), (6, 2, "flags"),
+]
+IPFIX_RECORDS = [
+    dict(src="2001:db8::1", dst="2001:db8:0:1::2", sport=443, dport=55000, proto=6,
+         octets=5000000000, pkts=4000000, start_ms=1700000150250, end_ms=1700000199999,
+         tos=0, label=0xabcde, vlan=42, smac="02:00:00:00:00:01",
+         dmac="02:00:00:00:00:02", sas=65550, das=13335, smask=48, inif=100,
+         outif=200, flags=0x12),
+    dict(src="fe80::1", dst="ff02::1", sport=546, dport=547, proto=17,
+         octets=120, pkts=1, start_ms=1700000200000, end_ms=1700000200000,
+         tos=0, label=0, vlan=1, smac="02:00:00:00:00:03",
+         dmac="33:33:00:01:00:02", sas=0, das=0, smask=10, inif=1, outif=0,
+         flags=0),
+]
+IPFIX_INTERVAL, IPFIX_SPACE = 1, 511   # rate (1 + 511) / 1 = 512
+
+def ipfix_msg(seq, sets):
+    body = b"".join(sets)
+    return struct.pack(">HHIII", 10, 16 + len(body), IPFIX_SECS, seq, IPFIX_DOMAIN) + body
+
+def ipfix_set(set_id, body):
+    return struct.pack(">HH", set_id, len(body) + 4) + body
+
+def ipfix_field_bytes(ie, length, v):
+    if ie in (27, 28):
+        return ip6(v)
+    if ie in (56, 80):
+        return mac(v)
+    return v.to_bytes(length, "big")
+
+def ipfix_templates(seq=0):
+    t = struct.pack(">HH", IPFIX_TID, len(IPFIX_FIELDS))
+    for ie, l, _ in IPFIX_FIELDS:
+        t += struct.pack(">HH", ie, l)
+    o = struct.pack(">HHH", IPFIX_OPT_TID, 3, 1) + \
+        struct.pack(">HHHHHH", 149, 4, 305, 4, 306, 4)
+    return ipfix_msg(seq, [ipfix_set(2, t), ipfix_set(3, o)])
+
+def ipfix_data(seq=1):
+    opt = struct.pack(">III", IPFIX_DOMAIN, IPFIX_INTERVAL, IPFIX_SPACE)
+    body = b""
+    for r in IPFIX_RECORDS:
+        for ie, l, k in IPFIX_FIELDS:
+            body += ipfix_field_bytes(ie, l, r[k])
+    return ipfix_msg(seq, [ipfix_set(IPFIX_OPT_TID, opt), ipfix_set(IPFIX_TID, body)])
+
+def ipfix_known():
+    rows, tsh = [], []
+    for r in IPFIX_RECORDS:
+        rows.append({
+            "type": "IPFIX", "time_flow_start": ts_text(r["start_ms"] * 10**6),
+            "time_flow_end": ts_text(r["end_ms"] * 10**6), "sequence_num": "1",
+            "sampling_rate": str((IPFIX_INTERVAL + IPFIX_SPACE) // IPFIX_INTERVAL),
+            "sampler_address": "2001:db8:ffff::7",
+            "bytes": str(r["octets"]), "packets": str(r["pkts"]),
+            "src_addr": r["src"], "dst_addr": r["dst"], "etype": "34525",
+            "proto": str(r["proto"]), "src_port": str(r["sport"]),
+            "dst_port": str(r["dport"]), "in_if": str(r["inif"]),
+            "out_if": str(r["outif"]), "src_mac": r["smac"], "dst_mac": r["dmac"],
+            "src_vlan": str(r["vlan"]), "ip_tos": str(r["tos"]),
+            "tcp_flags": str(r["flags"]), "ipv6_flow_label": str(r["label"]),
+            "src_as": str(r["sas"]), "dst_as": str(r["das"]),
+            "src_net": net(r["src"], r["smask"]),
+            "observation_domain_id": str(IPFIX_DOMAIN),
+        })
+        tsh.append({"cflow.srcaddrv6": r["src"], "cflow.dstaddrv6": r["dst"],
+                    "cflow.srcport": str(r["sport"]), "cflow.dstport": str(r["dport"]),
+                    "cflow.protocol": str(r["proto"]), "cflow.octets64": str(r["octets"]),
+                    "cflow.packets64": str(r["pkts"]), "cflow.tos": str(r["tos"]),
+                    "cflow.ipv6flowlabel": str(r["label"]), "cflow.srcvlan": str(r["vlan"]),
+                    "cflow.srcmac": r["smac"], "cflow.dstmac": r["dmac"],
+                    "cflow.srcas": str(r["sas"]), "cflow.dstas": str(r["das"]),
+                    "cflow.srcmaskv6": str(r["smask"]), "cflow.inputint": str(r["inif"]),
+                    "cflow.outputint": str(r["outif"])})
+    return rows, tsh
+
+PACKETS.append(("ipfix_templates", "2001:db8:ffff::7", ipfix_templates()))
+PACKETS.append(("ipfix_data", "2001:db8:ffff::7", ipfix_data()))
+KNOWN["ipfix_data"], TSHARK["ipfix_data"] = ipfix_known()
+
+# Malformed IPFIX: message length disagrees with the datagram; a set of
+# length 0 (would loop forever if trusted); a truncated data record set.
+m = bytearray(ipfix_templates())
+m[2:4] = struct.pack(">H", len(m) + 8)
+PACKETS.append(("ipfix_bad_length", "2001:db8:ffff::7", bytes(m)))
+PACKETS.append(("ipfix_set_len0", "2001:db8:ffff::7",
+                ipfix_msg(9, [struct.pack(">HH", IPFIX_TID, 0) + bytes(4)])))
+PACKETS.append(("ipfix_zero_template", "2001:db8:ffff::7",
+                ipfix_msg(10, [ipfix_set(2, struct.pack(">HH", 999, 0))])))
+PACKETS.append(("ipfix_set_past_end", "2001:db8:ffff::7",
+                ipfix_msg(12, [struct.pack(">HH", IPFIX_TID, 200) + bytes(20)])))
+
+# ---------------------------------------------------------------- output
+
+def write_all(outdir):
+    os.makedirs(outdir, exist_ok=True)
+    lines = ["-- Generated by test/regress/gen_fixtures.py; do not edit.",
+             "-- One psql variable per datagram, as a bytea hex literal."]
+    for name, exp, data in PACKETS:
+        lines.append("\\set %s '\\\\x%s'" % (name, data.hex()))
+        lines.append("\\set %s_exporter '%s'" % (name, exp))
+    with open(os.path.join(outdir, "packets.sql"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(os.path.join(outdir, "known_values.json"), "w") as f:
+        json.dump({"rows": KNOWN, "tshark": TSHARK,
+                   "packets": [n for n, _, _ in PACKETS]}, f, indent=1, sort_keys=True)
+        f.write("\n")
+    from scapy.all import Ether, IP, IPv6, UDP, Raw, wrpcap
+    frames = []
+    for i, (name, exp, data) in enumerate(PACKETS):
+        if ":" in exp:
+            l3 = IPv6(src=exp, dst="::1")
+        else:
+            l3 = IP(src=exp, dst="127.0.0.1")
+        dport = 4739 if name.startswith("ipfix") else 2055
+        fr = Ether(src="02:00:00:00:00:aa", dst="02:00:00:00:00:bb") / l3 / \
+            UDP(sport=50000, dport=dport) / Raw(data)
+        fr.time = 1700000000 + i
+        frames.append(fr)
+    wrpcap(os.path.join(outdir, "fixtures.pcap"), frames)
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--check":
+        import filecmp, tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            write_all(tmp)
+            bad = [n for n in ("packets.sql", "known_values.json")
+                   if not filecmp.cmp(os.path.join(tmp, n), os.path.join(OUT, n), shallow=False)]
+        if bad:
+            sys.exit("fixtures out of date: %s (run gen_fixtures.py)" % ", ".join(bad))
+        print("fixtures up to date")
+    else:
+        write_all(OUT)
