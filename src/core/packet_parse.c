@@ -55,7 +55,8 @@ static gf_rc
 pk_stop(pk_ctx *c, gf_packet_stop why, size_t off)
 {
 	c->info->stop = why;
-	c->info->stop_offset = off;
+	/* A tunnel header may promise bytes the copy does not have. */
+	c->info->stop_offset = off < c->len ? off : c->len;
 	switch (why)
 	{
 		case GF_PKT_COMPLETE:
