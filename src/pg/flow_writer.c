@@ -434,6 +434,7 @@ gf_writer_flush_target(GfWriter *w, GfTarget *t, const char *recs, int n)
 	Relation	rel;
 	AclResult	aclres;
 	GfColumnMap map;
+	bool		fast;
 	uint64		done;
 
 	relid = RangeVarGetRelid(rv, RowExclusiveLock, false);
@@ -445,7 +446,11 @@ gf_writer_flush_target(GfWriter *w, GfTarget *t, const char *recs, int n)
 					   RelationGetRelationName(rel));
 
 	gf_colmap_build(&map, RelationGetDescr(rel), t->cols, t->ncols, t->qualname);
-	if (gf_writer_fast_ok(rel, &map, t))
+	fast = gf_writer_fast_ok(rel, &map, t);
+	/* Says which path was taken; the regression tests look for it. */
+	elog(DEBUG1, "goflow2plus writer: %d rows for %s by %s", n, t->qualname,
+		 fast ? "heap multi-insert" : "INSERT (indexes, triggers, constraints)");
+	if (fast)
 		done = gf_writer_insert_fast(w, rel, &map, t, recs, n);
 	else
 		done = gf_writer_insert_general(w, rel, &map, t, recs, n);

@@ -346,6 +346,54 @@ PACKETS.append(("ipfix_zero_template", "2001:db8:ffff::7",
 PACKETS.append(("ipfix_set_past_end", "2001:db8:ffff::7",
                 ipfix_msg(12, [struct.pack(">HH", IPFIX_TID, 200) + bytes(20)])))
 
+# ---------------------------------------------------------------- sFlow v5
+
+# One counters sample (format 2) with a generic interface record (1) and
+# an Ethernet record (2).  decode() ignores it; the writer stores it in
+# goflow2plus.interface_counters.
+SF_AGENT = "192.0.2.77"
+SF_GENERIC = dict(if_index=5, if_type=6, speed=10000000000, direction=1, status=3,
+                  in_octets=18446744073709551000, in_ucast=1001, in_mcast=1002,
+                  in_bcast=1003, in_discards=1004, in_errors=1005, in_unknown=1006,
+                  out_octets=123456789012, out_ucast=2001, out_mcast=2002,
+                  out_bcast=2003, out_discards=2004, out_errors=2005, promisc=1)
+SF_ETHER = list(range(3001, 3014))   # the 13 dot3 counters in wire order
+
+def sflow_counters_packet():
+    g = SF_GENERIC
+    gen = struct.pack(">IIQIIQIIIIIIQIIIIII", g["if_index"], g["if_type"], g["speed"],
+                      g["direction"], g["status"], g["in_octets"], g["in_ucast"],
+                      g["in_mcast"], g["in_bcast"], g["in_discards"], g["in_errors"],
+                      g["in_unknown"], g["out_octets"], g["out_ucast"], g["out_mcast"],
+                      g["out_bcast"], g["out_discards"], g["out_errors"], g["promisc"])
+    assert len(gen) == 88
+    eth = struct.pack(">13I", *SF_ETHER)
+    recs = struct.pack(">II", 1, len(gen)) + gen + struct.pack(">II", 2, len(eth)) + eth
+    sample = struct.pack(">III", 77, (0 << 24) | 5, 2) + recs
+    hdr = struct.pack(">II", 5, 1) + ip4(SF_AGENT) + struct.pack(">IIII", 3, 900, 123456, 1)
+    return hdr + struct.pack(">II", 2, len(sample)) + sample
+
+PACKETS.append(("sflow_counters", SF_AGENT, sflow_counters_packet()))
+g = SF_GENERIC
+KNOWN["sflow_counters"] = [{
+    "sampler_address": SF_AGENT, "sub_agent_id": "3", "sequence_num": "77",
+    "source_id_type": "0", "source_id_index": "5", "if_index": "5", "if_type": "6",
+    "speed": str(g["speed"]), "direction": "1", "status": "3",
+    "in_octets": str(g["in_octets"]), "in_ucast_pkts": "1001",
+    "in_multicast_pkts": "1002", "in_broadcast_pkts": "1003", "in_discards": "1004",
+    "in_errors": "1005", "in_unknown_protos": "1006",
+    "out_octets": str(g["out_octets"]), "out_ucast_pkts": "2001",
+    "out_multicast_pkts": "2002", "out_broadcast_pkts": "2003",
+    "out_discards": "2004", "out_errors": "2005", "promiscuous_mode": "1",
+    "dot3_alignment_errors": "3001", "dot3_fcs_errors": "3002",
+    "dot3_single_collision_frames": "3003", "dot3_multiple_collision_frames": "3004",
+    "dot3_sqe_test_errors": "3005", "dot3_deferred_transmissions": "3006",
+    "dot3_late_collisions": "3007", "dot3_excessive_collisions": "3008",
+    "dot3_internal_mac_transmit_errors": "3009", "dot3_carrier_sense_errors": "3010",
+    "dot3_frame_too_longs": "3011", "dot3_internal_mac_receive_errors": "3012",
+    "dot3_symbol_errors": "3013",
+}]
+
 # ---------------------------------------------------------------- output
 
 def write_all(outdir):
@@ -368,7 +416,8 @@ def write_all(outdir):
             l3 = IPv6(src=exp, dst="::1")
         else:
             l3 = IP(src=exp, dst="127.0.0.1")
-        dport = 4739 if name.startswith("ipfix") else 2055
+        dport = 4739 if name.startswith("ipfix") else \
+            6343 if name.startswith("sflow") else 2055
         fr = Ether(src="02:00:00:00:00:aa", dst="02:00:00:00:00:bb") / l3 / \
             UDP(sport=50000, dport=dport) / Raw(data)
         fr.time = 1700000000 + i
