@@ -180,6 +180,18 @@ _PG_init(void)
 						sizeof(gf_listen_error)) != 0)
 		elog(FATAL, "goflow2plus: listen setting changed under us: %s", gf_listen_error);
 
+	/*
+	 * Past max_worker_processes the postmaster would just skip the extra
+	 * registrations, leaving sockets nobody opens; say so now instead.
+	 */
+	if ((int) gf_listen.sockets > max_worker_processes)
+		ereport(FATAL,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("goflow2plus: goflow2plus.listen asks for %u sockets, more than max_worker_processes (%d)",
+						(unsigned) gf_listen.sockets, max_worker_processes),
+				 errhint("Raise max_worker_processes to at least %u plus what parallel query and other extensions need, or lower the ?count= values.",
+						 (unsigned) gf_listen.sockets)));
+
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = gf_shmem_request;
 	prev_shmem_startup_hook = shmem_startup_hook;
