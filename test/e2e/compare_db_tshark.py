@@ -1,0 +1,183 @@
+#!/usr/bin/python3
+"""compare_db_tshark.py: rows that goflow2plus wrote to goflow2plus.flows
+against tshark's decode of the datagrams that reached it.
+
+Input: the pcap of the datagrams (captured on lo during an exporter run,
+or a shared capture that was replayed), tshark's decode of it (run here
+with --tshark-arg, or a stored X.tshark.json.gz), and the rows, dumped by
+the caller as JSON lines with the query in ROWS_SQL below (psql -At).
+
+Checks: number of records, sums of bytes and packets, and per record
+(matched on the flow key) src/dst address, ports, protocol, bytes,
+packets, in/out interface, start/end time (to the microsecond, the
+resolution of timestamptz), sampling rate, and for sFlow agent, VLANs,
+MACs.  The allowances are the ones of test/conformance/compare_tshark.py
+(imported from there), plus those a database adds, written below.
+
+Usage: compare_db_tshark.py --pcap X.pcap --rows rows.jsonl --label NAME
+         [--tshark-json X.tshark.json.gz | --tshark-arg=-d --tshark-arg=udp.port==N,cflow ...]
+         [--map map.json] [--type NETFLOW_V9] [--max-problems 20]
+--map gives {original exporter: loopback source} when the datagrams were
+replayed (replay_udp.py), so the expected sampler_address of NetFlow/IPFIX
+records is the loopback source; sFlow's agent comes from the payload.
+Prints disagreements and 'RESULT ok|FAIL label ...'; exit 1 on failure.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "conformance"))
+import tshark_oracle as tso  # noqa: E402
+from compare_tshark import KEY, norm_val, field_allowed  # noqa: E402
+
+# The caller dumps rows with this query (one JSON object per line).
+ROWS_SQL = """SELECT json_build_object(
+ 'type', type, 'sampler_address', host(sampler_address),
+ 'src_addr', host(src_addr), 'dst_addr', host(dst_addr),
+ 'src_port', src_port, 'dst_port', dst_port, 'proto', proto, 'etype', etype,
+ 'bytes', bytes, 'packets', packets, 'in_if', in_if, 'out_if', out_if,
+ 'sampling_rate', sampling_rate,
+ 'time_flow_start_us', (extract(epoch FROM time_flow_start) * 1000000)::bigint,
+ 'time_flow_end_us', (extract(epoch FROM time_flow_end) * 1000000)::bigint,
+ 'src_vlan', src_vlan, 'dst_vlan', dst_vlan, 'vlan_id', vlan_id,
+ 'src_mac', src_mac::text, 'dst_mac', dst_mac::text, 'vxlan_vni', vxlan_vni)
+ FROM goflow2plus.flows"""
+
+
+def load_rows(path):
+    rows = []
+    with open(path) as fh:
+        for line in fh:
+            line = line.strip()
+            if not line:
+                continue
+            r = json.loads(line)
+            # A column that is NULL is a field that is absent.
+            r = {k: v for k, v in r.items() if v is not None}
+            rows.append(r)
+    return rows
+
+
+def expected_from_tshark(theirs, mapping):
+    """tshark's records in the units the table stores.  timestamptz keeps
+    microseconds: a time in ns is compared as ns // 1000."""
+    out = []
+    for t in theirs:
+        e = dict(t)
+        for ns_key, us_key in (("time_flow_start_ns", "time_flow_start_us"),
+                               ("time_flow_end_ns", "time_flow_end_us")):
+            if ns_key in e:
+                v = e.pop(ns_key)
+                if v is not None:
+                    e[us_key] = v // 1000
+        if mapping and e.get("type") != "SFLOW_5" and e.get("sampler_address") in mapping:
+            e["sampler_address"] = mapping[e["sampler_address"]]
+        out.append(e)
+    return out
+
+
+def match_and_compare(label, T, O, allowed_extra, problems, max_problems):
+    used = [False] * len(O)
+    by_key = {}
+    for j, o in enumerate(O):
+        by_key.setdefault(tuple(norm_val(k, o.get(k)) for k in KEY), []).append(j)
+    compared = 0
+    for i, t in enumerate(T):
+        tk = tuple(norm_val(k, t.get(k)) for k in KEY)
+        cands = [j for j in by_key.get(tk, []) if not used[j]]
+        shown = {k: v for k, v in t.items() if not k.startswith("_") and v is not None}
+        j = None
+        for c in cands:
+            if all(norm_val(k, O[c].get(k)) == norm_val(k, v) for k, v in shown.items()):
+                j = c
+                break
+        if j is None:
+            for c in cands:
+                if O[c].get("bytes") == t.get("bytes") and O[c].get("packets") == t.get("packets"):
+                    j = c
+                    break
+        if j is None and cands:
+            j = cands[0]
+        if j is None:
+            problems.append("%s tshark record %d (frame %s): no row in goflow2plus.flows: %s" % (
+                label, i + 1, t.get("_frame"), shown))
+            continue
+        used[j] = True
+        compared += 1
+        o = O[j]
+        for field, tv in shown.items():
+            tvn = norm_val(field, tv)
+            ov = norm_val(field, o.get(field))
+            if ov == tvn or field_allowed(field, ov, tvn, t, o):
+                continue
+            problems.append("%s record %d (frame %s) field %s: row %s, tshark %s" % (
+                label, i + 1, t.get("_frame"), field, ov, tvn))
+    extra = [O[j] for j in range(len(O)) if not used[j]]
+    if len(extra) > allowed_extra:
+        for o in extra[allowed_extra:][:max_problems]:
+            problems.append("%s row not in tshark's decode: %s" % (label, {k: o.get(k) for k in KEY}))
+        if len(extra) - allowed_extra > max_problems:
+            problems.append("%s ... %d more rows not in tshark's decode" % (label, len(extra) - allowed_extra - max_problems))
+    return compared, len(extra)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pcap", required=True)
+    ap.add_argument("--rows", required=True)
+    ap.add_argument("--label", default=None)
+    ap.add_argument("--tshark-json", default=None)
+    ap.add_argument("--tshark-arg", action="append", default=None)
+    ap.add_argument("--map", default=None)
+    ap.add_argument("--type", default=None, help="compare only records of this type")
+    ap.add_argument("--max-problems", type=int, default=20)
+    ap.add_argument("--print-sql", action="store_true", help="print the row query and exit")
+    args = ap.parse_args()
+    if args.print_sql:
+        print(ROWS_SQL)
+        return 0
+    label = args.label or os.path.basename(args.pcap)
+    packets = tso.load_tshark_json(args.pcap, extra_args=args.tshark_arg, tshark_json=args.tshark_json)
+    theirs, frames, state = tso.decode(packets)
+    allowed_extra = sum(tso.pending_allowance(state).values())
+    mapping = None
+    if args.map:
+        with open(args.map) as fh:
+            mapping = json.load(fh)
+    T = expected_from_tshark(theirs, mapping)
+    O = [tso.normalize_ours(r) for r in load_rows(args.rows)]
+    if args.type:
+        T = [t for t in T if t.get("type") == args.type]
+        O = [o for o in O if o.get("type") == args.type]
+    problems = []
+    # Totals first: they say at a glance whether anything was lost.
+    t_bytes = sum(t.get("bytes") or 0 for t in T)
+    t_pkts = sum(t.get("packets") or 0 for t in T)
+    o_bytes = sum(o.get("bytes") or 0 for o in O)
+    o_pkts = sum(o.get("packets") or 0 for o in O)
+    if allowed_extra == 0:
+        if len(T) != len(O):
+            problems.append("%s record count: rows %d, tshark %d" % (label, len(O), len(T)))
+        if (t_bytes, t_pkts) != (o_bytes, o_pkts):
+            problems.append("%s sums: rows %d bytes %d packets, tshark %d bytes %d packets" % (
+                label, o_bytes, o_pkts, t_bytes, t_pkts))
+    elif not (len(T) <= len(O) <= len(T) + allowed_extra):
+        problems.append("%s record count: rows %d, tshark %d (+ up to %d decoded from data kept pending)" % (
+            label, len(O), len(T), allowed_extra))
+    compared, extra = match_and_compare(label, T, O, allowed_extra, problems, args.max_problems)
+    for p in problems[:args.max_problems * 3]:
+        print("  " + p)
+    if len(problems) > args.max_problems * 3:
+        print("  ... %d more" % (len(problems) - args.max_problems * 3))
+    print("RESULT %s %s: tshark %d records (%d bytes, %d packets), rows %d (%d bytes, %d packets), "
+          "%d matched, %d disagreements" % (
+              "ok" if not problems else "FAIL", label, len(T), t_bytes, t_pkts, len(O), o_bytes, o_pkts,
+              compared, len(problems)))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
