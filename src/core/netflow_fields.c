@@ -353,6 +353,12 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 		case 306:
 			opt_set(&r->pkt_space, u);
 			break;
+		case 309:
+			opt_set(&r->sample_size, u);
+			break;
+		case 310:
+			opt_set(&r->sample_population, u);
+			break;
 		case 48:
 		case 302:
 			opt_set(&r->sampler_id, u);
@@ -371,6 +377,13 @@ gf_nf_rec_own_rate(const gf_nf_rec *r)
 		return r->random_interval.v;
 	if (r->pkt_interval.has && r->pkt_space.has)
 		return gf_nf_rate_from_interval_space(r->pkt_interval.v, r->pkt_space.v);
+	/*
+	 * Random n-out-of-N sampling (Cisco sends samplingSize 1 and
+	 * samplingPopulation N, with samplingPacketInterval 1 and no space).
+	 */
+	if (r->sample_size.has && r->sample_population.has)
+		return gf_nf_rate_from_size_population(r->sample_size.v,
+											   r->sample_population.v);
 	return 0;
 }
 

@@ -57,6 +57,8 @@ typedef struct gf_nf_rec
 	gf_nf_opt_u64 random_interval;	/* 50 */
 	gf_nf_opt_u64 pkt_interval; /* 305 */
 	gf_nf_opt_u64 pkt_space;	/* 306 */
+	gf_nf_opt_u64 sample_size;	/* 309 samplingSize */
+	gf_nf_opt_u64 sample_population;	/* 310 samplingPopulation */
 	gf_nf_opt_u64 sampler_id;	/* 48 or 302 */
 } gf_nf_rec;
 
@@ -67,7 +69,7 @@ void		gf_nf_rec_begin(gf_nf_rec *r, gf_flow *f, const gf_nf_msg *msg);
 void		gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v,
 							size_t len);
 
-/* The sampling rate the record itself states (34, 50, 305/306), or 0. */
+/* The sampling rate the record itself states (34, 50, 305/306, 309/310), or 0. */
 uint64_t	gf_nf_rec_own_rate(const gf_nf_rec *r);
 
 /* Resolve times, fallbacks, etype and sampling rate for a data record. */

@@ -192,3 +192,18 @@ gf_nf_rate_from_interval_space(uint64_t interval, uint64_t space)
 		q++;
 	return q + 1;
 }
+
+uint64_t
+gf_nf_rate_from_size_population(uint64_t size, uint64_t population)
+{
+	uint64_t	q;
+	uint64_t	r;
+
+	if (size == 0)
+		return 0;
+	q = population / size;
+	r = population % size;
+	if (r >= size - r)
+		q++;
+	return q;
+}

@@ -49,4 +49,10 @@ bool		gf_nf_sampling_get_init_time(const gf_nf_sampling *s,
  */
 uint64_t	gf_nf_rate_from_interval_space(uint64_t interval, uint64_t space);
 
+/*
+ * IPFIX samplingSize / samplingPopulation (IEs 309/310): n packets out of
+ * every N, as a 1-in-(N/n) rate rounded to nearest; 0 when n is 0.
+ */
+uint64_t	gf_nf_rate_from_size_population(uint64_t size, uint64_t population);
+
 #endif							/* GF_NETFLOW_SAMPLING_H */

@@ -497,6 +497,34 @@ test_sampling(void)
 	CHECK_EQ_U64(col.flows[1].sampling_rate, 100);
 	CHECK_EQ_U64(col.flows[2].sampling_rate, 20);
 
+	/*
+	 * Cisco style: selector 9 with samplingPacketInterval 1 (no space),
+	 * samplingSize 1 and samplingPopulation 256: 1 in 256.
+	 */
+	{
+		static const fspec cisco[] = {{302, 4, 0}, {305, 4, 0}, {309, 4, 0}, {310, 4, 0}};
+
+		pb_reset(&pkt);
+		pb_ipfix_header(&pkt, SECS, 3, 1);
+		add_options_template(&pkt, 304, cisco, 4, 1);
+		s = pb_set_begin(&pkt, 304);
+		pb_u32(&pkt, 9);
+		pb_u32(&pkt, 1);
+		pb_u32(&pkt, 1);
+		pb_u32(&pkt, 256);
+		pb_set_end(&pkt, s);
+		s = pb_set_begin(&pkt, 301);
+		pb_ip4(&pkt, 1, 1, 1, 1);
+		pb_u32(&pkt, 9);
+		pb_set_end(&pkt, s);
+		pb_ipfix_end(&pkt);
+		CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+		CHECK_EQ_U64(col.n, 1);
+		CHECK_EQ_U64(col.flows[0].sampling_rate, 256);
+	}
+
+	CHECK_EQ_U64(gf_nf_rate_from_size_population(3, 10), 3);	/* 3.33 */
+	CHECK_EQ_U64(gf_nf_rate_from_size_population(0, 10), 0);
 	CHECK_EQ_U64(gf_nf_rate_from_interval_space(1, 0), 1);
 	CHECK_EQ_U64(gf_nf_rate_from_interval_space(0, 5), 0);
 	CHECK_EQ_U64(gf_nf_rate_from_interval_space(UINT64_MAX, UINT64_MAX), 2);
