@@ -343,6 +343,8 @@ PACKETS.append(("ipfix_set_len0", "2001:db8:ffff::7",
                 ipfix_msg(9, [struct.pack(">HH", IPFIX_TID, 0) + bytes(4)])))
 PACKETS.append(("ipfix_zero_template", "2001:db8:ffff::7",
                 ipfix_msg(10, [ipfix_set(2, struct.pack(">HH", 999, 0))])))
+PACKETS.append(("ipfix_bad_withdrawal", "2001:db8:ffff::7",
+                ipfix_msg(13, [ipfix_set(2, struct.pack(">HH", 5, 0))])))
 PACKETS.append(("ipfix_set_past_end", "2001:db8:ffff::7",
                 ipfix_msg(12, [struct.pack(">HH", IPFIX_TID, 200) + bytes(20)])))
 

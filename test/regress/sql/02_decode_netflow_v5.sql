@@ -9,6 +9,7 @@ CREATE EXTENSION IF NOT EXISTS goflow2plus;
 RESET client_min_messages;
 \set ECHO all
 SET TimeZone = 'UTC';
+SET DateStyle = 'ISO, YMD';
 SELECT goflow2plus.decode_reset();
 -- time_received is the statement's start time; it is checked, then dropped
 -- from the display because it changes from run to run.

@@ -8,6 +8,7 @@ CREATE EXTENSION IF NOT EXISTS goflow2plus;
 RESET client_min_messages;
 \set ECHO all
 SET TimeZone = 'UTC';
+SET DateStyle = 'ISO, YMD';
 SELECT goflow2plus.decode_reset();
 -- 1. Template, then data, in two calls.
 SELECT count(*) AS template_rows FROM goflow2plus.decode(:'nf9_template', :'nf9_template_exporter');

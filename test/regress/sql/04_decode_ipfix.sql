@@ -9,6 +9,7 @@ CREATE EXTENSION IF NOT EXISTS goflow2plus;
 RESET client_min_messages;
 \set ECHO all
 SET TimeZone = 'UTC';
+SET DateStyle = 'ISO, YMD';
 SELECT goflow2plus.decode_reset();
 SELECT count(*) AS template_rows FROM goflow2plus.decode(:'ipfix_templates', :'ipfix_templates_exporter');
 CREATE TEMP TABLE got AS

@@ -27,8 +27,11 @@ SELECT * FROM goflow2plus.decode(:'nf9_template_cut', :'nf9_template_cut_exporte
 SELECT * FROM goflow2plus.decode(:'ipfix_bad_length', :'ipfix_bad_length_exporter');
 -- IPFIX set of length 0.
 SELECT * FROM goflow2plus.decode(:'ipfix_set_len0', :'ipfix_set_len0_exporter');
--- IPFIX template with no fields (a withdrawal must name a data set id).
-SELECT * FROM goflow2plus.decode(:'ipfix_zero_template', :'ipfix_zero_template_exporter');
+-- An IPFIX template record with field count 0 is a withdrawal (RFC 7011
+-- 8.1): fine for a data set id, no rows...
+SELECT count(*) FROM goflow2plus.decode(:'ipfix_zero_template', :'ipfix_zero_template_exporter');
+-- ... but an error for an id that is neither a data set id nor 2 (all).
+SELECT * FROM goflow2plus.decode(:'ipfix_bad_withdrawal', :'ipfix_bad_withdrawal_exporter');
 -- IPFIX set longer than the message.
 SELECT * FROM goflow2plus.decode(:'ipfix_set_past_end', :'ipfix_set_past_end_exporter');
 -- The errors carry SQLSTATE 22P03 (invalid_binary_representation).
