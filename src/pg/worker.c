@@ -77,6 +77,7 @@ typedef struct Worker
 	uint64		batch_flows;
 	uint64		batch_ifcounters;
 	int64		batch_first_ms; /* monotonic ms of its first record, 0 if empty */
+	uint64		flush_rows;		/* size of the batch being written, for errcontext */
 
 	/* Rate limits and state for the log. */
 	int64		decode_log_ms;
@@ -191,6 +192,16 @@ wk_note_extension(Worker *w, bool present)
 	}
 }
 
+static void
+wk_flush_error_context(void *arg)
+{
+	Worker	   *w = (Worker *) arg;
+
+	errcontext("goflow2plus worker %d (%s) writing a batch of %llu records to database \"%s\"",
+			   w->slotno, w->slot->uri.text, (unsigned long long) w->flush_rows,
+			   gf_guc_database);
+}
+
 /*
  * Write the batch in one transaction.  Any ERROR inside is caught here:
  * the transaction is rolled back, the batch dropped and counted, the
@@ -213,6 +224,14 @@ wk_flush(Worker *w)
 	PG_TRY();
 	{
 		bool		present;
+		ErrorContextCallback errcb;
+
+		/* Lets a logged error say which worker and batch it came from. */
+		errcb.callback = wk_flush_error_context;
+		errcb.arg = w;
+		errcb.previous = error_context_stack;
+		error_context_stack = &errcb;
+		w->flush_rows = nflows + nifc;
 
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
@@ -227,6 +246,7 @@ wk_flush(Worker *w)
 
 		PopActiveSnapshot();
 		CommitTransactionCommand();
+		error_context_stack = errcb.previous;
 
 		wk_note_extension(w, present);
 		if (present)

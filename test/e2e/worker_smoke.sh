@@ -246,6 +246,28 @@ else
 	echo "skip - NetFlow v5 decoder not available yet: no row checks"
 fi
 check "no worker ERROR with the extension in place" test -z "$(worker_errors_since "$log1")"
+check "no flush errors so far" test "$(counter flush_errors)" = 0
+
+# ---- a batch that fails is rolled back, counted, logged rate-limited ---------
+
+if [ $have_v5 = 1 ]; then
+	q postgres "ALTER TABLE goflow2plus.flows ADD CONSTRAINT smoke_no_1500 CHECK (bytes <> 1500) NOT VALID" >/dev/null
+	log_c=$(log_size)
+	rows_c=$(q postgres "SELECT count(*) FROM goflow2plus.flows")
+	for i in 1 2 3 4; do send v5 $NF_PORT 1; sleep 0.4; done
+	check "failing batches are counted as flush errors" \
+		wait_for 3 "SELECT sum(value) >= 4 FROM goflow2plus.stats() WHERE counter = 'flush_errors'"
+	nerr=$(tail -c +"$((log_c + 1))" "$DIR/log" | grep -c 'goflow2plus worker ERROR:.*smoke_no_1500')
+	check "the failing batch is logged, at most once per 10 s ($nerr lines for 4 failures)" test "$nerr" = 1
+	check "nothing of the failed batches was written" \
+		test "$(q postgres "SELECT count(*) FROM goflow2plus.flows")" = "$rows_c"
+	q postgres "ALTER TABLE goflow2plus.flows DROP CONSTRAINT smoke_no_1500" >/dev/null
+	send v5 $NF_PORT 1
+	check "after the constraint is gone rows are written again" \
+		wait_for 2 "SELECT count(*) = $((rows_c + 1)) FROM goflow2plus.flows" postgres
+	check "a failing batch never restarts the worker" \
+		test "$(q probe "SELECT bool_and(value = 1) FROM goflow2plus.stats() WHERE counter = 'worker_starts'")" = t
+fi
 
 # ---- DROP EXTENSION, then CREATE again --------------------------------------
 
@@ -262,7 +284,6 @@ if [ $have_v5 = 1 ]; then
 	check "after CREATE EXTENSION again rows appear within 2 s" \
 		wait_for 2 "SELECT count(*) = 1 FROM goflow2plus.flows" postgres
 fi
-check "no flush errors at all" test "$(counter flush_errors)" = 0
 
 # ---- a terminated worker comes back ------------------------------------------
 
