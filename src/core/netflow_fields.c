@@ -109,9 +109,20 @@ rec_time_field(gf_nf_rec *r, uint16_t id, uint64_t v, size_t len)
 }
 
 static void
-rec_mpls(gf_flow *f, uint64_t v)
+rec_mpls(gf_nf_rec *r, uint64_t v)
 {
-	/* A label stack entry: label (20 bits), TC (3), bottom-of-stack (1). */
+	gf_flow    *f = r->f;
+
+	/*
+	 * A label stack entry: label (20 bits), TC (3), bottom-of-stack (1).
+	 * Exporters send a fixed number of these fields and zero the unused
+	 * ones, so an all-zero entry, or anything after the bottom of the
+	 * stack, is not a label.
+	 */
+	if (v == 0 || r->mpls_bottom_seen)
+		return;
+	if (v & 1)
+		r->mpls_bottom_seen = true;
 	if (f->n_mpls < GF_MAX_MPLS)
 		f->mpls_label[f->n_mpls++] = (uint32_t) (v >> 4);
 }
@@ -197,7 +208,7 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 		case 78:
 		case 79:
 			if (len == 3)
-				rec_mpls(f, u);
+				rec_mpls(r, u);
 			return;
 	}
 

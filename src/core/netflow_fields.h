@@ -40,6 +40,7 @@ typedef struct gf_nf_rec
 	bool		has_out_dst_mac;	/* v9 57 OUT_DST_MAC */
 	uint8_t		out_src_mac[6];
 	uint8_t		out_dst_mac[6];
+	bool		mpls_bottom_seen;	/* an entry with the S bit came */
 
 	/* Times, as found; the finest one wins. */
 	gf_nf_opt_u64 sysup_start;	/* 22 (ms of uptime) */

@@ -83,8 +83,8 @@ nfx_read_fields(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r, uint16_t tid,
 	t->varlen = false;
 	for (i = 0; i < n_fields; i++)
 	{
-		uint16_t	id;
-		uint16_t	len;
+		uint16_t	id = 0;
+		uint16_t	len = 0;
 		uint32_t	pen = 0;
 
 		if (!gf_rd_u16(r, &id) || !gf_rd_u16(r, &len) ||
@@ -124,8 +124,8 @@ nfx_template_record(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r,
 	const char *what = options ? "options template" : "template";
 	gf_nf_template *t = c->st->scratch;
 	size_t		off = gf_rd_abs(r);
-	uint16_t	tid;
-	uint16_t	a;
+	uint16_t	tid = 0;
+	uint16_t	a = 0;
 	uint16_t	b = 0;
 	uint32_t	n_fields;
 	uint32_t	n_scope = 0;

@@ -47,7 +47,7 @@ nfx_options_record(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_rec *rec)
 static bool
 nfx_varlen(gf_rd *r, uint16_t *len)
 {
-	uint8_t		l8;
+	uint8_t		l8 = 0;
 
 	if (!gf_rd_u8(r, &l8))
 		return false;
@@ -169,8 +169,8 @@ nfx_walk_sets(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r)
 	while (gf_rd_left(r) > 0)
 	{
 		size_t		set_off = gf_rd_abs(r);
-		uint16_t	set_id;
-		uint16_t	set_len;
+		uint16_t	set_id = 0;
+		uint16_t	set_len = 0;
 		gf_rd		body;
 		gf_rc		rc;
 
@@ -214,12 +214,12 @@ gf_nfx_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 	gf_nfx_ctx	c;
 	gf_nf_msg	msg;
 	gf_rd		r;
-	uint16_t	version;
-	uint16_t	count_or_len;
+	uint16_t	version = 0;
+	uint16_t	count_or_len = 0;
 	uint32_t	uptime = 0;
-	uint32_t	export_secs;
-	uint32_t	sequence;
-	uint32_t	domain;
+	uint32_t	export_secs = 0;
+	uint32_t	sequence = 0;
+	uint32_t	domain = 0;
 
 	gf_rd_init(&r, dg->data, dg->len);
 	if (!gf_rd_u16(&r, &version) || (version != 9 && version != 10))

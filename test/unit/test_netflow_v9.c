@@ -409,7 +409,7 @@ test_field_variety(void)
 {
 	static const uint16_t v6[][2] = {
 		{27, 16}, {28, 16}, {62, 16}, {63, 16}, {31, 4}, {139, 2},
-		{23, 8}, {24, 2}, {57, 6}, {81, 6}, {70, 3}, {71, 3}, {58, 2},
+		{23, 8}, {24, 2}, {57, 6}, {81, 6}, {70, 3}, {71, 3}, {72, 3}, {73, 3}, {58, 2},
 		{59, 2}, {243, 2}, {89, 1}, {192, 1}, {197, 1}, {54, 4}, {88, 2},
 		{128, 4}, {138, 4}, {29, 1}, {30, 1}, {999, 3}
 	};
@@ -444,8 +444,10 @@ test_field_variety(void)
 	pb_u16(&pkt, 77);			/* OUT_PKTS, 2 bytes */
 	pb_bytes(&pkt, "\x02\x00\x00\x00\x00\x57", 6);	/* OUT_DST_MAC */
 	pb_bytes(&pkt, "\x02\x00\x00\x00\x00\x81", 6);	/* OUT_SRC_MAC */
-	pb_u24(&pkt, 0x003e81);		/* label 1000, TC 0, S 1 */
-	pb_u24(&pkt, 0x007d00);		/* label 2000 */
+	pb_u24(&pkt, 0x003e80);		/* label 1000, TC 0, S 0 */
+	pb_u24(&pkt, 0x007d01);		/* label 2000, bottom of stack */
+	pb_u24(&pkt, 0x00bb81);		/* after the bottom: not a label */
+	pb_u24(&pkt, 0);			/* unused entry */
 	pb_u16(&pkt, 100);
 	pb_u16(&pkt, 200);
 	pb_u16(&pkt, 300);
