@@ -38,7 +38,12 @@ struct gf_drop_sample
 	uint32_t	source_id_type;
 	uint32_t	source_id_index;
 	uint32_t	drops;			/* discards the agent could not report */
-	uint32_t	in_if;			/* ifIndex, 0 if unknown */
+	/*
+	 * Input/output interface words exactly as sent: the drops extension
+	 * gives an ifIndex, 0 when unknown (agents may also send the compact
+	 * "internal" value 0x3fffffff); no format bits are split off.
+	 */
+	uint32_t	in_if;
 	uint32_t	out_if;
 	uint32_t	reason;			/* drop_reason code (sFlow drops spec) */
 
