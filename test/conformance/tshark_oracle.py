@@ -113,6 +113,7 @@ class CflowState:
         self.templates = {}   # (exporter, domain, id) -> ("data"|"options", [lengths], [names], port)
         self.sampling = {}    # (exporter, domain, sampler id) -> rate
         self.pending = []     # sets tshark could not decode: dicts
+        self.count_truncated = {}  # frame -> bytes after the sets tshark showed
 
 
 def _template_defs(setdict):
@@ -241,7 +242,13 @@ def cflow_records(frame, exporter, cf, state, port=None):
                                  ("time_flow_end_ns", "cflow.timeend")):
                 if theirs in fl and ours not in r:
                     up_ms = round(float(first(fl[theirs])) * 1000)
-                    r[ours] = b - (sysuptime_ms - up_ms) * 1000000
+                    # sysUptime and the switched times are 32-bit
+                    # millisecond counters (RFC 3954): the distance back
+                    # from the header is taken modulo 2^32, so a counter
+                    # that wrapped between the two (softflowd reading an
+                    # old pcap does this) still gives a time in the past.
+                    # tshark subtracts the printed values as they are.
+                    r[ours] = b - ((sysuptime_ms - up_ms) % (1 << 32)) * 1000000
         return r
 
     if version == 5:
@@ -422,6 +429,26 @@ def sflow_records(frame, sf):
     return recs
 
 
+def _bytes_not_shown(layers, cfs):
+    """Bytes of a NetFlow v9 datagram after the last flowset tshark shows.
+    tshark stops at the header's record count; softflowd 1.1.0 writes a
+    count smaller than what it sends (it leaves out some data records), so
+    tshark shows only part of the datagram, while a collector that reads
+    flowsets to the end of the datagram (GoFlow2, goflow2plus) gets them
+    all.  Comparators use this to know where tshark is no oracle."""
+    if "udp" not in layers or len(cfs) != 1:
+        return 0
+    cf = cfs[0]
+    if as_int(cf.get("cflow.version")) != 9:
+        return 0
+    total = as_int(first(layers["udp"]).get("udp.length")) - 8
+    shown = 20
+    for k, v in cf.items():
+        if _SET_RE.match(k) and isinstance(v, dict):
+            shown += as_int(v.get("cflow.flowset_length")) or 0
+    return total - shown if total - shown >= 4 else 0
+
+
 def packet_exporter(layers):
     if "ip" in layers:
         return first(layers["ip"]).get("ip.src")
@@ -447,6 +474,9 @@ def decode(packets):
             cfs = layers["cflow"] if isinstance(layers["cflow"], list) else [layers["cflow"]]
             frames[frame] = {"exporter": exporter, "kind": "cflow",
                              "malformed": "_ws.malformed" in layers}
+            left = _bytes_not_shown(layers, cfs)
+            if left:
+                state.count_truncated[frame] = left
             port = as_int(first(layers["udp"]).get("udp.srcport")) if "udp" in layers else None
             for cf in cfs:
                 records.extend(cflow_records(frame, exporter, cf, state, port))

@@ -79,6 +79,58 @@ def expected_from_tshark(theirs, mapping):
     return out
 
 
+_PROTO_NUM = {"tcp": 6, "udp": 17, "icmp": 1, "icmp6": 58}
+
+
+def truth_check(label, truth, O, typ, problems):
+    """The rows against the traffic as it was built (gen_traffic_pcap.py's
+    truth file): an oracle that owes nothing to tshark or the exporter.
+    NetFlow/IPFIX: per flow key, the rows' bytes (IP bytes) and packets add
+    up to what was built (an exporter may split a flow over records); no
+    row has a key that was not built.  NetFlow v5 carries IPv4 only.
+    sFlow: each row is one sampled packet of a built flow, at most as many
+    rows as the flow has packets.  ICMP flows are keyed without ports
+    (exporters put type/code there, each in its own way)."""
+    def key(src, dst, proto, sport, dport):
+        src = norm_val("src_addr", src)
+        dst = norm_val("dst_addr", dst)
+        if proto in (1, 58):
+            return (src, dst, proto)
+        return (src, dst, proto, sport, dport)
+    want = {}
+    for f in truth:
+        if typ == "NETFLOW_V5" and f["family"] != 4:
+            continue
+        want[key(f["src"], f["dst"], _PROTO_NUM[f["proto"]], f["sport"], f["dport"])] = f
+    got = {}
+    for o in O:
+        k = key(o.get("src_addr"), o.get("dst_addr"), o.get("proto"), o.get("src_port"), o.get("dst_port"))
+        g = got.setdefault(k, {"rows": 0, "bytes": 0, "packets": 0})
+        g["rows"] += 1
+        g["bytes"] += o.get("bytes") or 0
+        g["packets"] += o.get("packets") or 0
+    bad = 0
+    for k, g in got.items():
+        if k not in want:
+            problems.append("%s truth: rows for a flow that was never built: %s" % (label, k))
+            bad += 1
+    for k, f in want.items():
+        g = got.get(k)
+        if g is None:
+            problems.append("%s truth: no row for built flow %s" % (label, f["name"]))
+            bad += 1
+        elif typ == "SFLOW_5":
+            if g["rows"] > f["packets"] or g["packets"] != g["rows"]:
+                problems.append("%s truth: flow %s has %d sample rows (%d packets), built with %d packets" % (
+                    label, f["name"], g["rows"], g["packets"], f["packets"]))
+                bad += 1
+        elif (g["bytes"], g["packets"]) != (f["ip_bytes"], f["packets"]):
+            problems.append("%s truth: flow %s rows add up to %d bytes %d packets, built %d bytes %d packets" % (
+                label, f["name"], g["bytes"], g["packets"], f["ip_bytes"], f["packets"]))
+            bad += 1
+    return bad == 0
+
+
 def match_and_compare(label, T, O, allowed_extra, problems, max_problems):
     used = [False] * len(O)
     by_key = {}
@@ -134,6 +186,7 @@ def main():
     ap.add_argument("--map", default=None)
     ap.add_argument("--type", default=None, help="compare only records of this type")
     ap.add_argument("--max-problems", type=int, default=20)
+    ap.add_argument("--truth", default=None, help="gen_traffic_pcap.py's truth file: check rows against it too")
     ap.add_argument("--print-sql", action="store_true", help="print the row query and exit")
     args = ap.parse_args()
     if args.print_sql:
@@ -153,12 +206,27 @@ def main():
         T = [t for t in T if t.get("type") == args.type]
         O = [o for o in O if o.get("type") == args.type]
     problems = []
+    truth_ok = None
+    if args.truth:
+        with open(args.truth) as fh:
+            truth = json.load(fh)
+        truth_ok = truth_check(label, truth, O, args.type, problems)
+    if state.count_truncated and truth_ok:
+        # tshark stopped early in some datagrams (see
+        # tshark_oracle._bytes_not_shown): it is no oracle for the records
+        # in the bytes it did not show.  They are accepted only because
+        # every row agrees with the traffic as built (truth_check).
+        n_before = len(O)
+        print("  note: tshark stopped at the header count in frame(s) %s (%d bytes not shown); "
+              "rows beyond its decode are checked against the built traffic only" % (
+                  sorted(state.count_truncated), sum(state.count_truncated.values())))
+        allowed_extra += n_before
     # Totals first: they say at a glance whether anything was lost.
     t_bytes = sum(t.get("bytes") or 0 for t in T)
     t_pkts = sum(t.get("packets") or 0 for t in T)
     o_bytes = sum(o.get("bytes") or 0 for o in O)
     o_pkts = sum(o.get("packets") or 0 for o in O)
-    if allowed_extra == 0:
+    if allowed_extra == 0 and not state.count_truncated:
         if len(T) != len(O):
             problems.append("%s record count: rows %d, tshark %d" % (label, len(O), len(T)))
         if (t_bytes, t_pkts) != (o_bytes, o_pkts):

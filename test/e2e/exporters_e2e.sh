@@ -155,6 +155,10 @@ if ! wait_for 60 "SELECT coalesce(bool_and(ready), false) FROM goflow2plus.stats
 	exit 1
 fi
 
+# dumpcap keeps only its capture capabilities: it cannot write into the
+# cluster's directory (owned by postgres), so captures go to a root one.
+mkdir -p "$DIR/cap"
+chmod 755 "$DIR/cap"
 $PY "$REPO/test/e2e/gen_traffic_pcap.py" "$DIR/traffic.pcap" "$DIR/traffic.json" || exit 1
 chmod 644 "$DIR/traffic.pcap"
 
@@ -163,11 +167,11 @@ chmod 644 "$DIR/traffic.pcap"
 # compare the rows of TYPE with tshark's decode of the capture.
 run_exporter() {
 	local name=$1 type=$2; shift 2
-	local cap="$DIR/$name.pcap" before n rc i
+	local cap="$DIR/cap/$name.pcap" before n rc i
 	q "TRUNCATE goflow2plus.flows" >/dev/null
 	before=$(counter packets)
 	rm -f "$cap" "$DIR/$name.tshark.err"
-	tshark -i lo -f "udp port ${NF_PORT} or udp port ${SF_PORT}" -w "$cap" \
+	tshark -i lo -f "udp port ${NF_PORT} or udp port ${SF_PORT}" -F pcap -w "$cap" \
 		>/dev/null 2>"$DIR/$name.tshark.err" &
 	TSHARK_PID=$!
 	# tshark says so on stderr once it captures.
@@ -194,7 +198,7 @@ run_exporter() {
 	settle "$n" "$before" || echo "  $name: rows still moving after 20 s"
 	dump_rows "$DIR/$name.rows.jsonl"
 	$PY "$REPO/test/e2e/compare_db_tshark.py" --pcap "$cap" --rows "$DIR/$name.rows.jsonl" \
-		--label "$name" --type "$type" "${TSHARK_DECODE[@]}"
+		--label "$name" --type "$type" --truth "$DIR/traffic.json" "${TSHARK_DECODE[@]}"
 	record "$name ($n datagrams)" $?
 }
 

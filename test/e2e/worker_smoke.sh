@@ -269,6 +269,16 @@ if [ $have_v5 = 1 ]; then
 		test "$(q probe "SELECT bool_and(value = 1) FROM goflow2plus.stats() WHERE counter = 'worker_starts'")" = t
 fi
 
+# ---- goflow2plus.rcvbuf is re-applied on reload -------------------------------
+# socket(7): Linux doubles the SO_RCVBUF value asked for; 1 MB is below
+# the default net.core.rmem_max, so every socket must report 2 MiB.
+q postgres "ALTER SYSTEM SET goflow2plus.rcvbuf = '1MB'" >/dev/null
+q postgres "SELECT pg_reload_conf()" >/dev/null
+check "after reload each socket has the new receive buffer (2 x 1 MiB)" \
+	wait_for 3 "SELECT bool_and(value = 2097152) FROM goflow2plus.stats() WHERE counter = 'rcvbuf_bytes'"
+q postgres "ALTER SYSTEM RESET goflow2plus.rcvbuf" >/dev/null
+q postgres "SELECT pg_reload_conf()" >/dev/null
+
 # ---- DROP EXTENSION, then CREATE again --------------------------------------
 
 q postgres "DROP EXTENSION goflow2plus" >/dev/null

@@ -347,7 +347,7 @@ main(int argc, char **argv)
 	gf_proto	proto = GF_PROTO_AUTO;
 	bool		summary = false;
 	bool		with_frame = false;
-	FILE	   *fp;
+	FILE	   *fp = NULL;
 	uint8_t		gh[24];
 	uint8_t		rh[16];
 	uint8_t    *frame;
@@ -399,6 +399,9 @@ main(int argc, char **argv)
 	if (c == NULL || frame == NULL || d == NULL)
 	{
 		fprintf(stderr, "gf_pcap_decode: out of memory\n");
+		free(c);
+		free(frame);
+		gf_decoder_free(d);
 		return 1;
 	}
 	c->with_frame = with_frame;
@@ -407,12 +410,14 @@ main(int argc, char **argv)
 	if (fp == NULL)
 	{
 		fprintf(stderr, "gf_pcap_decode: %s: %s\n", argv[optind], strerror(errno));
-		return 1;
+		status = 1;
+		goto out;
 	}
 	if (fread(gh, 1, sizeof(gh), fp) != sizeof(gh))
 	{
 		fprintf(stderr, "gf_pcap_decode: %s: too short for a pcap header\n", argv[optind]);
-		return 1;
+		status = 1;
+		goto out;
 	}
 	memcpy(&magic, gh, 4);
 	if (magic == 0xa1b2c3d4 || magic == 0xa1b23c4d)
@@ -423,7 +428,8 @@ main(int argc, char **argv)
 	{
 		fprintf(stderr, "gf_pcap_decode: %s: not a classic pcap file (magic 0x%08x; pcapng is not read)\n",
 				argv[optind], magic);
-		return 1;
+		status = 1;
+		goto out;
 	}
 	nsec = (swap ? __builtin_bswap32(magic) : magic) == 0xa1b23c4d;
 	/* The low 16 bits hold the link type; the upper bits are FCS info. */
@@ -501,10 +507,12 @@ main(int argc, char **argv)
 						err.offset, err.msg);
 		}
 	}
-	fclose(fp);
 	fflush(stdout);
 	if (summary)
 		pd_print_summary(c, d);
+out:
+	if (fp != NULL)
+		fclose(fp);
 	gf_decoder_free(d);
 	free(frame);
 	free(c);

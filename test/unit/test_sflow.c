@@ -331,7 +331,13 @@ test_expanded_sampled_ipv4(void)
 	sb_u32(&s, 3000000000u);	/* expanded: a full 32-bit value */
 	sb_u32(&s, 2);				/* out format: multiple */
 	sb_u32(&s, 4);
-	sb_u32(&s, 1);
+	sb_u32(&s, 2);
+	rec = sb_open(&s, 2);		/* sampled Ethernet: MACs padded to 8 */
+	sb_u32(&s, 594);
+	sb_bytes(&s, "\x02\x00\x00\x00\x00\x01\x00\x00", 8);
+	sb_bytes(&s, "\x02\x00\x00\x00\x00\x02\x00\x00", 8);
+	sb_u32(&s, 0x0800);
+	sb_close(&s, rec);
 	rec = sb_open(&s, 3);
 	sb_u32(&s, 576);			/* IP length */
 	sb_u32(&s, 17);
@@ -352,7 +358,9 @@ test_expanded_sampled_ipv4(void)
 	CHECK_EQ_U64(f->in_if_format, 0);
 	CHECK_EQ_U64(f->out_if, 4);
 	CHECK_EQ_U64(f->out_if_format, 2);
-	CHECK_EQ_U64(f->bytes, 576);
+	CHECK_EQ_U64(f->bytes, 594);	/* the first length given */
+	CHECK_EQ_U64(f->src_mac[5], 1);
+	CHECK_EQ_U64(f->dst_mac[5], 2);
 	CHECK_EQ_U64(f->etype, 0x0800);
 	CHECK_EQ_U64(f->proto, 17);
 	CHECK(f->src_addr.family == 4 && memcmp(f->src_addr.bytes, a, 4) == 0);
@@ -360,7 +368,6 @@ test_expanded_sampled_ipv4(void)
 	CHECK_EQ_U64(f->src_port, 53);
 	CHECK_EQ_U64(f->dst_port, 33333);
 	CHECK_EQ_U64(f->ip_tos, 0xb8);
-	CHECK(!GF_HAS(f, GF_F_SRC_MAC));
 }
 
 /* Sampled IPv6 before a raw header: the header's values win. */
