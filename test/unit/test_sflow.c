@@ -743,6 +743,41 @@ test_gateway_empty_path(void)
 	CHECK_EQ_U64(g.flows[0].n_as_path, 0);
 }
 
+/* Expanded counter sample with only the Ethernet record. */
+static void
+test_expanded_counters(void)
+{
+	sb			s = {0};
+	got			g;
+	gf_counters c;
+	gf_error	err;
+	size_t		smp,
+				rec;
+	uint32_t	i;
+
+	sb_sflow_header(&s, AGENT, 7, 1, 0, 1);
+	smp = sb_open(&s, 4);
+	sb_u32(&s, 66);
+	sb_u32(&s, 2);				/* physical entity */
+	sb_u32(&s, 0x87654321);
+	sb_u32(&s, 1);
+	rec = sb_open(&s, 2);
+	for (i = 0; i < 13; i++)
+		sb_u32(&s, 1000 * (i + 1));
+	sb_close(&s, rec);
+	sb_close(&s, smp);
+	CHECK_EQ_U64(run(&s, &g, &c, &err), GF_OK);
+	CHECK_EQ_U64(g.n_ctr, 1);
+	CHECK_EQ_U64(g.ctr[0].sequence_num, 66);
+	CHECK_EQ_U64(g.ctr[0].sub_agent_id, 7);
+	CHECK_EQ_U64(g.ctr[0].source_id_type, 2);
+	CHECK_EQ_U64(g.ctr[0].source_id_index, 0x87654321);
+	CHECK(!g.ctr[0].has_generic && g.ctr[0].has_ethernet);
+	CHECK_EQ_U64(g.ctr[0].dot3_fcs_errors, 2000);
+	CHECK_EQ_U64(g.ctr[0].dot3_frame_too_longs, 11000);
+	CHECK_EQ_U64(g.ctr[0].dot3_symbol_errors, 13000);
+}
+
 /* ---- real captures (skipped when absent) ------------------------------ */
 
 static const char *
@@ -897,6 +932,7 @@ main(void)
 	test_header_unparsed();
 	test_limits();
 	test_gateway_empty_path();
+	test_expanded_counters();
 	test_captures();
 	UNIT_MAIN_END();
 }
