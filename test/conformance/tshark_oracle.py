@@ -229,7 +229,10 @@ def cflow_records(frame, exporter, cf, state, port=None):
         for ours, theirs in (("src_port", "cflow.srcport"), ("dst_port", "cflow.dstport"),
                              ("proto", "cflow.protocol"), ("bytes", "cflow.octets"),
                              ("packets", "cflow.packets"), ("in_if", "cflow.inputint"),
-                             ("out_if", "cflow.outputint")):
+                             ("out_if", "cflow.outputint"),
+                             # IE 58 sourceVlanId and IE 59 postVlanId, which
+                             # GoFlow2 calls SrcVlan and DstVlan.
+                             ("src_vlan", "cflow.vlanid"), ("dst_vlan", "cflow.post_vlanid")):
             if theirs in fl:
                 r[ours] = as_int(pick(fl[theirs]))
         if "cflow.abstimestart" in fl:
