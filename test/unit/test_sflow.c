@@ -145,7 +145,7 @@ build_mixed(sb *s)
 	/* Counter sample: generic, Ethernet, one unknown record. */
 	smp = sb_open(s, 2);
 	sb_u32(s, 555);
-	sb_u32(s, (0u << 24) | 3);
+	sb_u32(s, (1u << 24) | 3);	/* source id: type 1, index 3 */
 	sb_u32(s, 3);
 	rec = sb_open(s, 1);
 	sb_u32(s, 3);				/* ifIndex */
@@ -257,7 +257,7 @@ test_mixed(void)
 	ic = &g.ctr[0];
 	CHECK_EQ_U64(ic->sequence_num, 555);
 	CHECK_EQ_U64(ic->sub_agent_id, 2);
-	CHECK_EQ_U64(ic->source_id_type, 0);
+	CHECK_EQ_U64(ic->source_id_type, 1);
 	CHECK_EQ_U64(ic->source_id_index, 3);
 	CHECK(ic->has_generic && ic->has_ethernet);
 	CHECK_EQ_U64(ic->if_index, 3);
