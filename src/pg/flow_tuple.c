@@ -159,9 +159,16 @@ gf_ns_to_timestamptz(uint64 ns)
 static Datum
 gf_addr_datum(const gf_addr *a, int bits, bool is_cidr)
 {
-	inet	   *res = (inet *) palloc0(sizeof(inet));
+	inet	   *res = (inet *) palloc(sizeof(inet));
 	int			nbytes = a->family == 4 ? 4 : 16;
 	int			i;
+
+	/*
+	 * The ip_* macros go through VARDATA_ANY, which reads the length word:
+	 * give it a 4-byte header before using them (palloc'd memory might
+	 * look like a 1-byte header).  The final size is set below.
+	 */
+	SET_VARSIZE(res, sizeof(inet));
 
 	ip_family(res) = a->family == 4 ? PGSQL_AF_INET : PGSQL_AF_INET6;
 	ip_bits(res) = (unsigned char) bits;

@@ -276,7 +276,13 @@ gf_writer_ensure_slots(GfWriter *w, GfTarget *t, TupleDesc td, int n)
 		return;
 	old = MemoryContextSwitchTo(w->ctx);
 	if (t->slot_desc == NULL)
-		t->slot_desc = CreateTupleDescCopy(td);
+	{
+		/*
+		 * With its constraints, so that equalTupleDescs() above says "same"
+		 * for an unchanged table instead of re-making the slots every flush.
+		 */
+		t->slot_desc = CreateTupleDescCopyConstr(td);
+	}
 	if (t->slots == NULL)
 		t->slots = (TupleTableSlot **) palloc0(sizeof(TupleTableSlot *) * n);
 	else

@@ -46,6 +46,18 @@ SELECT goflow2plus._write_decoded(:'nf5_two', :'nf5_two_exporter', 497, 64);
 SELECT count(*), sum(bytes), count(DISTINCT src_addr), pg_temp.rows_differ() AS differ
   FROM goflow2plus.flows;
 
+-- Every column of every row is what decode() gives, here for IPFIX records
+-- (IPv6, MACs, 64-bit counters, flow label): 600 rows in batches of 64.
+TRUNCATE goflow2plus.flows;
+SELECT count(*) FROM goflow2plus.decode(:'ipfix_templates', :'ipfix_templates_exporter');
+SELECT goflow2plus._write_decoded(:'ipfix_data', :'ipfix_data_exporter', 300, 64);
+SELECT count(*), count(DISTINCT to_jsonb(f) - 'time_received') AS distinct_rows,
+       count(*) FILTER (WHERE (to_jsonb(f) - 'time_received') NOT IN
+           (SELECT to_jsonb(d) - 'time_received'
+              FROM goflow2plus.decode(:'ipfix_data', :'ipfix_data_exporter') d)) AS not_as_decoded
+  FROM goflow2plus.flows f;
+TRUNCATE goflow2plus.flows;
+
 -- 2. An index: the writer must maintain it.
 CREATE INDEX flows_src ON goflow2plus.flows (src_addr);
 SET client_min_messages = debug1;
