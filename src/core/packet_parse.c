@@ -119,7 +119,7 @@ pk_enter_tunnel(pk_ctx *c, uint8_t kind, size_t inner_off, size_t inner_need)
 		return pk_stop(c, GF_PKT_LIMIT, inner_off);
 	if (!pk_have(c, inner_off, inner_need))
 		return pk_stop(c, GF_PKT_TRUNCATED, inner_off);
-	if (c->info->encap == 0 || (c->info->encap & ~GF_ENCAP_MPLS) == 0)
+	if ((c->info->encap & (GF_ENCAP_GRE | GF_ENCAP_VXLAN)) == 0)
 	{
 		c->info->outer_src = f->src_addr;
 		c->info->outer_dst = f->dst_addr;
@@ -153,9 +153,11 @@ pk_vxlan(pk_ctx *c, size_t off)
 	/* Without the I flag the VNI is not valid: leave it as plain UDP. */
 	if ((flags & 0x08) == 0)
 		return pk_stop(c, GF_PKT_UNSUPPORTED, off);
-	rc = pk_enter_tunnel(c, GF_ENCAP_VXLAN, pk_pos(&r), 14);
+	if (c->depth >= GF_PACKET_MAX_ENCAP)
+		return pk_stop(c, GF_PKT_LIMIT, off);
 	/* The VNI belongs to the tunnel and is known even if the inner is not. */
 	GF_SET(c->f, vxlan_vni, GF_F_VXLAN_VNI, w >> 8);
+	rc = pk_enter_tunnel(c, GF_ENCAP_VXLAN, pk_pos(&r), 14);
 	if (rc != GF_OK)
 		return rc;
 	return pk_ether(c, pk_pos(&r));
@@ -230,7 +232,6 @@ pk_gre(pk_ctx *c, size_t off)
 	size_t		extra = 0;
 	size_t		inner;
 	size_t		need;
-	uint8_t		kind = GF_ENCAP_GRE;
 	gf_rc		rc;
 
 	pk_view(c, off, &r);
@@ -265,7 +266,7 @@ pk_gre(pk_ctx *c, size_t off)
 		default:
 			return pk_stop(c, GF_PKT_UNSUPPORTED, off + 2);
 	}
-	rc = pk_enter_tunnel(c, kind, inner, need);
+	rc = pk_enter_tunnel(c, GF_ENCAP_GRE, inner, need);
 	if (rc != GF_OK)
 		return rc;
 	if (ptype == ETH_TEB)

@@ -491,6 +491,31 @@ test_bad_inputs(void)
 				 GF_ERR_TRUNCATED);
 }
 
+/* Three nested VXLAN tunnels: the third is over the limit of two. */
+static void
+test_tunnel_limit(void)
+{
+	sb			s = {0};
+	gf_flow		f;
+	gf_packet_info info;
+	uint32_t	vni;
+
+	for (vni = 1; vni <= 3; vni++)
+	{
+		eth(&s, 0x0800);
+		ipv4(&s, 5, 0, (uint16_t) vni, 0, 64, 17, V4_A, V4_B);
+		udp(&s, 1000 + vni, 4789);
+		sb_u32(&s, 0x08000000);
+		sb_u32(&s, vni << 8);
+	}
+	eth(&s, 0x0806);
+	CHECK_EQ_U64(parse(&s, GF_HDR_ETHERNET, &f, &info), GF_ERR_LIMIT);
+	CHECK_EQ_U64(info.stop, GF_PKT_LIMIT);
+	CHECK_EQ_U64(f.vxlan_vni, 2);
+	CHECK_EQ_U64(f.src_port, 1003);	/* the innermost parsed UDP */
+	CHECK_EQ_U64(info.outer_src_port, 1001);	/* the outermost tunnel */
+}
+
 /* Every prefix of a nested packet: no read past the end, never OK early. */
 static void
 test_all_prefixes(void)
@@ -552,6 +577,7 @@ main(void)
 	test_gre_teb();
 	test_ipv4_icmp_raw();
 	test_bad_inputs();
+	test_tunnel_limit();
 	test_all_prefixes();
 	UNIT_MAIN_END();
 }
