@@ -144,11 +144,10 @@ def sflow_empty(seq=1):
     # type 1 (IPv4), agent, sub-agent id, sequence, uptime, sample count.
     return struct.pack("!II4sIIII", 5, 1, socket.inet_aton("127.0.0.1"), 0, seq, 1000, 0)
 
-def send(port, payload, sport=0):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    if sport:
-        s.bind(("127.0.0.1", sport))
-    s.sendto(payload, ("127.0.0.1", port))
+def send(port, payload, host="127.0.0.1"):
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
+                      socket.SOCK_DGRAM)
+    s.sendto(payload, (host, port))
     s.close()
 
 kind, port = sys.argv[1], int(sys.argv[2])
@@ -160,6 +159,8 @@ for i in range(n):
         send(port, b"\x00\x05")
     elif kind == "v5":
         send(port, v5(1, seq=i + 1))
+    elif kind == "v5v6":
+        send(port, v5(1, seq=i + 1, src="10.6.6.6"), host="::1")
     elif kind == "v5x25":
         send(port, v5(25, seq=i + 1, sport=2000))
     elif kind == "v5trunc":
@@ -320,6 +321,25 @@ else
 fi
 check "the startup error names the bad entry" \
 	bash -c "tail -c +$((log3 + 1)) '$DIR/log' | grep -q 'listen entry \"sflow://nohost:6343\": \"nohost\" is not a numeric IPv4 address'"
+
+# ---- IPv6: [::1] with the flow:// scheme --------------------------------------
+
+sed -i "s|^goflow2plus.listen = .*|goflow2plus.listen = 'flow://[::1]:${NF_PORT}'|" "$DIR/data/postgresql.conf"
+if ! python_has_v6=$("$PY" -c 'import socket; s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(("::1", 0)); print(1)' 2>/dev/null) || [ "$python_has_v6" != 1 ]; then
+	echo "skip - no IPv6 loopback here"
+elif ! as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null 2>&1; then
+	fail "the server starts with flow://[::1]"
+else
+	check "the [::1] worker is ready" \
+		wait_for 30 "SELECT count(*) > 0 AND bool_and(ready) AND min(listen) = 'flow://[::1]:${NF_PORT}' FROM goflow2plus.stats()"
+	if [ $have_v5 = 1 ]; then
+		q postgres "TRUNCATE goflow2plus.flows" >/dev/null
+		send v5v6 $NF_PORT 1
+		check "a v5 record over IPv6 is stored with sampler_address ::1" \
+			wait_for 2 "SELECT count(*) = 1 FROM goflow2plus.flows WHERE src_addr = '10.6.6.6' AND sampler_address = '::1'" postgres
+	fi
+	stop_cluster
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
