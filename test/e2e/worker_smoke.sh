@@ -322,6 +322,18 @@ fi
 check "the startup error names the bad entry" \
 	bash -c "tail -c +$((log3 + 1)) '$DIR/log' | grep -q 'listen entry \"sflow://nohost:6343\": \"nohost\" is not a numeric IPv4 address'"
 
+sed -i "s|^goflow2plus.listen = .*|goflow2plus.listen = 'netflow://127.0.0.1:${NF_PORT}?count=9'|" "$DIR/data/postgresql.conf"
+echo "max_worker_processes = 8" >>"$DIR/data/postgresql.conf"
+log4=$(log_size)
+if as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w -t 10 start >/dev/null 2>&1; then
+	fail "the server started with more sockets than max_worker_processes"
+	stop_cluster
+else
+	ok "the server refuses to start with more sockets than max_worker_processes"
+fi
+check "... and says so" \
+	bash -c "tail -c +$((log4 + 1)) '$DIR/log' | grep -q 'asks for 9 sockets, more than max_worker_processes (8)'"
+
 # ---- IPv6: [::1] with the flow:// scheme --------------------------------------
 
 sed -i "s|^goflow2plus.listen = .*|goflow2plus.listen = 'flow://[::1]:${NF_PORT}'|" "$DIR/data/postgresql.conf"
