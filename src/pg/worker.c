@@ -261,11 +261,20 @@ wk_flush(Worker *w)
 	PG_CATCH();
 	{
 		int64		now = wk_now_ms();
+		bool		log_it = (now - w->flush_log_ms >= WK_LOG_INTERVAL_MS);
 
 		MemoryContextSwitchTo(oldcxt);
-		if (now - w->flush_log_ms >= WK_LOG_INTERVAL_MS)
-		{
+		if (log_it)
 			EmitErrorReport();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		gf_writer_reset(w->writer);
+		w->c.flush_errors++;
+
+		if (!log_it)
+			w->flush_errors_unlogged++;
+		else
+		{
 			if (w->flush_errors_unlogged > 0)
 				ereport(LOG,
 						(errmsg("goflow2plus worker %d: %llu more batches failed in the last %d s without being logged",
@@ -275,12 +284,6 @@ wk_flush(Worker *w)
 			w->flush_log_ms = now;
 			w->flush_errors_unlogged = 0;
 		}
-		else
-			w->flush_errors_unlogged++;
-		FlushErrorState();
-		AbortCurrentTransaction();
-		gf_writer_reset(w->writer);
-		w->c.flush_errors++;
 	}
 	PG_END_TRY();
 
