@@ -60,6 +60,10 @@ CREATE UNLOGGED TABLE goflow2plus.flows (
 
 COMMENT ON TABLE goflow2plus.flows IS
     'One row per decoded flow record (NetFlow v5/v9, IPFIX, sFlow v5). bytes and packets are as received; multiply by sampling_rate to estimate totals.';
+COMMENT ON COLUMN goflow2plus.flows.bytes IS
+    'Unsigned 64-bit on the wire; a value above 2^63-1 (no real flow) is kept bit for bit as a negative bigint: add 2^64 to read it.';
+COMMENT ON COLUMN goflow2plus.flows.packets IS
+    'Unsigned 64-bit on the wire; a value above 2^63-1 (no real flow) is kept bit for bit as a negative bigint: add 2^64 to read it.';
 COMMENT ON COLUMN goflow2plus.flows.in_if_format IS
     'sFlow interface format: 0 ifIndex, 1 packet discarded (in_if/out_if holds the reason), 2 multiple interfaces (in_if/out_if holds the count)';
 
