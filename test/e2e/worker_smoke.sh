@@ -144,6 +144,18 @@ def sflow_empty(seq=1):
     # type 1 (IPv4), agent, sub-agent id, sequence, uptime, sample count.
     return struct.pack("!II4sIIII", 5, 1, socket.inet_aton("127.0.0.1"), 0, seq, 1000, 0)
 
+def sflow_ifcounters(seq=1, if_index=7):
+    # One counters_sample (format 2) holding one generic interface record
+    # (format 1, 88 bytes), per the sFlow v5 specification.
+    rec = struct.pack("!IIQIIQIIIIIIQIIIIII",
+                      if_index, 6, 1000000000, 1, 3, 123456789, 1001, 1002,
+                      1003, 1004, 1005, 1006, 987654321, 2001, 2002, 2003,
+                      2004, 2005, 0)
+    assert len(rec) == 88
+    body = struct.pack("!III", seq, if_index, 1) + struct.pack("!II", 1, len(rec)) + rec
+    sample = struct.pack("!II", 2, len(body)) + body
+    return struct.pack("!II4sIIII", 5, 1, socket.inet_aton("127.0.0.1"), 0, seq, 1000, 1) + sample
+
 def send(port, payload, host="127.0.0.1"):
     s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
                       socket.SOCK_DGRAM)
@@ -166,6 +178,8 @@ for i in range(n):
     elif kind == "v5trunc":
         # The header promises 30 records, the datagram holds 2.
         send(port, v5(2, count=30))
+    elif kind == "sflowctr":
+        send(port, sflow_ifcounters(i + 1))
     elif kind == "sflow":
         # Many source ports, so SO_REUSEPORT spreads them over both sockets.
         send(port, sflow_empty(i + 1))
@@ -218,6 +232,11 @@ send sflow $SF_PORT 20
 if [ "$(q probe "SELECT count(*) FROM goflow2plus.decode('\\x00000005000000017f0000010000000000000001000003e800000000'::bytea)" 2>/dev/null)" = 0 ]; then
 	check "sFlow datagrams reach the sflow workers" \
 		wait_for 3 "SELECT sum(value) >= $((sf0 + 20)) FROM goflow2plus.stats() WHERE counter = 'packets_sflow' AND listen LIKE 'sflow%'"
+	ifc0=$(counter ifcounter_rows_inserted)
+	send sflowctr $SF_PORT 1
+	check "an sFlow interface counter sample is in goflow2plus.interface_counters within 2 s" \
+		wait_for 2 "SELECT count(*) = 1 FROM goflow2plus.interface_counters WHERE if_index = 7 AND in_octets = 123456789 AND out_octets = 987654321 AND in_errors = 1005 AND sampler_address = '127.0.0.1'" postgres
+	check "ifcounter_rows_inserted counts it" test "$(counter ifcounter_rows_inserted)" -ge $((ifc0 + 1))
 else
 	echo "skip - sFlow decoder not usable from SQL yet"
 	check "sflow workers received the datagrams" \
