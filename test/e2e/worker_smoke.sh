@@ -247,8 +247,8 @@ fi
 if [ $have_v5 = 1 ]; then
 	rows0=$(q postgres "SELECT count(*) FROM goflow2plus.flows")
 	send v5 $NF_PORT 1
-	check "a valid v5 record is in goflow2plus.flows within 2 s, fields as sent" \
-		wait_for 2 "SELECT count(*) = 1 FROM goflow2plus.flows WHERE src_addr = '10.1.2.3' AND dst_addr = '10.4.5.6' AND src_port = 1234 AND dst_port = 80 AND proto = 6 AND packets = 3 AND bytes = 1500 AND src_as = 64512 AND dst_as = 64513 AND sampler_address = '127.0.0.1'" postgres
+	check "a valid v5 record is in goflow2plus.flows within 2 s, fields as sent, time_received now" \
+		wait_for 2 "SELECT count(*) = 1 FROM goflow2plus.flows WHERE src_addr = '10.1.2.3' AND dst_addr = '10.4.5.6' AND src_port = 1234 AND dst_port = 80 AND proto = 6 AND packets = 3 AND bytes = 1500 AND src_as = 64512 AND dst_as = 64513 AND sampler_address = '127.0.0.1' AND time_received BETWEEN clock_timestamp() - interval '3 s' AND clock_timestamp()" postgres
 	check "rows_inserted counts it" \
 		wait_for 2 "SELECT sum(value) >= 1 FROM goflow2plus.stats() WHERE counter = 'rows_inserted'"
 
