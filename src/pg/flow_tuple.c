@@ -153,23 +153,38 @@ gf_ns_to_timestamptz(uint64 ns)
 }
 
 /*
- * An inet (or cidr) value from a core address.  For cidr the host bits
- * beyond 'bits' are cleared, as the cidr type requires.
+ * Per-row scratch for the fixed-size pass-by-reference values of a flow
+ * row (up to seven inet/cidr, two macaddr).  Building them here instead of
+ * palloc'ing each one takes several allocations off every row; the
+ * catch is that they are only valid until the next gf_flow_datums() call
+ * (see flow_tuple.h).  The union keeps each inet 4-byte aligned for its
+ * length word.
+ */
+typedef union GfInetBuf
+{
+	inet		v;
+	int32		align;
+} GfInetBuf;
+
+static GfInetBuf gf_row_inet[7];
+static macaddr gf_row_mac[2];
+
+/*
+ * An inet (or cidr) value from a core address, built in *res.  For cidr
+ * the host bits beyond 'bits' are cleared, as the cidr type requires.
  */
 static Datum
-gf_addr_datum(const gf_addr *a, int bits, bool is_cidr)
+gf_addr_datum_in(inet *res, const gf_addr *a, int bits, bool is_cidr)
 {
-	inet	   *res = (inet *) palloc(sizeof(inet));
 	int			nbytes = a->family == 4 ? 4 : 16;
 	int			i;
 
 	/*
 	 * The ip_* macros go through VARDATA_ANY, which reads the length word:
-	 * give it a 4-byte header before using them (palloc'd memory might
-	 * look like a 1-byte header).  The final size is set below.
+	 * give it a 4-byte header before using them (reused or palloc'd memory
+	 * might look like a 1-byte header).  The final size is set below.
 	 */
 	SET_VARSIZE(res, sizeof(inet));
-
 	ip_family(res) = a->family == 4 ? PGSQL_AF_INET : PGSQL_AF_INET6;
 	ip_bits(res) = (unsigned char) bits;
 	memcpy(ip_addr(res), a->bytes, nbytes);
@@ -189,12 +204,13 @@ gf_addr_datum(const gf_addr *a, int bits, bool is_cidr)
 	return InetPGetDatum(res);
 }
 
+/* An inet column; *res is the scratch (or palloc'd) space to build it in. */
 static inline void
-gf_put_addr(const gf_addr *a, Datum *value, bool *isnull)
+gf_put_addr(inet *res, const gf_addr *a, Datum *value, bool *isnull)
 {
 	if (a->family == 4 || a->family == 6)
 	{
-		*value = gf_addr_datum(a, a->family == 4 ? 32 : 128, false);
+		*value = gf_addr_datum_in(res, a, a->family == 4 ? 32 : 128, false);
 		*isnull = false;
 	}
 	else
@@ -203,14 +219,14 @@ gf_put_addr(const gf_addr *a, Datum *value, bool *isnull)
 
 /* A network column: address masked to a prefix length known to fit. */
 static inline void
-gf_put_net(const gf_addr *a, bool has_len, uint8 len, Datum *value,
-		   bool *isnull)
+gf_put_net(inet *res, const gf_addr *a, bool has_len, uint8 len,
+		   Datum *value, bool *isnull)
 {
 	int			maxbits = a->family == 4 ? 32 : 128;
 
 	if (has_len && (a->family == 4 || a->family == 6) && len <= maxbits)
 	{
-		*value = gf_addr_datum(a, len, true);
+		*value = gf_addr_datum_in(res, a, len, true);
 		*isnull = false;
 	}
 	else
@@ -218,10 +234,8 @@ gf_put_net(const gf_addr *a, bool has_len, uint8 len, Datum *value,
 }
 
 static Datum
-gf_mac_datum(const uint8_t *m)
+gf_mac_datum_in(macaddr *res, const uint8_t *m)
 {
-	macaddr    *res = (macaddr *) palloc(sizeof(macaddr));
-
 	res->a = m[0];
 	res->b = m[1];
 	res->c = m[2];
@@ -307,11 +321,12 @@ gf_flow_datums(const gf_flow *f, Datum *values, bool *nulls)
 	PUT_TS(FC_TIME_FLOW_END, GF_F_TIME_FLOW_END, f->time_flow_end_ns);
 	PUT_I8(FC_SEQUENCE_NUM, GF_F_SEQUENCE_NUM, f->sequence_num);
 	PUT_I8(FC_SAMPLING_RATE, GF_F_SAMPLING_RATE, f->sampling_rate);
-	gf_put_addr(&f->sampler_address, &values[FC_SAMPLER_ADDRESS], &nulls[FC_SAMPLER_ADDRESS]);
+	gf_put_addr(&gf_row_inet[0].v, &f->sampler_address,
+				&values[FC_SAMPLER_ADDRESS], &nulls[FC_SAMPLER_ADDRESS]);
 	PUT_I8(FC_BYTES, GF_F_BYTES, f->bytes);
 	PUT_I8(FC_PACKETS, GF_F_PACKETS, f->packets);
-	gf_put_addr(&f->src_addr, &values[FC_SRC_ADDR], &nulls[FC_SRC_ADDR]);
-	gf_put_addr(&f->dst_addr, &values[FC_DST_ADDR], &nulls[FC_DST_ADDR]);
+	gf_put_addr(&gf_row_inet[1].v, &f->src_addr, &values[FC_SRC_ADDR], &nulls[FC_SRC_ADDR]);
+	gf_put_addr(&gf_row_inet[2].v, &f->dst_addr, &values[FC_DST_ADDR], &nulls[FC_DST_ADDR]);
 	PUT_I4(FC_ETYPE, GF_F_ETYPE, f->etype);
 	PUT_I4(FC_PROTO, GF_F_PROTO, f->proto);
 	PUT_I4(FC_SRC_PORT, GF_F_SRC_PORT, f->src_port);
@@ -320,14 +335,14 @@ gf_flow_datums(const gf_flow *f, Datum *values, bool *nulls)
 	PUT_I8(FC_OUT_IF, GF_F_OUT_IF, f->out_if);
 	if (GF_HAS(f, GF_F_SRC_MAC))
 	{
-		values[FC_SRC_MAC] = gf_mac_datum(f->src_mac);
+		values[FC_SRC_MAC] = gf_mac_datum_in(&gf_row_mac[0], f->src_mac);
 		nulls[FC_SRC_MAC] = false;
 	}
 	else
 		nulls[FC_SRC_MAC] = true;
 	if (GF_HAS(f, GF_F_DST_MAC))
 	{
-		values[FC_DST_MAC] = gf_mac_datum(f->dst_mac);
+		values[FC_DST_MAC] = gf_mac_datum_in(&gf_row_mac[1], f->dst_mac);
 		nulls[FC_DST_MAC] = false;
 	}
 	else
@@ -347,13 +362,13 @@ gf_flow_datums(const gf_flow *f, Datum *values, bool *nulls)
 	PUT_I4(FC_FRAGMENT_OFFSET, GF_F_FRAGMENT_OFFSET, f->fragment_offset);
 	PUT_I8(FC_SRC_AS, GF_F_SRC_AS, f->src_as);
 	PUT_I8(FC_DST_AS, GF_F_DST_AS, f->dst_as);
-	gf_put_addr(&f->next_hop, &values[FC_NEXT_HOP], &nulls[FC_NEXT_HOP]);
+	gf_put_addr(&gf_row_inet[3].v, &f->next_hop, &values[FC_NEXT_HOP], &nulls[FC_NEXT_HOP]);
 	PUT_I8(FC_NEXT_HOP_AS, GF_F_NEXT_HOP_AS, f->next_hop_as);
-	gf_put_net(&f->src_addr, GF_HAS(f, GF_F_SRC_NET), f->src_net_len,
+	gf_put_net(&gf_row_inet[4].v, &f->src_addr, GF_HAS(f, GF_F_SRC_NET), f->src_net_len,
 			   &values[FC_SRC_NET], &nulls[FC_SRC_NET]);
-	gf_put_net(&f->dst_addr, GF_HAS(f, GF_F_DST_NET), f->dst_net_len,
+	gf_put_net(&gf_row_inet[5].v, &f->dst_addr, GF_HAS(f, GF_F_DST_NET), f->dst_net_len,
 			   &values[FC_DST_NET], &nulls[FC_DST_NET]);
-	gf_put_addr(&f->bgp_next_hop, &values[FC_BGP_NEXT_HOP], &nulls[FC_BGP_NEXT_HOP]);
+	gf_put_addr(&gf_row_inet[6].v, &f->bgp_next_hop, &values[FC_BGP_NEXT_HOP], &nulls[FC_BGP_NEXT_HOP]);
 	gf_put_u32_array(f->bgp_communities, f->n_communities, GF_MAX_COMMUNITIES,
 					 true, &values[FC_BGP_COMMUNITIES], &nulls[FC_BGP_COMMUNITIES]);
 	gf_put_u32_array(f->as_path, f->n_as_path, GF_MAX_AS_PATH,
@@ -388,7 +403,8 @@ gf_ifcounters_datums(const gf_ifcounters *c, Datum *values, bool *nulls)
 
 	values[i] = TimestampTzGetDatum(gf_ns_to_timestamptz(c->time_received_ns));
 	nulls[i++] = false;
-	gf_put_addr(&c->sampler_address, &values[i], &nulls[i]);
+	gf_put_addr((inet *) palloc(sizeof(inet)), &c->sampler_address,
+				&values[i], &nulls[i]);
 	i++;
 	values[i] = Int64GetDatum(c->sub_agent_id);
 	nulls[i++] = false;

@@ -60,8 +60,13 @@ extern void gf_colmap_build(GfColumnMap *map, TupleDesc td,
 
 /*
  * Fill values[]/nulls[] (GF_FLOW_NCOLS / GF_IFCOUNTERS_NCOLS entries, in
- * our column order).  Pass-by-reference values are palloc'd in
- * CurrentMemoryContext.
+ * our column order).
+ *
+ * gf_flow_datums: the inet/cidr/macaddr values point into a static
+ * per-backend buffer that the next call overwrites, so form the tuple (or
+ * put it in a tuplestore) before converting the next record.  Text and
+ * arrays are palloc'd in CurrentMemoryContext (or cached for the backend).
+ * gf_ifcounters_datums: everything is palloc'd in CurrentMemoryContext.
  */
 extern void gf_flow_datums(const gf_flow *f, Datum *values, bool *nulls);
 extern void gf_ifcounters_datums(const gf_ifcounters *c, Datum *values,
