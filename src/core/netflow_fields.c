@@ -32,9 +32,15 @@ enum
 void
 gf_nf_rec_begin(gf_nf_rec *r, gf_flow *f, const gf_nf_msg *msg)
 {
-	memset(r, 0, sizeof(*r));
+	/* Only the flags: values in r->v are read only when their bit is set. */
 	r->f = f;
 	r->version = msg->scope.version;
+	r->start_prec = 0;
+	r->end_prec = 0;
+	r->has_out_src_mac = false;
+	r->has_out_dst_mac = false;
+	r->mpls_bottom_seen = false;
+	r->has = 0;
 	gf_flow_init(f, msg->scope.version == 9 ? GF_TYPE_NETFLOW_V9 : GF_TYPE_IPFIX,
 				 msg->time_received_ns, &msg->scope.exporter);
 	GF_SET(f, sequence_num, GF_F_SEQUENCE_NUM, msg->sequence);
@@ -43,11 +49,11 @@ gf_nf_rec_begin(gf_nf_rec *r, gf_flow *f, const gf_nf_msg *msg)
 		   msg->scope.domain);
 }
 
-static void
-opt_set(gf_nf_opt_u64 *o, uint64_t v)
+static inline void
+rec_set(gf_nf_rec *r, gf_nf_aux k, uint64_t v)
 {
-	o->has = true;
-	o->v = v;
+	r->has |= UINT32_C(1) << k;
+	r->v[k] = v;
 }
 
 /* NTP timestamp (32-bit seconds since 1900, 32-bit fraction) to UNIX ns. */
@@ -67,13 +73,12 @@ ntp_to_ns(uint64_t ntp, uint64_t *ns)
 static void
 rec_abs_time(gf_nf_rec *r, bool is_start, int prec, uint64_t ns)
 {
-	gf_nf_opt_u64 *slot = is_start ? &r->start_ns : &r->end_ns;
-	int		   *have = is_start ? &r->start_prec : &r->end_prec;
+	uint8_t    *have = is_start ? &r->start_prec : &r->end_prec;
 
 	if (prec > *have)
 	{
-		opt_set(slot, ns);
-		*have = prec;
+		rec_set(r, is_start ? GF_NF_START_NS : GF_NF_END_NS, ns);
+		*have = (uint8_t) prec;
 	}
 }
 
@@ -127,12 +132,38 @@ rec_mpls(gf_nf_rec *r, uint64_t v)
 		f->mpls_label[f->n_mpls++] = (uint32_t) (v >> 4);
 }
 
+/*
+ * gf_be_uint for the widths templates nearly always use, without its
+ * byte loop: this runs for every field of every record.
+ */
+static inline uint64_t
+nf_uint(const uint8_t *v, size_t len)
+{
+	switch (len)
+	{
+		case 1:
+			return v[0];
+		case 2:
+			return ((uint64_t) v[0] << 8) | v[1];
+		case 4:
+			return ((uint64_t) v[0] << 24) | ((uint64_t) v[1] << 16) |
+				((uint64_t) v[2] << 8) | v[3];
+		case 8:
+			return ((uint64_t) v[0] << 56) | ((uint64_t) v[1] << 48) |
+				((uint64_t) v[2] << 40) | ((uint64_t) v[3] << 32) |
+				((uint64_t) v[4] << 24) | ((uint64_t) v[5] << 16) |
+				((uint64_t) v[6] << 8) | v[7];
+		default:
+			return gf_be_uint(v, len);
+	}
+}
+
 void
 gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 {
 	gf_flow    *f = r->f;
 	bool		is_int = len >= 1 && len <= 8;
-	uint64_t	u = is_int ? gf_be_uint(v, len) : 0;
+	uint64_t	u = is_int ? nf_uint(v, len) : 0;
 
 	/* Addresses and MACs first: they need an exact length, not an int. */
 	switch (id)
@@ -225,17 +256,17 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 			break;
 		case 23:
 			if (r->version == 9)
-				opt_set(&r->out_bytes, u);
+				rec_set(r, GF_NF_OUT_BYTES, u);
 			break;
 		case 24:
 			if (r->version == 9)
-				opt_set(&r->out_pkts, u);
+				rec_set(r, GF_NF_OUT_PKTS, u);
 			break;
 		case 85:
-			opt_set(&r->total_bytes, u);
+			rec_set(r, GF_NF_TOTAL_BYTES, u);
 			break;
 		case 86:
-			opt_set(&r->total_pkts, u);
+			rec_set(r, GF_NF_TOTAL_PKTS, u);
 			break;
 		case 4:
 			GF_SET(f, proto, GF_F_PROTO, (uint32_t) u);
@@ -316,7 +347,7 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 			GF_SET(f, fragment_offset, GF_F_FRAGMENT_OFFSET, (uint32_t) u);
 			break;
 		case 60:
-			opt_set(&r->ip_version, u);
+			rec_set(r, GF_NF_IP_VERSION, u);
 			break;
 		case 256:
 			GF_SET(f, etype, GF_F_ETYPE, (uint32_t) u);
@@ -328,10 +359,10 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 			GF_SET(f, observation_domain_id, GF_F_OBSERVATION_DOMAIN_ID, (uint32_t) u);
 			break;
 		case 21:
-			opt_set(&r->sysup_end, u);
+			rec_set(r, GF_NF_SYSUP_END, u);
 			break;
 		case 22:
-			opt_set(&r->sysup_start, u);
+			rec_set(r, GF_NF_SYSUP_START, u);
 			break;
 		case 150:
 		case 151:
@@ -344,35 +375,35 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 			rec_time_field(r, id, u, len);
 			break;
 		case 158:
-			opt_set(&r->start_delta_us, u);
+			rec_set(r, GF_NF_START_DELTA_US, u);
 			break;
 		case 159:
-			opt_set(&r->end_delta_us, u);
+			rec_set(r, GF_NF_END_DELTA_US, u);
 			break;
 		case 160:
-			opt_set(&r->init_ms, u);
+			rec_set(r, GF_NF_INIT_MS, u);
 			break;
 		case 34:
-			opt_set(&r->sampling_interval, u);
+			rec_set(r, GF_NF_SAMPLING_INTERVAL, u);
 			break;
 		case 50:
-			opt_set(&r->random_interval, u);
+			rec_set(r, GF_NF_RANDOM_INTERVAL, u);
 			break;
 		case 305:
-			opt_set(&r->pkt_interval, u);
+			rec_set(r, GF_NF_PKT_INTERVAL, u);
 			break;
 		case 306:
-			opt_set(&r->pkt_space, u);
+			rec_set(r, GF_NF_PKT_SPACE, u);
 			break;
 		case 309:
-			opt_set(&r->sample_size, u);
+			rec_set(r, GF_NF_SAMPLE_SIZE, u);
 			break;
 		case 310:
-			opt_set(&r->sample_population, u);
+			rec_set(r, GF_NF_SAMPLE_POPULATION, u);
 			break;
 		case 48:
 		case 302:
-			opt_set(&r->sampler_id, u);
+			rec_set(r, GF_NF_SAMPLER_ID, u);
 			break;
 		default:
 			break;				/* not mapped: skipped */
@@ -382,19 +413,19 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 uint64_t
 gf_nf_rec_own_rate(const gf_nf_rec *r)
 {
-	if (r->sampling_interval.has && r->sampling_interval.v > 0)
-		return r->sampling_interval.v;
-	if (r->random_interval.has && r->random_interval.v > 0)
-		return r->random_interval.v;
-	if (r->pkt_interval.has && r->pkt_space.has)
-		return gf_nf_rate_from_interval_space(r->pkt_interval.v, r->pkt_space.v);
+	if (GF_NF_REC_HAS(r, GF_NF_SAMPLING_INTERVAL) && r->v[GF_NF_SAMPLING_INTERVAL] > 0)
+		return r->v[GF_NF_SAMPLING_INTERVAL];
+	if (GF_NF_REC_HAS(r, GF_NF_RANDOM_INTERVAL) && r->v[GF_NF_RANDOM_INTERVAL] > 0)
+		return r->v[GF_NF_RANDOM_INTERVAL];
+	if (GF_NF_REC_HAS(r, GF_NF_PKT_INTERVAL) && GF_NF_REC_HAS(r, GF_NF_PKT_SPACE))
+		return gf_nf_rate_from_interval_space(r->v[GF_NF_PKT_INTERVAL], r->v[GF_NF_PKT_SPACE]);
 	/*
 	 * Random n-out-of-N sampling (Cisco sends samplingSize 1 and
 	 * samplingPopulation N, with samplingPacketInterval 1 and no space).
 	 */
-	if (r->sample_size.has && r->sample_population.has)
-		return gf_nf_rate_from_size_population(r->sample_size.v,
-											   r->sample_population.v);
+	if (GF_NF_REC_HAS(r, GF_NF_SAMPLE_SIZE) && GF_NF_REC_HAS(r, GF_NF_SAMPLE_POPULATION))
+		return gf_nf_rate_from_size_population(r->v[GF_NF_SAMPLE_SIZE],
+											   r->v[GF_NF_SAMPLE_POPULATION]);
 	return 0;
 }
 
@@ -413,31 +444,31 @@ ns_before(uint64_t export_ns, uint64_t back_ns)
  */
 static uint64_t
 rec_time(const gf_nf_rec *r, const gf_nf_msg *msg, const gf_nf_sampling *s,
-		 const gf_nf_opt_u64 *abs, const gf_nf_opt_u64 *delta_us,
-		 const gf_nf_opt_u64 *sysup)
+		 gf_nf_aux abs, gf_nf_aux delta_us, gf_nf_aux sysup)
 {
 	uint64_t	export_ns = (uint64_t) msg->export_secs * NS_PER_SEC;
 	uint64_t	init_ms;
 
-	if (abs->has)
-		return abs->v;
-	if (delta_us->has && delta_us->v <= UINT64_MAX / 1000)
-		return ns_before(export_ns, delta_us->v * 1000);
-	if (sysup->has)
+	if (GF_NF_REC_HAS(r, abs))
+		return r->v[abs];
+	if (GF_NF_REC_HAS(r, delta_us) && r->v[delta_us] <= UINT64_MAX / 1000)
+		return ns_before(export_ns, r->v[delta_us] * 1000);
+	if (GF_NF_REC_HAS(r, sysup))
 	{
 		if (r->version == 9)
 		{
 			/* Unsigned 32-bit difference: correct across an uptime wrap. */
-			uint32_t	ago_ms = msg->uptime_ms - (uint32_t) sysup->v;
+			uint32_t	ago_ms = msg->uptime_ms - (uint32_t) r->v[sysup];
 
 			return ns_before(export_ns, (uint64_t) ago_ms * NS_PER_MS);
 		}
-		if (r->init_ms.has)
-			init_ms = r->init_ms.v;
+		if (GF_NF_REC_HAS(r, GF_NF_INIT_MS))
+			init_ms = r->v[GF_NF_INIT_MS];
 		else if (!gf_nf_sampling_get_init_time(s, &msg->scope, &init_ms))
 			return export_ns;
-		if (init_ms + sysup->v <= UINT64_MAX / NS_PER_MS)
-			return (init_ms + sysup->v) * NS_PER_MS;
+		if (init_ms <= UINT64_MAX / NS_PER_MS &&
+			r->v[sysup] <= UINT64_MAX / NS_PER_MS - init_ms)
+			return (init_ms + r->v[sysup]) * NS_PER_MS;
 	}
 	return export_ns;
 }
@@ -455,24 +486,24 @@ gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg, const gf_nf_sampling *s)
 	uint64_t	rate;
 
 	GF_SET(f, time_flow_start_ns, GF_F_TIME_FLOW_START,
-		   rec_time(r, msg, s, &r->start_ns, &r->start_delta_us, &r->sysup_start));
+		   rec_time(r, msg, s, GF_NF_START_NS, GF_NF_START_DELTA_US, GF_NF_SYSUP_START));
 	GF_SET(f, time_flow_end_ns, GF_F_TIME_FLOW_END,
-		   rec_time(r, msg, s, &r->end_ns, &r->end_delta_us, &r->sysup_end));
+		   rec_time(r, msg, s, GF_NF_END_NS, GF_NF_END_DELTA_US, GF_NF_SYSUP_END));
 
 	/* Totals or v9 "out" counters only stand in when the deltas are absent. */
 	if (!GF_HAS(f, GF_F_BYTES))
 	{
-		if (r->total_bytes.has)
-			GF_SET(f, bytes, GF_F_BYTES, r->total_bytes.v);
-		else if (r->out_bytes.has)
-			GF_SET(f, bytes, GF_F_BYTES, r->out_bytes.v);
+		if (GF_NF_REC_HAS(r, GF_NF_TOTAL_BYTES))
+			GF_SET(f, bytes, GF_F_BYTES, r->v[GF_NF_TOTAL_BYTES]);
+		else if (GF_NF_REC_HAS(r, GF_NF_OUT_BYTES))
+			GF_SET(f, bytes, GF_F_BYTES, r->v[GF_NF_OUT_BYTES]);
 	}
 	if (!GF_HAS(f, GF_F_PACKETS))
 	{
-		if (r->total_pkts.has)
-			GF_SET(f, packets, GF_F_PACKETS, r->total_pkts.v);
-		else if (r->out_pkts.has)
-			GF_SET(f, packets, GF_F_PACKETS, r->out_pkts.v);
+		if (GF_NF_REC_HAS(r, GF_NF_TOTAL_PKTS))
+			GF_SET(f, packets, GF_F_PACKETS, r->v[GF_NF_TOTAL_PKTS]);
+		else if (GF_NF_REC_HAS(r, GF_NF_OUT_PKTS))
+			GF_SET(f, packets, GF_F_PACKETS, r->v[GF_NF_OUT_PKTS]);
 	}
 	if (!GF_HAS(f, GF_F_SRC_MAC) && r->has_out_src_mac)
 	{
@@ -489,8 +520,8 @@ gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg, const gf_nf_sampling *s)
 	{
 		uint32_t	et = 0;
 
-		if (r->ip_version.has)
-			et = r->ip_version.v == 4 ? 0x0800 : r->ip_version.v == 6 ? 0x86dd : 0;
+		if (GF_NF_REC_HAS(r, GF_NF_IP_VERSION))
+			et = r->v[GF_NF_IP_VERSION] == 4 ? 0x0800 : r->v[GF_NF_IP_VERSION] == 6 ? 0x86dd : 0;
 		if (et == 0)
 			et = etype_of(&f->src_addr);
 		if (et == 0)
@@ -501,8 +532,8 @@ gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg, const gf_nf_sampling *s)
 
 	rate = gf_nf_rec_own_rate(r);
 	if (rate == 0 &&
-		!gf_nf_sampling_get_rate(s, &msg->scope, r->sampler_id.has,
-								 r->sampler_id.v, &rate))
+		!gf_nf_sampling_get_rate(s, &msg->scope, GF_NF_REC_HAS(r, GF_NF_SAMPLER_ID),
+								 r->v[GF_NF_SAMPLER_ID], &rate))
 		rate = 0;
 	if (rate > 0)
 		GF_SET(f, sampling_rate, GF_F_SAMPLING_RATE, rate);

@@ -19,48 +19,50 @@
 #include "netflow_sampling.h"
 #include "netflow_scope.h"
 
-/* A value seen in a record, kept until the record is complete. */
-typedef struct gf_nf_opt_u64
+/*
+ * Values kept aside until the record is complete.  Presence is a bit in
+ * gf_nf_rec.has, so starting a record clears one word instead of the
+ * whole struct (this runs once per flow).
+ */
+typedef enum gf_nf_aux
 {
-	bool		has;
-	uint64_t	v;
-} gf_nf_opt_u64;
+	GF_NF_OUT_BYTES,			/* v9 23 OUT_BYTES */
+	GF_NF_OUT_PKTS,				/* v9 24 OUT_PKTS */
+	GF_NF_TOTAL_BYTES,			/* 85 octetTotalCount */
+	GF_NF_TOTAL_PKTS,			/* 86 packetTotalCount */
+	GF_NF_IP_VERSION,			/* 60, used when 256 ethernetType is absent */
+	GF_NF_SYSUP_START,			/* 22 (ms of uptime) */
+	GF_NF_SYSUP_END,			/* 21 */
+	GF_NF_START_NS,				/* 150/152/154/156, converted to ns */
+	GF_NF_END_NS,				/* 151/153/155/157 */
+	GF_NF_START_DELTA_US,		/* 158 */
+	GF_NF_END_DELTA_US,			/* 159 */
+	GF_NF_INIT_MS,				/* 160 systemInitTimeMilliseconds */
+	GF_NF_SAMPLING_INTERVAL,	/* 34 */
+	GF_NF_RANDOM_INTERVAL,		/* 50 */
+	GF_NF_PKT_INTERVAL,			/* 305 */
+	GF_NF_PKT_SPACE,			/* 306 */
+	GF_NF_SAMPLE_SIZE,			/* 309 samplingSize */
+	GF_NF_SAMPLE_POPULATION,	/* 310 samplingPopulation */
+	GF_NF_SAMPLER_ID,			/* 48 or 302 */
+	GF_NF_AUX__COUNT
+} gf_nf_aux;
+
+#define GF_NF_REC_HAS(r, k)	(((r)->has >> (k)) & 1u)
 
 typedef struct gf_nf_rec
 {
 	gf_flow    *f;
 	uint8_t		version;		/* 9 or 10 */
-
-	gf_nf_opt_u64 out_bytes;	/* v9 23 OUT_BYTES */
-	gf_nf_opt_u64 out_pkts;		/* v9 24 OUT_PKTS */
-	gf_nf_opt_u64 total_bytes;	/* 85 octetTotalCount */
-	gf_nf_opt_u64 total_pkts;	/* 86 packetTotalCount */
-	gf_nf_opt_u64 ip_version;	/* 60, used when 256 ethernetType is absent */
+	uint8_t		start_prec;		/* finest absolute start time seen */
+	uint8_t		end_prec;
 	bool		has_out_src_mac;	/* v9 81 OUT_SRC_MAC */
 	bool		has_out_dst_mac;	/* v9 57 OUT_DST_MAC */
+	bool		mpls_bottom_seen;	/* an entry with the S bit came */
+	uint32_t	has;			/* bit per gf_nf_aux */
+	uint64_t	v[GF_NF_AUX__COUNT];
 	uint8_t		out_src_mac[6];
 	uint8_t		out_dst_mac[6];
-	bool		mpls_bottom_seen;	/* an entry with the S bit came */
-
-	/* Times, as found; the finest one wins. */
-	gf_nf_opt_u64 sysup_start;	/* 22 (ms of uptime) */
-	gf_nf_opt_u64 sysup_end;	/* 21 */
-	gf_nf_opt_u64 start_ns;		/* 150/152/154/156, converted to ns */
-	gf_nf_opt_u64 end_ns;		/* 151/153/155/157 */
-	int			start_prec;		/* which of those: higher is finer */
-	int			end_prec;
-	gf_nf_opt_u64 start_delta_us;	/* 158 */
-	gf_nf_opt_u64 end_delta_us; /* 159 */
-	gf_nf_opt_u64 init_ms;		/* 160 systemInitTimeMilliseconds */
-
-	/* Sampling. */
-	gf_nf_opt_u64 sampling_interval;	/* 34 */
-	gf_nf_opt_u64 random_interval;	/* 50 */
-	gf_nf_opt_u64 pkt_interval; /* 305 */
-	gf_nf_opt_u64 pkt_space;	/* 306 */
-	gf_nf_opt_u64 sample_size;	/* 309 samplingSize */
-	gf_nf_opt_u64 sample_population;	/* 310 samplingPopulation */
-	gf_nf_opt_u64 sampler_id;	/* 48 or 302 */
 } gf_nf_rec;
 
 /* Start a record; f is initialised here. */

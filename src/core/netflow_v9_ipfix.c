@@ -37,10 +37,10 @@ nfx_options_record(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_rec *rec)
 	c->d->counters.nf_options_records++;
 	if (rate > 0 &&
 		gf_nf_sampling_set_rate(c->st->sampling, &msg->scope,
-								rec->sampler_id.has, rec->sampler_id.v, rate))
+								GF_NF_REC_HAS(rec, GF_NF_SAMPLER_ID), rec->v[GF_NF_SAMPLER_ID], rate))
 		c->d->counters.nf_sampling_updates++;
-	if (rec->init_ms.has)
-		gf_nf_sampling_set_init_time(c->st->sampling, &msg->scope, rec->init_ms.v);
+	if (GF_NF_REC_HAS(rec, GF_NF_INIT_MS))
+		gf_nf_sampling_set_init_time(c->st->sampling, &msg->scope, rec->v[GF_NF_INIT_MS]);
 }
 
 /* Read the length of a variable-length field (RFC 7011 section 7). */
