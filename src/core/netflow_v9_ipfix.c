@@ -245,10 +245,21 @@ gf_nfx_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 						   "IPFIX header needs %d bytes, datagram has %zu",
 						   NFX_IPFIX_HEADER_LEN, dg->len);
 		gf_rd_u16(&r, &count_or_len);
-		if (count_or_len != dg->len)
+		if (count_or_len > dg->len || count_or_len < NFX_IPFIX_HEADER_LEN)
 			return gf_fail(err, GF_ERR_LENGTH, 2,
 						   "IPFIX message length %u does not match the "
 						   "datagram's %zu bytes", count_or_len, dg->len);
+		/*
+		 * Bytes after the message (seen in the wild: 2 zero bytes) are
+		 * reported, but the message itself is sound and is decoded.
+		 */
+		if (count_or_len < dg->len)
+		{
+			gf_fail(err, GF_ERR_LENGTH, 2,
+					"IPFIX message length %u is shorter than the datagram's "
+					"%zu bytes; the rest was ignored", count_or_len, dg->len);
+			r.len = count_or_len;
+		}
 		gf_rd_u32(&r, &export_secs);
 		gf_rd_u32(&r, &sequence);
 		gf_rd_u32(&r, &domain);
@@ -270,6 +281,6 @@ gf_nfx_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 	c.st = d->nf;
 	c.sink = sink;
 	c.err = err;
-	c.soft_rc = GF_OK;
+	c.soft_rc = err->code;		/* GF_OK unless trailing bytes were found */
 	return nfx_walk_sets(&c, &msg, &r);
 }
