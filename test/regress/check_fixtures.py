@@ -230,7 +230,7 @@ def main():
                 if have.get(col) != text:
                     errors.append("%s rec %d %s: shown %r, tshark says %r"
                                   % (fx, i, col, have.get(col), text))
-    missing = [fx for fx in known["rows"] if fx not in tsh and fx != "sflow_counters"]
+    missing = [fx for fx in known["rows"] if fx not in tsh and not fx.startswith("sflow")]
     for fx in missing:
         errors.append("%s: tshark decoded no flows" % fx)
 
@@ -283,6 +283,50 @@ def main():
 
     for e in errors:
         print("  " + e)
+    # sFlow flow sample: sample fields, the raw header as tshark dissects
+    # it, and the extended gateway record.
+    out = subprocess.run(["tshark", "-r", os.path.join(FIX, "fixtures.pcap"),
+                          "-Y", "sflow.flow_sample.sequence_number", "-T", "json",
+                          "--no-duplicate-keys"],
+                         check=True, capture_output=True, text=True).stdout
+    frames = json.loads(out)
+    if len(frames) != 1:
+        errors.append("tshark found %d sFlow flow sample datagrams, expected 1" % len(frames))
+    else:
+        sfl = frames[0]["_source"]["layers"]["sflow"]
+        smp = next(v for k, v in sfl.items() if k.startswith("Flow sample"))
+        raw = smp["Raw packet header"]
+        tree = raw["sflow_245.header_tree"]
+        gw = smp["Extended gateway data"]
+        path = list(gw["sflow.as_type_tree"]["sflow_245.dstAS"])
+        comms = list(gw["sflow_245.communityEntries_tree"]["sflow_245.dstAS"])
+        ipl, tcp = tree["ip"], tree["tcp"]
+        want = {
+            "type": "SFLOW_5", "sequence_num": sfl["sflow_245.sequence_number"],
+            "sampler_address": sfl["sflow_245.agent"],
+            "sampling_rate": smp["sflow.flow_sample.sampling_rate"],
+            "in_if": smp["sflow.flow_sample.input_interface"],
+            "out_if": smp["sflow.flow_sample.output_interface_tree"]["sflow.flow_sample.output_interface_value"],
+            "out_if_format": smp["sflow.flow_sample.output_interface_tree"]["sflow.flow_sample.output_interface_format"],
+            "bytes": raw["sflow_245.header.frame_length"],
+            "src_mac": tree["eth"]["eth.src"], "dst_mac": tree["eth"]["eth.dst"],
+            "vlan_id": tree["vlan"]["vlan.id"], "etype": str(int(tree["vlan"]["vlan.etype"], 16)),
+            "src_addr": ipl["ip.src"], "dst_addr": ipl["ip.dst"],
+            "ip_tos": str(int(ipl["ip.dsfield"], 16)), "ip_ttl": ipl["ip.ttl"],
+            "fragment_id": str(int(ipl["ip.id"], 16)), "ip_flags": str(int(ipl["ip.flags"], 16)),
+            "fragment_offset": ipl["ip.frag_offset"], "proto": ipl["ip.proto"],
+            "src_port": tcp["tcp.srcport"], "dst_port": tcp["tcp.dstport"],
+            "tcp_flags": str(int(tcp["tcp.flags"], 16)),
+            "bgp_next_hop": gw["sflow_245.nexthop"], "src_as": gw["sflow_245.srcAS"],
+            "as_path": "{%s}" % ",".join(path), "bgp_communities": "{%s}" % ",".join(comms),
+            "dst_as": path[-1], "next_hop_as": path[0],
+        }
+        have = got.get("sflow_flow", {}).get(1, {})
+        for col, text in want.items():
+            checked += 1
+            if have.get(col) != text:
+                errors.append("sflow_flow %s: shown %r, tshark says %r" % (col, have.get(col), text))
+
     print("%d values checked against known values and tshark" % checked)
     print("fixtures: %d passed, %d failed" % (checked - len(errors), len(errors)))
     sys.exit(1 if errors else 0)

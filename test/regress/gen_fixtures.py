@@ -396,6 +396,58 @@ KNOWN["sflow_counters"] = [{
     "dot3_symbol_errors": "3013",
 }]
 
+# One flow sample (format 1): a raw packet header (802.1Q-tagged
+# Ethernet/IPv4/TCP) and an extended gateway record (AS path and
+# communities, the array columns).
+SF_SEQ = 901
+SF_RATE = 2048
+SF_HDR = dict(smac="00:00:5e:00:53:01", dmac="00:00:5e:00:53:02", vlan=300,
+              src="203.0.113.7", dst="198.51.100.99", tos=0x28, ttl=61, ipid=4321,
+              sport=8080, dport=61000, tcpflags=0x18, frame_length=1514)
+SF_GW = dict(nexthop="192.0.2.254", router_as=65000, src_as=64512, src_peer_as=64513,
+             path=[65001, 65002, 4200000001], communities=[(65001 << 16) | 100, 4294967295])
+
+def sflow_flow_packet():
+    from scapy.all import Ether, Dot1Q, IP, TCP
+    h = SF_HDR
+    frame = bytes(Ether(src=h["smac"], dst=h["dmac"]) / Dot1Q(vlan=h["vlan"]) /
+                  IP(src=h["src"], dst=h["dst"], tos=h["tos"], ttl=h["ttl"], id=h["ipid"],
+                     flags="DF") /
+                  TCP(sport=h["sport"], dport=h["dport"], flags="PA", seq=1, ack=1, window=512))
+    hdr = frame[:64] if len(frame) > 64 else frame
+    pad = bytes((-len(hdr)) % 4)
+    raw = struct.pack(">IIII", 1, h["frame_length"], 4, len(hdr)) + hdr + pad
+    g = SF_GW
+    gw = struct.pack(">I", 1) + ip4(g["nexthop"]) + struct.pack(
+        ">IIII", g["router_as"], g["src_as"], g["src_peer_as"], 1)
+    gw += struct.pack(">II", 2, len(g["path"])) + struct.pack(">%dI" % len(g["path"]), *g["path"])
+    gw += struct.pack(">I", len(g["communities"])) + \
+        struct.pack(">%dI" % len(g["communities"]), *g["communities"])
+    gw += struct.pack(">I", 100)    # local_pref
+    recs = struct.pack(">II", 1, len(raw)) + raw + struct.pack(">II", 1003, len(gw)) + gw
+    # input ifIndex 7 (format 0); output "multiple interfaces": format 2, count 3.
+    sample = struct.pack(">IIIIIIII", 78, (0 << 24) | 7, SF_RATE, 1000000, 0,
+                         7, (2 << 30) | 3, 2) + recs
+    dg = struct.pack(">II", 5, 1) + ip4(SF_AGENT) + struct.pack(">IIII", 3, SF_SEQ, 123999, 1)
+    return dg + struct.pack(">II", 1, len(sample)) + sample
+
+PACKETS.append(("sflow_flow", SF_AGENT, sflow_flow_packet()))
+KNOWN["sflow_flow"] = [{
+    "type": "SFLOW_5", "sequence_num": str(SF_SEQ), "sampling_rate": str(SF_RATE),
+    "sampler_address": SF_AGENT, "bytes": str(SF_HDR["frame_length"]), "packets": "1",
+    "src_addr": SF_HDR["src"], "dst_addr": SF_HDR["dst"], "etype": "2048", "proto": "6",
+    "src_port": str(SF_HDR["sport"]), "dst_port": str(SF_HDR["dport"]),
+    "in_if": "7", "out_if": "3", "in_if_format": "0", "out_if_format": "2",
+    "src_mac": SF_HDR["smac"], "dst_mac": SF_HDR["dmac"], "vlan_id": str(SF_HDR["vlan"]),
+    "ip_tos": str(SF_HDR["tos"]), "ip_ttl": str(SF_HDR["ttl"]), "ip_flags": "2",
+    "tcp_flags": str(SF_HDR["tcpflags"]), "fragment_id": str(SF_HDR["ipid"]),
+    "fragment_offset": "0", "src_as": str(SF_GW["src_as"]),
+    "dst_as": str(SF_GW["path"][-1]), "next_hop_as": str(SF_GW["path"][0]),
+    "bgp_next_hop": SF_GW["nexthop"],
+    "as_path": "{%s}" % ",".join(str(a) for a in SF_GW["path"]),
+    "bgp_communities": "{%s}" % ",".join(str(c) for c in SF_GW["communities"]),
+}]
+
 # ---------------------------------------------------------------- output
 
 def write_all(outdir):
