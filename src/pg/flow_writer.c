@@ -210,9 +210,11 @@ gf_writer_fast_ok(Relation rel, const GfColumnMap *map, const GfTarget *t)
 		return false;
 	if (cls->relispartition)	/* a partition has a constraint to check */
 		return false;
-	if (rel->trigdesc != NULL || cls->relhastriggers)
-		return false;
-	if (rel->rd_rules != NULL || cls->relhasrules)
+	/*
+	 * Not relhastriggers/relhasrules: they stay true after the last trigger
+	 * or rule is dropped, while the relcache's lists are exact.
+	 */
+	if (rel->trigdesc != NULL || rel->rd_rules != NULL)
 		return false;
 	if (cls->relrowsecurity)
 		return false;

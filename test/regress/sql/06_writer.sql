@@ -121,6 +121,10 @@ DROP TRIGGER b ON goflow2plus.flows;
 DROP TRIGGER a ON goflow2plus.flows;
 DROP TRIGGER s ON goflow2plus.flows;
 DROP TABLE trig_log;
+-- Without triggers the fast path is back.
+SET client_min_messages = debug1;
+SELECT goflow2plus._write_decoded(:'nf5_two', :'nf5_two_exporter');
+RESET client_min_messages;
 
 -- 5. A CHECK constraint is checked (and a failing batch writes nothing).
 TRUNCATE goflow2plus.flows;
