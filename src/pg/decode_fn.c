@@ -131,10 +131,16 @@ gfd_raise(const gf_error *err, const uint8 *p, size_t len)
 	const char *msg = err->msg;
 	int			code;
 
-	/* "NetFlow v5 count ..." reads better without the name said twice. */
+	/*
+	 * "NetFlow v5 count ..." reads better without the name said twice
+	 * (the sFlow decoder says just "sFlow").
+	 */
 	if (proto != NULL && strncmp(msg, proto, strlen(proto)) == 0 &&
 		msg[strlen(proto)] == ' ')
 		msg += strlen(proto) + 1;
+	else if (proto != NULL && strncmp(proto, "sFlow", 5) == 0 &&
+			 strncmp(msg, "sFlow ", 6) == 0)
+		msg += 6;
 
 	switch (err->code)
 	{

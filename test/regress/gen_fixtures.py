@@ -432,6 +432,12 @@ def sflow_flow_packet():
     return dg + struct.pack(">II", 1, len(sample)) + sample
 
 PACKETS.append(("sflow_flow", SF_AGENT, sflow_flow_packet()))
+# Malformed sFlow: the same datagram cut inside its flow sample; and one
+# whose sample count promises a second sample that is not there.
+PACKETS.append(("sflow_truncated", SF_AGENT, sflow_flow_packet()[:60]))
+_sf = bytearray(sflow_flow_packet())
+_sf[24:28] = struct.pack(">I", 2)
+PACKETS.append(("sflow_bogus_count", SF_AGENT, bytes(_sf)))
 KNOWN["sflow_flow"] = [{
     "type": "SFLOW_5", "sequence_num": str(SF_SEQ), "sampling_rate": str(SF_RATE),
     "sampler_address": SF_AGENT, "bytes": str(SF_HDR["frame_length"]), "packets": "1",

@@ -34,6 +34,10 @@ SELECT count(*) FROM goflow2plus.decode(:'ipfix_zero_template', :'ipfix_zero_tem
 SELECT * FROM goflow2plus.decode(:'ipfix_bad_withdrawal', :'ipfix_bad_withdrawal_exporter');
 -- IPFIX set longer than the message.
 SELECT * FROM goflow2plus.decode(:'ipfix_set_past_end', :'ipfix_set_past_end_exporter');
+-- sFlow cut inside its flow sample.
+SELECT * FROM goflow2plus.decode(:'sflow_truncated', :'sflow_truncated_exporter');
+-- sFlow sample count 2, one sample present.
+SELECT * FROM goflow2plus.decode(:'sflow_bogus_count', :'sflow_bogus_count_exporter');
 -- The errors carry SQLSTATE 22P03 (invalid_binary_representation).
 DO $$
 BEGIN
