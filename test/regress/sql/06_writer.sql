@@ -187,6 +187,51 @@ SELECT tableoid::regclass, proto, count(*) FROM goflow2plus.flows GROUP BY 1, 2 
 DROP TABLE goflow2plus.flows;
 ALTER TABLE goflow2plus.flows_as_installed RENAME TO flows;
 
+-- 8b. A rule that sends the rows elsewhere is obeyed.
+TRUNCATE goflow2plus.flows;
+CREATE TABLE redirected (LIKE goflow2plus.flows);
+CREATE RULE redirect AS ON INSERT TO goflow2plus.flows DO INSTEAD
+  INSERT INTO redirected SELECT NEW.*;
+SELECT goflow2plus._write_decoded(:'nf5_two', :'nf5_two_exporter');
+SELECT (SELECT count(*) FROM goflow2plus.flows) AS in_flows,
+       (SELECT count(*) FROM redirected) AS redirected;
+DROP RULE redirect ON goflow2plus.flows;
+DROP TABLE redirected;
+
+-- 8c. Row-level security applies to a role that is not a superuser.
+CREATE ROLE regress_gf_writer;
+GRANT USAGE ON SCHEMA goflow2plus TO regress_gf_writer;
+GRANT INSERT, SELECT ON goflow2plus.flows TO regress_gf_writer;
+GRANT EXECUTE ON FUNCTION goflow2plus._write_decoded(bytea, inet, int, int) TO regress_gf_writer;
+ALTER TABLE goflow2plus.flows ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tcp_only ON goflow2plus.flows FOR INSERT TO regress_gf_writer WITH CHECK (proto = 6);
+CREATE POLICY see_all ON goflow2plus.flows FOR SELECT TO regress_gf_writer USING (true);
+SET ROLE regress_gf_writer;
+-- The ICMP record fails the policy, so the batch fails as an INSERT would.
+\set VERBOSITY terse
+SELECT goflow2plus._write_decoded(:'nf5_two', :'nf5_two_exporter');
+\set VERBOSITY default
+SELECT count(*) FROM goflow2plus.flows;
+RESET ROLE;
+-- A policy both records pass: both are written.
+ALTER POLICY tcp_only ON goflow2plus.flows WITH CHECK (proto IN (1, 6));
+SET ROLE regress_gf_writer;
+SELECT goflow2plus._write_decoded(:'nf5_two', :'nf5_two_exporter');
+RESET ROLE;
+ALTER TABLE goflow2plus.flows DISABLE ROW LEVEL SECURITY;
+DROP POLICY tcp_only ON goflow2plus.flows;
+DROP POLICY see_all ON goflow2plus.flows;
+-- Without INSERT privilege the writer refuses.
+REVOKE INSERT ON goflow2plus.flows FROM regress_gf_writer;
+SET ROLE regress_gf_writer;
+SELECT goflow2plus._write_decoded(:'nf5_two', :'nf5_two_exporter');
+RESET ROLE;
+REVOKE ALL ON goflow2plus.flows FROM regress_gf_writer;
+REVOKE ALL ON FUNCTION goflow2plus._write_decoded(bytea, inet, int, int) FROM regress_gf_writer;
+REVOKE ALL ON SCHEMA goflow2plus FROM regress_gf_writer;
+DROP ROLE regress_gf_writer;
+TRUNCATE goflow2plus.flows;
+
 -- 9. sFlow counter samples go to interface_counters, every counter as sent.
 SELECT clock_timestamp() AS before_write \gset
 SELECT goflow2plus._write_decoded(:'sflow_counters', :'sflow_counters_exporter');
