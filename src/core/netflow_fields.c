@@ -133,6 +133,31 @@ rec_mpls(gf_nf_rec *r, uint64_t v)
 }
 
 /*
+ * An address field.  Templates often carry both the IPv4 and the IPv6
+ * field of a pair and fill the one of the other family with zeros: an
+ * all-zero address therefore never replaces an address of the other
+ * family, whatever the field order.
+ */
+static void
+rec_addr(gf_addr *a, const uint8_t *v, size_t len)
+{
+	uint8_t		family = len == 4 ? 4 : 6;
+	size_t		i;
+
+	if (a->family != 0 && a->family != family)
+	{
+		for (i = 0; i < len && v[i] == 0; i++)
+			;
+		if (i == len)
+			return;
+	}
+	if (family == 4)
+		gf_addr_set_v4(a, v);
+	else
+		gf_addr_set_v6(a, v);
+}
+
+/*
  * gf_be_uint for the widths templates nearly always use, without its
  * byte loop: this runs for every field of every record.
  */
@@ -170,35 +195,35 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 	{
 		case 8:
 			if (len == 4)
-				gf_addr_set_v4(&f->src_addr, v);
+				rec_addr(&f->src_addr, v, 4);
 			return;
 		case 12:
 			if (len == 4)
-				gf_addr_set_v4(&f->dst_addr, v);
+				rec_addr(&f->dst_addr, v, 4);
 			return;
 		case 15:
 			if (len == 4)
-				gf_addr_set_v4(&f->next_hop, v);
+				rec_addr(&f->next_hop, v, 4);
 			return;
 		case 18:
 			if (len == 4)
-				gf_addr_set_v4(&f->bgp_next_hop, v);
+				rec_addr(&f->bgp_next_hop, v, 4);
 			return;
 		case 27:
 			if (len == 16)
-				gf_addr_set_v6(&f->src_addr, v);
+				rec_addr(&f->src_addr, v, 16);
 			return;
 		case 28:
 			if (len == 16)
-				gf_addr_set_v6(&f->dst_addr, v);
+				rec_addr(&f->dst_addr, v, 16);
 			return;
 		case 62:
 			if (len == 16)
-				gf_addr_set_v6(&f->next_hop, v);
+				rec_addr(&f->next_hop, v, 16);
 			return;
 		case 63:
 			if (len == 16)
-				gf_addr_set_v6(&f->bgp_next_hop, v);
+				rec_addr(&f->bgp_next_hop, v, 16);
 			return;
 		case 56:
 			if (len == 6)

@@ -176,8 +176,11 @@ nfx_walk_sets(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r)
 
 		if (gf_rd_left(r) < NFX_SET_HEADER_LEN)
 		{
-			/* v9 exporters may pad the datagram; IPFIX lengths are exact. */
-			if (!ipfix)
+			/*
+			 * v9 exporters may pad the datagram; IPFIX lengths are exact,
+			 * unless the message length was already found wrong.
+			 */
+			if (!ipfix || c->soft_rc == GF_ERR_LENGTH)
 				break;
 			return gf_fail(c->err, GF_ERR_TRUNCATED, set_off,
 						   "IPFIX set header needs 4 bytes, %zu left",
@@ -250,16 +253,16 @@ gf_nfx_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 						   "IPFIX message length %u does not match the "
 						   "datagram's %zu bytes", count_or_len, dg->len);
 		/*
-		 * Bytes after the message (seen in the wild: 2 zero bytes) are
-		 * reported, but the message itself is sound and is decoded.
+		 * A length short of the datagram is reported, but the sets are
+		 * still walked over the whole datagram: exporters with this bug
+		 * (telegraf issue 14370's capture) have correct set lengths, and
+		 * the last set reaches the real end.
 		 */
 		if (count_or_len < dg->len)
-		{
 			gf_fail(err, GF_ERR_LENGTH, 2,
 					"IPFIX message length %u is shorter than the datagram's "
-					"%zu bytes; the rest was ignored", count_or_len, dg->len);
-			r.len = count_or_len;
-		}
+					"%zu bytes; sets were read to the end of the datagram",
+					count_or_len, dg->len);
 		gf_rd_u32(&r, &export_secs);
 		gf_rd_u32(&r, &sequence);
 		gf_rd_u32(&r, &domain);
@@ -281,6 +284,6 @@ gf_nfx_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 	c.st = d->nf;
 	c.sink = sink;
 	c.err = err;
-	c.soft_rc = err->code;		/* GF_OK unless trailing bytes were found */
+	c.soft_rc = err->code;		/* GF_OK unless the IPFIX length was short */
 	return nfx_walk_sets(&c, &msg, &r);
 }

@@ -541,6 +541,7 @@ test_field_mapping(void)
 		{57, 6, 0}, {81, 6, 0}, {23, 4, 0}
 	};
 	static const fspec et[] = {{8, 4, 0}, {18, 4, 0}, {256, 2, 0}, {178, 1, 0}, {179, 1, 0}};
+	static const fspec both[] = {{27, 16, 0}, {8, 4, 0}, {12, 4, 0}, {28, 16, 0}};
 	gf_decoder *d = gf_decoder_new(NULL);
 	gf_error	err;
 	const gf_flow *f;
@@ -590,6 +591,26 @@ test_field_mapping(void)
 	CHECK_EQ_U64(f->icmp_type, 1);
 	CHECK_EQ_U64(f->icmp_code, 4);
 	CHECK_EQ_U64(f->observation_domain_id, 1);
+
+	/*
+	 * IPv4 and IPv6 address fields together, the unused family zeroed:
+	 * the zeros never replace the real address, in either order.
+	 */
+	pb_reset(&pkt);
+	pb_ipfix_header(&pkt, SECS, 2, 1);
+	add_template(&pkt, 258, both, 4);
+	s = pb_set_begin(&pkt, 258);
+	pb_bytes(&pkt, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+	pb_ip4(&pkt, 0, 0, 0, 0);
+	pb_ip4(&pkt, 10, 0, 0, 9);
+	pb_zero(&pkt, 16);
+	pb_set_end(&pkt, s);
+	pb_ipfix_end(&pkt);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	CHECK_EQ_U64(col.n, 1);
+	f = &col.flows[0];
+	CHECK_STR(gf_addr_format(&f->src_addr, buf, sizeof(buf)), "2001:db8::1");
+	CHECK_STR(gf_addr_format(&f->dst_addr, buf, sizeof(buf)), "10.0.0.9");
 	gf_decoder_free(d);
 }
 
@@ -636,6 +657,20 @@ test_malformed(void)
 	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_ERR_LENGTH);
 	CHECK(strstr(err.msg, "shorter than the datagram") != NULL);
 	CHECK_EQ_U64(col.n, 1);
+
+	/* A message length 8 short, the last set reaching the datagram's end. */
+	pb_reset(&pkt);
+	pb_ipfix_header(&pkt, SECS, 1, 1);
+	add_template(&pkt, 256, two, 2);
+	s = pb_set_begin(&pkt, 256);
+	pb_ip4(&pkt, 1, 2, 3, 4);
+	pb_ip4(&pkt, 5, 6, 7, 8);
+	pb_ip4(&pkt, 1, 2, 3, 5);
+	pb_ip4(&pkt, 5, 6, 7, 9);
+	pb_set_end(&pkt, s);
+	pb_patch16(&pkt, 2, pkt.n - 8);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_ERR_LENGTH);
+	CHECK_EQ_U64(col.n, 2);
 
 	/* Set length 3; set length 0. */
 	pb_reset(&pkt);
@@ -701,7 +736,7 @@ test_malformed(void)
 	pb_set_end(&pkt, s);
 	pb_ipfix_end(&pkt);
 	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
-	CHECK_EQ_U64(CNT(d)->flows, 1);
+	CHECK_EQ_U64(CNT(d)->flows, 3);
 	gf_decoder_free(d);
 }
 
