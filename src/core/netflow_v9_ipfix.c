@@ -7,8 +7,9 @@
  *
  *    The two protocols differ in the header (v9: 20 bytes with sysUptime
  *    and an informational record count; IPFIX: 16 bytes with a total
- *    length that must match the datagram), in their template set ids, and
- *    in IPFIX's enterprise fields and variable-length fields.
+ *    length that must match the datagram -- longer is an error, shorter is
+ *    reported but decoded), in their template set ids, and in IPFIX's
+ *    enterprise fields and variable-length fields.
  *
  *    A set length below 4 is an error, not "skip": a zero length would
  *    otherwise make the walk stand still.
