@@ -235,6 +235,13 @@ def cflow_records(frame, exporter, cf, state, port=None):
                              ("src_vlan", "cflow.vlanid"), ("dst_vlan", "cflow.post_vlanid")):
             if theirs in fl:
                 r[ours] = as_int(pick(fl[theirs]))
+        # octetTotalCount/packetTotalCount (IE 85/86, tshark's
+        # "permanent" counters) stand in when the deltas are absent, as
+        # goflow2plus's NetFlow decoder says it does (telegraf's IPFIX).
+        if "bytes" not in r and "cflow.permanent_octets" in fl:
+            r["bytes"] = as_int(pick(fl["cflow.permanent_octets"]))
+        if "packets" not in r and "cflow.permanent_packets" in fl:
+            r["packets"] = as_int(pick(fl["cflow.permanent_packets"]))
         if "cflow.abstimestart" in fl:
             r["time_flow_start_ns"] = abs_time_ns(first(fl["cflow.abstimestart"]))
         if "cflow.abstimeend" in fl:
