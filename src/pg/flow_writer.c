@@ -14,6 +14,13 @@
  *      user-added column, and whose NOT NULL columns are ones we always
  *      fill.  That is how the install script creates the tables.
  *
+ *    - fast with indexes: the same, when the only thing the user added is
+ *      indexes (the usual change: indexes for queries).  The rows go in
+ *      with table_multi_insert and each is then added to every index with
+ *      ExecInsertIndexTuples, as COPY does; unique and exclusion
+ *      constraints are checked there.  A deferrable constraint comes with
+ *      a trigger, which sends the table to the general path.
+ *
  *    - general: one prepared SPI statement per flush,
  *          INSERT INTO goflow2plus.flows (our columns)
  *          SELECT our columns FROM unnest($1::goflow2plus.flows[])
@@ -36,6 +43,7 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am_d.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "funcapi.h"
@@ -195,45 +203,48 @@ gf_writer_count(GfWriter *w)
 	return w->nflows + w->nifc;
 }
 
+typedef enum GfPath
+{
+	GF_PATH_HEAP,				/* table_multi_insert only */
+	GF_PATH_HEAP_INDEXES,		/* table_multi_insert + index inserts */
+	GF_PATH_SQL					/* SPI INSERT: the executor does it all */
+} GfPath;
+
+static const char *const gf_path_names[] = {
+	"heap multi-insert",
+	"heap multi-insert + index inserts",
+	"INSERT (triggers, constraints, rules, partitions, RLS, user columns)"
+};
+
 /*
- * May rows go straight into the heap?  Everything tested here is in the
+ * Which path may this flush take?  Everything tested here is in the
  * relcache entry already, so this costs nothing next to the insert.
  */
-static bool
-gf_writer_fast_ok(Relation rel, const GfColumnMap *map, const GfTarget *t)
+static GfPath
+gf_writer_choose_path(Relation rel, const GfColumnMap *map, const GfTarget *t)
 {
 	TupleDesc	td = RelationGetDescr(rel);
 	Form_pg_class cls = rel->rd_rel;
 	int			i;
 
 	if (cls->relkind != RELKIND_RELATION || cls->relam != HEAP_TABLE_AM_OID)
-		return false;
+		return GF_PATH_SQL;
 	if (cls->relispartition)	/* a partition has a constraint to check */
-		return false;
+		return GF_PATH_SQL;
 	/*
 	 * Not relhastriggers/relhasrules: they stay true after the last trigger
 	 * or rule is dropped, while the relcache's lists are exact.
 	 */
 	if (rel->trigdesc != NULL || rel->rd_rules != NULL)
-		return false;
+		return GF_PATH_SQL;
 	if (cls->relrowsecurity)
-		return false;
+		return GF_PATH_SQL;
 	if (!map->complete)			/* user columns may have defaults */
-		return false;
-	if (cls->relhasindex)
-	{
-		/* relhasindex can stay true after DROP INDEX; ask the relcache. */
-		List	   *idx = RelationGetIndexList(rel);
-		bool		none = (idx == NIL);
-
-		list_free(idx);
-		if (!none)
-			return false;
-	}
+		return GF_PATH_SQL;
 	if (td->constr != NULL)
 	{
 		if (td->constr->num_check > 0 || td->constr->has_generated_stored)
-			return false;
+			return GF_PATH_SQL;
 		if (td->constr->has_not_null)
 		{
 			for (i = 0; i < td->natts; i++)
@@ -242,11 +253,21 @@ gf_writer_fast_ok(Relation rel, const GfColumnMap *map, const GfTarget *t)
 
 				if (att->attnotnull && !att->attisdropped &&
 					(map->src[i] < 0 || !t->cols[map->src[i]].always_set))
-					return false;
+					return GF_PATH_SQL;
 			}
 		}
 	}
-	return true;
+	if (cls->relhasindex)
+	{
+		/* relhasindex can stay true after DROP INDEX; ask the relcache. */
+		List	   *idx = RelationGetIndexList(rel);
+		bool		none = (idx == NIL);
+
+		list_free(idx);
+		if (!none)
+			return GF_PATH_HEAP_INDEXES;
+	}
+	return GF_PATH_HEAP;
 }
 
 /* Drop a target's fast-path slots and descriptor copy. */
@@ -305,9 +326,33 @@ gf_writer_clear_slots(GfTarget *t)
 			ExecClearTuple(t->slots[i]);
 }
 
+/*
+ * Add the rows just put in the heap to every index of rel, as COPY does
+ * after a multi-insert: the slots carry the new TIDs.
+ */
+static void
+gf_writer_insert_index_entries(Relation rel, TupleTableSlot **slots, int n)
+{
+	EState	   *estate = CreateExecutorState();
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	int			i;
+
+	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	ExecOpenIndices(rri, false);
+	for (i = 0; i < n; i++)
+	{
+		/* Deferred rechecks only come with deferrable constraints: none. */
+		(void) ExecInsertIndexTuples(rri, slots[i], estate, false, false,
+									 NULL, NIL);
+		ResetPerTupleExprContext(estate);
+	}
+	ExecCloseIndices(rri);
+	FreeExecutorState(estate);
+}
+
 static uint64
 gf_writer_insert_fast(GfWriter *w, Relation rel, const GfColumnMap *map,
-					  GfTarget *t, const char *recs, int n)
+					  GfTarget *t, const char *recs, int n, bool with_indexes)
 {
 	TupleDesc	td = RelationGetDescr(rel);
 	Datum	   *src_values = palloc(sizeof(Datum) * t->ncols);
@@ -338,6 +383,8 @@ gf_writer_insert_fast(GfWriter *w, Relation rel, const GfColumnMap *map,
 	bis = GetBulkInsertState();
 	table_multi_insert(rel, t->slots, n, cid, 0, bis);
 	FreeBulkInsertState(bis);
+	if (with_indexes)
+		gf_writer_insert_index_entries(rel, t->slots, n);
 	table_finish_bulk_insert(rel, 0);
 	gf_writer_clear_slots(t);
 	return (uint64) n;
@@ -443,7 +490,7 @@ gf_writer_flush_target(GfWriter *w, GfTarget *t, const char *recs, int n)
 	Relation	rel;
 	AclResult	aclres;
 	GfColumnMap map;
-	bool		fast;
+	GfPath		path;
 	uint64		done;
 
 	relid = RangeVarGetRelid(rv, RowExclusiveLock, false);
@@ -455,14 +502,15 @@ gf_writer_flush_target(GfWriter *w, GfTarget *t, const char *recs, int n)
 					   RelationGetRelationName(rel));
 
 	gf_colmap_build(&map, RelationGetDescr(rel), t->cols, t->ncols, t->qualname);
-	fast = gf_writer_fast_ok(rel, &map, t);
+	path = gf_writer_choose_path(rel, &map, t);
 	/* Says which path was taken; the regression tests look for it. */
 	elog(DEBUG1, "goflow2plus writer: %d rows for %s by %s", n, t->qualname,
-		 fast ? "heap multi-insert" : "INSERT (indexes, triggers, constraints)");
-	if (fast)
-		done = gf_writer_insert_fast(w, rel, &map, t, recs, n);
-	else
+		 gf_path_names[path]);
+	if (path == GF_PATH_SQL)
 		done = gf_writer_insert_general(w, rel, &map, t, recs, n);
+	else
+		done = gf_writer_insert_fast(w, rel, &map, t, recs, n,
+									 path == GF_PATH_HEAP_INDEXES);
 
 	/* The lock is kept to the end of the transaction, as for any INSERT. */
 	table_close(rel, NoLock);

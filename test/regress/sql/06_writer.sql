@@ -71,6 +71,17 @@ SELECT count(*) AS via_index FROM goflow2plus.flows WHERE src_addr = '10.1.2.3';
 RESET enable_seqscan;
 RESET enable_bitmapscan;
 SELECT count(*) AS via_heap FROM goflow2plus.flows WHERE src_addr::text = '10.1.2.3/32';
+-- A partial expression index is maintained too.
+CREATE INDEX flows_expr ON goflow2plus.flows ((bytes / packets)) WHERE proto = 6;
+SELECT goflow2plus._write_decoded(:'nf5_two', :'nf5_two_exporter', 10, 4);
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM goflow2plus.flows WHERE bytes / packets = 288 AND proto = 6;
+SELECT count(*) AS via_index FROM goflow2plus.flows WHERE bytes / packets = 288 AND proto = 6;
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+SELECT count(*) AS via_heap FROM goflow2plus.flows WHERE (bytes / packets)::text = '288' AND proto::text = '6';
+DROP INDEX goflow2plus.flows_expr;
 -- A unique index is enforced.
 TRUNCATE goflow2plus.flows;
 CREATE UNIQUE INDEX flows_uniq ON goflow2plus.flows (sequence_num, src_addr);
