@@ -149,6 +149,7 @@ static gf_rc
 nfx_data_set(gf_nfx_ctx *c, const gf_nf_msg *msg, uint16_t set_id, gf_rd *body)
 {
 	const gf_nf_template *tpl;
+	uint32_t	expired;
 
 	tpl = gf_nf_templates_find(c->st->templates, &msg->scope, set_id);
 	if (tpl != NULL)
@@ -156,6 +157,20 @@ nfx_data_set(gf_nfx_ctx *c, const gf_nf_msg *msg, uint16_t set_id, gf_rd *body)
 
 	/* Its template has not come (yet): keep a copy, within bounds. */
 	if (gf_nf_pending_add(c->st->pending, msg, set_id, body->p, body->len))
+	{
+		c->d->counters.nf_sets_pending++;
+		return GF_OK;
+	}
+
+	/*
+	 * Full: sets that are already too old may be what fills it, if
+	 * gf_decoder_expire has not run lately.  Drop those and try once more.
+	 */
+	expired = gf_nf_pending_expire(c->st->pending, msg->time_received_ns,
+								   c->st->pending_max_age_ns);
+	c->d->counters.nf_sets_pending_expired += expired;
+	if (expired > 0 &&
+		gf_nf_pending_add(c->st->pending, msg, set_id, body->p, body->len))
 		c->d->counters.nf_sets_pending++;
 	else
 		c->d->counters.nf_sets_pending_overflow++;

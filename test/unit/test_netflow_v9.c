@@ -250,6 +250,19 @@ test_pending_overflow(void)
 	add_basic_template(&pkt, 400);
 	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
 	CHECK_EQ_U64(col.n, 4);
+
+	/*
+	 * Exporter .3's buffer is still full, with a set 61 s old: a new set
+	 * makes room by dropping it (expired), without gf_decoder_expire.
+	 */
+	pb_reset(&pkt);
+	pb_v9_header(&pkt, 1, 200000, SECS, 3, 1);
+	add_basic_data(&pkt, 401, 4, 1, 1);
+	CHECK_EQ_U64(pb_decode_from(d, &pkt, 3, TEST_TIME_RECEIVED_NS + UINT64_C(61000000000),
+								&col, &err), GF_OK);
+	CHECK_EQ_U64(CNT(d)->nf_sets_pending_expired, 1);
+	CHECK_EQ_U64(CNT(d)->nf_sets_pending, 3);
+	CHECK_EQ_U64(CNT(d)->nf_sets_pending_overflow, 2);
 	gf_decoder_free(d);
 }
 
