@@ -322,8 +322,9 @@ gfd_both_ifc(void *arg, const gf_ifcounters *r)
  *
  * Decodes the datagram once with the session decoder, then adds its
  * records 'repeat' times to a GfWriter of capacity batch_size, flushing
- * whenever the writer reports a full batch and once at the end, exactly
- * as a worker does (but inside the caller's transaction).  Returns the
+ * after a datagram's records whenever the writer reported a full batch
+ * and once at the end, as a worker does (but inside the caller's
+ * transaction).  Returns the
  * rows written.  Internal: for the regression tests and the benchmark.
  */
 Datum
@@ -377,12 +378,18 @@ goflow2plus__write_decoded(PG_FUNCTION_ARGS)
 	gf_writer_reset(w);
 	for (r = 0; r < repeat; r++)
 	{
+		bool		full = false;
+
+		/*
+		 * Like a worker, flush only between datagrams: records past the
+		 * batch size make the writer's buffer grow.
+		 */
 		for (i = 0; i < both.flows.n; i++)
-			if (gf_writer_add_flow(w, &both.flows.flows[i]))
-				written += gf_writer_flush(w);
+			full |= gf_writer_add_flow(w, &both.flows.flows[i]);
 		for (i = 0; i < both.ifc.n; i++)
-			if (gf_writer_add_ifcounters(w, &both.ifc.rows[i]))
-				written += gf_writer_flush(w);
+			full |= gf_writer_add_ifcounters(w, &both.ifc.rows[i]);
+		if (full)
+			written += gf_writer_flush(w);
 		CHECK_FOR_INTERRUPTS();
 	}
 	written += gf_writer_flush(w);

@@ -98,6 +98,7 @@ struct GfWriter
 	gf_ifcounters *ifc;
 	int			nifc;
 	int			ifc_alloc;
+	uint64		dropped;		/* records refused for want of memory */
 
 	GfTarget	flows_target;
 	GfTarget	ifc_target;
@@ -153,16 +154,29 @@ gf_writer_create(MemoryContext parent, int capacity)
 
 /*
  * A full batch is reported to the caller, who should flush; if it adds
- * more anyway the buffer grows rather than losing a record.
+ * more anyway (a worker can only flush between datagrams) the buffer
+ * grows rather than losing a record.  The add functions run inside the
+ * core decoder's sink callbacks, where an ERROR would longjmp out of the
+ * decoder half way through a datagram, so growing never raises: when
+ * memory runs out the record is dropped and counted instead.
  */
-static void *
-gf_writer_grow(MemoryContext ctx, void *buf, int *alloc, Size recsize)
+static bool
+gf_writer_grow(MemoryContext ctx, void **buf, int *alloc, int used, Size recsize)
 {
 	int			n = *alloc * 2;
+	void	   *nb;
 
-	buf = repalloc_huge(buf, recsize * (Size) n);
+	if (n <= *alloc || (Size) n > MaxAllocHugeSize / recsize)
+		return false;
+	nb = MemoryContextAllocExtended(ctx, recsize * (Size) n,
+									MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+	if (nb == NULL)
+		return false;
+	memcpy(nb, *buf, recsize * (Size) used);
+	pfree(*buf);
+	*buf = nb;
 	*alloc = n;
-	return buf;
+	return true;
 }
 
 bool
@@ -170,8 +184,13 @@ gf_writer_add_flow(GfWriter *w, const gf_flow *f)
 {
 	gf_flow    *dst;
 
-	if (w->nflows >= w->flows_alloc)
-		w->flows = gf_writer_grow(w->ctx, w->flows, &w->flows_alloc, sizeof(gf_flow));
+	if (w->nflows >= w->flows_alloc &&
+		!gf_writer_grow(w->ctx, (void **) &w->flows, &w->flows_alloc,
+						w->nflows, sizeof(gf_flow)))
+	{
+		w->dropped++;
+		return true;
+	}
 	dst = &w->flows[w->nflows++];
 
 	/*
@@ -191,10 +210,21 @@ gf_writer_add_flow(GfWriter *w, const gf_flow *f)
 bool
 gf_writer_add_ifcounters(GfWriter *w, const gf_ifcounters *c)
 {
-	if (w->nifc >= w->ifc_alloc)
-		w->ifc = gf_writer_grow(w->ctx, w->ifc, &w->ifc_alloc, sizeof(gf_ifcounters));
+	if (w->nifc >= w->ifc_alloc &&
+		!gf_writer_grow(w->ctx, (void **) &w->ifc, &w->ifc_alloc,
+						w->nifc, sizeof(gf_ifcounters)))
+	{
+		w->dropped++;
+		return true;
+	}
 	w->ifc[w->nifc++] = *c;
 	return w->nflows + w->nifc >= w->capacity;
+}
+
+uint64
+gf_writer_dropped(GfWriter *w)
+{
+	return w->dropped;
 }
 
 int

@@ -25,9 +25,16 @@ typedef struct GfWriter GfWriter;
 /* capacity = batch size in records (flows and counters counted apart). */
 extern GfWriter *gf_writer_create(MemoryContext parent, int capacity);
 
-/* Copies the record; returns true when the batch is full. */
+/*
+ * Copies the record; returns true when the batch is full.  Never raises an
+ * ERROR (it runs inside the decoder's sink callbacks): past capacity the
+ * buffer grows, and a record that finds no memory is dropped and counted.
+ */
 extern bool gf_writer_add_flow(GfWriter *w, const gf_flow *f);
 extern bool gf_writer_add_ifcounters(GfWriter *w, const gf_ifcounters *c);
+
+/* Records dropped by the add functions for want of memory, ever. */
+extern uint64 gf_writer_dropped(GfWriter *w);
 
 /* Records buffered (flows + interface counters). */
 extern int	gf_writer_count(GfWriter *w);

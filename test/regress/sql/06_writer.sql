@@ -58,6 +58,15 @@ SELECT count(*), count(DISTINCT to_jsonb(f) - 'time_received') AS distinct_rows,
   FROM goflow2plus.flows f;
 TRUNCATE goflow2plus.flows;
 
+-- A datagram with more records than the batch size: the writer's buffer
+-- grows (a worker flushes only between datagrams), nothing is lost.
+TRUNCATE goflow2plus.flows;
+SET client_min_messages = debug1;
+SELECT goflow2plus._write_decoded(:'nf5_two', :'nf5_two_exporter', 2, 1);
+RESET client_min_messages;
+SELECT count(*), pg_temp.rows_differ() AS differ FROM goflow2plus.flows;
+TRUNCATE goflow2plus.flows;
+
 -- 2. An index: the writer must maintain it.
 CREATE INDEX flows_src ON goflow2plus.flows (src_addr);
 SET client_min_messages = debug1;
