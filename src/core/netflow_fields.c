@@ -454,6 +454,47 @@ gf_nf_rec_own_rate(const gf_nf_rec *r)
 	return 0;
 }
 
+void
+gf_nf_set_cache_init(gf_nf_set_cache *c, const gf_nf_sampling *s)
+{
+	memset(c, 0, sizeof(*c));
+	c->sampling = s;
+}
+
+static bool
+cache_rate(gf_nf_set_cache *c, const gf_nf_scope *scope, bool has_sampler,
+		   uint64_t sampler_id, uint64_t *rate)
+{
+	if (has_sampler)
+	{
+		if (c->sampler_state == 0 || c->sampler_id != sampler_id)
+		{
+			c->sampler_id = sampler_id;
+			c->sampler_state =
+				gf_nf_sampling_get_rate(c->sampling, scope, true, sampler_id,
+										&c->sampler_rate) ? 2 : 1;
+		}
+		*rate = c->sampler_rate;
+		return c->sampler_state == 2;
+	}
+	if (c->domain_state == 0)
+		c->domain_state =
+			gf_nf_sampling_get_rate(c->sampling, scope, false, 0,
+									&c->domain_rate) ? 2 : 1;
+	*rate = c->domain_rate;
+	return c->domain_state == 2;
+}
+
+static bool
+cache_init_time(gf_nf_set_cache *c, const gf_nf_scope *scope, uint64_t *init_ms)
+{
+	if (c->init_state == 0)
+		c->init_state =
+			gf_nf_sampling_get_init_time(c->sampling, scope, &c->init_ms) ? 2 : 1;
+	*init_ms = c->init_ms;
+	return c->init_state == 2;
+}
+
 /* export_ns - ms milliseconds, or 0 if that would be before 1970. */
 static uint64_t
 ns_before(uint64_t export_ns, uint64_t back_ns)
@@ -468,7 +509,7 @@ ns_before(uint64_t export_ns, uint64_t back_ns)
  * learnt from options data), else the export time itself.
  */
 static uint64_t
-rec_time(const gf_nf_rec *r, const gf_nf_msg *msg, const gf_nf_sampling *s,
+rec_time(const gf_nf_rec *r, const gf_nf_msg *msg, gf_nf_set_cache *s,
 		 gf_nf_aux abs, gf_nf_aux delta_us, gf_nf_aux sysup)
 {
 	uint64_t	export_ns = (uint64_t) msg->export_secs * NS_PER_SEC;
@@ -489,7 +530,7 @@ rec_time(const gf_nf_rec *r, const gf_nf_msg *msg, const gf_nf_sampling *s,
 		}
 		if (GF_NF_REC_HAS(r, GF_NF_INIT_MS))
 			init_ms = r->v[GF_NF_INIT_MS];
-		else if (!gf_nf_sampling_get_init_time(s, &msg->scope, &init_ms))
+		else if (!cache_init_time(s, &msg->scope, &init_ms))
 			return export_ns;
 		if (init_ms <= UINT64_MAX / NS_PER_MS &&
 			r->v[sysup] <= UINT64_MAX / NS_PER_MS - init_ms)
@@ -505,7 +546,7 @@ etype_of(const gf_addr *a)
 }
 
 void
-gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg, const gf_nf_sampling *s)
+gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg, gf_nf_set_cache *s)
 {
 	gf_flow    *f = r->f;
 	uint64_t	rate;
@@ -557,8 +598,8 @@ gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg, const gf_nf_sampling *s)
 
 	rate = gf_nf_rec_own_rate(r);
 	if (rate == 0 &&
-		!gf_nf_sampling_get_rate(s, &msg->scope, GF_NF_REC_HAS(r, GF_NF_SAMPLER_ID),
-								 r->v[GF_NF_SAMPLER_ID], &rate))
+		!cache_rate(s, &msg->scope, GF_NF_REC_HAS(r, GF_NF_SAMPLER_ID),
+					r->v[GF_NF_SAMPLER_ID], &rate))
 		rate = 0;
 	if (rate > 0)
 		GF_SET(f, sampling_rate, GF_F_SAMPLING_RATE, rate);

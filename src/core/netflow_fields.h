@@ -65,6 +65,25 @@ typedef struct gf_nf_rec
 	uint8_t		out_dst_mac[6];
 } gf_nf_rec;
 
+/*
+ * Sampling-table answers for one data set: every record of a set shares
+ * the scope, so the domain rate and init time are looked up once per set,
+ * and a sampler id's rate once per run of records naming it.
+ */
+typedef struct gf_nf_set_cache
+{
+	const gf_nf_sampling *sampling;
+	uint8_t		domain_state;	/* 0 not asked, 1 unknown, 2 known */
+	uint8_t		sampler_state;
+	uint8_t		init_state;
+	uint64_t	domain_rate;
+	uint64_t	sampler_id;		/* the last sampler id asked about */
+	uint64_t	sampler_rate;
+	uint64_t	init_ms;
+} gf_nf_set_cache;
+
+void		gf_nf_set_cache_init(gf_nf_set_cache *c, const gf_nf_sampling *s);
+
 /* Start a record; f is initialised here. */
 void		gf_nf_rec_begin(gf_nf_rec *r, gf_flow *f, const gf_nf_msg *msg);
 
@@ -77,6 +96,6 @@ uint64_t	gf_nf_rec_own_rate(const gf_nf_rec *r);
 
 /* Resolve times, fallbacks, etype and sampling rate for a data record. */
 void		gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg,
-							 const gf_nf_sampling *sampling);
+							 gf_nf_set_cache *cache);
 
 #endif							/* GF_NETFLOW_FIELDS_H */

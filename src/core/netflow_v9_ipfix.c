@@ -67,8 +67,10 @@ gf_nfx_records(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_template *tpl,
 	/* v9 scope field types (1 system, 2 interface...) are not IEs. */
 	uint16_t	skip_scope = msg->scope.version == 9 ? tpl->n_scope : 0;
 	gf_nf_rec	rec;
+	gf_nf_set_cache cache;
 	gf_flow		f;
 
+	gf_nf_set_cache_init(&cache, c->st->sampling);
 	/* min_len >= 1 (checked when the template was stored): this ends. */
 	while (gf_rd_left(body) >= tpl->min_len)
 	{
@@ -101,7 +103,7 @@ gf_nfx_records(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_template *tpl,
 			nfx_options_record(c, msg, &rec);
 		else
 		{
-			gf_nf_rec_finish(&rec, msg, c->st->sampling);
+			gf_nf_rec_finish(&rec, msg, &cache);
 			c->d->counters.flows++;
 			if (c->sink && c->sink->flow)
 				c->sink->flow(c->sink->arg, &f);
