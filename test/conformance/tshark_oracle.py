@@ -235,6 +235,17 @@ def cflow_records(frame, exporter, cf, state, port=None):
                              ("src_vlan", "cflow.vlanid"), ("dst_vlan", "cflow.post_vlanid")):
             if theirs in fl:
                 r[ours] = as_int(pick(fl[theirs]))
+        # More of what tshark shows, where its field and ours mean the same.
+        for ours, theirs in (("tcp_flags", "cflow.tcpflags"), ("ip_tos", "cflow.tos"),
+                             ("src_as", "cflow.srcas"), ("dst_as", "cflow.dstas")):
+            if theirs in fl and ours not in r:
+                r[ours] = as_int(pick(fl[theirs]))
+        nh = _pick_addr(fl, "cflow.nexthop", "cflow.nexthopv6", pick)
+        if nh is not None:
+            r["next_hop"] = nh
+        bnh = _pick_addr(fl, "cflow.bgpnexthop", "cflow.bgpnexthopv6", pick)
+        if bnh is not None:
+            r["bgp_next_hop"] = bnh
         # octetTotalCount/packetTotalCount (IE 85/86, tshark's
         # "permanent" counters) stand in when the deltas are absent, as
         # goflow2plus's NetFlow decoder says it does (telegraf's IPFIX).
@@ -361,10 +372,17 @@ def _hdr_fields(tree, r):
         r["dst_addr"] = ip.get("ip.dst")
         r["proto"] = as_int(ip.get("ip.proto"))
         r["etype"] = 0x0800
+        r["ip_ttl"] = as_int(ip.get("ip.ttl"))
+        r["ip_tos"] = as_int(ip.get("ip.dsfield"))
     elif ip6 is not None:
         r["src_addr"] = ip6.get("ipv6.src")
         r["dst_addr"] = ip6.get("ipv6.dst")
         r["etype"] = 0x86dd
+        r["ip_ttl"] = as_int(ip6.get("ipv6.hlim"))
+        r["ip_tos"] = as_int(ip6.get("ipv6.tclass"))
+        fl6 = ip6.get("ipv6.flow")
+        if fl6 is not None:
+            r["ipv6_flow_label"] = as_int(fl6)
     for l4 in ("tcp", "udp"):
         if l4 in tree:
             t = last(tree[l4])
@@ -424,6 +442,8 @@ def sflow_records(frame, sf):
                 tree = rv.get("sflow_245.header_tree")
                 if isinstance(tree, dict):
                     _hdr_fields(tree, r)
+            elif rk == "Extended router data":
+                r["next_hop"] = rv.get("sflow_245.nexthop")
             elif rk == "Extended switch data":
                 r["src_vlan"] = as_int(rv.get("sflow_245.vlan.in"))
                 r["dst_vlan"] = as_int(rv.get("sflow_245.vlan.out"))
