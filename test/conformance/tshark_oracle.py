@@ -114,6 +114,7 @@ class CflowState:
         self.sampling = {}    # (exporter, domain, sampler id) -> rate
         self.pending = []     # sets tshark could not decode: dicts
         self.count_truncated = {}  # frame -> bytes after the sets tshark showed
+        self.sys_init = {}    # (exporter, domain) -> systemInitTime ns, from options data
 
 
 def _template_defs(setdict):
@@ -257,6 +258,18 @@ def cflow_records(frame, exporter, cf, state, port=None):
             r["time_flow_start_ns"] = abs_time_ns(first(fl["cflow.abstimestart"]))
         if "cflow.abstimeend" in fl:
             r["time_flow_end_ns"] = abs_time_ns(first(fl["cflow.abstimeend"]))
+        # IPFIX times relative to systemInitTimeMilliseconds (IE 160), from
+        # the record itself or from options data seen earlier.
+        init = None
+        if "cflow.sys_init_time" in fl:
+            init = abs_time_ns(first(fl["cflow.sys_init_time"]))
+        elif (exporter, domain) in state.sys_init:
+            init = state.sys_init[(exporter, domain)]
+        if version == 10 and init is not None:
+            for ours, theirs in (("time_flow_start_ns", "cflow.timestart"),
+                                 ("time_flow_end_ns", "cflow.timeend")):
+                if theirs in fl and ours not in r:
+                    r[ours] = init + round(float(pick(fl[theirs])) * 1000) * 1000000
         b = base_ns()
         if b is not None and sysuptime_ms is not None:
             for ours, theirs in (("time_flow_start_ns", "cflow.timestart"),
@@ -333,6 +346,8 @@ def cflow_records(frame, exporter, cf, state, port=None):
         for fk, fv in flows:
             fl = _flat(fv)
             if kind == "options":
+                if "cflow.sys_init_time" in fl:
+                    state.sys_init[(exporter, domain)] = abs_time_ns(first(fl["cflow.sys_init_time"]))
                 rate = _rate_of(fl)
                 if rate is not None:
                     state.sampling[(exporter, domain, _sampler_id(fl))] = rate
