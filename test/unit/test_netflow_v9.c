@@ -398,6 +398,46 @@ test_sampling(void)
 }
 
 static void
+test_exporter_bounds(void)
+{
+	gf_limits	lim = {0};
+	gf_decoder *d;
+	gf_error	err;
+
+	/* Room for one sampling entry and one exporter with pending sets. */
+	lim.max_exporters = 1;
+	d = gf_decoder_new(&lim);
+	pb_reset(&pkt);
+	pb_v9_header(&pkt, 2, 200000, SECS, 1, 5);
+	add_sampling_options(&pkt, 100);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	CHECK_EQ_U64(CNT(d)->nf_sampling_updates, 1);
+	/* Same exporter, another source id: a second entry, refused. */
+	pkt.b[19] = 6;
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	CHECK_EQ_U64(CNT(d)->nf_options_records, 2);
+	CHECK_EQ_U64(CNT(d)->nf_sampling_updates, 1);
+	/* The first one is still there. */
+	pb_reset(&pkt);
+	pb_v9_header(&pkt, 2, 200000, SECS, 2, 5);
+	add_basic_template(&pkt, 256);
+	add_basic_data(&pkt, 256, 1, 1, 1);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	CHECK_EQ_U64(col.n, 1);
+	CHECK_EQ_U64(col.flows[0].sampling_rate, 100);
+
+	/* Pending sets: exporter .1 fits, exporter .2 does not. */
+	pb_reset(&pkt);
+	pb_v9_header(&pkt, 1, 200000, SECS, 3, 5);
+	add_basic_data(&pkt, 500, 1, 1, 1);
+	CHECK_EQ_U64(pb_decode_from(d, &pkt, 1, 0, &col, &err), GF_OK);
+	CHECK_EQ_U64(pb_decode_from(d, &pkt, 2, 0, &col, &err), GF_OK);
+	CHECK_EQ_U64(CNT(d)->nf_sets_pending, 1);
+	CHECK_EQ_U64(CNT(d)->nf_sets_pending_overflow, 1);
+	gf_decoder_free(d);
+}
+
+static void
 test_uptime_wrap(void)
 {
 	gf_decoder *d = gf_decoder_new(NULL);
@@ -673,6 +713,7 @@ main(void)
 	test_pending();
 	test_pending_overflow();
 	test_sampling();
+	test_exporter_bounds();
 	test_uptime_wrap();
 	test_field_variety();
 	test_malformed();
