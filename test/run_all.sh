@@ -21,7 +21,7 @@ make -s clean >/dev/null 2>&1
 if ! make -s WERROR=-Werror >"$LOG/build.log" 2>&1; then
 	cat "$LOG/build.log"; echo "build: 0 passed, 1 failed"; exit 1
 fi
-make -s install >"$LOG/install.log" 2>&1 || { cat "$LOG/install.log"; exit 1; }
+flock /tmp/gf-build.lock make -s install >"$LOG/install.log" 2>&1 || { cat "$LOG/install.log"; exit 1; }
 
 total_pass=0; total_fail=0; failed_suites=()
 

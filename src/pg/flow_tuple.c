@@ -52,9 +52,9 @@ const GfColumn gf_flow_columns[GF_FLOW_NCOLS] = {
 	{"out_if", INT8OID, false},
 	{"src_mac", MACADDROID, false},
 	{"dst_mac", MACADDROID, false},
-	{"src_vlan", INT4OID, false},
-	{"dst_vlan", INT4OID, false},
-	{"vlan_id", INT4OID, false},
+	{"src_vlan", INT8OID, false},
+	{"dst_vlan", INT8OID, false},
+	{"vlan_id", INT8OID, false},
 	{"ip_tos", INT4OID, false},
 	{"ip_ttl", INT4OID, false},
 	{"ip_flags", INT4OID, false},
@@ -297,9 +297,14 @@ gf_type_datum(gf_flow_type t)
 		{ values[col] = Int64GetDatum((int64) (expr)); nulls[col] = false; } \
 		else nulls[col] = true; \
 	} while (0)
+/*
+ * An int column holds a field that is at most 20 bits wide by its
+ * definition; only a malformed template can carry more.  Such a value is
+ * written as NULL rather than wrapped to a negative number.
+ */
 #define PUT_I4(col, fld, expr) \
 	do { \
-		if (GF_HAS(f, fld)) \
+		if (GF_HAS(f, fld) && (uint64) (expr) <= (uint64) PG_INT32_MAX) \
 		{ values[col] = Int32GetDatum((int32) (expr)); nulls[col] = false; } \
 		else nulls[col] = true; \
 	} while (0)
@@ -347,9 +352,9 @@ gf_flow_datums(const gf_flow *f, Datum *values, bool *nulls)
 	}
 	else
 		nulls[FC_DST_MAC] = true;
-	PUT_I4(FC_SRC_VLAN, GF_F_SRC_VLAN, f->src_vlan);
-	PUT_I4(FC_DST_VLAN, GF_F_DST_VLAN, f->dst_vlan);
-	PUT_I4(FC_VLAN_ID, GF_F_VLAN_ID, f->vlan_id);
+	PUT_I8(FC_SRC_VLAN, GF_F_SRC_VLAN, f->src_vlan);
+	PUT_I8(FC_DST_VLAN, GF_F_DST_VLAN, f->dst_vlan);
+	PUT_I8(FC_VLAN_ID, GF_F_VLAN_ID, f->vlan_id);
 	PUT_I4(FC_IP_TOS, GF_F_IP_TOS, f->ip_tos);
 	PUT_I4(FC_IP_TTL, GF_F_IP_TTL, f->ip_ttl);
 	PUT_I4(FC_IP_FLAGS, GF_F_IP_FLAGS, f->ip_flags);
