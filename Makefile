@@ -54,7 +54,12 @@ build/unit/%: test/unit/%.c test/unit/unit.h $(CORE_SRCS) $(CORE_HDRS) src/gen/f
 
 .PHONY: unit fuzz
 unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ./$$t; done
+	@p=0; f=0; for t in $(UNIT_BINS); do echo "== $$t"; ./$$t > build/unit/last.out 2>&1; rc=$$?; cat build/unit/last.out; \
+		line=$$(grep -E '[0-9]+ passed, [0-9]+ failed' build/unit/last.out | tail -1); \
+		p=$$((p + $$(echo "$$line" | sed -E 's/.* ([0-9]+) passed.*/\1/;t;s/.*/0/'))); \
+		f=$$((f + $$(echo "$$line" | sed -E 's/.* ([0-9]+) failed.*/\1/;t;s/.*/0/'))); \
+		if [ $$rc -ne 0 ] && [ -z "$$line" ]; then f=$$((f + 1)); fi; done; \
+		echo "unit: $$p passed, $$f failed"; [ $$f -eq 0 ]
 
 build/fuzz/%: test/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS) src/gen/flow.pb-c.c
 	@mkdir -p build/fuzz
