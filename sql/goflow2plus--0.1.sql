@@ -1,5 +1,5 @@
--- goflow2plus 0.1: the flow table, the interface counter table and the
--- SQL-callable decoder.  Column names are GoFlow2's JSON keys so that
+-- goflow2plus 0.1: the flow table, the interface counter table, the sFlow
+-- drop table and the SQL-callable decoder.  Column names are GoFlow2's JSON keys so that
 -- queries written against GoFlow2's output carry over.
 
 \echo Use "CREATE EXTENSION goflow2plus" to load this file. \quit
@@ -108,6 +108,44 @@ CREATE UNLOGGED TABLE goflow2plus.interface_counters (
     dot3_internal_mac_receive_errors bigint,
     dot3_symbol_errors               bigint
 );
+
+-- sFlow discarded packet ("drop") samples, sample format 5 of the sFlow
+-- dropped packet notification extension: one row per sample.
+CREATE UNLOGGED TABLE goflow2plus.sflow_drops (
+    time_received        timestamptz NOT NULL,
+    sampler_address      inet,
+    sub_agent_id         bigint,
+    sequence_num         bigint,
+    source_id_type       int,
+    source_id_index      bigint,
+    drops                bigint,
+    in_if                bigint,
+    out_if               bigint,
+    reason               int,
+    header_protocol      int,
+    frame_length         bigint,
+    header               bytea,
+    src_addr             inet,
+    dst_addr             inet,
+    etype                int,
+    proto                int,
+    src_port             int,
+    dst_port             int,
+    src_mac              macaddr,
+    dst_mac              macaddr,
+    vlan_id              bigint
+);
+
+COMMENT ON TABLE goflow2plus.sflow_drops IS
+    'One row per sFlow discarded packet sample (format 5). sequence_num is the sample''s own sequence number. The address, port, MAC and VLAN columns are parsed from header; NULL when the header did not show them.';
+COMMENT ON COLUMN goflow2plus.sflow_drops.reason IS
+    'sFlow drop_reason code (sFlow dropped packet notification extension), e.g. 0 net_unreachable, 1 host_unreachable, 2 protocol_unreachable, 3 port_unreachable, 256 unknown, 257 ttl_exceeded, 258 acl. Count per reason: SELECT reason, count(*) FROM goflow2plus.sflow_drops GROUP BY 1.';
+COMMENT ON COLUMN goflow2plus.sflow_drops.drops IS
+    'Discards the agent could not report (lost notifications), as sent.';
+COMMENT ON COLUMN goflow2plus.sflow_drops.in_if IS
+    'Input ifIndex as sent: 0 when unknown; some agents send 0x3fffffff (internal).';
+COMMENT ON COLUMN goflow2plus.sflow_drops.header IS
+    'The dropped packet''s header as received (raw packet header record), at most its first 256 bytes; NULL, like header_protocol and frame_length, when the sample had no header record.';
 
 -- Decode datagrams from SQL with the same decoders the workers use.
 -- Template and sampling state is kept for the session, so a template

@@ -277,10 +277,21 @@ typedef struct GfdIfcCollect
 	bool		oom;
 } GfdIfcCollect;
 
+/* sFlow drop samples, each with its own copy of the header bytes. */
+typedef struct GfdDropCollect
+{
+	MemoryContext cxt;
+	gf_drop_sample *rows;
+	int			n;
+	int			alloc;
+	bool		oom;
+} GfdDropCollect;
+
 typedef struct GfdBoth
 {
 	GfdCollect	flows;
 	GfdIfcCollect ifc;
+	GfdDropCollect drops;
 } GfdBoth;
 
 static void
@@ -316,6 +327,50 @@ gfd_both_ifc(void *arg, const gf_ifcounters *r)
 	c->rows[c->n++] = *r;
 }
 
+static void
+gfd_both_drop(void *arg, const gf_drop_sample *d)
+{
+	GfdDropCollect *c = &((GfdBoth *) arg)->drops;
+	gf_drop_sample *row;
+
+	if (c->oom)
+		return;
+	if (c->n == c->alloc)
+	{
+		int			want = c->alloc ? c->alloc * 2 : 16;
+		gf_drop_sample *nr;
+
+		nr = MemoryContextAllocExtended(c->cxt, sizeof(gf_drop_sample) * (Size) want,
+										MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+		if (nr == NULL)
+		{
+			c->oom = true;
+			return;
+		}
+		if (c->n > 0)
+			memcpy(nr, c->rows, sizeof(gf_drop_sample) * (Size) c->n);
+		c->rows = nr;
+		c->alloc = want;
+	}
+	row = &c->rows[c->n];
+	*row = *d;
+	/* d->header points into the payload; keep a copy that outlives it. */
+	if (d->header != NULL && d->header_len > 0)
+	{
+		uint8	   *h = MemoryContextAllocExtended(c->cxt, d->header_len,
+												   MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+
+		if (h == NULL)
+		{
+			c->oom = true;
+			return;
+		}
+		memcpy(h, d->header, d->header_len);
+		row->header = h;
+	}
+	c->n++;
+}
+
 /*
  * goflow2plus._write_decoded(payload bytea, exporter inet, repeat int,
  * batch_size int) RETURNS bigint
@@ -349,12 +404,14 @@ goflow2plus__write_decoded(PG_FUNCTION_ARGS)
 	memset(&both, 0, sizeof(both));
 	both.flows.cxt = CurrentMemoryContext;
 	both.ifc.cxt = CurrentMemoryContext;
+	both.drops.cxt = CurrentMemoryContext;
 	memset(&sink, 0, sizeof(sink));
 	sink.flow = gfd_both_flow;
 	sink.ifcounters = gfd_both_ifc;
+	sink.drop = gfd_both_drop;
 	sink.arg = &both;
 	gfd_decode_into(payload, exporter, NULL, &sink);
-	if (both.flows.oom || both.ifc.oom)
+	if (both.flows.oom || both.ifc.oom || both.drops.oom)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory collecting decoded records")));
@@ -388,6 +445,8 @@ goflow2plus__write_decoded(PG_FUNCTION_ARGS)
 			full |= gf_writer_add_flow(w, &both.flows.flows[i]);
 		for (i = 0; i < both.ifc.n; i++)
 			full |= gf_writer_add_ifcounters(w, &both.ifc.rows[i]);
+		for (i = 0; i < both.drops.n; i++)
+			full |= gf_writer_add_drop(w, &both.drops.rows[i]);
 		if (full)
 			written += gf_writer_flush(w);
 		CHECK_FOR_INTERRUPTS();

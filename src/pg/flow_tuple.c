@@ -1,7 +1,8 @@
 /*
  * flow_tuple.c
  *    gf_flow -> row of goflow2plus.flows, gf_ifcounters -> row of
- *    goflow2plus.interface_counters, and the by-name column map that lets a
+ *    goflow2plus.interface_counters, sFlow drop sample -> row of
+ *    goflow2plus.sflow_drops, and the by-name column map that lets a
  *    user-altered table still be written.
  *
  *    Conversions, chosen for speed and to keep every bit the exporter sent:
@@ -121,6 +122,31 @@ const GfColumn gf_ifcounters_columns[GF_IFCOUNTERS_NCOLS] = {
 	{"dot3_frame_too_longs", INT8OID, false},
 	{"dot3_internal_mac_receive_errors", INT8OID, false},
 	{"dot3_symbol_errors", INT8OID, false},
+};
+
+const GfColumn gf_drop_columns[GF_DROP_NCOLS] = {
+	{"time_received", TIMESTAMPTZOID, true},
+	{"sampler_address", INETOID, false},
+	{"sub_agent_id", INT8OID, false},
+	{"sequence_num", INT8OID, false},
+	{"source_id_type", INT4OID, false},
+	{"source_id_index", INT8OID, false},
+	{"drops", INT8OID, false},
+	{"in_if", INT8OID, false},
+	{"out_if", INT8OID, false},
+	{"reason", INT4OID, false},
+	{"header_protocol", INT4OID, false},
+	{"frame_length", INT8OID, false},
+	{"header", BYTEAOID, false},
+	{"src_addr", INETOID, false},
+	{"dst_addr", INETOID, false},
+	{"etype", INT4OID, false},
+	{"proto", INT4OID, false},
+	{"src_port", INT4OID, false},
+	{"dst_port", INT4OID, false},
+	{"src_mac", MACADDROID, false},
+	{"dst_mac", MACADDROID, false},
+	{"vlan_id", INT8OID, false},
 };
 
 /* Indexes into gf_flow_columns, named so the fill code below reads. */
@@ -464,10 +490,127 @@ gf_ifcounters_datums(const gf_ifcounters *c, Datum *values, bool *nulls)
 }
 
 void
+gf_drop_row_fill(GfDropRow *row, const gf_drop_sample *d)
+{
+	const gf_flow *f = &d->flow;
+	size_t		n = d->header_len;
+
+	memset(row, 0, offsetof(GfDropRow, header));
+	row->time_received_ns = d->time_received_ns;
+	row->agent = d->agent;
+	row->sub_agent_id = d->sub_agent_id;
+	row->sequence_num = d->sequence_num;
+	row->source_id_type = d->source_id_type;
+	row->source_id_index = d->source_id_index;
+	row->drops = d->drops;
+	row->in_if = d->in_if;
+	row->out_if = d->out_if;
+	row->reason = d->reason;
+	row->header_protocol = d->header_protocol;
+	row->frame_length = d->frame_length;
+	row->has_header = (d->header != NULL);
+	if (!row->has_header || n > GF_DROP_HEADER_MAX)
+		n = row->has_header ? GF_DROP_HEADER_MAX : 0;
+	row->header_len = (uint16) n;
+	if (n > 0)
+		memcpy(row->header, d->header, n);
+
+	/* Only the fields the table has; the bits say which were parsed. */
+	row->present = f->present &
+		((UINT64CONST(1) << GF_F_ETYPE) | (UINT64CONST(1) << GF_F_PROTO) |
+		 (UINT64CONST(1) << GF_F_SRC_PORT) | (UINT64CONST(1) << GF_F_DST_PORT) |
+		 (UINT64CONST(1) << GF_F_SRC_MAC) | (UINT64CONST(1) << GF_F_DST_MAC) |
+		 (UINT64CONST(1) << GF_F_VLAN_ID));
+	row->src_addr = f->src_addr;
+	row->dst_addr = f->dst_addr;
+	row->etype = f->etype;
+	row->proto = f->proto;
+	row->src_port = f->src_port;
+	row->dst_port = f->dst_port;
+	row->vlan_id = f->vlan_id;
+	memcpy(row->src_mac, f->src_mac, 6);
+	memcpy(row->dst_mac, f->dst_mac, 6);
+}
+
+void
+gf_drop_datums(const GfDropRow *r, Datum *values, bool *nulls)
+{
+	const GfDropRow *f = r;		/* for GF_HAS in the PUT_ macros */
+	bytea	   *hdr;
+	int			i = 0;
+
+	values[i] = TimestampTzGetDatum(gf_ns_to_timestamptz(r->time_received_ns));
+	nulls[i++] = false;
+	gf_put_addr((inet *) palloc(sizeof(inet)), &r->agent, &values[i], &nulls[i]);
+	i++;
+	values[i] = Int64GetDatum((int64) r->sub_agent_id);
+	nulls[i++] = false;
+	values[i] = Int64GetDatum((int64) r->sequence_num);
+	nulls[i++] = false;
+	/* Two's complement like interface_counters: every bit is kept. */
+	values[i] = Int32GetDatum((int32) r->source_id_type);
+	nulls[i++] = false;
+	values[i] = Int64GetDatum((int64) r->source_id_index);
+	nulls[i++] = false;
+	values[i] = Int64GetDatum((int64) r->drops);
+	nulls[i++] = false;
+	values[i] = Int64GetDatum((int64) r->in_if);
+	nulls[i++] = false;
+	values[i] = Int64GetDatum((int64) r->out_if);
+	nulls[i++] = false;
+	values[i] = Int32GetDatum((int32) r->reason);
+	nulls[i++] = false;
+
+	/* The raw header record: NULL, all three, when the sample had none. */
+	values[i] = Int32GetDatum((int32) r->header_protocol);
+	nulls[i++] = !r->has_header;
+	values[i] = Int64GetDatum((int64) r->frame_length);
+	nulls[i++] = !r->has_header;
+	hdr = (bytea *) palloc(VARHDRSZ + r->header_len);
+	SET_VARSIZE(hdr, VARHDRSZ + r->header_len);
+	memcpy(VARDATA(hdr), r->header, r->header_len);
+	values[i] = PointerGetDatum(hdr);
+	nulls[i++] = !r->has_header;
+
+	gf_put_addr((inet *) palloc(sizeof(inet)), &r->src_addr, &values[i], &nulls[i]);
+	i++;
+	gf_put_addr((inet *) palloc(sizeof(inet)), &r->dst_addr, &values[i], &nulls[i]);
+	i++;
+	PUT_I4(i, GF_F_ETYPE, r->etype);
+	i++;
+	PUT_I4(i, GF_F_PROTO, r->proto);
+	i++;
+	PUT_I4(i, GF_F_SRC_PORT, r->src_port);
+	i++;
+	PUT_I4(i, GF_F_DST_PORT, r->dst_port);
+	i++;
+	if (GF_HAS(r, GF_F_SRC_MAC))
+	{
+		values[i] = gf_mac_datum_in((macaddr *) palloc(sizeof(macaddr)), r->src_mac);
+		nulls[i] = false;
+	}
+	else
+		nulls[i] = true;
+	i++;
+	if (GF_HAS(r, GF_F_DST_MAC))
+	{
+		values[i] = gf_mac_datum_in((macaddr *) palloc(sizeof(macaddr)), r->dst_mac);
+		nulls[i] = false;
+	}
+	else
+		nulls[i] = true;
+	i++;
+	PUT_I8(i, GF_F_VLAN_ID, r->vlan_id);
+	i++;
+	(void) f;
+	Assert(i == GF_DROP_NCOLS);
+}
+
+void
 gf_colmap_build(GfColumnMap *map, TupleDesc td, const GfColumn *cols,
 				int ncols, const char *what)
 {
-	bool		found[Max(GF_FLOW_NCOLS, GF_IFCOUNTERS_NCOLS)];
+	bool		found[Max(GF_FLOW_NCOLS, Max(GF_IFCOUNTERS_NCOLS, GF_DROP_NCOLS))];
 	int			i;
 	int			j;
 

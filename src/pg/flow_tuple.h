@@ -1,8 +1,9 @@
 /*
  * flow_tuple.h
  *    Turns the core's records into SQL rows: gf_flow into a row of
- *    goflow2plus.flows and gf_ifcounters into a row of
- *    goflow2plus.interface_counters.  Both the table writer and the SQL
+ *    goflow2plus.flows, gf_ifcounters into a row of
+ *    goflow2plus.interface_counters and an sFlow drop sample into a row of
+ *    goflow2plus.sflow_drops.  Both the table writer and the SQL
  *    decode() function go through here, so a column is converted in one
  *    place only.
  *
@@ -21,9 +22,53 @@
 
 #include "flow.h"
 #include "ifcounters.h"
+#include "sflow.h"
 
 #define GF_FLOW_NCOLS		47
 #define GF_IFCOUNTERS_NCOLS	38
+#define GF_DROP_NCOLS		22
+
+/*
+ * Bytes of a dropped packet's header kept in goflow2plus.sflow_drops.header.
+ * Agents usually send 128 (the sFlow default header size); a longer header
+ * is cut here (frame_length still gives the packet's full length), so that
+ * a drop row stays small and its size known.
+ */
+#define GF_DROP_HEADER_MAX	256
+
+/*
+ * A drop sample as buffered by the writer: what the row needs, with the
+ * header bytes copied out of the datagram (which the next recvmmsg reuses).
+ */
+typedef struct GfDropRow
+{
+	uint64		time_received_ns;
+	gf_addr		agent;
+	uint32		sub_agent_id;
+	uint32		sequence_num;
+	uint32		source_id_type;
+	uint32		source_id_index;
+	uint32		drops;
+	uint32		in_if;
+	uint32		out_if;
+	uint32		reason;
+	uint32		header_protocol;
+	uint32		frame_length;
+	bool		has_header;		/* the sample carried a raw header record */
+	uint16		header_len;		/* bytes in header[], <= GF_DROP_HEADER_MAX */
+	/* Parsed from the header: presence bits as in gf_flow. */
+	uint64		present;
+	gf_addr		src_addr;
+	gf_addr		dst_addr;
+	uint32		etype;
+	uint32		proto;
+	uint32		src_port;
+	uint32		dst_port;
+	uint32		vlan_id;
+	uint8		src_mac[6];
+	uint8		dst_mac[6];
+	uint8		header[GF_DROP_HEADER_MAX];
+} GfDropRow;
 
 /* One column we write: its name, its type and whether it is never NULL. */
 typedef struct GfColumn
@@ -35,6 +80,7 @@ typedef struct GfColumn
 
 extern const GfColumn gf_flow_columns[GF_FLOW_NCOLS];
 extern const GfColumn gf_ifcounters_columns[GF_IFCOUNTERS_NCOLS];
+extern const GfColumn gf_drop_columns[GF_DROP_NCOLS];
 
 /*
  * Where each attribute of a tuple descriptor takes its value from: src[i]
@@ -71,6 +117,12 @@ extern void gf_colmap_build(GfColumnMap *map, TupleDesc td,
 extern void gf_flow_datums(const gf_flow *f, Datum *values, bool *nulls);
 extern void gf_ifcounters_datums(const gf_ifcounters *c, Datum *values,
 								 bool *nulls);
+
+/* Copy what a drop row needs out of a sink's gf_drop_sample. */
+extern void gf_drop_row_fill(GfDropRow *row, const gf_drop_sample *d);
+
+/* GF_DROP_NCOLS values; everything is palloc'd in CurrentMemoryContext. */
+extern void gf_drop_datums(const GfDropRow *r, Datum *values, bool *nulls);
 
 /* Spread our values over a tuple descriptor's attributes through a map. */
 extern void gf_colmap_apply(const GfColumnMap *map, const Datum *src_values,

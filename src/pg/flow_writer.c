@@ -1,8 +1,8 @@
 /*
  * flow_writer.c
- *    The batch writer: buffers flow records and interface counters, and at
- *    flush time inserts them into goflow2plus.flows and
- *    goflow2plus.interface_counters.
+ *    The batch writer: buffers flow records, interface counters and sFlow
+ *    drop samples, and at flush time inserts them into goflow2plus.flows,
+ *    goflow2plus.interface_counters and goflow2plus.sflow_drops.
  *
  *    Two paths, chosen per table at every flush from relcache information
  *    (a few field tests, no catalog scans):
@@ -98,11 +98,19 @@ struct GfWriter
 	gf_ifcounters *ifc;
 	int			nifc;
 	int			ifc_alloc;
+	GfDropRow  *drops;			/* allocated on the first drop sample */
+	int			ndrops;
+	int			drops_alloc;
 	uint64		dropped;		/* records refused for want of memory */
+	GfWriterCounts written;		/* by the last successful flush */
 
 	GfTarget	flows_target;
 	GfTarget	ifc_target;
+	GfTarget	drop_target;
 };
+
+/* First allocation for drop rows: they are rare, and 300 bytes each. */
+#define GF_WRITER_DROPS_INITIAL	16
 
 static void
 gf_flow_to_datums_cb(const void *rec, Datum *values, bool *nulls)
@@ -114,6 +122,12 @@ static void
 gf_ifc_to_datums_cb(const void *rec, Datum *values, bool *nulls)
 {
 	gf_ifcounters_datums((const gf_ifcounters *) rec, values, nulls);
+}
+
+static void
+gf_drop_to_datums_cb(const void *rec, Datum *values, bool *nulls)
+{
+	gf_drop_datums((const GfDropRow *) rec, values, nulls);
 }
 
 GfWriter *
@@ -149,6 +163,13 @@ gf_writer_create(MemoryContext parent, int capacity)
 	w->ifc_target.ncols = GF_IFCOUNTERS_NCOLS;
 	w->ifc_target.to_datums = gf_ifc_to_datums_cb;
 	w->ifc_target.recsize = sizeof(gf_ifcounters);
+
+	w->drop_target.relname = "sflow_drops";
+	w->drop_target.qualname = GF_SCHEMA ".sflow_drops";
+	w->drop_target.cols = gf_drop_columns;
+	w->drop_target.ncols = GF_DROP_NCOLS;
+	w->drop_target.to_datums = gf_drop_to_datums_cb;
+	w->drop_target.recsize = sizeof(GfDropRow);
 	return w;
 }
 
@@ -204,7 +225,7 @@ gf_writer_add_flow(GfWriter *w, const gf_flow *f)
 	memcpy(dst->as_path, f->as_path, sizeof(uint32_t) * dst->n_as_path);
 	memcpy(dst->bgp_communities, f->bgp_communities, sizeof(uint32_t) * dst->n_communities);
 	memcpy(dst->mpls_label, f->mpls_label, sizeof(uint32_t) * dst->n_mpls);
-	return w->nflows + w->nifc >= w->capacity;
+	return gf_writer_count(w) >= w->capacity;
 }
 
 bool
@@ -218,7 +239,35 @@ gf_writer_add_ifcounters(GfWriter *w, const gf_ifcounters *c)
 		return true;
 	}
 	w->ifc[w->nifc++] = *c;
-	return w->nflows + w->nifc >= w->capacity;
+	return gf_writer_count(w) >= w->capacity;
+}
+
+bool
+gf_writer_add_drop(GfWriter *w, const gf_drop_sample *d)
+{
+	if (w->drops == NULL)
+	{
+		w->drops = (GfDropRow *)
+			MemoryContextAllocExtended(w->ctx,
+									   sizeof(GfDropRow) * GF_WRITER_DROPS_INITIAL,
+									   MCXT_ALLOC_NO_OOM);
+		if (w->drops == NULL)
+		{
+			w->dropped++;
+			return true;
+		}
+		w->drops_alloc = GF_WRITER_DROPS_INITIAL;
+	}
+	if (w->ndrops >= w->drops_alloc &&
+		!gf_writer_grow(w->ctx, (void **) &w->drops, &w->drops_alloc,
+						w->ndrops, sizeof(GfDropRow)))
+	{
+		w->dropped++;
+		return true;
+	}
+	/* The header is copied: it points into a datagram buffer reused later. */
+	gf_drop_row_fill(&w->drops[w->ndrops++], d);
+	return gf_writer_count(w) >= w->capacity;
 }
 
 uint64
@@ -230,7 +279,13 @@ gf_writer_dropped(GfWriter *w)
 int
 gf_writer_count(GfWriter *w)
 {
-	return w->nflows + w->nifc;
+	return w->nflows + w->nifc + w->ndrops;
+}
+
+const GfWriterCounts *
+gf_writer_written(GfWriter *w)
+{
+	return &w->written;
 }
 
 typedef enum GfPath
@@ -551,20 +606,28 @@ uint64
 gf_writer_flush(GfWriter *w)
 {
 	MemoryContext old;
-	uint64		done = 0;
+	GfWriterCounts done;
 
-	if (w->nflows == 0 && w->nifc == 0)
+	memset(&done, 0, sizeof(done));
+	if (gf_writer_count(w) == 0)
+	{
+		w->written = done;
 		return 0;
+	}
 	old = MemoryContextSwitchTo(w->batch_ctx);
 	if (w->nflows > 0)
-		done += gf_writer_flush_target(w, &w->flows_target,
-									   (const char *) w->flows, w->nflows);
+		done.flows = gf_writer_flush_target(w, &w->flows_target,
+											(const char *) w->flows, w->nflows);
 	if (w->nifc > 0)
-		done += gf_writer_flush_target(w, &w->ifc_target,
-									   (const char *) w->ifc, w->nifc);
+		done.ifcounters = gf_writer_flush_target(w, &w->ifc_target,
+												 (const char *) w->ifc, w->nifc);
+	if (w->ndrops > 0)
+		done.drops = gf_writer_flush_target(w, &w->drop_target,
+											(const char *) w->drops, w->ndrops);
 	MemoryContextSwitchTo(old);
 	gf_writer_reset(w);
-	return done;
+	w->written = done;
+	return done.flows + done.ifcounters + done.drops;
 }
 
 void
@@ -573,9 +636,11 @@ gf_writer_reset(GfWriter *w)
 	/* After an ERROR the slots may still hold tuples from batch_ctx. */
 	gf_writer_clear_slots(&w->flows_target);
 	gf_writer_clear_slots(&w->ifc_target);
+	gf_writer_clear_slots(&w->drop_target);
 	MemoryContextReset(w->batch_ctx);
 	w->nflows = 0;
 	w->nifc = 0;
+	w->ndrops = 0;
 }
 
 void
@@ -586,9 +651,12 @@ gf_writer_destroy(GfWriter *w)
 	gf_writer_reset(w);
 	gf_writer_drop_slots(&w->flows_target);
 	gf_writer_drop_slots(&w->ifc_target);
+	gf_writer_drop_slots(&w->drop_target);
 	if (w->flows_target.plan != NULL)
 		SPI_freeplan(w->flows_target.plan);
 	if (w->ifc_target.plan != NULL)
 		SPI_freeplan(w->ifc_target.plan);
+	if (w->drop_target.plan != NULL)
+		SPI_freeplan(w->drop_target.plan);
 	MemoryContextDelete(w->ctx);
 }

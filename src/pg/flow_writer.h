@@ -1,7 +1,8 @@
 /*
  * flow_writer.h
- *    Batches decoded flow records and sFlow interface counters and writes
- *    them to goflow2plus.flows / goflow2plus.interface_counters in one go.
+ *    Batches decoded flow records, sFlow interface counters and sFlow drop
+ *    samples and writes them to goflow2plus.flows /
+ *    goflow2plus.interface_counters / goflow2plus.sflow_drops in one go.
  *
  *    The writer picks its path at every flush: a raw heap multi-insert when
  *    the target is a plain heap table with nothing attached (no indexes,
@@ -19,10 +20,19 @@
 
 #include "flow.h"
 #include "ifcounters.h"
+#include "sflow.h"
 
 typedef struct GfWriter GfWriter;
 
-/* capacity = batch size in records (flows and counters counted apart). */
+/* Rows per table, e.g. written by the last flush. */
+typedef struct GfWriterCounts
+{
+	uint64		flows;
+	uint64		ifcounters;
+	uint64		drops;
+} GfWriterCounts;
+
+/* capacity = batch size in records (flows, counters and drops together). */
 extern GfWriter *gf_writer_create(MemoryContext parent, int capacity);
 
 /*
@@ -32,19 +42,25 @@ extern GfWriter *gf_writer_create(MemoryContext parent, int capacity);
  */
 extern bool gf_writer_add_flow(GfWriter *w, const gf_flow *f);
 extern bool gf_writer_add_ifcounters(GfWriter *w, const gf_ifcounters *c);
+/* Copies the header bytes too (at most GF_DROP_HEADER_MAX, flow_tuple.h). */
+extern bool gf_writer_add_drop(GfWriter *w, const gf_drop_sample *d);
 
 /* Records dropped by the add functions for want of memory, ever. */
 extern uint64 gf_writer_dropped(GfWriter *w);
 
-/* Records buffered (flows + interface counters). */
+/* Records buffered (flows + interface counters + drops). */
 extern int	gf_writer_count(GfWriter *w);
 
 /*
  * Insert the buffered rows.  The caller has started a transaction and
  * pushed a snapshot.  May ERROR; on success the batch is cleared and the
- * number of rows written is returned.
+ * number of rows written is returned: rows a BEFORE trigger skipped or a
+ * rule turned into something else are not counted.
  */
 extern uint64 gf_writer_flush(GfWriter *w);
+
+/* Rows per table written by the last successful flush (zeros before). */
+extern const GfWriterCounts *gf_writer_written(GfWriter *w);
 
 /* Drop the buffered rows, e.g. after a flush that raised an ERROR. */
 extern void gf_writer_reset(GfWriter *w);

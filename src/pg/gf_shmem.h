@@ -20,8 +20,8 @@
 
 /*
  * Counters the adapter keeps on top of the decoder's (counters.h); the
- * same X-macro shape, so stats() lists both the same way.  The last two
- * are gauges, not counters.
+ * same X-macro shape, so stats() lists both the same way.  The last one
+ * (rcvbuf_bytes) is a gauge, not a counter.
  */
 #define GF_ADAPTER_COUNTER_LIST(X) \
 	X(bytes_received, "UDP payload bytes received") \
@@ -31,6 +31,7 @@
 	X(decode_errors_logged, "decode errors written to the server log (the rest are rate-limited)") \
 	X(rows_inserted, "rows written to goflow2plus.flows") \
 	X(ifcounter_rows_inserted, "rows written to goflow2plus.interface_counters") \
+	X(sflow_drop_rows_inserted, "rows written to goflow2plus.sflow_drops") \
 	X(flushes, "batches committed") \
 	X(flush_errors, "batches lost to an error in their transaction") \
 	X(dropped_no_extension, "records dropped because the extension does not exist in goflow2plus.database") \

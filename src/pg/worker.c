@@ -7,7 +7,10 @@
  *    recvmmsg until EAGAIN (a bounded number of rounds, so SIGTERM and
  *    SIGHUP are seen under any load); decode each datagram straight into
  *    the writer; write the batch in one transaction when it is full or
- *    goflow2plus.flush_interval after its first record.
+ *    goflow2plus.flush_interval after its first record.  SIGTERM (a
+ *    server shutdown, or pg_terminate_backend) only sets a flag: the loop
+ *    writes the batch it holds and then exits, so a clean shutdown loses
+ *    no record already received.
  *
  *    Nothing received may end the worker: a crash would make the
  *    postmaster restart every backend and empty the unlogged tables.  A
@@ -74,8 +77,6 @@ typedef struct Worker
 	uint64		base[GF_NCOUNTERS]; /* slot values from earlier runs */
 
 	/* The batch being filled. */
-	uint64		batch_flows;
-	uint64		batch_ifcounters;
 	int64		batch_first_ms; /* monotonic ms of its first record, 0 if empty */
 	uint64		flush_rows;		/* size of the batch being written, for errcontext */
 
@@ -138,7 +139,6 @@ wk_sink_flow(void *arg, const gf_flow *f)
 {
 	Worker	   *w = (Worker *) arg;
 
-	w->batch_flows++;
 	if (gf_writer_add_flow(w->writer, f))
 		wk_flush(w);
 }
@@ -148,8 +148,17 @@ wk_sink_ifcounters(void *arg, const gf_ifcounters *c)
 {
 	Worker	   *w = (Worker *) arg;
 
-	w->batch_ifcounters++;
 	if (gf_writer_add_ifcounters(w->writer, c))
+		wk_flush(w);
+}
+
+/* sFlow drop samples: the writer copies the header out of the datagram. */
+static void
+wk_sink_drop(void *arg, const gf_drop_sample *d)
+{
+	Worker	   *w = (Worker *) arg;
+
+	if (gf_writer_add_drop(w->writer, d))
 		wk_flush(w);
 }
 
@@ -164,8 +173,6 @@ wk_make_writer(Worker *w)
 										  ALLOCSET_DEFAULT_SIZES);
 	w->writer = gf_writer_create(w->writer_cxt, gf_guc_batch_size);
 	w->writer_capacity = gf_guc_batch_size;
-	w->batch_flows = 0;
-	w->batch_ifcounters = 0;
 	w->batch_first_ms = 0;
 }
 
@@ -212,13 +219,10 @@ static void
 wk_flush(Worker *w)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
-	uint64		nflows = w->batch_flows;
-	uint64		nifc = w->batch_ifcounters;
+	uint64		nrecords = (uint64) gf_writer_count(w->writer);
 
-	w->batch_flows = 0;
-	w->batch_ifcounters = 0;
 	w->batch_first_ms = 0;
-	if (gf_writer_count(w->writer) == 0)
+	if (nrecords == 0)
 		return;
 
 	PG_TRY();
@@ -231,7 +235,7 @@ wk_flush(Worker *w)
 		errcb.arg = w;
 		errcb.previous = error_context_stack;
 		error_context_stack = &errcb;
-		w->flush_rows = nflows + nifc;
+		w->flush_rows = nrecords;
 
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
@@ -251,12 +255,19 @@ wk_flush(Worker *w)
 		wk_note_extension(w, present);
 		if (present)
 		{
-			w->c.rows_inserted += nflows;
-			w->c.ifcounter_rows_inserted += nifc;
+			/*
+			 * What the writer says it wrote: rows a BEFORE trigger skipped
+			 * or a rule redirected are not counted as inserted.
+			 */
+			const GfWriterCounts *wr = gf_writer_written(w->writer);
+
+			w->c.rows_inserted += wr->flows;
+			w->c.ifcounter_rows_inserted += wr->ifcounters;
+			w->c.sflow_drop_rows_inserted += wr->drops;
 			w->c.flushes++;
 		}
 		else
-			w->c.dropped_no_extension += nflows + nifc;
+			w->c.dropped_no_extension += nrecords;
 	}
 	PG_CATCH();
 	{
@@ -358,8 +369,9 @@ wk_decode_batch(Worker *w, int n)
 }
 
 /*
- * Read and decode what the socket holds, until EAGAIN or WK_DRAIN_ROUNDS
- * calls; under sustained load the wait returns at once and we are back.
+ * Read and decode what the socket holds, until EAGAIN, WK_DRAIN_ROUNDS
+ * calls or a shutdown request; under sustained load the wait returns at
+ * once and we are back.
  */
 static void
 wk_drain(Worker *w)
@@ -393,6 +405,9 @@ wk_drain(Worker *w)
 		if (n < WK_RECV_BATCH)
 			break;
 		CHECK_FOR_INTERRUPTS();
+		/* Stop reading: what is queued now is not ours to write. */
+		if (ShutdownRequestPending)
+			break;
 	}
 }
 
@@ -413,6 +428,27 @@ wk_reload(Worker *w)
 		wk_flush(w);
 		wk_make_writer(w);
 	}
+}
+
+/*
+ * SIGTERM: write what was received, then exit.  The batch holds at most
+ * one drain round more than usual (WK_DRAIN_ROUNDS x WK_RECV_BATCH
+ * datagrams), so a flood delays the exit by one bounded flush.  Exit
+ * status 1, as die() gives: status 0 would unregister the worker, and a
+ * worker stopped by pg_terminate_backend must come back after
+ * bgw_restart_time (at server shutdown the postmaster restarts nothing).
+ */
+static void
+wk_shutdown(Worker *w)
+{
+	uint64		pending = (uint64) gf_writer_count(w->writer);
+
+	wk_flush(w);
+	wk_publish(w);
+	ereport(DEBUG1,
+			(errmsg("goflow2plus worker %d: shutting down after writing %llu pending records",
+					w->slotno, (unsigned long long) pending)));
+	proc_exit(1);
 }
 
 static void
@@ -447,7 +483,8 @@ goflow2plus_worker_main(Datum main_arg)
 	w->fd = -1;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
-	pqsignal(SIGTERM, die);
+	/* Sets ShutdownRequestPending; the loop writes its batch, then exits. */
+	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
 	BackgroundWorkerUnblockSignals();
 
 	if (shared == NULL || w->slotno < 0 || w->slotno >= shared->nslots)
@@ -482,7 +519,7 @@ goflow2plus_worker_main(Datum main_arg)
 	wk_make_writer(w);
 	w->sink.flow = wk_sink_flow;
 	w->sink.ifcounters = wk_sink_ifcounters;
-	w->sink.drop = NULL;
+	w->sink.drop = wk_sink_drop;
 	w->sink.arg = w;
 
 	w->wes = gf_create_wait_event_set(3);
@@ -512,6 +549,9 @@ goflow2plus_worker_main(Datum main_arg)
 
 		/* Level-triggered: trying costs one EAGAIN when nothing waits. */
 		wk_drain(w);
+
+		if (ShutdownRequestPending)
+			wk_shutdown(w);
 
 		now = wk_now_ms();
 		if (w->batch_first_ms != 0 &&
