@@ -454,6 +454,59 @@ KNOWN["sflow_flow"] = [{
     "bgp_communities": "{%s}" % ",".join(str(c) for c in SF_GW["communities"]),
 }]
 
+# One datagram with two discarded packet samples (enterprise 0, format 5,
+# sFlow dropped packet notification extension): sequence_number,
+# source_id_type, source_id_index, drops, input, output, reason, then flow
+# records.  The first carries a raw packet header (802.1Q/IPv4/UDP) and is
+# dropped for reason 258 (acl); the second has no record at all, reason 257
+# (ttl_exceeded), input unknown (0).  Codes from the extension's drop_reason
+# list.  tshark shows these samples only as "Unknown sample format", so
+# check_fixtures.py has it dissect the header bytes of the row instead.
+SFD_SEQ = 4711
+SFD_SAMPLES = [
+    dict(seq=31, src_type=0, src_index=12, drops=5, inif=12, outif=13, reason=258),
+    dict(seq=32, src_type=0, src_index=14, drops=0, inif=0, outif=14, reason=257),
+]
+SFD_HDR = dict(smac="00:00:5e:00:53:0a", dmac="00:00:5e:00:53:0b", vlan=77,
+               src="192.0.2.33", dst="198.51.100.44", sport=5353, dport=53,
+               frame_length=90)
+
+def sflow_drop_frame():
+    from scapy.all import Ether, Dot1Q, IP, UDP, Raw
+    h = SFD_HDR
+    return bytes(Ether(src=h["smac"], dst=h["dmac"]) / Dot1Q(vlan=h["vlan"]) /
+                 IP(src=h["src"], dst=h["dst"], ttl=1, id=7) /
+                 UDP(sport=h["sport"], dport=h["dport"]) / Raw(b"q" * 16))
+
+def sflow_drop_packet():
+    frame = sflow_drop_frame()
+    raw = struct.pack(">IIII", 1, SFD_HDR["frame_length"], 4, len(frame)) + frame + \
+        bytes((-len(frame)) % 4)
+    samples = b""
+    for i, d in enumerate(SFD_SAMPLES):
+        recs = struct.pack(">II", 1, len(raw)) + raw if i == 0 else b""
+        body = struct.pack(">IIIIIIII", d["seq"], d["src_type"], d["src_index"], d["drops"],
+                           d["inif"], d["outif"], d["reason"], 1 if i == 0 else 0) + recs
+        samples += struct.pack(">II", 5, len(body)) + body
+    return struct.pack(">II", 5, 1) + ip4(SF_AGENT) + \
+        struct.pack(">IIII", 3, SFD_SEQ, 124000, len(SFD_SAMPLES)) + samples
+
+PACKETS.append(("sflow_drop", SF_AGENT, sflow_drop_packet()))
+_h = SFD_HDR
+KNOWN["sflow_drop"] = []
+for _i, _d in enumerate(SFD_SAMPLES):
+    _row = {"sampler_address": SF_AGENT, "sub_agent_id": "3", "sequence_num": str(_d["seq"]),
+            "source_id_type": str(_d["src_type"]), "source_id_index": str(_d["src_index"]),
+            "drops": str(_d["drops"]), "in_if": str(_d["inif"]), "out_if": str(_d["outif"]),
+            "reason": str(_d["reason"])}
+    if _i == 0:
+        _row.update({"header_protocol": "1", "frame_length": str(_h["frame_length"]),
+                     "header": "\\x" + sflow_drop_frame().hex(),
+                     "src_addr": _h["src"], "dst_addr": _h["dst"], "etype": "2048",
+                     "proto": "17", "src_port": str(_h["sport"]), "dst_port": str(_h["dport"]),
+                     "src_mac": _h["smac"], "dst_mac": _h["dmac"], "vlan_id": str(_h["vlan"])})
+    KNOWN["sflow_drop"].append(_row)
+
 # ---------------------------------------------------------------- output
 
 def write_all(outdir):
