@@ -1,0 +1,363 @@
+#!/bin/bash
+# bench_collector.sh
+#    Collector benchmark against a peer measured in the same run: the same
+#    NetFlow v5 sender (test/bench/udp_blast.c, 30 records per datagram)
+#    feeds goflow2plus (one worker, throwaway PostgreSQL 15 cluster) and
+#    nfdump's nfcapd at the same rates for the same time, one after the
+#    other for each rate, and the script prints what each one stored, its
+#    loss and the ratio of stored records.  Then it runs the decode-only
+#    benchmarks (bench_decode.c, bench_sflow.c) when they build.
+#
+#    Figures, not pass/fail: the project's speed goals are read from this
+#    output, as ratios against the peer, never from timed tests.  It is not
+#    part of test/run_all.sh (the default run takes about ten minutes).
+#
+#    Run as root, loopback only.  Cluster as user postgres in
+#    /tmp/gf_bench_collector (port 55439); goflow2plus on UDP 52095, nfcapd
+#    on UDP 52096.
+#
+#    Settings (environment):
+#      BENCH_RATES     datagrams/s to try, default "2000 5000 10000 20000"
+#                      (x 30 records: 60 k to 600 k flows/s)
+#      BENCH_SECONDS   seconds of sending per rate, default 30 (PITFALLS:
+#                      socket buffers hide loss in short runs); 3 or 5 make
+#                      a smoke run
+#      BENCH_RMEM_MAX  if set, net.core.rmem_max for the run (put back at
+#                      the end); unset leaves it alone.  Both collectors ask
+#                      for the same 32 MiB SO_RCVBUF and get the same grant.
+#      BENCH_DECODE=0  skip the decode-only benchmarks
+#      BENCH_KEEP=1    keep /tmp/gf_bench_collector (logs) at the end
+#      BENCH_TREE=work  build the working tree instead of HEAD (see below)
+#      GF_SKIP_INSTALL=1  use the goflow2plus installed in /usr instead
+#      GF_DESTDIR=/path   use a "make install DESTDIR=/path" tree instead
+#
+#    By default the script builds the committed HEAD in a private copy
+#    ($DIR/src, from git archive) and installs it into $DIR/destdir, which
+#    the cluster reads through Debian's extension_destdir: the figures then
+#    belong to one commit (printed), /usr is not touched, and no object file
+#    left by an earlier build of a changed header can slip in.  The decode
+#    benchmarks are built from the same copy.
+#
+#    Quick check:  BENCH_SECONDS=3 BENCH_RATES=1000 test/bench/bench_collector.sh
+set -u
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+DIR=/tmp/gf_bench_collector
+PORT=55439
+GF_UDP=52095
+NF_UDP=52096
+PGBIN=$(pg_config --bindir)
+RATES=${BENCH_RATES:-"2000 5000 10000 20000"}
+SECS=${BENCH_SECONDS:-30}
+RCVBUF_REQ=33554432				# goflow2plus.rcvbuf default (32MB), asked of nfcapd too
+DRAIN_MAX=180					# seconds to wait for a collector to finish after the sender
+
+if [ "$(id -u)" != 0 ]; then
+	echo "run as root (the cluster runs as user postgres)" >&2
+	exit 2
+fi
+
+as_pg() { runuser -u postgres -- "$@"; }
+q() { as_pg "$PGBIN/psql" -h "$DIR" -p "$PORT" -d postgres -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
+counter() { q "SELECT coalesce(sum(value),0) FROM goflow2plus.stats() WHERE counter = '$1'"; }
+now() { date +%s.%N; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
+rcvbuf_errors() { awk '/^Udp: [0-9]/ { print $6 }' /proc/net/snmp; }
+
+# "rx_queue_bytes drops" of the IPv4 UDP socket bound to 127.0.0.1:$1
+# (/proc/net/udp: hex local address, tx:rx queue, last column sk_drops).
+sock_info() {
+	local hex line rxq drops
+	hex=$(printf '0100007F:%04X' "$1")
+	line=$(awk -v a="$hex" '$2 == a { split($5, qq, ":"); print qq[2], $NF; exit }' /proc/net/udp)
+	[ -n "$line" ] || { echo "0 0"; return; }
+	read -r rxq drops <<<"$line"
+	echo "$((16#$rxq)) $drops"
+}
+port_busy() { grep -q "$(printf ':%04X ' "$1")" /proc/net/udp /proc/net/udp6 2>/dev/null; }
+
+# ---- cleanup: only what this script started or changed ----------------------
+
+NFCAPD_PID=
+BLAST_PID=
+OLD_RMEM_MAX=
+cleanup() {
+	if [ -n "$BLAST_PID" ]; then kill "$BLAST_PID" 2>/dev/null; wait "$BLAST_PID" 2>/dev/null; fi
+	if [ -n "$NFCAPD_PID" ]; then kill "$NFCAPD_PID" 2>/dev/null; wait "$NFCAPD_PID" 2>/dev/null; fi
+	if [ -f "$DIR/data/postmaster.pid" ]; then
+		as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1
+	fi
+	if [ -n "$OLD_RMEM_MAX" ]; then
+		sysctl -qw net.core.rmem_max="$OLD_RMEM_MAX"
+		echo "net.core.rmem_max restored to $(sysctl -n net.core.rmem_max)"
+	fi
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then
+		echo "kept $DIR"
+	else
+		rm -rf "$DIR"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- preconditions -------------------------------------------------------------
+
+for p in $GF_UDP $NF_UDP; do
+	if port_busy "$p"; then
+		echo "UDP port $p is in use; is another bench_collector.sh running?" >&2
+		trap - EXIT
+		exit 1
+	fi
+done
+have_peer=1
+if ! command -v nfcapd >/dev/null || ! command -v nfdump >/dev/null; then
+	echo "nfcapd/nfdump not installed: the peer columns stay empty" >&2
+	have_peer=0
+fi
+
+if [ -f "$DIR/data/postmaster.pid" ]; then
+	as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1
+fi
+rm -rf "$DIR"
+mkdir -p "$DIR/bin" "$DIR/nf" "$DIR/src"
+chown postgres: "$DIR"
+
+# A private copy of the sources: HEAD, or the working tree (BENCH_TREE=work).
+if [ "${BENCH_TREE:-head}" = work ]; then
+	SRC_ID="working tree of $(git -C "$REPO" rev-parse --short HEAD)"
+	(cd "$REPO" && tar -c --exclude='*.o' --exclude='*.bc' --exclude='*.so' --exclude=src/gen \
+		Makefile goflow2plus.control sql src proto test/bench test/unit) | tar -x -C "$DIR/src"
+else
+	SRC_ID="commit $(git -C "$REPO" rev-parse --short HEAD)"
+	git -C "$REPO" archive HEAD | tar -x -C "$DIR/src"
+fi
+if [ "${GF_SKIP_INSTALL:-0}" = 1 ]; then
+	SRC_ID="installed in /usr (decode benchmarks: $SRC_ID)"
+elif [ -n "${GF_DESTDIR:-}" ]; then
+	SRC_ID="$GF_DESTDIR (decode benchmarks: $SRC_ID)"
+else
+	make -C "$DIR/src" -j"$(nproc)" install DESTDIR="$DIR/destdir" >"$DIR/build.log" 2>&1 || {
+		echo "build failed:" >&2; tail -20 "$DIR/build.log" >&2; exit 1; }
+	GF_DESTDIR=$DIR/destdir
+fi
+
+cc -std=gnu11 -O2 -Wall -Werror -o "$DIR/bin/udp_blast" "$REPO/test/bench/udp_blast.c" || {
+	echo "udp_blast.c does not build" >&2; exit 1; }
+
+if [ -n "${BENCH_RMEM_MAX:-}" ]; then
+	OLD_RMEM_MAX=$(sysctl -n net.core.rmem_max)
+	sysctl -qw net.core.rmem_max="$BENCH_RMEM_MAX" || { OLD_RMEM_MAX=; exit 1; }
+fi
+
+# ---- the cluster ------------------------------------------------------------------
+
+as_pg "$PGBIN/initdb" -D "$DIR/data" -A trust -U postgres >/dev/null || { echo "initdb failed" >&2; exit 1; }
+cat >>"$DIR/data/postgresql.conf" <<EOF
+port = $PORT
+listen_addresses = ''
+unix_socket_directories = '$DIR'
+shared_preload_libraries = 'goflow2plus'
+goflow2plus.listen = 'netflow://127.0.0.1:$GF_UDP'
+goflow2plus.database = 'postgres'
+log_line_prefix = '%m [%p] %b '
+EOF
+if [ -n "${GF_DESTDIR:-}" ]; then
+	cat >>"$DIR/data/postgresql.conf" <<EOF
+extension_destdir = '$GF_DESTDIR'
+dynamic_library_path = '$GF_DESTDIR$(pg_config --pkglibdir):\$libdir'
+EOF
+fi
+as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null || {
+	echo "cluster did not start:" >&2; tail -20 "$DIR/log" >&2; exit 1; }
+q "CREATE EXTENSION goflow2plus" >/dev/null || exit 1
+ready=0
+for ((i = 0; i < 300; i++)); do
+	if [ "$(q "SELECT bool_and(ready) FROM goflow2plus.stats()" 2>/dev/null)" = t ]; then
+		ready=1
+		break
+	fi
+	sleep 0.1
+done
+[ $ready = 1 ] || { echo "the worker did not become ready in 30 s" >&2; tail -20 "$DIR/log" >&2; exit 1; }
+
+echo "bench_collector: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -r), PostgreSQL $(q 'SHOW server_version')"
+echo "goflow2plus: $SRC_ID"
+echo "rates (datagrams/s): $RATES; $SECS s each; NetFlow v5, 30 records per 1464-byte datagram"
+echo "net.core.rmem_max $(sysctl -n net.core.rmem_max); goflow2plus rcvbuf granted $(counter rcvbuf_bytes) bytes; nfcapd -B $RCVBUF_REQ"
+echo "uptime at start: $(uptime)"
+echo
+
+# ---- one run -------------------------------------------------------------------
+# Each run sets R_SENT R_STORED R_SOCKDROPS R_RCVBUFERR R_SECS R_LOAD R_NOTE.
+
+# Run the sender in the background (so cleanup can end it) and wait for it.
+blast() {
+	"$DIR/bin/udp_blast" "$1" "$2" "$SECS" >"$DIR/blast.out" 2>&1 &
+	BLAST_PID=$!
+	wait "$BLAST_PID"
+	BLAST_PID=
+	R_SENT=$(sed -n 's/^sent [0-9]* datagrams, \([0-9]*\) records.*/\1/p' "$DIR/blast.out")
+	[ -n "$R_SENT" ] || { echo "udp_blast failed:" >&2; cat "$DIR/blast.out" >&2; exit 1; }
+}
+
+run_goflow2plus() {
+	local rate=$1 drops0 rows0 err0 snmp0 t0 t_last last stable r rxq
+	q "TRUNCATE goflow2plus.flows" >/dev/null
+	sleep 1
+	R_LOAD=$(load1)
+	drops0=$(counter kernel_drops)
+	rows0=$(counter rows_inserted)
+	err0=$(counter flush_errors)
+	snmp0=$(rcvbuf_errors)
+	t0=$(now)
+	blast "$GF_UDP" "$rate"
+	# Done when rows_inserted has not moved for 2 s and the socket is empty.
+	last=-1
+	t_last=$(now)
+	stable=0
+	for ((i = 0; i < DRAIN_MAX * 2; i++)); do
+		r=$(counter rows_inserted)
+		read -r rxq _ <<<"$(sock_info "$GF_UDP")"
+		if [ "$r" != "$last" ]; then
+			[ "$last" = -1 ] || t_last=$(now)
+			last=$r
+			stable=0
+		else
+			stable=$((stable + 1))
+		fi
+		[ $stable -ge 4 ] && [ "$rxq" = 0 ] && break
+		sleep 0.5
+	done
+	R_STORED=$(q "SELECT count(*) FROM goflow2plus.flows")
+	R_SOCKDROPS=$(($(counter kernel_drops) - drops0))
+	R_RCVBUFERR=$(($(rcvbuf_errors) - snmp0))
+	R_SECS=$(awk -v a="$t0" -v b="$t_last" 'BEGIN { printf "%.1f", b - a }')
+	R_NOTE=
+	[ "$R_STORED" = "$((r - rows0))" ] || R_NOTE="rows_inserted says $((r - rows0))"
+	[ "$(counter flush_errors)" = "$err0" ] || R_NOTE="$R_NOTE flush errors!"
+}
+
+# CPU ticks (user + system) of process $1.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+run_nfcapd() {
+	local rate=$1 out=$DIR/nf/$1 drops0 snmp0 t0 t_last c last_c stable rxq drops f n
+	mkdir -p "$out"
+	nfcapd -w "$out" -p "$NF_UDP" -b 127.0.0.1 -t 3600 -B "$RCVBUF_REQ" >"$DIR/nfcapd.$rate.log" 2>&1 &
+	NFCAPD_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'Startup' "$DIR/nfcapd.$rate.log" && port_busy "$NF_UDP" && break
+		sleep 0.1
+	done
+	sleep 1
+	R_LOAD=$(load1)
+	read -r _ drops0 <<<"$(sock_info "$NF_UDP")"
+	snmp0=$(rcvbuf_errors)
+	t0=$(now)
+	blast "$NF_UDP" "$rate"
+	# nfcapd shows nothing until its file is closed: done when its socket
+	# is empty and it has used no CPU (beyond one tick) for 2 s.
+	last_c=$(cpu_ticks "$NFCAPD_PID")
+	t_last=$(now)
+	stable=0
+	for ((i = 0; i < DRAIN_MAX * 2; i++)); do
+		sleep 0.5
+		c=$(cpu_ticks "$NFCAPD_PID")
+		read -r rxq drops <<<"$(sock_info "$NF_UDP")"
+		if [ "$rxq" != 0 ] || [ $((c - last_c)) -gt 1 ]; then
+			t_last=$(now)
+			stable=0
+		else
+			stable=$((stable + 1))
+		fi
+		last_c=$c
+		[ $stable -ge 4 ] && break
+	done
+	R_SOCKDROPS=$((drops - drops0))
+	R_RCVBUFERR=$(($(rcvbuf_errors) - snmp0))
+	R_SECS=$(awk -v a="$t0" -v b="$t_last" 'BEGIN { printf "%.1f", b - a }')
+	kill -TERM "$NFCAPD_PID"
+	wait "$NFCAPD_PID"
+	NFCAPD_PID=
+	# Summed over files: a run that crosses the hour boundary rotates once.
+	R_STORED=0
+	for f in "$out"/nfcapd.*; do
+		[ -f "$f" ] || continue
+		n=$(nfdump -r "$f" -I | sed -n 's/^Flows: \([0-9]*\)$/\1/p')
+		R_STORED=$((R_STORED + ${n:-0}))
+	done
+	R_NOTE=
+	rm -rf "$out"
+}
+
+pct_loss() { awk -v s="$1" -v k="$2" 'BEGIN { printf "%.2f", s ? (s - k) * 100 / s : 0 }'; }
+per_s() { awk -v n="$1" -v t="$2" 'BEGIN { if (t > 0) printf "%.0f", n / t; else print 0 }'; }
+
+# ---- the runs --------------------------------------------------------------------
+
+ROWS=()
+for rate in $RATES; do
+	run_goflow2plus "$rate"
+	g_sent=$R_SENT g_stored=$R_STORED
+	line=$(printf '%-8s goflow2plus sent %9s stored %9s loss %6s%% sock_drops %7s RcvbufErrors +%-7s %8s rows/s over %5ss load %s %s' \
+		"$rate" "$R_SENT" "$R_STORED" "$(pct_loss "$R_SENT" "$R_STORED")" "$R_SOCKDROPS" "$R_RCVBUFERR" \
+		"$(per_s "$R_STORED" "$R_SECS")" "$R_SECS" "$R_LOAD" "$R_NOTE")
+	echo "$line"
+	n_sent=- n_stored=-
+	if [ $have_peer = 1 ]; then
+		run_nfcapd "$rate"
+		n_sent=$R_SENT n_stored=$R_STORED
+		printf '%-8s nfcapd      sent %9s stored %9s loss %6s%% sock_drops %7s RcvbufErrors +%-7s %8s rows/s over %5ss load %s\n' \
+			"$rate" "$R_SENT" "$R_STORED" "$(pct_loss "$R_SENT" "$R_STORED")" "$R_SOCKDROPS" "$R_RCVBUFERR" \
+			"$(per_s "$R_STORED" "$R_SECS")" "$R_SECS" "$R_LOAD"
+	fi
+	ROWS+=("$rate $g_sent $g_stored $n_sent $n_stored")
+done
+
+echo
+echo "uptime at end: $(uptime)"
+echo
+echo "| datagrams/s | flows/s offered | goflow2plus sent | stored | loss | nfcapd sent | stored | loss | stored ratio goflow2plus/nfcapd |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+for row in "${ROWS[@]}"; do
+	read -r rate g_sent g_stored n_sent n_stored <<<"$row"
+	if [ "$n_sent" = - ]; then
+		n_loss=- ratio=-
+	else
+		n_loss="$(pct_loss "$n_sent" "$n_stored") %"
+		# The sender paces by the clock, so both runs offer the same count
+		# to within a burst or two; the sent columns show it.
+		ratio=$(awk -v gk="$g_stored" -v nk="$n_stored" \
+			'BEGIN { if (nk == 0) print "-"; else printf "%.3f", gk / nk }')
+	fi
+	echo "| $rate | $((rate * 30)) | $g_sent | $g_stored | $(pct_loss "$g_sent" "$g_stored") % | $n_sent | $n_stored | $n_loss | $ratio |"
+done
+
+# ---- decode only ---------------------------------------------------------------------
+
+if [ "${BENCH_DECODE:-1}" != 0 ]; then
+	as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1
+	echo
+	echo "decode only, one core, no database (cluster stopped; load $(load1)):"
+	if [ "$SECS" -lt 10 ]; then dec_m=1 sf_s=1; else dec_m=2 sf_s=5; fi
+	gen_ok=1
+	cd "$DIR/src" || exit 1
+	[ -f src/gen/flow.pb-c.c ] || make src/gen/flow.pb-c.c >/dev/null 2>&1 || gen_ok=0
+	if [ -f test/bench/bench_decode.c ]; then
+		if [ $gen_ok = 1 ] && cc -std=gnu11 -O2 -Isrc/core -Isrc/gen -o "$DIR/bin/bench_decode" \
+			test/bench/bench_decode.c src/core/[a-z]*.c src/gen/flow.pb-c.c -lprotobuf-c 2>"$DIR/bench_decode.build"; then
+			"$DIR/bin/bench_decode" "$dec_m" | grep -v '^tmpl'
+		else
+			echo "bench_decode.c does not build:"; head -5 "$DIR/bench_decode.build"
+		fi
+	fi
+	if [ -f test/bench/bench_sflow.c ]; then
+		if [ $gen_ok = 1 ] && cc -std=gnu11 -O2 -Isrc/core -Isrc/gen -Itest/unit -o "$DIR/bin/bench_sflow" \
+			test/bench/bench_sflow.c src/core/[a-z]*.c src/gen/flow.pb-c.c -lprotobuf-c 2>"$DIR/bench_sflow.build"; then
+			echo "sflow  $("$DIR/bin/bench_sflow" "$sf_s" | tr '\n' ' ')"
+		else
+			echo "bench_sflow.c does not build:"; head -5 "$DIR/bench_sflow.build"
+		fi
+	fi
+fi
+exit 0
