@@ -35,7 +35,11 @@ src/gen/flow.pb-c.c src/gen/flow.pb-c.h: proto/flow.proto
 
 # Generated code follows protoc-c's style, not ours.
 src/gen/flow.pb-c.o: CFLAGS += -Wno-declaration-after-statement -Wno-missing-prototypes
-$(CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o): src/gen/flow.pb-c.h
+# PGXS tracks no header dependencies unless the server was configured with
+# --enable-depend; a stale object built against an older struct layout
+# (a counter list, a slot) corrupts shared memory, so every object is
+# rebuilt when any header changes.
+$(CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o): src/gen/flow.pb-c.h $(wildcard src/core/*.h src/pg/*.h)
 
 # ---- core layer without PostgreSQL: unit tests and fuzzers ----------------
 
