@@ -2,8 +2,8 @@
 # Installs goflow2plus and runs it on a throwaway local PostgreSQL cluster:
 # NetFlow v5/v9/IPFIX on UDP 2055, sFlow v5 on UDP 6343.
 #
-#   sudo scripts/run_collector.sh          # install, build, start
-#   sudo scripts/run_collector.sh stop     # stop and remove the cluster
+#   scripts/run_collector.sh          # as root: install, build, start
+#   scripts/run_collector.sh stop     # stop and remove the cluster
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -57,5 +57,5 @@ Point an exporter at this machine, then query the flows:
 Counters:
   psql -h $DIR -p $PORT -U postgres -c 'SELECT * FROM goflow2plus.stats() WHERE value > 0'
 Stop and remove the cluster:
-  sudo scripts/run_collector.sh stop
+  scripts/run_collector.sh stop   (as root)
 MSG

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every goflow2plus test on a Debian 12 machine, as root:
-#   sudo test/run_all.sh
+#   test/run_all.sh        (as root)
 # Installs the dependencies (Debian packages), builds with warnings as
 # errors, installs the extension, then runs each suite.  Suites that need a
 # database run their clusters as the ordinary user 'postgres'.  Prints one

@@ -5,8 +5,10 @@
 #    count what they see, write hand-built NetFlow v5 records to
 #    goflow2plus.flows within 2 s, wait quietly while the extension is
 #    missing (before CREATE EXTENSION and after DROP EXTENSION), pick up
-#    a reload, restart after being terminated, and refuse to start with
-#    an invalid goflow2plus.listen.
+#    a reload, restart after being terminated, store an sFlow drop sample
+#    in goflow2plus.sflow_drops, write their pending batch when the server
+#    is stopped (a clean shutdown loses no record), stop promptly under a
+#    flood, and refuse to start with an invalid goflow2plus.listen.
 #
 #    Run as root.  By default it runs "make install" (under the shared build
 #    lock).  GF_SKIP_INSTALL=1 uses what is installed; GF_DESTDIR=/path uses
@@ -156,6 +158,28 @@ def sflow_ifcounters(seq=1, if_index=7):
     sample = struct.pack("!II", 2, len(body)) + body
     return struct.pack("!II4sIIII", 5, 1, socket.inet_aton("127.0.0.1"), 0, seq, 1000, 1) + sample
 
+def sflow_drop(seq=1):
+    # One discarded packet sample (enterprise 0, format 5, sFlow dropped
+    # packet notification extension): sequence, source id type and index,
+    # drops, input, output, reason (3 = port_unreachable), one raw packet
+    # header record (format 1: protocol 1 = Ethernet, frame length,
+    # stripped, header length, header bytes padded to 4).
+    hdr = drop_header()
+    raw = struct.pack("!IIII", 1, 96, 4, len(hdr)) + hdr + bytes((-len(hdr)) % 4)
+    body = struct.pack("!IIIIIIII", 501, 0, 21, 9, 21, 0, 3, 1) + \
+        struct.pack("!II", 1, len(raw)) + raw
+    sample = struct.pack("!II", 5, len(body)) + body
+    return struct.pack("!II4sIIII", 5, 1, socket.inet_aton("127.0.0.1"), 0, seq, 1000, 1) + sample
+
+def drop_header():
+    # Ethernet II (02:00:00:00:00:02 <- 02:00:00:00:00:01, IPv4), a
+    # 20-byte IPv4 header (UDP, 10.20.30.40 -> 10.20.30.41), UDP 1111 -> 2222.
+    eth = bytes.fromhex("020000000002" "020000000001") + struct.pack("!H", 0x0800)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28 + 4, 1, 0, 64, 17, 0,
+                     socket.inet_aton("10.20.30.40"), socket.inet_aton("10.20.30.41"))
+    udp = struct.pack("!HHHH", 1111, 2222, 8 + 4, 0) + b"drop"
+    return eth + ip + udp
+
 def send(port, payload, host="127.0.0.1"):
     s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
                       socket.SOCK_DGRAM)
@@ -178,6 +202,22 @@ for i in range(n):
     elif kind == "v5trunc":
         # The header promises 30 records, the datagram holds 2.
         send(port, v5(2, count=30))
+    elif kind == "sflowdrop":
+        send(port, sflow_drop(i + 1))
+    elif kind == "drophex":
+        print(drop_header().hex())
+    elif kind == "v5mark":
+        # Marked records for the shutdown test: one per datagram.
+        send(port, v5(1, seq=i + 1, src="10.7.7.7", sport=i))
+    elif kind == "flood":
+        # n seconds of v5 datagrams, as fast as one process can send.
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        d = v5(30, src="10.8.8.8")
+        end = time.time() + n
+        while time.time() < end:
+            for _ in range(1000):
+                s.sendto(d, ("127.0.0.1", port))
+        break
     elif kind == "sflowctr":
         send(port, sflow_ifcounters(i + 1))
     elif kind == "sflow":
@@ -238,6 +278,15 @@ if [ "$(q probe "SELECT count(*) FROM goflow2plus.decode('\\x00000005000000017f0
 		wait_for 2 "SELECT count(*) = 1 FROM goflow2plus.interface_counters WHERE if_index = 7 AND in_octets = 123456789 AND out_octets = 987654321 AND in_errors = 1005 AND sampler_address = '127.0.0.1'" postgres
 	check "ifcounter_rows_inserted counts it" \
 		wait_for 2 "SELECT sum(value) >= $((ifc0 + 1)) FROM goflow2plus.stats() WHERE counter = 'ifcounter_rows_inserted'"
+	drophex=$("$PY" "$DIR/send.py" drophex 0)
+	drops0=$(counter sflow_drop_rows_inserted)
+	send sflowdrop $SF_PORT 1
+	check "an sFlow drop sample is in goflow2plus.sflow_drops within 2 s, fields and header bytes as sent" \
+		wait_for 2 "SELECT count(*) = 1 FROM goflow2plus.sflow_drops WHERE sampler_address = '127.0.0.1' AND sequence_num = 501 AND source_id_index = 21 AND drops = 9 AND in_if = 21 AND out_if = 0 AND reason = 3 AND header_protocol = 1 AND frame_length = 96 AND header = '\\x$drophex'::bytea AND src_addr = '10.20.30.40' AND dst_addr = '10.20.30.41' AND proto = 17 AND src_port = 1111 AND dst_port = 2222 AND src_mac = '02:00:00:00:00:01' AND dst_mac = '02:00:00:00:00:02' AND etype = 2048 AND vlan_id IS NULL AND time_received BETWEEN clock_timestamp() - interval '3 s' AND clock_timestamp()" postgres
+	check "drops per reason in SQL" \
+		test "$(q postgres "SELECT string_agg(reason || ':' || n, ',') FROM (SELECT reason, count(*) AS n FROM goflow2plus.sflow_drops GROUP BY 1) s")" = "3:1"
+	check "sflow_drop_rows_inserted counts it" \
+		wait_for 2 "SELECT sum(value) = $((drops0 + 1)) FROM goflow2plus.stats() WHERE counter = 'sflow_drop_rows_inserted'"
 else
 	echo "skip - sFlow decoder not usable from SQL yet"
 	check "sflow workers received the datagrams" \
@@ -322,6 +371,55 @@ fi
 q postgres "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'goflow2plus worker' LIMIT 1" >/dev/null
 check "a terminated worker restarts and is ready again within 15 s" \
 	wait_for 15 "SELECT count(DISTINCT worker) = 3 AND bool_and(ready) AND (SELECT sum(value) FROM goflow2plus.stats() WHERE counter = 'worker_starts') = 4 FROM goflow2plus.stats()"
+
+# ---- a clean shutdown writes the pending batch ---------------------------------
+# flush_interval 60 s: the records wait in the worker's batch; pg_ctl stop
+# (SIGTERM to the workers) must write them before the worker exits, and
+# the unlogged table keeps them over a clean restart.
+
+if [ $have_v5 = 1 ]; then
+	N=40
+	q postgres "ALTER SYSTEM SET goflow2plus.flush_interval = '60s'" >/dev/null
+	q postgres "SELECT pg_reload_conf()" >/dev/null
+	sleep 0.5
+	flows0=$(counter_of flows netflow)
+	send v5mark $NF_PORT $N
+	check "the $N marked records were decoded" \
+		wait_for 3 "SELECT sum(value) >= $((flows0 + N)) FROM goflow2plus.stats() WHERE counter = 'flows' AND listen LIKE 'netflow%'"
+	check "... and are still waiting in the batch (flush_interval 60 s)" \
+		test "$(q postgres "SELECT count(*) FROM goflow2plus.flows WHERE src_addr = '10.7.7.7'")" = 0
+	t0=$(date +%s%N)
+	as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1
+	t1=$(date +%s%N)
+	echo "     pg_ctl stop -m fast with a pending batch: $(((t1 - t0) / 1000000)) ms"
+	as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null || fail "the cluster restarts"
+	check "after pg_ctl stop -m fast and a restart all $N records are in goflow2plus.flows" \
+		test "$(q postgres "SELECT count(*) FROM goflow2plus.flows WHERE src_addr = '10.7.7.7'")" = $N
+	check "... each once" \
+		test "$(q postgres "SELECT count(DISTINCT src_port) FROM goflow2plus.flows WHERE src_addr = '10.7.7.7'")" = $N
+	check "the workers are ready again after the restart" \
+		wait_for 30 "SELECT count(DISTINCT worker) = 3 AND bool_and(ready) FROM goflow2plus.stats()"
+
+	# Under a flood the stop must still be prompt: the drain is bounded
+	# and stops reading once SIGTERM is seen.
+	"$PY" "$DIR/send.py" flood $NF_PORT 10 &
+	flood_pid=$!
+	sleep 1.5
+	t0=$(date +%s%N)
+	as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1
+	t1=$(date +%s%N)
+	stop_ms=$(((t1 - t0) / 1000000))
+	kill "$flood_pid" 2>/dev/null
+	wait "$flood_pid" 2>/dev/null
+	check "pg_ctl stop -m fast during a flood returns within 3 s (${stop_ms} ms)" test "$stop_ms" -lt 3000
+	as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null || fail "the cluster restarts"
+	check "flooded records are in goflow2plus.flows after the restart" \
+		test "$(q postgres "SELECT count(*) > 0 FROM goflow2plus.flows WHERE src_addr = '10.8.8.8'")" = t
+	q postgres "ALTER SYSTEM RESET goflow2plus.flush_interval" >/dev/null
+	q postgres "SELECT pg_reload_conf()" >/dev/null
+	check "the workers are ready after the second restart" \
+		wait_for 30 "SELECT count(DISTINCT worker) = 3 AND bool_and(ready) FROM goflow2plus.stats()"
+fi
 
 # ---- still alive --------------------------------------------------------------
 
