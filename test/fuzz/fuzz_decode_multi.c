@@ -1,0 +1,229 @@
+/*
+ * fuzz_decode_multi.c
+ *    libFuzzer target for what one datagram can do to the next: the input
+ *    is cut into several datagrams from several fake exporters, all fed
+ *    with GF_PROTO_AUTO (or a fixed protocol) to one fresh decoder with
+ *    small limits, so templates, withdrawals, sampling rates, pending sets
+ *    and their expiry interact across datagrams and exporters.
+ *
+ *    Input: repeated [ctl][len hi][len lo][len bytes of datagram]; the last
+ *    datagram takes what is left.  ctl bits 0-2 pick the exporter (four
+ *    IPv4, four IPv6), bits 3-4 the listener protocol, bits 5-7 how far the
+ *    clock moves before this datagram (7: also run gf_decoder_expire).
+ *    Each datagram is copied to a buffer of exactly its size so ASan sees
+ *    a read one byte past it.
+ *
+ *    Every emitted record is checked against facts that must hold whatever
+ *    the bytes were, then encoded with gf_flow_json:
+ *      - array counts stay within their arrays;
+ *      - a NetFlow/IPFIX record names the exporter whose datagram is being
+ *        decoded (state of one exporter never decodes into another's), and
+ *        its time_received is no later than now and no older than the
+ *        pending age limit;
+ *      - the decoder's flow counter moves by the number of records emitted;
+ *      - a refused datagram has an error message (the worker logs it);
+ *      - the JSON fits GF_FLOW_JSON_MAX, is one object, and a buffer one
+ *        byte short gives 0 and "", while an exact one gives the same text.
+ *
+ *    Seeds: test/fuzz/make_multi_seeds.py DIR.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "flow_json.h"
+#include "sflow.h"
+
+#define FZM_MAX_DATAGRAMS	32
+#define FZM_AGE_MS			2000
+#define FZM_STEP_NS			UINT64_C(100000000)	/* 100 ms */
+
+int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+typedef struct fzm_state
+{
+	gf_addr		exporter;		/* of the datagram being decoded */
+	uint64_t	now_ns;
+	uint64_t	emitted;
+	volatile uint64_t sum;
+} fzm_state;
+
+static void
+fzm_json(const gf_flow *f)
+{
+	static char buf[GF_FLOW_JSON_MAX];
+	static char again[GF_FLOW_JSON_MAX];
+	size_t		n;
+
+	n = gf_flow_json(f, buf, sizeof(buf));
+	if (n == 0 || n >= sizeof(buf) || buf[0] != '{' || buf[n - 1] != '}' ||
+		strlen(buf) != n)
+		abort();
+	/* An exact buffer gives the same text; one byte less gives nothing. */
+	if (gf_flow_json(f, again, n + 1) != n || memcmp(buf, again, n + 1) != 0)
+		abort();
+	again[0] = 'x';
+	if (gf_flow_json(f, again, n) != 0 || again[0] != '\0')
+		abort();
+}
+
+static bool
+fzm_same_addr(const gf_addr *a, const gf_addr *b)
+{
+	size_t		n = a->family == 4 ? 4 : a->family == 6 ? 16 : 0;
+
+	return a->family == b->family && memcmp(a->bytes, b->bytes, n) == 0;
+}
+
+static void
+fzm_flow(void *arg, const gf_flow *f)
+{
+	fzm_state  *st = arg;
+	uint64_t	s = f->bytes + f->packets;
+	uint16_t	i;
+
+	if (f->n_as_path > GF_MAX_AS_PATH || f->n_communities > GF_MAX_COMMUNITIES ||
+		f->n_mpls > GF_MAX_MPLS)
+		abort();
+	for (i = 0; i < f->n_as_path; i++)
+		s += f->as_path[i];
+	for (i = 0; i < f->n_communities; i++)
+		s += f->bgp_communities[i];
+	for (i = 0; i < f->n_mpls; i++)
+		s += f->mpls_label[i];
+	if (f->type == GF_TYPE_NETFLOW_V5 || f->type == GF_TYPE_NETFLOW_V9 ||
+		f->type == GF_TYPE_IPFIX)
+	{
+		/* Kept sets wait at most FZM_AGE_MS, and only for their own exporter. */
+		if (!fzm_same_addr(&f->sampler_address, &st->exporter))
+			abort();
+		if (f->time_received_ns > st->now_ns ||
+			st->now_ns - f->time_received_ns > (uint64_t) FZM_AGE_MS * 1000000)
+			abort();
+	}
+	fzm_json(f);
+	st->sum += s;
+	st->emitted++;
+}
+
+static void
+fzm_ifcounters(void *arg, const gf_ifcounters *c)
+{
+	fzm_state  *st = arg;
+
+	st->sum += c->in_octets + c->out_octets + c->dot3_symbol_errors;
+}
+
+static void
+fzm_drop(void *arg, const gf_drop_sample *d)
+{
+	fzm_state  *st = arg;
+	size_t		i;
+
+	for (i = 0; i < d->header_len; i++)
+		st->sum += d->header[i];
+	/* The flow inside a drop sample is not a flow row, but must be sound. */
+	if (d->flow.n_as_path > GF_MAX_AS_PATH ||
+		d->flow.n_communities > GF_MAX_COMMUNITIES ||
+		d->flow.n_mpls > GF_MAX_MPLS)
+		abort();
+	fzm_json(&d->flow);
+}
+
+static void
+fzm_exporter(uint8_t which, gf_addr *a)
+{
+	uint8_t		b[16] = {0};
+
+	if (which < 4)
+	{
+		b[0] = 127;
+		b[3] = (uint8_t) (1 + which);
+		gf_addr_set_v4(a, b);
+	}
+	else
+	{
+		b[0] = 0xfd;
+		b[15] = which;
+		gf_addr_set_v6(a, b);
+	}
+	/* Junk past the IPv4 bytes must not split one exporter into two. */
+	if (which == 1)
+		memset(a->bytes + 4, 0xa5, 12);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const gf_proto protos[4] = {GF_PROTO_AUTO, GF_PROTO_NETFLOW,
+	GF_PROTO_SFLOW, GF_PROTO_AUTO};
+	gf_limits	lim = {0};
+	gf_decoder *d;
+	fzm_state	st;
+	gf_sink		sink = {fzm_flow, fzm_ifcounters, fzm_drop, NULL};
+	size_t		pos = 0;
+	int			n = 0;
+
+	lim.max_templates = 16;
+	lim.max_template_fields = 32;
+	lim.pending_bytes_per_exporter = 4096;
+	lim.pending_max_age_ms = FZM_AGE_MS;
+	lim.max_exporters = 3;
+	d = gf_decoder_new(&lim);
+	if (d == NULL)
+		return 0;
+	memset(&st, 0, sizeof(st));
+	st.now_ns = UINT64_C(1700000000000000000);
+	sink.arg = &st;
+
+	while (pos + 3 <= size && n++ < FZM_MAX_DATAGRAMS)
+	{
+		uint8_t		ctl = data[pos];
+		size_t		len = ((size_t) data[pos + 1] << 8) | data[pos + 2];
+		uint8_t		step = ctl >> 5;
+		gf_datagram dg;
+		gf_error	err;
+		uint8_t    *copy;
+		uint64_t	flows_before;
+		uint64_t	emitted_before;
+		gf_rc		rc;
+
+		pos += 3;
+		if (len > size - pos || n == FZM_MAX_DATAGRAMS)
+			len = size - pos;
+		if (step > 0)
+			st.now_ns += FZM_STEP_NS << (step - 1);
+		if (step == 7)
+			gf_decoder_expire(d, st.now_ns);
+
+		copy = malloc(len ? len : 1);
+		if (copy == NULL)
+			break;
+		memcpy(copy, data + pos, len);
+		pos += len;
+
+		memset(&dg, 0, sizeof(dg));
+		dg.data = copy;
+		dg.len = len;
+		fzm_exporter(ctl & 7, &dg.exporter);
+		dg.exporter_port = 2055;
+		dg.time_received_ns = st.now_ns;
+		st.exporter = dg.exporter;
+		flows_before = gf_decoder_counters(d)->flows;
+		emitted_before = st.emitted;
+
+		rc = gf_decode(d, protos[(ctl >> 3) & 3], &dg, &sink, &err);
+		free(copy);
+
+		if (err.msg[sizeof(err.msg) - 1] != '\0')
+			abort();
+		if (rc != GF_OK && (err.code == GF_OK || err.msg[0] == '\0'))
+			abort();
+		if (gf_decoder_counters(d)->flows - flows_before != st.emitted - emitted_before)
+			abort();
+	}
+	gf_decoder_free(d);
+	return 0;
+}
