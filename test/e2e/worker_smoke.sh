@@ -340,6 +340,23 @@ if [ $have_v5 = 1 ]; then
 		test "$(q probe "SELECT bool_and(value = 1) FROM goflow2plus.stats() WHERE counter = 'worker_starts'")" = t
 fi
 
+# ---- rows a BEFORE trigger skips are not counted as inserted ------------------
+
+if [ $have_v5 = 1 ]; then
+	q postgres "CREATE FUNCTION smoke_skip() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN RETURN NULL; END\$\$" >/dev/null
+	q postgres "CREATE TRIGGER smoke_skip BEFORE INSERT ON goflow2plus.flows FOR EACH ROW EXECUTE FUNCTION smoke_skip()" >/dev/null
+	ins0=$(counter_of rows_inserted netflow)
+	fl0=$(counter_of flushes netflow)
+	send v5 $NF_PORT 3
+	check "batches whose rows a BEFORE trigger skipped are committed" \
+		wait_for 3 "SELECT sum(value) >= $((fl0 + 1)) FROM goflow2plus.stats() WHERE counter = 'flushes' AND listen LIKE 'netflow%'"
+	sleep 0.5
+	check "... and rows_inserted does not count the skipped rows" \
+		test "$(counter_of rows_inserted netflow)" = "$ins0"
+	q postgres "DROP TRIGGER smoke_skip ON goflow2plus.flows" >/dev/null
+	q postgres "DROP FUNCTION smoke_skip()" >/dev/null
+fi
+
 # ---- goflow2plus.rcvbuf is re-applied on reload -------------------------------
 # socket(7): Linux doubles the SO_RCVBUF value asked for; 1 MB is below
 # the default net.core.rmem_max, so every socket must report 2 MiB.
