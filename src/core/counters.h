@@ -27,6 +27,8 @@
 	X(nf_sets_pending_overflow, "data sets dropped: per-exporter pending buffer full") \
 	X(nf_options_records, "options data records read (sampling, interfaces)") \
 	X(nf_sampling_updates, "sampling rates learnt from options data") \
+	X(nf_state_imported, "saved templates / sampling facts installed at start") \
+	X(nf_state_import_rejected, "saved templates / sampling facts refused as corrupt or over a limit") \
 	X(sflow_flow_samples, "sFlow flow samples decoded") \
 	X(sflow_counter_samples, "sFlow counter samples decoded") \
 	X(sflow_drop_samples, "sFlow drop (discard) samples decoded") \

@@ -22,22 +22,27 @@ typedef struct sampling_entry
 	uint64_t	rate;
 	bool		has_init;
 	uint64_t	init_ms;
+	uint64_t	stamp;			/* change count of its last change */
 } sampling_entry;
 
 struct gf_nf_sampling
 {
 	uint32_t	max;
 	uint32_t	count;
+	uint64_t   *changes;		/* shared with the template store */
 	sampling_entry *buckets[SAMPLING_BUCKETS];
 };
 
 gf_nf_sampling *
-gf_nf_sampling_new(uint32_t max_entries)
+gf_nf_sampling_new(uint32_t max_entries, uint64_t *changes)
 {
 	gf_nf_sampling *s = calloc(1, sizeof(*s));
 
 	if (s)
+	{
 		s->max = max_entries;
+		s->changes = changes;
+	}
 	return s;
 }
 
@@ -122,6 +127,9 @@ gf_nf_sampling_set_rate(gf_nf_sampling *s, const gf_nf_scope *scope,
 
 	if (e == NULL)
 		return false;
+	/* Options data repeats: only a real change is worth saving again. */
+	if (!e->has_rate || e->rate != rate)
+		e->stamp = ++*s->changes;
 	e->has_rate = true;
 	e->rate = rate;
 	return true;
@@ -153,6 +161,8 @@ gf_nf_sampling_set_init_time(gf_nf_sampling *s, const gf_nf_scope *scope,
 
 	if (e == NULL)
 		return false;
+	if (!e->has_init || e->init_ms != init_ms)
+		e->stamp = ++*s->changes;
 	e->has_init = true;
 	e->init_ms = init_ms;
 	return true;
@@ -170,6 +180,53 @@ gf_nf_sampling_get_init_time(const gf_nf_sampling *s, const gf_nf_scope *scope,
 	if (e == NULL || !e->has_init)
 		return false;
 	*init_ms = e->init_ms;
+	return true;
+}
+
+void
+gf_nf_sampling_foreach(const gf_nf_sampling *s,
+					   void (*cb) (void *arg, const gf_nf_sampling_fact *f),
+					   void *arg)
+{
+	int			i;
+	const sampling_entry *e;
+	gf_nf_sampling_fact f;
+
+	for (i = 0; i < SAMPLING_BUCKETS; i++)
+		for (e = s->buckets[i]; e; e = e->next)
+		{
+			f.scope = e->scope;
+			f.has_sampler = e->has_sampler;
+			f.sampler_id = e->sampler_id;
+			f.has_rate = e->has_rate;
+			f.rate = e->rate;
+			f.has_init = e->has_init;
+			f.init_ms = e->init_ms;
+			f.stamp = e->stamp;
+			cb(arg, &f);
+		}
+}
+
+bool
+gf_nf_sampling_import(gf_nf_sampling *s, const gf_nf_sampling_fact *f)
+{
+	sampling_entry *e = sampling_get_or_add(s, &f->scope, f->has_sampler,
+											f->sampler_id);
+
+	if (e == NULL)
+		return false;
+	if (f->has_rate && !e->has_rate)
+	{
+		e->has_rate = true;
+		e->rate = f->rate;
+		e->stamp = ++*s->changes;
+	}
+	if (f->has_init && !e->has_init)
+	{
+		e->has_init = true;
+		e->init_ms = f->init_ms;
+		e->stamp = ++*s->changes;
+	}
 	return true;
 }
 

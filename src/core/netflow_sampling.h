@@ -15,7 +15,24 @@
 
 typedef struct gf_nf_sampling gf_nf_sampling;
 
-gf_nf_sampling *gf_nf_sampling_new(uint32_t max_entries);
+/* One entry as netflow_persist.c saves it: a rate and/or an init time. */
+typedef struct gf_nf_sampling_fact
+{
+	gf_nf_scope scope;
+	bool		has_sampler;	/* false: the whole domain */
+	uint64_t	sampler_id;		/* 0 unless has_sampler */
+	bool		has_rate;
+	uint64_t	rate;
+	bool		has_init;		/* only on a domain entry */
+	uint64_t	init_ms;
+	uint64_t	stamp;			/* change count of its last change */
+} gf_nf_sampling_fact;
+
+/*
+ * changes: the counter shared with the template store; a rate or init
+ * time that really changes adds one (an unchanged refresh does not).
+ */
+gf_nf_sampling *gf_nf_sampling_new(uint32_t max_entries, uint64_t *changes);
 void		gf_nf_sampling_free(gf_nf_sampling *s);
 
 /*
@@ -41,6 +58,18 @@ bool		gf_nf_sampling_set_init_time(gf_nf_sampling *s,
 bool		gf_nf_sampling_get_init_time(const gf_nf_sampling *s,
 										 const gf_nf_scope *scope,
 										 uint64_t *init_ms);
+
+/* Call cb for every entry, in no particular order. */
+void		gf_nf_sampling_foreach(const gf_nf_sampling *s,
+								   void (*cb) (void *arg, const gf_nf_sampling_fact *f),
+								   void *arg);
+
+/*
+ * Install saved facts, but only those the entry does not have yet: what
+ * options data taught since the start is newer.  False when the table is
+ * full.
+ */
+bool		gf_nf_sampling_import(gf_nf_sampling *s, const gf_nf_sampling_fact *f);
 
 /*
  * IPFIX samplingPacketInterval / samplingPacketSpace (IEs 305/306) as a

@@ -18,8 +18,8 @@ gf_nf_state_new(const gf_limits *lim)
 	st->max_template_fields = lim->max_template_fields > 65535 ?
 		65535 : lim->max_template_fields;
 	st->pending_max_age_ns = (uint64_t) lim->pending_max_age_ms * 1000000u;
-	st->templates = gf_nf_templates_new(lim->max_templates);
-	st->sampling = gf_nf_sampling_new(lim->max_exporters);
+	st->templates = gf_nf_templates_new(lim->max_templates, &st->changes);
+	st->sampling = gf_nf_sampling_new(lim->max_exporters, &st->changes);
 	st->pending = gf_nf_pending_new(lim->pending_bytes_per_exporter,
 									lim->max_exporters);
 	st->scratch = malloc(sizeof(gf_nf_template) +

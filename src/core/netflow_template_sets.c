@@ -204,6 +204,8 @@ nfx_template_record(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r,
 	t->n_scope = (uint16_t) n_scope;
 	t->n_fields = (uint16_t) n_fields;
 	t->min_len = (uint32_t) min_len;
+	t->imported = false;
+	t->received_ns = msg->time_received_ns;
 
 	switch (gf_nf_templates_put(c->st->templates, t))
 	{

@@ -18,6 +18,7 @@ struct gf_nf_templates
 	uint32_t	max;
 	uint32_t	count;
 	uint32_t	mask;			/* buckets - 1 */
+	uint64_t   *changes;		/* shared change counter */
 	gf_nf_template **buckets;
 };
 
@@ -28,7 +29,7 @@ tpl_size(uint16_t n_fields)
 }
 
 gf_nf_templates *
-gf_nf_templates_new(uint32_t max_templates)
+gf_nf_templates_new(uint32_t max_templates, uint64_t *changes)
 {
 	gf_nf_templates *t = calloc(1, sizeof(*t));
 	uint32_t	nb = 64;
@@ -46,6 +47,7 @@ gf_nf_templates_new(uint32_t max_templates)
 	}
 	t->max = max_templates;
 	t->mask = nb - 1;
+	t->changes = changes;
 	return t;
 }
 
@@ -106,13 +108,18 @@ gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl)
 
 	/* Exporters resend their templates all the time: keep that cheap. */
 	if (old && tpl_same_layout(old, tpl))
+	{
+		if (!tpl->imported)
+			old->imported = false;
 		return GF_NF_PUT_SAME;
+	}
 	if (old == NULL && t->count >= t->max)
 		return GF_NF_PUT_FULL;
 	copy = malloc(tpl_size(tpl->n_fields));
 	if (copy == NULL)
 		return GF_NF_PUT_NOMEM;
 	memcpy(copy, tpl, tpl_size(tpl->n_fields));
+	copy->stamp = ++*t->changes;
 	if (old)
 	{
 		copy->next = old->next;
@@ -139,6 +146,7 @@ gf_nf_templates_withdraw(gf_nf_templates *t, const gf_nf_scope *scope,
 	*pp = e->next;
 	free(e);
 	t->count--;
+	++*t->changes;
 	return 1;
 }
 
@@ -163,6 +171,7 @@ gf_nf_templates_withdraw_all(gf_nf_templates *t, const gf_nf_scope *scope,
 				*pp = e->next;
 				free(e);
 				t->count--;
+				++*t->changes;
 				removed++;
 			}
 			else
@@ -176,4 +185,17 @@ uint32_t
 gf_nf_templates_count(const gf_nf_templates *t)
 {
 	return t->count;
+}
+
+void
+gf_nf_templates_foreach(const gf_nf_templates *t,
+						void (*cb) (void *arg, const gf_nf_template *tpl),
+						void *arg)
+{
+	uint32_t	i;
+	const gf_nf_template *e;
+
+	for (i = 0; i <= t->mask; i++)
+		for (e = t->buckets[i]; e; e = e->next)
+			cb(arg, e);
 }

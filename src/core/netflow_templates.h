@@ -34,6 +34,10 @@ typedef struct gf_nf_template
 	uint16_t	n_scope;		/* the first n_scope fields are scope fields */
 	uint16_t	n_fields;
 	uint32_t	min_len;		/* smallest record: varlen fields count 1 */
+	bool		imported;		/* loaded from saved state, not yet seen on
+								 * the wire (netflow_persist.c) */
+	uint64_t	received_ns;	/* when this layout was learnt */
+	uint64_t	stamp;			/* change count when stored (set by put) */
 	gf_nf_tfield fields[];
 } gf_nf_template;
 
@@ -47,14 +51,22 @@ typedef enum gf_nf_put
 	GF_NF_PUT_NOMEM
 } gf_nf_put;
 
-gf_nf_templates *gf_nf_templates_new(uint32_t max_templates);
+/*
+ * changes: a counter shared with the other state stores; every stored,
+ * redefined or removed template adds one, so a saver can tell when the
+ * state changed and which templates did (their stamp).
+ */
+gf_nf_templates *gf_nf_templates_new(uint32_t max_templates, uint64_t *changes);
 void		gf_nf_templates_free(gf_nf_templates *t);
 
 const gf_nf_template *gf_nf_templates_find(const gf_nf_templates *t,
 										   const gf_nf_scope *scope,
 										   uint16_t id);
 
-/* Store a copy of tpl (its scope and id say where). */
+/*
+ * Store a copy of tpl (its scope and id say where).  A refresh of the same
+ * layout from the wire (imported false) marks an imported one as seen.
+ */
 gf_nf_put	gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl);
 
 /* Remove one template; returns how many were removed (0 or 1). */
@@ -67,5 +79,10 @@ uint32_t	gf_nf_templates_withdraw_all(gf_nf_templates *t,
 										 bool options);
 
 uint32_t	gf_nf_templates_count(const gf_nf_templates *t);
+
+/* Call cb for every stored template, in no particular order. */
+void		gf_nf_templates_foreach(const gf_nf_templates *t,
+									void (*cb) (void *arg, const gf_nf_template *tpl),
+									void *arg);
 
 #endif							/* GF_NETFLOW_TEMPLATES_H */
