@@ -70,7 +70,7 @@ sock_info() {
 	local hex line rxq drops
 	hex=$(printf '0100007F:%04X' "$1")
 	line=$(awk -v a="$hex" '$2 == a { split($5, qq, ":"); print qq[2], $NF; exit }' /proc/net/udp)
-	[ -n "$line" ] || { echo "0 0"; return; }
+	[ -n "$line" ] || { echo "- -"; return; }
 	read -r rxq drops <<<"$line"
 	echo "$((16#$rxq)) $drops"
 }
@@ -187,8 +187,13 @@ echo "net.core.rmem_max $(sysctl -n net.core.rmem_max); goflow2plus rcvbuf grant
 echo "uptime at start: $(uptime)"
 echo
 
+# CPU ticks (user + system, all threads) of process $1, and the seconds
+# of CPU it used since it had $2 ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu_secs() { awk -v a="$2" -v b="$(cpu_ticks "$1")" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) / hz }'; }
+
 # ---- one run -------------------------------------------------------------------
-# Each run sets R_SENT R_STORED R_SOCKDROPS R_RCVBUFERR R_SECS R_LOAD R_NOTE.
+# Each run sets R_SENT R_STORED R_SOCKDROPS R_RCVBUFERR R_SECS R_LOAD R_CPU R_NOTE.
 
 # Run the sender in the background (so cleanup can end it) and wait for it.
 blast() {
@@ -201,11 +206,14 @@ blast() {
 }
 
 run_goflow2plus() {
-	local rate=$1 drops0 rows0 err0 snmp0 t0 t_last last stable r rxq
+	local rate=$1 drops0 kdrops0 rows0 err0 snmp0 t0 t_last last stable r rxq drops wpid cpu0
 	q "TRUNCATE goflow2plus.flows" >/dev/null
 	sleep 1
 	R_LOAD=$(load1)
-	drops0=$(counter kernel_drops)
+	wpid=$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'goflow2plus worker' LIMIT 1")
+	cpu0=$(cpu_ticks "$wpid")
+	read -r _ drops0 <<<"$(sock_info "$GF_UDP")"
+	kdrops0=$(counter kernel_drops)
 	rows0=$(counter rows_inserted)
 	err0=$(counter flush_errors)
 	snmp0=$(rcvbuf_errors)
@@ -225,24 +233,29 @@ run_goflow2plus() {
 		else
 			stable=$((stable + 1))
 		fi
-		[ $stable -ge 4 ] && [ "$rxq" = 0 ] && break
+		[ $stable -ge 4 ] && { [ "$rxq" = 0 ] || [ "$rxq" = - ]; } && break
 		sleep 0.5
 	done
+	R_CPU=$(cpu_secs "$wpid" "$cpu0")
+	read -r _ drops <<<"$(sock_info "$GF_UDP")"
 	R_STORED=$(q "SELECT count(*) FROM goflow2plus.flows")
-	R_SOCKDROPS=$(($(counter kernel_drops) - drops0))
+	R_KDROPS=$(($(counter kernel_drops) - kdrops0))
+	if [ "$drops" = - ] || [ "$drops0" = - ]; then
+		R_SOCKDROPS=$R_KDROPS
+	else
+		R_SOCKDROPS=$((drops - drops0))
+	fi
 	R_RCVBUFERR=$(($(rcvbuf_errors) - snmp0))
 	R_SECS=$(awk -v a="$t0" -v b="$t_last" 'BEGIN { printf "%.1f", b - a }')
-	R_NOTE=
+	R_NOTE="stats() kernel_drops $R_KDROPS"
 	[ "$R_STORED" = "$((r - rows0))" ] || R_NOTE="rows_inserted says $((r - rows0))"
 	[ "$(counter flush_errors)" = "$err0" ] || R_NOTE="$R_NOTE flush errors!"
 }
 
-# CPU ticks (user + system) of process $1.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-
 run_nfcapd() {
-	local rate=$1 out=$DIR/nf/$1 drops0 snmp0 t0 t_last c last_c stable rxq drops f n
+	local rate=$1 out=$DIR/nf/$1 drops0 snmp0 t0 t_last c last_c stable rxq drops f n cpu0
 	mkdir -p "$out"
+	: >"$DIR/nfcapd.$rate.log"
 	nfcapd -w "$out" -p "$NF_UDP" -b 127.0.0.1 -t 3600 -B "$RCVBUF_REQ" >"$DIR/nfcapd.$rate.log" 2>&1 &
 	NFCAPD_PID=$!
 	for ((i = 0; i < 100; i++)); do
@@ -253,6 +266,7 @@ run_nfcapd() {
 	R_LOAD=$(load1)
 	read -r _ drops0 <<<"$(sock_info "$NF_UDP")"
 	snmp0=$(rcvbuf_errors)
+	cpu0=$(cpu_ticks "$NFCAPD_PID")
 	t0=$(now)
 	blast "$NF_UDP" "$rate"
 	# nfcapd shows nothing until its file is closed: done when its socket
@@ -264,7 +278,7 @@ run_nfcapd() {
 		sleep 0.5
 		c=$(cpu_ticks "$NFCAPD_PID")
 		read -r rxq drops <<<"$(sock_info "$NF_UDP")"
-		if [ "$rxq" != 0 ] || [ $((c - last_c)) -gt 1 ]; then
+		if { [ "$rxq" != 0 ] && [ "$rxq" != - ]; } || [ $((c - last_c)) -gt 1 ]; then
 			t_last=$(now)
 			stable=0
 		else
@@ -273,9 +287,10 @@ run_nfcapd() {
 		last_c=$c
 		[ $stable -ge 4 ] && break
 	done
-	R_SOCKDROPS=$((drops - drops0))
+	if [ "$drops" = - ] || [ "$drops0" = - ]; then R_SOCKDROPS=0; else R_SOCKDROPS=$((drops - drops0)); fi
 	R_RCVBUFERR=$(($(rcvbuf_errors) - snmp0))
 	R_SECS=$(awk -v a="$t0" -v b="$t_last" 'BEGIN { printf "%.1f", b - a }')
+	R_CPU=$(cpu_secs "$NFCAPD_PID" "$cpu0")
 	kill -TERM "$NFCAPD_PID"
 	wait "$NFCAPD_PID"
 	NFCAPD_PID=
@@ -293,17 +308,22 @@ run_nfcapd() {
 pct_loss() { awk -v s="$1" -v k="$2" 'BEGIN { printf "%.2f", s ? (s - k) * 100 / s : 0 }'; }
 per_s() { awk -v n="$1" -v t="$2" 'BEGIN { if (t > 0) printf "%.0f", n / t; else print 0 }'; }
 
-# One line per run.  sock_drops is the collector's own socket (goflow2plus:
-# stats() kernel_drops; nfcapd: the drops column of /proc/net/udp);
+# One line per run.  sock_drops is the drops column of /proc/net/udp for
+# the collector's own socket (the kernel's live sk_drops).  goflow2plus's
+# stats() kernel_drops comes from SO_RXQ_OVFL, which the kernel stamps on
+# each queued datagram, so drops after the last datagram that got queued
+# never reach it: it may read a little lower at the end of a flood.
 # RcvbufErrors is system-wide, so other jobs on the machine add to it.
+# cpu = CPU seconds of the collector process over the run (goflow2plus:
+# the worker only, not the postmaster or the kernel's softirq work).
 # "unaccounted" = sent - stored - 30 x sock_drops: records lost somewhere
 # other than the socket buffer (should be 0).  rows/s = stored / time from
 # the sender's start to the last growth seen.
 report() {
-	printf '%-6s %-11s sent %9s stored %9s loss %6s%% sock_drops %7s unaccounted %6s RcvbufErrors +%-7s %7s rows/s over %5ss load %s %s\n' \
+	printf '%-6s %-11s sent %9s stored %9s loss %6s%% sock_drops %7s unaccounted %6s RcvbufErrors +%-7s %7s rows/s over %5ss cpu %5ss load %s %s\n' \
 		"$2" "$1" "$R_SENT" "$R_STORED" "$(pct_loss "$R_SENT" "$R_STORED")" "$R_SOCKDROPS" \
 		"$((R_SENT - R_STORED - 30 * R_SOCKDROPS))" "$R_RCVBUFERR" \
-		"$(per_s "$R_STORED" "$R_SECS")" "$R_SECS" "$R_LOAD" "$R_NOTE"
+		"$(per_s "$R_STORED" "$R_SECS")" "$R_SECS" "$R_CPU" "$R_LOAD" "$R_NOTE"
 }
 
 # ---- the runs --------------------------------------------------------------------
