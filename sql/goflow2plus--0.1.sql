@@ -147,6 +147,48 @@ COMMENT ON COLUMN goflow2plus.sflow_drops.in_if IS
 COMMENT ON COLUMN goflow2plus.sflow_drops.header IS
     'The dropped packet''s header as received (raw packet header record), at most its first 256 bytes; NULL, like header_protocol and frame_length, when the sample had no header record.';
 
+-- NetFlow v9 / IPFIX state the workers learnt from exporters, kept so that
+-- a restart decodes data at once instead of waiting (often 5 to 30
+-- minutes) for every exporter to resend its templates.  Ordinary (logged)
+-- tables: they must survive a crash.  Workers read them at start and
+-- write only what changed; rows are checked like templates from the wire,
+-- and a bad row is ignored (counted in nf_state_import_rejected).
+CREATE TABLE goflow2plus.templates (
+    exporter     inet NOT NULL,
+    version      int NOT NULL,          -- 9 (NetFlow v9) or 10 (IPFIX)
+    domain_id    bigint NOT NULL,       -- v9 source id / IPFIX observation domain
+    template_id  int NOT NULL,
+    kind         text NOT NULL CHECK (kind IN ('data', 'options')),
+    fields       bytea NOT NULL,
+    updated      timestamptz NOT NULL,
+    PRIMARY KEY (exporter, version, domain_id, template_id)
+);
+
+COMMENT ON TABLE goflow2plus.templates IS
+    'NetFlow v9 / IPFIX templates the workers learnt, read back at start. Delete rows to forget them (takes effect at the next start).';
+COMMENT ON COLUMN goflow2plus.templates.fields IS
+    'Format byte 1, u16 field count, u16 scope field count, then per field u16 element id (IPFIX enterprise bit 0x8000 kept), u16 length (65535: variable) and a u32 enterprise number when the bit is set; big-endian.';
+COMMENT ON COLUMN goflow2plus.templates.updated IS
+    'When this layout was received from the exporter.';
+
+CREATE TABLE goflow2plus.sampling (
+    exporter     inet NOT NULL,
+    version      int NOT NULL,
+    domain_id    bigint NOT NULL,
+    per_sampler  boolean NOT NULL,      -- false: the rate of the whole domain
+    sampler_id   bigint NOT NULL,       -- 0 unless per_sampler; u64 bit pattern
+    rate         bigint,                -- 1 in rate packets; NULL if unknown
+    init_time_ms bigint,                -- IPFIX systemInitTimeMilliseconds (domain rows)
+    updated      timestamptz NOT NULL,
+    PRIMARY KEY (exporter, version, domain_id, per_sampler, sampler_id)
+);
+
+COMMENT ON TABLE goflow2plus.sampling IS
+    'Sampling rates and IPFIX system init times learnt from NetFlow v9 / IPFIX options data, read back at start.';
+
+SELECT pg_catalog.pg_extension_config_dump('goflow2plus.templates', '');
+SELECT pg_catalog.pg_extension_config_dump('goflow2plus.sampling', '');
+
 -- Decode datagrams from SQL with the same decoders the workers use.
 -- Template and sampling state is kept for the session, so a template
 -- packet followed by a data packet decodes as it would on the wire.

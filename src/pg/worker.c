@@ -40,6 +40,7 @@
 #include "gf_shmem.h"
 #include "goflow2plus.h"
 #include "pg_compat.h"
+#include "state_store.h"
 #include "udp_socket.h"
 
 /* Datagrams per recvmmsg call and the buffer for each. */
@@ -72,6 +73,7 @@ typedef struct Worker
 	int			writer_capacity;
 	GfRecvBatch *recv;
 	WaitEventSet *wes;
+	GfStateStore state;			/* templates kept in SQL (state_store.c) */
 
 	WkCounters	c;
 	uint64		base[GF_NCOUNTERS]; /* slot values from earlier runs */
@@ -431,6 +433,22 @@ wk_reload(Worker *w)
 }
 
 /*
+ * Save templates and sampling rates that changed (NetFlow / flow sockets
+ * only).  Not before the extension was seen: without it there is nowhere
+ * to save, and trying would cost a transaction every tick.
+ */
+static void
+wk_sync_state(Worker *w)
+{
+	if (w->slot->uri.proto == GF_PROTO_SFLOW || w->extension_missing_logged)
+		return;
+	if (!w->state.loaded && w->c.flushes == 0)
+		return;
+	if (gf_state_pending(&w->state, w->decoder))
+		gf_state_sync(&w->state, w->decoder);
+}
+
+/*
  * SIGTERM: write what was received, then exit.  The batch holds at most
  * one drain round more than usual (WK_DRAIN_ROUNDS x WK_RECV_BATCH
  * datagrams), so a flood delays the exit by one bounded flush.  Exit
@@ -444,6 +462,7 @@ wk_shutdown(Worker *w)
 	uint64		pending = (uint64) gf_writer_count(w->writer);
 
 	wk_flush(w);
+	wk_sync_state(w);
 	wk_publish(w);
 	ereport(DEBUG1,
 			(errmsg("goflow2plus worker %d: shutting down after writing %llu pending records",
@@ -522,6 +541,14 @@ goflow2plus_worker_main(Datum main_arg)
 	w->sink.drop = wk_sink_drop;
 	w->sink.arg = w;
 
+	/*
+	 * Templates saved by an earlier run, before saying ready: the first
+	 * data set after a restart then finds its template.
+	 */
+	gf_state_init(&w->state, w->slotno);
+	if (w->slot->uri.proto != GF_PROTO_SFLOW)
+		gf_state_sync(&w->state, w->decoder);
+
 	w->wes = gf_create_wait_event_set(3);
 	AddWaitEventToSet(w->wes, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
 	AddWaitEventToSet(w->wes, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
@@ -560,6 +587,7 @@ goflow2plus_worker_main(Datum main_arg)
 		if (now >= w->next_tick_ms)
 		{
 			gf_decoder_expire(w->decoder, wk_realtime_ns());
+			wk_sync_state(w);
 			w->next_tick_ms = now + WK_TICK_MS;
 		}
 		wk_publish(w);
