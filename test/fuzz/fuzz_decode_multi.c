@@ -23,7 +23,10 @@
  *      - the decoder's flow counter moves by the number of records emitted;
  *      - a refused datagram has an error message (the worker logs it);
  *      - the JSON fits GF_FLOW_JSON_MAX, is one object, and a buffer one
- *        byte short gives 0 and "", while an exact one gives the same text.
+ *        byte short gives 0 and "", while an exact one gives the same text;
+ *      - isolation: with limits too large for the input to reach, what an
+ *        exporter's datagrams emit (hashed JSON) is the same whether or not
+ *        the other exporters' datagrams came in between.
  *
  *    Seeds: test/fuzz/make_multi_seeds.py DIR.
  */
@@ -45,13 +48,28 @@ int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 typedef struct fzm_state
 {
 	gf_addr		exporter;		/* of the datagram being decoded */
+	int			which;			/* its index, 0..7 */
 	uint64_t	now_ns;
 	uint64_t	emitted;
+	uint64_t	hash[8];		/* FNV-1a of the JSON emitted per exporter */
 	volatile uint64_t sum;
 } fzm_state;
 
+static uint64_t
+fzm_hash(uint64_t h, const char *s, size_t n)
+{
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		h ^= (uint8_t) s[i];
+		h *= UINT64_C(1099511628211);
+	}
+	return h;
+}
+
 static void
-fzm_json(const gf_flow *f)
+fzm_json(fzm_state *st, const gf_flow *f)
 {
 	static char buf[GF_FLOW_JSON_MAX];
 	static char again[GF_FLOW_JSON_MAX];
@@ -67,6 +85,7 @@ fzm_json(const gf_flow *f)
 	again[0] = 'x';
 	if (gf_flow_json(f, again, n) != 0 || again[0] != '\0')
 		abort();
+	st->hash[st->which] = fzm_hash(st->hash[st->which], buf, n + 1);
 }
 
 static bool
@@ -103,7 +122,7 @@ fzm_flow(void *arg, const gf_flow *f)
 			st->now_ns - f->time_received_ns > (uint64_t) FZM_AGE_MS * 1000000)
 			abort();
 	}
-	fzm_json(f);
+	fzm_json(st, f);
 	st->sum += s;
 	st->emitted++;
 }
@@ -129,7 +148,7 @@ fzm_drop(void *arg, const gf_drop_sample *d)
 		d->flow.n_communities > GF_MAX_COMMUNITIES ||
 		d->flow.n_mpls > GF_MAX_MPLS)
 		abort();
-	fzm_json(&d->flow);
+	fzm_json(st, &d->flow);
 }
 
 static void
@@ -154,29 +173,27 @@ fzm_exporter(uint8_t which, gf_addr *a)
 		memset(a->bytes + 4, 0xa5, 12);
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/*
+ * Feed the datagrams of the input to a fresh decoder: all of them, or
+ * (only >= 0) just those of one exporter, the clock moving as if all came.
+ */
+static void
+fzm_run(const uint8_t *data, size_t size, const gf_limits *lim, int only,
+		fzm_state *st, uint8_t *seen)
 {
 	static const gf_proto protos[4] = {GF_PROTO_AUTO, GF_PROTO_NETFLOW,
 	GF_PROTO_SFLOW, GF_PROTO_AUTO};
-	gf_limits	lim = {0};
 	gf_decoder *d;
-	fzm_state	st;
 	gf_sink		sink = {fzm_flow, fzm_ifcounters, fzm_drop, NULL};
 	size_t		pos = 0;
 	int			n = 0;
 
-	lim.max_templates = 16;
-	lim.max_template_fields = 32;
-	lim.pending_bytes_per_exporter = 4096;
-	lim.pending_max_age_ms = FZM_AGE_MS;
-	lim.max_exporters = 3;
-	d = gf_decoder_new(&lim);
+	d = gf_decoder_new(lim);
 	if (d == NULL)
-		return 0;
-	memset(&st, 0, sizeof(st));
-	st.now_ns = UINT64_C(1700000000000000000);
-	sink.arg = &st;
+		abort();
+	memset(st, 0, sizeof(*st));
+	st->now_ns = UINT64_C(1700000000000000000);
+	sink.arg = st;
 
 	while (pos + 3 <= size && n++ < FZM_MAX_DATAGRAMS)
 	{
@@ -194,13 +211,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len > size - pos || n == FZM_MAX_DATAGRAMS)
 			len = size - pos;
 		if (step > 0)
-			st.now_ns += FZM_STEP_NS << (step - 1);
+			st->now_ns += FZM_STEP_NS << (step - 1);
 		if (step == 7)
-			gf_decoder_expire(d, st.now_ns);
+			gf_decoder_expire(d, st->now_ns);
+		if (seen)
+			*seen |= (uint8_t) (1u << (ctl & 7));
+		if (only >= 0 && (ctl & 7) != only)
+		{
+			pos += len;
+			continue;
+		}
 
 		copy = malloc(len ? len : 1);
 		if (copy == NULL)
-			break;
+			abort();
 		memcpy(copy, data + pos, len);
 		pos += len;
 
@@ -209,10 +233,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dg.len = len;
 		fzm_exporter(ctl & 7, &dg.exporter);
 		dg.exporter_port = 2055;
-		dg.time_received_ns = st.now_ns;
-		st.exporter = dg.exporter;
+		dg.time_received_ns = st->now_ns;
+		st->exporter = dg.exporter;
+		st->which = ctl & 7;
 		flows_before = gf_decoder_counters(d)->flows;
-		emitted_before = st.emitted;
+		emitted_before = st->emitted;
 
 		rc = gf_decode(d, protos[(ctl >> 3) & 3], &dg, &sink, &err);
 		free(copy);
@@ -221,9 +246,42 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (rc != GF_OK && (err.code == GF_OK || err.msg[0] == '\0'))
 			abort();
-		if (gf_decoder_counters(d)->flows - flows_before != st.emitted - emitted_before)
+		if (gf_decoder_counters(d)->flows - flows_before != st->emitted - emitted_before)
 			abort();
 	}
 	gf_decoder_free(d);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static fzm_state all;
+	static fzm_state one;
+	gf_limits	small = {0};
+	gf_limits	roomy = {0};
+	uint8_t		seen = 0;
+	int			x;
+
+	/* Small limits: the "over the limit" paths. */
+	small.max_templates = 16;
+	small.max_template_fields = 32;
+	small.pending_bytes_per_exporter = 4096;
+	small.pending_max_age_ms = FZM_AGE_MS;
+	small.max_exporters = 3;
+	fzm_run(data, size, &small, -1, &all, NULL);
+
+	/* Limits the input cannot reach: exporters must not see each other. */
+	roomy.pending_max_age_ms = FZM_AGE_MS;
+	/* The sampling table is capped by max_exporters too (all exporters). */
+	roomy.max_exporters = 1u << 20;
+	fzm_run(data, size, &roomy, -1, &all, &seen);
+	for (x = 0; x < 8; x++)
+	{
+		if ((seen & (1u << x)) == 0)
+			continue;
+		fzm_run(data, size, &roomy, x, &one, NULL);
+		if (one.hash[x] != all.hash[x])
+			abort();
+	}
 	return 0;
 }
