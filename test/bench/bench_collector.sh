@@ -10,7 +10,7 @@
 #
 #    Figures, not pass/fail: the project's speed goals are read from this
 #    output, as ratios against the peer, never from timed tests.  It is not
-#    part of test/run_all.sh (the default run takes about ten minutes).
+#    part of test/run_all.sh (the default run takes about six minutes).
 #
 #    Run as root, loopback only.  Cluster as user postgres in
 #    /tmp/gf_bench_collector (port 55439); goflow2plus on UDP 52095, nfcapd
