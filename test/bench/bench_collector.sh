@@ -57,7 +57,8 @@ if [ "$(id -u)" != 0 ]; then
 	exit 2
 fi
 
-as_pg() { runuser -u postgres -- "$@"; }
+. "$REPO/test/lib/cluster.sh"
+as_pg() { gf_as_pg "$@"; }
 q() { as_pg "$PGBIN/psql" -h "$DIR" -p "$PORT" -d postgres -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
 counter() { q "SELECT coalesce(sum(value),0) FROM goflow2plus.stats() WHERE counter = '$1'"; }
 now() { date +%s.%N; }
@@ -151,24 +152,7 @@ fi
 
 # ---- the cluster ------------------------------------------------------------------
 
-as_pg "$PGBIN/initdb" -D "$DIR/data" -A trust -U postgres >/dev/null || { echo "initdb failed" >&2; exit 1; }
-cat >>"$DIR/data/postgresql.conf" <<EOF
-port = $PORT
-listen_addresses = ''
-unix_socket_directories = '$DIR'
-shared_preload_libraries = 'goflow2plus'
-goflow2plus.listen = 'netflow://127.0.0.1:$GF_UDP'
-goflow2plus.database = 'postgres'
-log_line_prefix = '%m [%p] %b '
-EOF
-if [ -n "${GF_DESTDIR:-}" ]; then
-	cat >>"$DIR/data/postgresql.conf" <<EOF
-extension_destdir = '$GF_DESTDIR'
-dynamic_library_path = '$GF_DESTDIR$(pg_config --pkglibdir):\$libdir'
-EOF
-fi
-as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null || {
-	echo "cluster did not start:" >&2; tail -20 "$DIR/log" >&2; exit 1; }
+gf_cluster_start "netflow://127.0.0.1:$GF_UDP" || exit 1
 q "CREATE EXTENSION goflow2plus" >/dev/null || exit 1
 ready=0
 for ((i = 0; i < 300; i++)); do

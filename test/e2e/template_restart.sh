@@ -32,14 +32,11 @@ if [ "$(id -u)" != 0 ]; then
 	exit 2
 fi
 
-as_pg() { runuser -u postgres -- "$@"; }
+. "$REPO/test/lib/cluster.sh"
+as_pg() { gf_as_pg "$@"; }
 q() { as_pg "$PGBIN/psql" -h "$DIR" -p "$PORT" -d postgres -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
 counter() { q "SELECT coalesce(sum(value),0) FROM goflow2plus.stats() WHERE counter = '$1'"; }
-stop_cluster() {
-	if [ -f "$DIR/data/postmaster.pid" ]; then
-		as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1
-	fi
-}
+stop_cluster() { gf_cluster_stop; }
 trap stop_cluster EXIT
 wait_for() {
 	local secs=$1 sql=$2 i
@@ -54,30 +51,8 @@ restart() {
 		wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
 }
 
-if [ "${GF_SKIP_INSTALL:-0}" != 1 ]; then
-	(cd "$REPO" && flock /tmp/gf-build.lock make install >/tmp/gf_template_restart.build.log 2>&1) || {
-		echo "make install failed; see /tmp/gf_template_restart.build.log" >&2
-		exit 1
-	}
-fi
-
-stop_cluster
-rm -rf "$DIR"
-mkdir -p "$DIR"
-chown postgres: "$DIR"
-as_pg "$PGBIN/initdb" -D "$DIR/data" -A trust -U postgres >/dev/null || { echo "initdb failed" >&2; exit 1; }
-cat >>"$DIR/data/postgresql.conf" <<EOF
-port = $PORT
-listen_addresses = ''
-unix_socket_directories = '$DIR'
-shared_preload_libraries = 'goflow2plus'
-goflow2plus.listen = 'netflow://127.0.0.1:${NF_PORT}'
-goflow2plus.database = 'postgres'
-goflow2plus.flush_interval = '100ms'
-log_line_prefix = '%m [%p] %b '
-EOF
-as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null || {
-	echo "cluster did not start:" >&2; tail -20 "$DIR/log" >&2; exit 1; }
+gf_install "$REPO" /tmp/gf_template_restart.build.log || exit 1
+gf_cluster_start "netflow://127.0.0.1:${NF_PORT}" "goflow2plus.flush_interval = '100ms'" || exit 1
 q "CREATE EXTENSION goflow2plus" >/dev/null
 check "worker ready" wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
 

@@ -37,7 +37,8 @@ if [ "$(id -u)" != 0 ]; then
 	exit 2
 fi
 
-as_pg() { runuser -u postgres -- "$@"; }
+. "$REPO/test/lib/cluster.sh"
+as_pg() { gf_as_pg "$@"; }
 # psql against database $1, one query, unaligned tuples only.
 q() { as_pg "$PGBIN/psql" -h "$DIR" -p "$PORT" -d "$1" -XAtq -v ON_ERROR_STOP=1 -c "$2"; }
 # Sum of one counter over all workers, read through the probe database.
@@ -45,11 +46,7 @@ counter() { q probe "SELECT coalesce(sum(value),0) FROM goflow2plus.stats() WHER
 # Sum of one counter for the workers whose listen text starts with $2.
 counter_of() { q probe "SELECT coalesce(sum(value),0) FROM goflow2plus.stats() WHERE counter = '$1' AND listen LIKE '$2%'"; }
 
-stop_cluster() {
-	if [ -f "$DIR/data/postmaster.pid" ]; then
-		as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1
-	fi
-}
+stop_cluster() { gf_cluster_stop; }
 trap stop_cluster EXIT
 
 # Wait up to $1 seconds for the SQL condition $2 (database $3) to be 't'.
@@ -70,36 +67,8 @@ log_size() { stat -c %s "$DIR/log"; }
 
 # ---- build, install, cluster ------------------------------------------------
 
-if [ "${GF_SKIP_INSTALL:-0}" != 1 ] && [ -z "${GF_DESTDIR:-}" ]; then
-	(cd "$REPO" && flock /tmp/gf-build.lock make install ${GF_MAKE_ARGS:-} >/tmp/gf_worker_smoke.build.log 2>&1) || {
-		echo "make install failed; see /tmp/gf_worker_smoke.build.log" >&2
-		exit 1
-	}
-fi
-
-stop_cluster
-rm -rf "$DIR"
-mkdir -p "$DIR"
-chown postgres: "$DIR"
-as_pg "$PGBIN/initdb" -D "$DIR/data" -A trust -U postgres >/dev/null || { echo "initdb failed" >&2; exit 1; }
-cat >>"$DIR/data/postgresql.conf" <<EOF
-port = $PORT
-listen_addresses = ''
-unix_socket_directories = '$DIR'
-shared_preload_libraries = 'goflow2plus'
-goflow2plus.listen = '$LISTEN'
-goflow2plus.database = 'postgres'
-goflow2plus.flush_interval = '200ms'
-log_line_prefix = '%m [%p] %b '
-EOF
-if [ -n "${GF_DESTDIR:-}" ]; then
-	cat >>"$DIR/data/postgresql.conf" <<EOF
-extension_destdir = '$GF_DESTDIR'
-dynamic_library_path = '$GF_DESTDIR$(pg_config --pkglibdir):\$libdir'
-EOF
-fi
-as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null || {
-	echo "cluster did not start:" >&2; tail -20 "$DIR/log" >&2; exit 1; }
+gf_install "$REPO" /tmp/gf_worker_smoke.build.log || exit 1
+gf_cluster_start "$LISTEN" "goflow2plus.flush_interval = '200ms'" || exit 1
 
 # The workers write to "postgres"; stats() is read from "probe", which has
 # the extension, so the workers can be watched before CREATE EXTENSION in
