@@ -13,7 +13,7 @@
  *    of the flattened path (the router's own AS when the path is empty);
  *    next_hop_as is the first AS of the path.  Extended MPLS (1006): its
  *    IN label stack fills mpls_label only when the header had no labels;
- *    entries are kept as the agent sent them.
+ *    each entry's 20-bit label is kept (entry >> 12).
  */
 #include "sflow_internal.h"
 
@@ -310,8 +310,13 @@ sf_ext_mpls(gf_sf_ctx *c, gf_rd *rec, gf_sf_flowacc *acc)
 	{
 		if (!gf_rd_u32(rec, &label))
 			return sf_truncated(c, rec, "extended MPLS");
+		/*
+		 * Each entry is a whole label stack entry (label, traffic class,
+		 * bottom-of-stack bit, TTL); the column holds the 20-bit label, as
+		 * the NetFlow side and the header parser store it.
+		 */
 		if (acc->n_mpls_ext < GF_MAX_MPLS)
-			acc->mpls_ext[acc->n_mpls_ext++] = label;
+			acc->mpls_ext[acc->n_mpls_ext++] = label >> 12;
 		else
 			gf_sf_limit(c);
 	}

@@ -317,9 +317,14 @@ gf_type_datum(gf_flow_type t)
 	return PointerGetDatum(cache[slot]);
 }
 
+/*
+ * bigint is signed: a uint64 above 2^63-1 (only a hostile or broken
+ * exporter sends one for bytes, packets or a sampling rate) is written as
+ * NULL, since a negative count would be worse than an unknown one.
+ */
 #define PUT_I8(col, fld, expr) \
 	do { \
-		if (GF_HAS(f, fld)) \
+		if (GF_HAS(f, fld) && (uint64) (expr) <= (uint64) PG_INT64_MAX) \
 		{ values[col] = Int64GetDatum((int64) (expr)); nulls[col] = false; } \
 		else nulls[col] = true; \
 	} while (0)

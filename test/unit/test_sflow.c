@@ -684,9 +684,9 @@ test_limits(void)
 	rec = sb_open(&s, 1006);
 	sb_u32(&s, 0);				/* next hop type unknown */
 	sb_u32(&s, 3);
-	sb_u32(&s, 16);
-	sb_u32(&s, 17);
-	sb_u32(&s, 18);
+	sb_u32(&s, (16u << 12) | 64);	/* label 16, TTL 64 */
+	sb_u32(&s, (17u << 12) | 64);
+	sb_u32(&s, (18u << 12) | 0x100 | 64);	/* bottom of stack */
 	sb_u32(&s, 1);
 	sb_u32(&s, 99);
 	sb_close(&s, rec);
@@ -701,6 +701,7 @@ test_limits(void)
 	CHECK(g.flows[0].bgp_next_hop.family == 6);
 	CHECK_EQ_U64(g.flows[0].bgp_next_hop.bytes[15], 1);
 	CHECK_EQ_U64(g.flows[0].n_mpls, 3);
+	CHECK_EQ_U64(g.flows[0].mpls_label[0], 16);
 	CHECK_EQ_U64(g.flows[0].mpls_label[2], 18);
 }
 
