@@ -6,8 +6,9 @@
  *    Which record wins: the raw packet header (record 1) is the most
  *    precise source, so once it is seen the sampled Ethernet/IPv4/IPv6
  *    records (2, 3, 4) no longer fill fields; if they come first, the
- *    header overwrites what it parses.  bytes is the header record's
- *    frame_length, else the length from record 2, 3 or 4.
+ *    header overwrites what it parses.  Only the first raw header record
+ *    of a sample is used.  bytes is the header record's frame_length, else
+ *    the length from record 2, 3 or 4.
  *
  *    Extended gateway (1003): bgp_next_hop, src_as; dst_as is the last AS
  *    of the flattened path (the router's own AS when the path is empty);
@@ -65,6 +66,13 @@ sf_raw_header(gf_sf_ctx *c, gf_rd *rec, gf_sf_flowacc *acc)
 					   "sFlow raw packet header says %u header bytes, record has %zu left",
 					   hlen, gf_rd_left(rec));
 
+	/*
+	 * A sample describes one packet.  Should an agent send a second raw
+	 * header record, it is skipped: parsing it over the first would mix
+	 * fields of two packets wherever the second stops parsing sooner.
+	 */
+	if (acc->have_header)
+		return GF_OK;
 	acc->have_header = true;
 	acc->header_protocol = proto;
 	acc->frame_length = frame_length;

@@ -921,6 +921,55 @@ test_captures(void)
 	free(g);
 }
 
+/*
+ * Two raw header records in one sample: the first describes the packet; a
+ * second (here an Ethernet header announcing IPv6 and nothing else) must
+ * neither replace nor mix into its fields.
+ */
+static void
+test_second_header_ignored(void)
+{
+	sb			s = {0};
+	got			g;
+	gf_counters c;
+	gf_error	err;
+	size_t		smp,
+				rec;
+	static const uint8_t src[4] = {10, 1, 2, 3};
+	static const uint8_t eth6[16] = {
+		0x02, 0, 0, 0, 0, 0x0b, 0x02, 0, 0, 0, 0, 0x0a, 0x86, 0xdd, 0, 0
+	};
+
+	sb_sflow_header(&s, AGENT, 0, 1, 0, 1);
+	smp = sb_open(&s, 1);
+	sb_u32(&s, 1);
+	sb_u32(&s, 1);
+	sb_u32(&s, 1);
+	sb_u32(&s, 0);
+	sb_u32(&s, 0);
+	sb_u32(&s, 1);
+	sb_u32(&s, 2);
+	sb_u32(&s, 2);
+	sb_rec_header_ipv4_tcp(&s, 1514);
+	rec = sb_open(&s, 1);
+	sb_u32(&s, 1);				/* Ethernet */
+	sb_u32(&s, 60);				/* frame length */
+	sb_u32(&s, 0);
+	sb_u32(&s, 14);				/* header bytes */
+	sb_bytes(&s, eth6, 16);		/* 14 bytes + 2 padding */
+	sb_close(&s, rec);
+	sb_close(&s, smp);
+
+	CHECK_EQ_U64(run(&s, &g, &c, &err), GF_OK);
+	CHECK_EQ_U64(g.n_flows, 1);
+	CHECK_EQ_U64(g.flows[0].bytes, 1514);
+	CHECK_EQ_U64(g.flows[0].etype, 0x0800);
+	CHECK(g.flows[0].src_addr.family == 4 &&
+		  memcmp(g.flows[0].src_addr.bytes, src, 4) == 0);
+	CHECK_EQ_U64(g.flows[0].proto, 6);
+	CHECK_EQ_U64(g.flows[0].src_port, 40000);
+}
+
 int
 main(void)
 {
@@ -928,6 +977,7 @@ main(void)
 	test_mixed_prefixes();
 	test_expanded_sampled_ipv4();
 	test_header_wins();
+	test_second_header_ignored();
 	test_drop_sample();
 	test_errors();
 	test_header_unparsed();
