@@ -12,9 +12,9 @@
  *      NULL unless both the address and the length are known (and the
  *      length fits the family);
  *    - unsigned 32-bit values go to bigint columns unchanged; unsigned
- *      64-bit values (bytes, packets, sampling_rate) go to bigint as their
- *      two's-complement bit pattern, so a value above 2^63-1 (never seen
- *      from a sane exporter) reads negative rather than being lost;
+ *      64-bit values (bytes, packets, sampling_rate) go to bigint when they
+ *      fit and are NULL above 2^63-1: bigint cannot hold them, and a
+ *      negative count would be worse than an unknown one;
  *    - interface counters that are 64-bit on the wire go to numeric, which
  *      holds every uint64 (these rows are rare: one per interface per
  *      counter interval).
