@@ -25,8 +25,12 @@
 	X(nf_sets_pending_decoded, "kept data sets decoded once their template came") \
 	X(nf_sets_pending_expired, "kept data sets dropped: template never came in time") \
 	X(nf_sets_pending_overflow, "data sets dropped: per-exporter pending buffer full") \
+	X(nf_sets_pending_evicted, "kept data sets pushed out (oldest first) by the total pending limit") \
 	X(nf_options_records, "options data records read (sampling, interfaces)") \
 	X(nf_sampling_updates, "sampling rates learnt from options data") \
+	X(nf_sampling_refused, "sampling entries refused: the exporter's share or the table is full") \
+	X(nf_templates_expired, "templates dropped because their exporter fell silent (exporter_idle)") \
+	X(nf_exporters_expired, "exporters whose state was dropped after falling silent") \
 	X(nf_state_imported, "saved templates / sampling facts installed at start") \
 	X(nf_state_import_rejected, "saved templates / sampling facts refused as corrupt or over a limit") \
 	X(sflow_flow_samples, "sFlow flow samples decoded") \

@@ -20,6 +20,12 @@
 #define GF_DEFAULT_PENDING_BYTES		(1024 * 1024)
 #define GF_DEFAULT_PENDING_AGE_MS		60000
 #define GF_DEFAULT_MAX_EXPORTERS		4096
+#define GF_DEFAULT_TEMPLATES_PER_EXPORTER	1024
+#define GF_DEFAULT_TEMPLATE_BYTES_PER_EXPORTER	(4u * 1024 * 1024)
+#define GF_DEFAULT_MAX_TEMPLATE_BYTES	(128u * 1024 * 1024)
+#define GF_DEFAULT_SAMPLING_PER_EXPORTER	256
+#define GF_DEFAULT_MAX_SAMPLING			65536
+#define GF_DEFAULT_EXPORTER_IDLE_MS		(3600u * 1000)
 
 gf_rc
 gf_fail(gf_error *err, gf_rc code, size_t offset, const char *fmt,...)
@@ -55,6 +61,18 @@ gf_decoder_new(const gf_limits *lim)
 		d->lim.pending_max_age_ms = GF_DEFAULT_PENDING_AGE_MS;
 	if (d->lim.max_exporters == 0)
 		d->lim.max_exporters = GF_DEFAULT_MAX_EXPORTERS;
+	if (d->lim.max_templates_per_exporter == 0)
+		d->lim.max_templates_per_exporter = GF_DEFAULT_TEMPLATES_PER_EXPORTER;
+	if (d->lim.template_bytes_per_exporter == 0)
+		d->lim.template_bytes_per_exporter = GF_DEFAULT_TEMPLATE_BYTES_PER_EXPORTER;
+	if (d->lim.max_template_bytes == 0)
+		d->lim.max_template_bytes = GF_DEFAULT_MAX_TEMPLATE_BYTES;
+	if (d->lim.max_sampling_per_exporter == 0)
+		d->lim.max_sampling_per_exporter = GF_DEFAULT_SAMPLING_PER_EXPORTER;
+	if (d->lim.max_sampling == 0)
+		d->lim.max_sampling = GF_DEFAULT_MAX_SAMPLING;
+	if (d->lim.exporter_idle_ms == 0)
+		d->lim.exporter_idle_ms = GF_DEFAULT_EXPORTER_IDLE_MS;
 	d->nf = gf_nf_state_new(&d->lim);
 	if (d->nf == NULL)
 	{

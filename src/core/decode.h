@@ -70,15 +70,47 @@ typedef struct gf_sink
 	void	   *arg;
 } gf_sink;
 
-/* Explicit bounds on per-decoder state; zero fields take the defaults. */
+/*
+ * Explicit bounds on per-decoder state; zero fields take the defaults.
+ * The per-exporter limits keep one exporter (or one spoofed source) from
+ * using up what the others need; the totals bound a worker's memory.
+ */
 typedef struct gf_limits
 {
 	uint32_t	max_templates;	/* all exporters together (default 65536) */
 	uint32_t	max_template_fields;	/* per template (default 512) */
 	uint32_t	pending_bytes_per_exporter;	/* default 1 MiB */
 	uint32_t	pending_max_age_ms; /* default 60000 */
-	uint32_t	max_exporters;	/* sampling / pending state (default 4096) */
+	uint32_t	max_exporters;	/* exporters holding state (default 4096) */
+	uint32_t	max_templates_per_exporter; /* default 1024 */
+	uint32_t	template_bytes_per_exporter;	/* default 4 MiB */
+	uint32_t	max_template_bytes; /* all exporters together (default 128 MiB) */
+	uint32_t	max_sampling_per_exporter;	/* sampler entries (default 256) */
+	uint32_t	max_sampling;	/* all exporters together (default 65536) */
+	uint32_t	exporter_idle_ms;	/* state of an exporter silent this long
+									 * is dropped (default 1 h) */
 } gf_limits;
+
+/*
+ * One exporter's holdings and refusals (NetFlow v9 / IPFIX state only:
+ * v5 and sFlow keep none).  Refusals are counted on the exporter that was
+ * refused, so an operator can tell who hit which limit.
+ */
+typedef struct gf_exporter_stats
+{
+	gf_addr		exporter;
+	uint64_t	first_seen_ns;	/* when it first needed state */
+	uint64_t	last_seen_ns;	/* its last v9 / IPFIX datagram */
+	uint64_t	datagrams;		/* v9 / IPFIX datagrams since first_seen */
+	uint32_t	templates;		/* held now */
+	uint64_t	template_bytes; /* held now */
+	uint32_t	sampling_entries;	/* held now */
+	uint64_t	pending_bytes;	/* held now */
+	uint64_t	templates_refused;	/* over a template count or byte limit */
+	uint64_t	sampling_refused;	/* over the sampling entry limit */
+	uint64_t	pending_refused;	/* over the pending byte limit */
+	uint64_t	pending_evicted;	/* pushed out by the global pending limit */
+} gf_exporter_stats;
 
 typedef struct gf_decoder gf_decoder;
 
@@ -95,7 +127,18 @@ gf_counters *gf_decoder_counters(gf_decoder *d);
 gf_rc		gf_decode(gf_decoder *d, gf_proto proto, const gf_datagram *dg,
 					  const gf_sink *sink, gf_error *err);
 
-/* Drop data sets that waited too long for a template (counted). */
+/*
+ * Periodic upkeep, from the caller's timer: drop data sets that waited too
+ * long for a template, decode a bounded slice of sets whose template came
+ * (through sink, which may be NULL), and drop the state of exporters
+ * silent for exporter_idle_ms.  All counted.
+ */
 void		gf_decoder_expire(gf_decoder *d, uint64_t now_ns);
+void		gf_decoder_tick(gf_decoder *d, uint64_t now_ns, const gf_sink *sink);
+
+/* Call cb for every exporter holding NetFlow v9 / IPFIX state. */
+void		gf_decoder_exporters(const gf_decoder *d,
+								 void (*cb) (void *arg, const gf_exporter_stats *s),
+								 void *arg);
 
 #endif							/* GF_DECODE_H */

@@ -1,10 +1,11 @@
 /*
  * netflow_pending.c
- *    The pending-set store: one FIFO list of kept sets per exporter
- *    address, the exporters in a small array searched linearly.  An
- *    exporter entry exists only while it has sets waiting, so the array
- *    stays short in normal operation (templates usually come quickly) and
- *    the max_exporters bound only bites under abuse.
+ *    The pending-set store.  Kept sets are grouped by (scope, set id) in a
+ *    keyed hash table, so a template's arrival finds its sets in one
+ *    look-up; every set is also on one list in arrival order, which gives
+ *    expiry and the global limit their victim (the oldest set) at once.
+ *    Both orders are arrival order, so the oldest set overall is always
+ *    the first of its group: sets only ever leave a group at its head.
  *
  *    Each kept set is charged its body plus its bookkeeping, so many tiny
  *    sets cannot slip past the byte limits.
@@ -14,32 +15,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct pending_group pending_group;
+
 typedef struct pending_set
 {
-	struct pending_set *next;
+	struct pending_set *g_next; /* next in its group */
+	struct pending_set *age_prev;	/* arrival list */
+	struct pending_set *age_next;
+	pending_group *group;
 	gf_nf_msg	msg;
-	uint16_t	set_id;
 	size_t		len;
 	uint8_t		body[];
 } pending_set;
 
-typedef struct pending_exporter
+struct pending_group
 {
-	gf_addr		exporter;		/* normalised as in gf_nf_scope */
-	size_t		bytes;
+	pending_group *next;		/* hash chain, or the ready queue */
+	gf_nf_scope scope;
+	uint16_t	set_id;
+	bool		ready;
+	gf_nf_exporter *owner;
 	pending_set *head;
 	pending_set *tail;
-} pending_exporter;
+};
 
 struct gf_nf_pending
 {
 	uint32_t	bytes_per_exporter;
-	uint32_t	max_exporters;
+	size_t		total_max;
 	size_t		total_bytes;
-	uint32_t	n_exporters;
-	uint32_t	cap_exporters;
-	pending_exporter *exporters;
+	uint32_t	mask;
+	gf_hash_key key;
+	gf_nf_exporters *exporters;
+	pending_group **buckets;
+	pending_set *age_head;
+	pending_set *age_tail;
+	pending_group *ready_head;
+	pending_group *ready_tail;
 };
+
+#define PENDING_BUCKETS 4096
 
 static size_t
 pending_charge(size_t len)
@@ -48,114 +63,206 @@ pending_charge(size_t len)
 }
 
 gf_nf_pending *
-gf_nf_pending_new(uint32_t bytes_per_exporter, uint32_t max_exporters)
+gf_nf_pending_new(uint32_t bytes_per_exporter, size_t total_bytes,
+				  gf_nf_exporters *exporters, const gf_hash_key *key)
 {
 	gf_nf_pending *p = calloc(1, sizeof(*p));
 
 	if (p == NULL)
 		return NULL;
-	p->bytes_per_exporter = bytes_per_exporter;
-	p->max_exporters = max_exporters;
-	return p;
-}
-
-static void
-pending_free_list(pending_set *s)
-{
-	while (s)
+	p->buckets = calloc(PENDING_BUCKETS, sizeof(*p->buckets));
+	if (p->buckets == NULL)
 	{
-		pending_set *next = s->next;
-
-		free(s);
-		s = next;
+		free(p);
+		return NULL;
 	}
+	p->mask = PENDING_BUCKETS - 1;
+	p->bytes_per_exporter = bytes_per_exporter;
+	p->total_max = total_bytes;
+	p->exporters = exporters;
+	p->key = *key;
+	return p;
 }
 
 void
 gf_nf_pending_free(gf_nf_pending *p)
 {
 	uint32_t	i;
+	pending_set *s;
+	pending_group *g;
 
 	if (p == NULL)
 		return;
-	for (i = 0; i < p->n_exporters; i++)
-		pending_free_list(p->exporters[i].head);
-	free(p->exporters);
+	s = p->age_head;
+	while (s)
+	{
+		pending_set *next = s->age_next;
+
+		free(s);
+		s = next;
+	}
+	for (i = 0; i <= p->mask; i++)
+		for (g = p->buckets[i]; g;)
+		{
+			pending_group *next = g->next;
+
+			free(g);
+			g = next;
+		}
+	for (g = p->ready_head; g;)
+	{
+		pending_group *next = g->next;
+
+		free(g);
+		g = next;
+	}
+	free(p->buckets);
 	free(p);
 }
 
-static pending_exporter *
-pending_find(gf_nf_pending *p, const gf_addr *exporter)
+static pending_group **
+pending_slot(const gf_nf_pending *p, const gf_nf_scope *scope, uint16_t set_id)
 {
-	uint32_t	i;
+	uint8_t		buf[sizeof(gf_nf_scope) + 2];
+	pending_group **pp;
 
-	for (i = 0; i < p->n_exporters; i++)
-		if (memcmp(&p->exporters[i].exporter, exporter, sizeof(gf_addr)) == 0)
-			return &p->exporters[i];
-	return NULL;
+	memcpy(buf, scope, sizeof(*scope));
+	buf[sizeof(*scope)] = (uint8_t) (set_id >> 8);
+	buf[sizeof(*scope) + 1] = (uint8_t) set_id;
+	pp = &p->buckets[gf_siphash(&p->key, buf, sizeof(buf)) & p->mask];
+	while (*pp && !((*pp)->set_id == set_id &&
+					gf_nf_scope_eq(&(*pp)->scope, scope)))
+		pp = &(*pp)->next;
+	return pp;
 }
 
-/* Forget an exporter that has nothing left waiting (swap with the last). */
-static void
-pending_drop_exporter_if_empty(gf_nf_pending *p, pending_exporter *e)
+/*
+ * Take the first set of its group off every list and uncharge it.  A
+ * waiting group left empty is freed; a ready one stays queued (empty) and
+ * is freed when the release reaches it, since the queue is singly linked.
+ */
+static pending_set *
+pending_pop(gf_nf_pending *p, pending_group *g)
 {
-	if (e->head != NULL)
-		return;
-	*e = p->exporters[p->n_exporters - 1];
-	p->n_exporters--;
+	pending_set *s = g->head;
+
+	g->head = s->g_next;
+	if (g->head == NULL)
+		g->tail = NULL;
+	if (s->age_prev)
+		s->age_prev->age_next = s->age_next;
+	else
+		p->age_head = s->age_next;
+	if (s->age_next)
+		s->age_next->age_prev = s->age_prev;
+	else
+		p->age_tail = s->age_prev;
+	g->owner->st.pending_bytes -= pending_charge(s->len);
+	p->total_bytes -= pending_charge(s->len);
+	if (g->head == NULL && !g->ready)
+	{
+		pending_group **pp = pending_slot(p, &g->scope, g->set_id);
+
+		*pp = g->next;
+		free(g);
+	}
+	return s;
 }
 
-bool
+gf_nf_pending_rc
 gf_nf_pending_add(gf_nf_pending *p, const gf_nf_msg *msg, uint16_t set_id,
-				  const uint8_t *body, size_t len)
+				  const uint8_t *body, size_t len, uint32_t *evicted)
 {
-	pending_exporter *e = pending_find(p, &msg->scope.exporter);
 	size_t		charge = pending_charge(len);
+	gf_nf_exporter *owner;
+	pending_group **gp;
+	pending_group *g;
 	pending_set *s;
 
-	if ((e ? e->bytes : 0) + charge > p->bytes_per_exporter ||
-		p->total_bytes + charge > GF_NF_PENDING_TOTAL_BYTES)
-		return false;
-	if (e == NULL)
+	*evicted = 0;
+	owner = gf_nf_exporters_get(p->exporters, &msg->scope.exporter,
+								msg->time_received_ns);
+	if (owner == NULL)
+		return GF_NF_PENDING_NO_ROOM;
+	if (owner->st.pending_bytes + charge > p->bytes_per_exporter ||
+		charge > p->total_max)
 	{
-		if (p->n_exporters >= p->max_exporters)
-			return false;
-		if (p->n_exporters == p->cap_exporters)
-		{
-			uint32_t	ncap = p->cap_exporters ? p->cap_exporters * 2 : 8;
-			pending_exporter *n;
+		owner->st.pending_refused++;
+		return GF_NF_PENDING_EXPORTER_FULL;
+	}
+	/*
+	 * Make room from the oldest sets.  Each eviction removes a set that an
+	 * earlier datagram paid for, so the work stays proportional to input.
+	 */
+	while (p->total_bytes + charge > p->total_max && p->age_head)
+	{
+		pending_group *vg = p->age_head->group;
 
-			if (ncap > p->max_exporters)
-				ncap = p->max_exporters;
-			n = realloc(p->exporters, (size_t) ncap * sizeof(*n));
-			if (n == NULL)
-				return false;
-			p->exporters = n;
-			p->cap_exporters = ncap;
-		}
-		e = &p->exporters[p->n_exporters++];
-		memset(e, 0, sizeof(*e));
-		e->exporter = msg->scope.exporter;
+		vg->owner->st.pending_evicted++;
+		free(pending_pop(p, vg));
+		(*evicted)++;
 	}
 	s = malloc(charge);
 	if (s == NULL)
+		return GF_NF_PENDING_NO_ROOM;
+	gp = pending_slot(p, &msg->scope, set_id);
+	g = *gp;
+	if (g == NULL)
 	{
-		pending_drop_exporter_if_empty(p, e);
-		return false;
+		g = calloc(1, sizeof(*g));
+		if (g == NULL)
+		{
+			free(s);
+			return GF_NF_PENDING_NO_ROOM;
+		}
+		g->scope = msg->scope;
+		g->set_id = set_id;
+		g->owner = owner;
+		*gp = g;
 	}
-	s->next = NULL;
+	s->g_next = NULL;
+	s->group = g;
 	s->msg = *msg;
-	s->set_id = set_id;
 	s->len = len;
 	memcpy(s->body, body, len);
-	if (e->tail)
-		e->tail->next = s;
+	if (g->tail)
+		g->tail->g_next = s;
 	else
-		e->head = s;
-	e->tail = s;
-	e->bytes += charge;
+		g->head = s;
+	g->tail = s;
+	s->age_next = NULL;
+	s->age_prev = p->age_tail;
+	if (p->age_tail)
+		p->age_tail->age_next = s;
+	else
+		p->age_head = s;
+	p->age_tail = s;
+	owner->st.pending_bytes += charge;
 	p->total_bytes += charge;
-	return true;
+	return GF_NF_PENDING_KEPT;
+}
+
+void
+gf_nf_pending_mark_ready(gf_nf_pending *p, const gf_nf_scope *scope,
+						 uint16_t set_id)
+{
+	pending_group **gp;
+	pending_group *g;
+
+	if (p->age_head == NULL)
+		return;
+	gp = pending_slot(p, scope, set_id);
+	g = *gp;
+	if (g == NULL)
+		return;
+	*gp = g->next;
+	g->next = NULL;
+	g->ready = true;
+	if (p->ready_tail)
+		p->ready_tail->next = g;
+	else
+		p->ready_head = g;
+	p->ready_tail = g;
 }
 
 static bool
@@ -165,101 +272,59 @@ pending_too_old(const pending_set *s, uint64_t now_ns, uint64_t max_age_ns)
 		now_ns - s->msg.time_received_ns > max_age_ns;
 }
 
-/* Unlink *pp from e's list; prev is the set before it (or NULL). */
-static pending_set *
-pending_unlink(gf_nf_pending *p, pending_exporter *e, pending_set **pp,
-			   pending_set *prev)
-{
-	pending_set *s = *pp;
-
-	*pp = s->next;
-	if (e->tail == s)
-		e->tail = prev;
-	e->bytes -= pending_charge(s->len);
-	p->total_bytes -= pending_charge(s->len);
-	return s;
-}
-
 uint32_t
-gf_nf_pending_take(gf_nf_pending *p, const gf_nf_scope *scope,
-				   uint16_t set_id, uint64_t now_ns, uint64_t max_age_ns,
-				   gf_nf_pending_cb cb, void *arg, uint32_t *expired)
+gf_nf_pending_release(gf_nf_pending *p, uint64_t now_ns, uint64_t max_age_ns,
+					  size_t budget, gf_nf_pending_cb cb, void *arg,
+					  uint32_t *expired)
 {
-	pending_exporter *e;
-	pending_set **pp;
-	pending_set *prev = NULL;
-	pending_set *ready = NULL;
-	pending_set **ready_tail = &ready;
 	uint32_t	taken = 0;
+	size_t		spent = 0;
 
 	*expired = 0;
-	if (p->n_exporters == 0)
-		return 0;
-	e = pending_find(p, &scope->exporter);
-	if (e == NULL)
-		return 0;
-
-	/*
-	 * First move the matching sets to a private list, then decode them:
-	 * the callback must never see this store half-updated.
-	 */
-	pp = &e->head;
-	while (*pp)
+	while (p->ready_head && (spent < budget || spent == 0))
 	{
-		pending_set *s = *pp;
+		pending_group *g = p->ready_head;
+		pending_set *s;
 
-		if (s->set_id == set_id && gf_nf_scope_eq(&s->msg.scope, scope))
+		if (g->head == NULL)
 		{
-			pending_unlink(p, e, pp, prev);
-			s->next = NULL;
-			*ready_tail = s;
-			ready_tail = &s->next;
+			p->ready_head = g->next;
+			if (p->ready_head == NULL)
+				p->ready_tail = NULL;
+			free(g);
+			continue;
 		}
-		else
-		{
-			prev = s;
-			pp = &s->next;
-		}
-	}
-	pending_drop_exporter_if_empty(p, e);
-
-	while (ready)
-	{
-		pending_set *s = ready;
-
-		ready = s->next;
+		/* Unlinked before the callback: it must not see a half-updated store. */
+		s = pending_pop(p, g);
 		if (pending_too_old(s, now_ns, max_age_ns))
 			(*expired)++;
 		else
 		{
-			cb(arg, &s->msg, s->set_id, s->body, s->len);
+			cb(arg, &s->msg, g->set_id, s->body, s->len);
 			taken++;
 		}
+		spent += pending_charge(s->len);
 		free(s);
 	}
 	return taken;
+}
+
+bool
+gf_nf_pending_has_ready(const gf_nf_pending *p)
+{
+	return p->ready_head != NULL;
 }
 
 uint32_t
 gf_nf_pending_expire(gf_nf_pending *p, uint64_t now_ns, uint64_t max_age_ns)
 {
 	uint32_t	dropped = 0;
-	uint32_t	i = 0;
 
-	while (i < p->n_exporters)
+	/* The list is in arrival order: stop at the first young one. */
+	while (p->age_head && pending_too_old(p->age_head, now_ns, max_age_ns))
 	{
-		pending_exporter *e = &p->exporters[i];
-
-		/* Lists are in arrival order: stop at the first young one. */
-		while (e->head && pending_too_old(e->head, now_ns, max_age_ns))
-		{
-			free(pending_unlink(p, e, &e->head, NULL));
-			dropped++;
-		}
-		if (e->head == NULL)
-			pending_drop_exporter_if_empty(p, e);	/* slot i now holds another */
-		else
-			i++;
+		free(pending_pop(p, p->age_head->group));
+		dropped++;
 	}
 	return dropped;
 }

@@ -6,8 +6,15 @@
  *    each such set waits here, with the header facts it needs, until its
  *    template comes or it is too old.
  *
- *    Bounded three ways: bytes per exporter, number of exporters, and a
- *    total over all exporters (GF_NF_PENDING_TOTAL_BYTES).
+ *    Bounded per exporter (charged to its gf_nf_exporters entry) and in
+ *    total (GF_NF_PENDING_TOTAL_BYTES).  When the total is reached, the
+ *    oldest sets of any exporter make room: every kept set is a guess that
+ *    its template will come, and the oldest guess is the worst one.
+ *
+ *    When a template comes, the sets waiting for it are queued as ready
+ *    and handed out in slices of bounded size across later calls, so that
+ *    one small template datagram cannot buy the decoding of a megabyte of
+ *    kept data in a single call.
  */
 #ifndef GF_NETFLOW_PENDING_H
 #define GF_NETFLOW_PENDING_H
@@ -16,35 +23,62 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "netflow_exporters.h"
+#include "netflow_hash.h"
 #include "netflow_scope.h"
 
 /* Hard ceiling over all exporters together, whatever the per-exporter limit. */
 #define GF_NF_PENDING_TOTAL_BYTES	(64u * 1024 * 1024)
 
+/* Bytes of kept sets decoded per call at most (about one big datagram). */
+#define GF_NF_PENDING_SLICE_BYTES	(64u * 1024)
+
 typedef struct gf_nf_pending gf_nf_pending;
 
+typedef enum gf_nf_pending_rc
+{
+	GF_NF_PENDING_KEPT,
+	GF_NF_PENDING_EXPORTER_FULL,	/* over the exporter's byte limit */
+	GF_NF_PENDING_NO_ROOM		/* exporter table full, or out of memory */
+} gf_nf_pending_rc;
+
 gf_nf_pending *gf_nf_pending_new(uint32_t bytes_per_exporter,
-								 uint32_t max_exporters);
+								 size_t total_bytes,
+								 gf_nf_exporters *exporters,
+								 const gf_hash_key *key);
 void		gf_nf_pending_free(gf_nf_pending *p);
 
-/* Keep a copy of a data set body (after its 4-byte set header). */
-bool		gf_nf_pending_add(gf_nf_pending *p, const gf_nf_msg *msg,
-							  uint16_t set_id, const uint8_t *body, size_t len);
+/*
+ * Keep a copy of a data set body (after its 4-byte set header).  Sets of
+ * other exporters pushed out to make room are counted in *evicted (and on
+ * their exporters).
+ */
+gf_nf_pending_rc gf_nf_pending_add(gf_nf_pending *p, const gf_nf_msg *msg,
+								   uint16_t set_id, const uint8_t *body,
+								   size_t len, uint32_t *evicted);
 
-/* Called for each kept set whose template has come. */
+/* The template of (scope, set_id) came: queue its kept sets as ready. */
+void		gf_nf_pending_mark_ready(gf_nf_pending *p, const gf_nf_scope *scope,
+									 uint16_t set_id);
+
+/* Called for each ready set handed out. */
 typedef void (*gf_nf_pending_cb) (void *arg, const gf_nf_msg *msg,
 								  uint16_t set_id, const uint8_t *body,
 								  size_t len);
 
 /*
- * Hand every kept set of (scope, set_id) to cb, oldest first, and forget
- * it; sets older than max_age_ns at now_ns are dropped instead.  Returns
- * the number handed over; *expired gets the number dropped.
+ * Hand ready sets to cb, oldest template first, until about budget bytes
+ * were handed out (always at least one set when any is ready); sets older
+ * than max_age_ns at now_ns are dropped instead and counted in *expired.
+ * Returns the number handed out.
  */
-uint32_t	gf_nf_pending_take(gf_nf_pending *p, const gf_nf_scope *scope,
-							   uint16_t set_id, uint64_t now_ns,
-							   uint64_t max_age_ns, gf_nf_pending_cb cb,
-							   void *arg, uint32_t *expired);
+uint32_t	gf_nf_pending_release(gf_nf_pending *p, uint64_t now_ns,
+								  uint64_t max_age_ns, size_t budget,
+								  gf_nf_pending_cb cb, void *arg,
+								  uint32_t *expired);
+
+/* True when sets are queued as ready. */
+bool		gf_nf_pending_has_ready(const gf_nf_pending *p);
 
 /* Drop every kept set older than max_age_ns; returns how many. */
 uint32_t	gf_nf_pending_expire(gf_nf_pending *p, uint64_t now_ns,

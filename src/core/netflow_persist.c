@@ -325,7 +325,7 @@ gf_decoder_import_template(gf_decoder *d, const gf_template_blob *t,
 	if (old && (!old->imported || old->received_ns >= t->received_ns))
 		return GF_OK;
 
-	switch (gf_nf_templates_put(d->nf->templates, tpl))
+	switch (gf_nf_templates_put(d->nf->templates, tpl, 0))
 	{
 		case GF_NF_PUT_ADDED:
 		case GF_NF_PUT_SAME:
@@ -333,6 +333,10 @@ gf_decoder_import_template(gf_decoder *d, const gf_template_blob *t,
 		case GF_NF_PUT_FULL:
 			return persist_reject(d, err, GF_ERR_LIMIT, 0, who,
 								  "the decoder holds max_templates templates");
+		case GF_NF_PUT_EXPORTER_FULL:
+			return persist_reject(d, err, GF_ERR_LIMIT, 0, who,
+								  "its exporter holds max_templates_per_exporter "
+								  "templates (or its template bytes)");
 		case GF_NF_PUT_NOMEM:
 			return persist_reject(d, err, GF_ERR_NOMEM, 0, who, "out of memory");
 	}
@@ -373,9 +377,10 @@ gf_decoder_import_sampling(gf_decoder *d, const gf_sampling_blob *s,
 	f.rate = s->rate;
 	f.has_init = s->has_init_time;
 	f.init_ms = s->init_ms;
-	if (!gf_nf_sampling_import(d->nf->sampling, &f))
+	if (!gf_nf_sampling_import(d->nf->sampling, &f, 0))
 		return persist_reject(d, err, GF_ERR_LIMIT, 0, who,
-							  "the sampling table holds max_exporters entries");
+							  "its exporter holds max_sampling_per_exporter "
+							  "entries, or the sampling table is full");
 	d->counters.nf_state_imported++;
 	return GF_OK;
 }

@@ -1,20 +1,23 @@
 /*
  * netflow_sampling.c
  *    The sampling / exporter-facts table: a chained hash table of small
- *    entries, one per (scope, sampler id or none).  When it is full, new
- *    keys are refused rather than evicting old ones: an attacker spraying
- *    sampler ids must not wipe out the rates of a real exporter.
+ *    entries, one per (scope, sampler id or none), keyed with the
+ *    decoder's secret hash key.  When an exporter has its share, or the
+ *    table is full, new keys are refused (and counted on the exporter)
+ *    rather than evicting old ones: an exporter spraying sampler ids must
+ *    not wipe out the rates of another, nor of its own earlier samplers.
  */
 #include "netflow_sampling.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define SAMPLING_BUCKETS 1024
+#define SAMPLING_BUCKETS 4096
 
 typedef struct sampling_entry
 {
 	struct sampling_entry *next;
+	gf_nf_exporter *owner;
 	gf_nf_scope scope;
 	bool		has_sampler;
 	uint64_t	sampler_id;
@@ -28,20 +31,28 @@ typedef struct sampling_entry
 struct gf_nf_sampling
 {
 	uint32_t	max;
+	uint32_t	per_exporter;
 	uint32_t	count;
 	uint64_t   *changes;		/* shared with the template store */
+	gf_hash_key key;
+	gf_nf_exporters *exporters;
 	sampling_entry *buckets[SAMPLING_BUCKETS];
 };
 
 gf_nf_sampling *
-gf_nf_sampling_new(uint32_t max_entries, uint64_t *changes)
+gf_nf_sampling_new(uint32_t max_entries, uint32_t per_exporter,
+				   gf_nf_exporters *exporters, const gf_hash_key *key,
+				   uint64_t *changes)
 {
 	gf_nf_sampling *s = calloc(1, sizeof(*s));
 
 	if (s)
 	{
 		s->max = max_entries;
+		s->per_exporter = per_exporter;
 		s->changes = changes;
+		s->key = *key;
+		s->exporters = exporters;
 	}
 	return s;
 }
@@ -69,11 +80,17 @@ gf_nf_sampling_free(gf_nf_sampling *s)
 }
 
 static uint32_t
-sampling_bucket(const gf_nf_scope *scope, bool has_sampler, uint64_t sampler_id)
+sampling_bucket(const gf_nf_sampling *s, const gf_nf_scope *scope,
+				bool has_sampler, uint64_t sampler_id)
 {
-	uint32_t	h = gf_nf_scope_hash(scope, has_sampler);
+	uint8_t		buf[sizeof(gf_nf_scope) + 9];
+	int			i;
 
-	return gf_nf_hash(&sampler_id, sizeof(sampler_id), h) % SAMPLING_BUCKETS;
+	memcpy(buf, scope, sizeof(*scope));
+	buf[sizeof(*scope)] = has_sampler;
+	for (i = 0; i < 8; i++)
+		buf[sizeof(*scope) + 1 + i] = (uint8_t) (sampler_id >> (8 * i));
+	return (uint32_t) (gf_siphash(&s->key, buf, sizeof(buf)) % SAMPLING_BUCKETS);
 }
 
 static sampling_entry *
@@ -84,7 +101,7 @@ sampling_find(const gf_nf_sampling *s, const gf_nf_scope *scope,
 
 	if (!has_sampler)
 		sampler_id = 0;
-	e = s->buckets[sampling_bucket(scope, has_sampler, sampler_id)];
+	e = s->buckets[sampling_bucket(s, scope, has_sampler, sampler_id)];
 	for (; e; e = e->next)
 		if (e->has_sampler == has_sampler && e->sampler_id == sampler_id &&
 			gf_nf_scope_eq(&e->scope, scope))
@@ -94,9 +111,10 @@ sampling_find(const gf_nf_sampling *s, const gf_nf_scope *scope,
 
 static sampling_entry *
 sampling_get_or_add(gf_nf_sampling *s, const gf_nf_scope *scope,
-					bool has_sampler, uint64_t sampler_id)
+					bool has_sampler, uint64_t sampler_id, uint64_t now_ns)
 {
 	sampling_entry *e;
+	gf_nf_exporter *owner;
 	uint32_t	b;
 
 	if (!has_sampler)
@@ -104,15 +122,23 @@ sampling_get_or_add(gf_nf_sampling *s, const gf_nf_scope *scope,
 	e = sampling_find(s, scope, has_sampler, sampler_id);
 	if (e)
 		return e;
-	if (s->count >= s->max)
+	owner = gf_nf_exporters_get(s->exporters, &scope->exporter, now_ns);
+	if (owner == NULL)
 		return NULL;
+	if (owner->st.sampling_entries >= s->per_exporter || s->count >= s->max)
+	{
+		owner->st.sampling_refused++;
+		return NULL;
+	}
 	e = calloc(1, sizeof(*e));
 	if (e == NULL)
 		return NULL;
+	e->owner = owner;
+	owner->st.sampling_entries++;
 	e->scope = *scope;
 	e->has_sampler = has_sampler;
 	e->sampler_id = sampler_id;
-	b = sampling_bucket(scope, has_sampler, sampler_id);
+	b = sampling_bucket(s, scope, has_sampler, sampler_id);
 	e->next = s->buckets[b];
 	s->buckets[b] = e;
 	s->count++;
@@ -121,9 +147,11 @@ sampling_get_or_add(gf_nf_sampling *s, const gf_nf_scope *scope,
 
 bool
 gf_nf_sampling_set_rate(gf_nf_sampling *s, const gf_nf_scope *scope,
-						bool has_sampler, uint64_t sampler_id, uint64_t rate)
+						bool has_sampler, uint64_t sampler_id, uint64_t rate,
+						uint64_t now_ns)
 {
-	sampling_entry *e = sampling_get_or_add(s, scope, has_sampler, sampler_id);
+	sampling_entry *e = sampling_get_or_add(s, scope, has_sampler, sampler_id,
+											now_ns);
 
 	if (e == NULL)
 		return false;
@@ -155,9 +183,9 @@ gf_nf_sampling_get_rate(const gf_nf_sampling *s, const gf_nf_scope *scope,
 
 bool
 gf_nf_sampling_set_init_time(gf_nf_sampling *s, const gf_nf_scope *scope,
-							 uint64_t init_ms)
+							 uint64_t init_ms, uint64_t now_ns)
 {
-	sampling_entry *e = sampling_get_or_add(s, scope, false, 0);
+	sampling_entry *e = sampling_get_or_add(s, scope, false, 0, now_ns);
 
 	if (e == NULL)
 		return false;
@@ -208,10 +236,11 @@ gf_nf_sampling_foreach(const gf_nf_sampling *s,
 }
 
 bool
-gf_nf_sampling_import(gf_nf_sampling *s, const gf_nf_sampling_fact *f)
+gf_nf_sampling_import(gf_nf_sampling *s, const gf_nf_sampling_fact *f,
+					  uint64_t now_ns)
 {
 	sampling_entry *e = sampling_get_or_add(s, &f->scope, f->has_sampler,
-											f->sampler_id);
+											f->sampler_id, now_ns);
 
 	if (e == NULL)
 		return false;
@@ -228,6 +257,36 @@ gf_nf_sampling_import(gf_nf_sampling *s, const gf_nf_sampling_fact *f)
 		e->stamp = ++*s->changes;
 	}
 	return true;
+}
+
+uint32_t
+gf_nf_sampling_drop_dying(gf_nf_sampling *s)
+{
+	uint32_t	dropped = 0;
+	int			i;
+
+	for (i = 0; i < SAMPLING_BUCKETS; i++)
+	{
+		sampling_entry **pp = &s->buckets[i];
+
+		while (*pp)
+		{
+			sampling_entry *e = *pp;
+
+			if (e->owner->dying)
+			{
+				*pp = e->next;
+				e->owner->st.sampling_entries--;
+				s->count--;
+				++*s->changes;
+				free(e);
+				dropped++;
+			}
+			else
+				pp = &e->next;
+		}
+	}
+	return dropped;
 }
 
 uint64_t

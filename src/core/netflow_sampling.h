@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "netflow_exporters.h"
+#include "netflow_hash.h"
 #include "netflow_scope.h"
 
 typedef struct gf_nf_sampling gf_nf_sampling;
@@ -31,8 +33,12 @@ typedef struct gf_nf_sampling_fact
 /*
  * changes: the counter shared with the template store; a rate or init
  * time that really changes adds one (an unchanged refresh does not).
+ * max_entries bounds the table, per_exporter each exporter's share of it
+ * (charged to its gf_nf_exporters entry; refusals counted there).
  */
-gf_nf_sampling *gf_nf_sampling_new(uint32_t max_entries, uint64_t *changes);
+gf_nf_sampling *gf_nf_sampling_new(uint32_t max_entries, uint32_t per_exporter,
+								   gf_nf_exporters *exporters,
+								   const gf_hash_key *key, uint64_t *changes);
 void		gf_nf_sampling_free(gf_nf_sampling *s);
 
 /*
@@ -41,7 +47,7 @@ void		gf_nf_sampling_free(gf_nf_sampling *s);
  */
 bool		gf_nf_sampling_set_rate(gf_nf_sampling *s, const gf_nf_scope *scope,
 									bool has_sampler, uint64_t sampler_id,
-									uint64_t rate);
+									uint64_t rate, uint64_t now_ns);
 
 /*
  * The rate for a record: the sampler's when the record names a sampler
@@ -54,10 +60,13 @@ bool		gf_nf_sampling_get_rate(const gf_nf_sampling *s,
 
 bool		gf_nf_sampling_set_init_time(gf_nf_sampling *s,
 										 const gf_nf_scope *scope,
-										 uint64_t init_ms);
+										 uint64_t init_ms, uint64_t now_ns);
 bool		gf_nf_sampling_get_init_time(const gf_nf_sampling *s,
 										 const gf_nf_scope *scope,
 										 uint64_t *init_ms);
+
+/* Remove the entries of exporters marked dying; returns how many. */
+uint32_t	gf_nf_sampling_drop_dying(gf_nf_sampling *s);
 
 /* Call cb for every entry, in no particular order. */
 void		gf_nf_sampling_foreach(const gf_nf_sampling *s,
@@ -69,7 +78,8 @@ void		gf_nf_sampling_foreach(const gf_nf_sampling *s,
  * options data taught since the start is newer.  False when the table is
  * full.
  */
-bool		gf_nf_sampling_import(gf_nf_sampling *s, const gf_nf_sampling_fact *f);
+bool		gf_nf_sampling_import(gf_nf_sampling *s, const gf_nf_sampling_fact *f,
+								  uint64_t now_ns);
 
 /*
  * IPFIX samplingPacketInterval / samplingPacketSpace (IEs 305/306) as a

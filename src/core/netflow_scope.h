@@ -7,8 +7,8 @@
  *    exporter, per domain (v9 source id / IPFIX observation domain) and per
  *    protocol version, so every store (templates, sampling, pending sets)
  *    keys on a gf_nf_scope.  The struct is always built by
- *    gf_nf_scope_make, which zeroes it first, so it can be hashed and
- *    compared as plain bytes.
+ *    gf_nf_scope_make, which zeroes it first, so it can be hashed (with
+ *    the keyed hash of netflow_hash.h) and compared as plain bytes.
  */
 #ifndef GF_NETFLOW_SCOPE_H
 #define GF_NETFLOW_SCOPE_H
@@ -56,31 +56,6 @@ static inline bool
 gf_nf_scope_eq(const gf_nf_scope *a, const gf_nf_scope *b)
 {
 	return memcmp(a, b, sizeof(*a)) == 0;
-}
-
-/* FNV-1a, continued from h; callers start with GF_NF_HASH_INIT. */
-#define GF_NF_HASH_INIT 2166136261u
-
-static inline uint32_t
-gf_nf_hash(const void *p, size_t n, uint32_t h)
-{
-	const uint8_t *b = p;
-	size_t		i;
-
-	for (i = 0; i < n; i++)
-	{
-		h ^= b[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
-static inline uint32_t
-gf_nf_scope_hash(const gf_nf_scope *s, uint32_t extra)
-{
-	uint32_t	h = gf_nf_hash(s, sizeof(*s), GF_NF_HASH_INIT);
-
-	return gf_nf_hash(&extra, sizeof(extra), h);
 }
 
 #endif							/* GF_NETFLOW_SCOPE_H */

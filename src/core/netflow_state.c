@@ -1,7 +1,8 @@
 /*
  * netflow_state.c
- *    Creation, teardown and expiry of the NetFlow v9 / IPFIX state that
- *    decoder_internal.h declares; the stores themselves live in
+ *    Creation, teardown and upkeep (expiry of kept sets and of silent
+ *    exporters) of the NetFlow v9 / IPFIX state that decoder_internal.h
+ *    declares; the stores themselves live in netflow_exporters.c,
  *    netflow_templates.c, netflow_sampling.c and netflow_pending.c.
  */
 #include "netflow_state.h"
@@ -12,20 +13,32 @@ gf_nf_state *
 gf_nf_state_new(const gf_limits *lim)
 {
 	gf_nf_state *st = calloc(1, sizeof(*st));
+	gf_nf_templates_limits tl;
 
 	if (st == NULL)
 		return NULL;
+	gf_hash_key_random(&st->key);
 	st->max_template_fields = lim->max_template_fields > 65535 ?
 		65535 : lim->max_template_fields;
 	st->pending_max_age_ns = (uint64_t) lim->pending_max_age_ms * 1000000u;
-	st->templates = gf_nf_templates_new(lim->max_templates, &st->changes);
-	st->sampling = gf_nf_sampling_new(lim->max_exporters, &st->changes);
+	st->exporter_idle_ns = (uint64_t) lim->exporter_idle_ms * 1000000u;
+	tl.max_templates = lim->max_templates;
+	tl.max_bytes = lim->max_template_bytes;
+	tl.per_exporter = lim->max_templates_per_exporter;
+	tl.bytes_per_exporter = lim->template_bytes_per_exporter;
+	st->exporters = gf_nf_exporters_new(lim->max_exporters, &st->key);
+	st->templates = gf_nf_templates_new(&tl, st->exporters, &st->key,
+										&st->changes);
+	st->sampling = gf_nf_sampling_new(lim->max_sampling,
+									  lim->max_sampling_per_exporter,
+									  st->exporters, &st->key, &st->changes);
 	st->pending = gf_nf_pending_new(lim->pending_bytes_per_exporter,
-									lim->max_exporters);
+									GF_NF_PENDING_TOTAL_BYTES, st->exporters,
+									&st->key);
 	st->scratch = malloc(sizeof(gf_nf_template) +
 						 (size_t) st->max_template_fields * sizeof(gf_nf_tfield));
-	if (st->templates == NULL || st->sampling == NULL || st->pending == NULL ||
-		st->scratch == NULL)
+	if (st->exporters == NULL || st->templates == NULL ||
+		st->sampling == NULL || st->pending == NULL || st->scratch == NULL)
 	{
 		gf_nf_state_free(st);
 		return NULL;
@@ -38,9 +51,11 @@ gf_nf_state_free(gf_nf_state *st)
 {
 	if (st == NULL)
 		return;
+	/* The stores point into the exporter table: free it last. */
 	gf_nf_templates_free(st->templates);
 	gf_nf_sampling_free(st->sampling);
 	gf_nf_pending_free(st->pending);
+	gf_nf_exporters_free(st->exporters);
 	free(st->scratch);
 	free(st);
 }
@@ -48,6 +63,36 @@ gf_nf_state_free(gf_nf_state *st)
 void
 gf_nf_state_expire(gf_decoder *d, uint64_t now_ns)
 {
+	gf_nf_state *st = d->nf;
+
 	d->counters.nf_sets_pending_expired +=
-		gf_nf_pending_expire(d->nf->pending, now_ns, d->nf->pending_max_age_ns);
+		gf_nf_pending_expire(st->pending, now_ns, st->pending_max_age_ns);
+
+	/*
+	 * Exporters silent for the idle time lose their templates and
+	 * sampling facts (a sweep over both tables, only when some exporter
+	 * went quiet); their entries go once they hold nothing.
+	 */
+	if (gf_nf_exporters_mark_idle(st->exporters, now_ns, st->exporter_idle_ns) > 0)
+	{
+		d->counters.nf_templates_expired +=
+			gf_nf_templates_drop_dying(st->templates);
+		gf_nf_sampling_drop_dying(st->sampling);
+		d->counters.nf_exporters_expired += gf_nf_exporters_reap(st->exporters);
+	}
+}
+
+void
+gf_decoder_tick(gf_decoder *d, uint64_t now_ns, const gf_sink *sink)
+{
+	gf_nf_state_expire(d, now_ns);
+	gf_nfx_release_ready(d, now_ns, sink);
+}
+
+void
+gf_decoder_exporters(const gf_decoder *d,
+					 void (*cb) (void *arg, const gf_exporter_stats *s),
+					 void *arg)
+{
+	gf_nf_exporters_foreach(d->nf->exporters, cb, arg);
 }

@@ -48,6 +48,16 @@ nfx_reject(gf_nfx_ctx *c, gf_rc code, size_t off, const char *what,
 				   nfx_proto_name(msg), what, tid, why);
 }
 
+/* A well-formed template over a limit: counted, a soft error, decoding goes on. */
+static void
+nfx_refuse(gf_nfx_ctx *c, size_t off, gf_rc code, const char *what,
+		   const gf_nf_msg *msg, uint16_t tid, const char *why)
+{
+	c->d->counters.nf_templates_rejected++;
+	gf_nfx_soft(c, code, off, "%s %s %u refused: %s", nfx_proto_name(msg),
+				what, tid, why);
+}
+
 /* IPFIX withdrawal: field count 0. */
 static gf_rc
 nfx_withdraw(gf_nfx_ctx *c, const gf_nf_msg *msg, bool options, uint16_t tid,
@@ -71,15 +81,24 @@ nfx_withdraw(gf_nfx_ctx *c, const gf_nf_msg *msg, bool options, uint16_t tid,
 /*
  * Read n_fields field specifiers into the scratch template (as many as
  * fit) and work out the minimum record length.
+ *
+ * Fields of length 0 take no bytes and carry no value, so they are not
+ * kept: otherwise a template of hundreds of them would make every record
+ * (and a record can be a single byte) cost hundreds of field visits.
+ * *kept gets the number stored, *kept_scope how many of the first
+ * n_scope fields were kept.
  */
 static gf_rc
 nfx_read_fields(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r, uint16_t tid,
-				uint32_t n_fields, gf_nf_template *t, uint64_t *min_len)
+				uint32_t n_fields, uint32_t n_scope, gf_nf_template *t,
+				uint64_t *min_len, uint32_t *kept, uint32_t *kept_scope)
 {
 	bool		ipfix = msg->scope.version == 10;
 	uint32_t	i;
 
 	*min_len = 0;
+	*kept = 0;
+	*kept_scope = 0;
 	t->varlen = false;
 	for (i = 0; i < n_fields; i++)
 	{
@@ -98,12 +117,17 @@ nfx_read_fields(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r, uint16_t tid,
 		}
 		if (!ipfix)
 			id &= (uint16_t) ~GF_NF_ENTERPRISE_BIT; /* v9 has no enterprise bit */
-		if (i < c->st->max_template_fields)
+		if (len == 0)
+			continue;
+		if (*kept < c->st->max_template_fields)
 		{
-			t->fields[i].id = id;
-			t->fields[i].len = len;
-			t->fields[i].pen = pen;
+			t->fields[*kept].id = id;
+			t->fields[*kept].len = len;
+			t->fields[*kept].pen = pen;
 		}
+		(*kept)++;
+		if (i < n_scope)
+			(*kept_scope)++;
 		if (ipfix && len == GF_NF_VARLEN)
 		{
 			t->varlen = true;
@@ -129,6 +153,8 @@ nfx_template_record(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r,
 	uint16_t	b = 0;
 	uint32_t	n_fields;
 	uint32_t	n_scope = 0;
+	uint32_t	kept;
+	uint32_t	kept_scope;
 	uint64_t	min_len;
 	gf_rc		rc;
 
@@ -178,7 +204,8 @@ nfx_template_record(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r,
 		return nfx_reject(c, GF_ERR_TEMPLATE, off, what, msg, tid,
 						  "it has no fields");
 
-	rc = nfx_read_fields(c, msg, r, tid, n_fields, t, &min_len);
+	rc = nfx_read_fields(c, msg, r, tid, n_fields, n_scope, t, &min_len,
+						 &kept, &kept_scope);
 	if (rc != GF_OK)
 		return rc;
 
@@ -188,12 +215,11 @@ nfx_template_record(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r,
 	if (min_len > NFX_MAX_RECORD_LEN)
 		return nfx_reject(c, GF_ERR_TEMPLATE, off, what, msg, tid,
 						  "its records are longer than any set can hold");
-	if (n_fields > c->st->max_template_fields)
+	if (kept > c->st->max_template_fields)
 	{
 		/* Parsed past it, so the rest of the set is still readable. */
-		nfx_reject(c, GF_ERR_LIMIT, off, what, msg, tid,
+		nfx_refuse(c, off, GF_ERR_LIMIT, what, msg, tid,
 				   "more fields than max_template_fields");
-		c->soft_rc = GF_ERR_LIMIT;
 		return GF_OK;
 	}
 
@@ -201,13 +227,13 @@ nfx_template_record(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r,
 	t->scope = msg->scope;
 	t->id = tid;
 	t->options = options;
-	t->n_scope = (uint16_t) n_scope;
-	t->n_fields = (uint16_t) n_fields;
+	t->n_scope = (uint16_t) kept_scope;
+	t->n_fields = (uint16_t) kept;
 	t->min_len = (uint32_t) min_len;
 	t->imported = false;
 	t->received_ns = msg->time_received_ns;
 
-	switch (gf_nf_templates_put(c->st->templates, t))
+	switch (gf_nf_templates_put(c->st->templates, t, msg->time_received_ns))
 	{
 		case GF_NF_PUT_ADDED:
 			c->d->counters.nf_templates_added++;
@@ -215,13 +241,17 @@ nfx_template_record(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r,
 		case GF_NF_PUT_SAME:
 			break;
 		case GF_NF_PUT_FULL:
-			nfx_reject(c, GF_ERR_LIMIT, off, what, msg, tid,
-					   "the decoder holds max_templates templates");
-			c->soft_rc = GF_ERR_LIMIT;
+			nfx_refuse(c, off, GF_ERR_LIMIT, what, msg, tid,
+					   "the decoder holds max_templates templates (or "
+					   "template bytes, or max_exporters exporters)");
+			return GF_OK;
+		case GF_NF_PUT_EXPORTER_FULL:
+			nfx_refuse(c, off, GF_ERR_LIMIT, what, msg, tid,
+					   "this exporter holds max_templates_per_exporter "
+					   "templates (or its template bytes)");
 			return GF_OK;
 		case GF_NF_PUT_NOMEM:
-			nfx_reject(c, GF_ERR_NOMEM, off, what, msg, tid, "out of memory");
-			c->soft_rc = GF_ERR_NOMEM;
+			nfx_refuse(c, off, GF_ERR_NOMEM, what, msg, tid, "out of memory");
 			return GF_OK;
 	}
 	gf_nfx_release_pending(c, msg, tid);

@@ -1,25 +1,42 @@
 /*
  * netflow_templates.c
- *    The template store: a chained hash table of heap copies of templates.
+ *    The template store: heap copies of templates in a chained hash table
+ *    keyed by (scope, template id) under the decoder's secret hash key,
+ *    plus, per scope, one list of data templates and one of options
+ *    templates so that an IPFIX withdraw-all touches only what it removes.
  *
- *    The number of templates over all exporters is capped, since every
- *    exporter can announce as many template ids as it likes; a template
- *    over the cap is refused (the caller counts it).  A redefinition of an
- *    existing id replaces the old layout and does not count against the
- *    cap twice.
+ *    Limits: a count and a byte total over all exporters (the worker's
+ *    memory), and a count and byte total per exporter, charged to the
+ *    exporter's entry in gf_nf_exporters, so that one exporter cannot use
+ *    up the room of the others.  A redefinition of an existing id replaces
+ *    the old layout and is charged only the difference.
  */
 #include "netflow_templates.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* The templates of one scope, split by kind (withdraw-all names a kind). */
+typedef struct gf_nf_tscope
+{
+	struct gf_nf_tscope *next;	/* hash chain */
+	gf_nf_scope scope;
+	uint32_t	count;
+	gf_nf_template *head[2];	/* [0] data, [1] options */
+} gf_nf_tscope;
+
 struct gf_nf_templates
 {
-	uint32_t	max;
+	gf_nf_templates_limits lim;
 	uint32_t	count;
-	uint32_t	mask;			/* buckets - 1 */
+	uint64_t	bytes;
+	uint32_t	mask;			/* buckets - 1 (templates and scopes alike) */
 	uint64_t   *changes;		/* shared change counter */
+	uint64_t	probes;			/* chain entries visited by look-ups */
+	gf_hash_key key;
+	gf_nf_exporters *exporters;
 	gf_nf_template **buckets;
+	gf_nf_tscope **scopes;
 };
 
 static size_t
@@ -29,25 +46,32 @@ tpl_size(uint16_t n_fields)
 }
 
 gf_nf_templates *
-gf_nf_templates_new(uint32_t max_templates, uint64_t *changes)
+gf_nf_templates_new(const gf_nf_templates_limits *lim,
+					gf_nf_exporters *exporters, const gf_hash_key *key,
+					uint64_t *changes)
 {
 	gf_nf_templates *t = calloc(1, sizeof(*t));
 	uint32_t	nb = 64;
 
 	if (t == NULL)
 		return NULL;
-	/* About one bucket per two templates at the cap, at most 64k buckets. */
-	while (nb < max_templates / 2 && nb < 65536)
+	/* About one bucket per template at the cap, at most 64k buckets. */
+	while (nb < lim->max_templates && nb < 65536)
 		nb <<= 1;
 	t->buckets = calloc(nb, sizeof(*t->buckets));
-	if (t->buckets == NULL)
+	t->scopes = calloc(nb, sizeof(*t->scopes));
+	if (t->buckets == NULL || t->scopes == NULL)
 	{
+		free(t->buckets);
+		free(t->scopes);
 		free(t);
 		return NULL;
 	}
-	t->max = max_templates;
+	t->lim = *lim;
 	t->mask = nb - 1;
 	t->changes = changes;
+	t->key = *key;
+	t->exporters = exporters;
 	return t;
 }
 
@@ -61,6 +85,7 @@ gf_nf_templates_free(gf_nf_templates *t)
 	for (i = 0; i <= t->mask; i++)
 	{
 		gf_nf_template *e = t->buckets[i];
+		gf_nf_tscope *s = t->scopes[i];
 
 		while (e)
 		{
@@ -69,18 +94,54 @@ gf_nf_templates_free(gf_nf_templates *t)
 			free(e);
 			e = next;
 		}
+		while (s)
+		{
+			gf_nf_tscope *next = s->next;
+
+			free(s);
+			s = next;
+		}
 	}
 	free(t->buckets);
+	free(t->scopes);
 	free(t);
 }
 
-static gf_nf_template **
-tpl_slot(const gf_nf_templates *t, const gf_nf_scope *scope, uint16_t id)
+/* Hash of a scope and a 16-bit extra (the template id; 0 for a scope). */
+static uint32_t
+tpl_hash(const gf_nf_templates *t, const gf_nf_scope *scope, uint16_t id)
 {
-	gf_nf_template **pp = &t->buckets[gf_nf_scope_hash(scope, id) & t->mask];
+	uint8_t		buf[sizeof(gf_nf_scope) + 2];
+
+	memcpy(buf, scope, sizeof(*scope));
+	buf[sizeof(*scope)] = (uint8_t) (id >> 8);
+	buf[sizeof(*scope) + 1] = (uint8_t) id;
+	return (uint32_t) gf_siphash(&t->key, buf, sizeof(buf));
+}
+
+static gf_nf_template **
+tpl_slot(gf_nf_templates *t, const gf_nf_scope *scope, uint16_t id)
+{
+	gf_nf_template **pp = &t->buckets[tpl_hash(t, scope, id) & t->mask];
 
 	while (*pp && !((*pp)->id == id && gf_nf_scope_eq(&(*pp)->scope, scope)))
+	{
+		t->probes++;
 		pp = &(*pp)->next;
+	}
+	return pp;
+}
+
+static gf_nf_tscope **
+tscope_slot(gf_nf_templates *t, const gf_nf_scope *scope)
+{
+	gf_nf_tscope **pp = &t->scopes[tpl_hash(t, scope, 0) & t->mask];
+
+	while (*pp && !gf_nf_scope_eq(&(*pp)->scope, scope))
+	{
+		t->probes++;
+		pp = &(*pp)->next;
+	}
 	return pp;
 }
 
@@ -88,7 +149,8 @@ const gf_nf_template *
 gf_nf_templates_find(const gf_nf_templates *t, const gf_nf_scope *scope,
 					 uint16_t id)
 {
-	return *tpl_slot(t, scope, id);
+	/* Look-ups only count probes; the table itself is not changed. */
+	return *tpl_slot((gf_nf_templates *) t, scope, id);
 }
 
 static bool
@@ -99,12 +161,69 @@ tpl_same_layout(const gf_nf_template *a, const gf_nf_template *b)
 		memcmp(a->fields, b->fields, (size_t) a->n_fields * sizeof(gf_nf_tfield)) == 0;
 }
 
+/* Link e at the head of its scope's list of its kind. */
+static void
+tpl_link_scope(gf_nf_template *e, gf_nf_tscope *s)
+{
+	gf_nf_template **head = &s->head[e->options ? 1 : 0];
+
+	e->tscope = s;
+	e->sc_prev = NULL;
+	e->sc_next = *head;
+	if (*head)
+		(*head)->sc_prev = e;
+	*head = e;
+	s->count++;
+}
+
+/* Unlink e from its scope's list; frees the scope when it empties. */
+static void
+tpl_unlink_scope(gf_nf_templates *t, gf_nf_template *e)
+{
+	gf_nf_tscope *s = e->tscope;
+
+	if (e->sc_prev)
+		e->sc_prev->sc_next = e->sc_next;
+	else
+		s->head[e->options ? 1 : 0] = e->sc_next;
+	if (e->sc_next)
+		e->sc_next->sc_prev = e->sc_prev;
+	if (--s->count == 0)
+	{
+		gf_nf_tscope **pp = tscope_slot(t, &s->scope);
+
+		*pp = s->next;
+		free(s);
+	}
+}
+
+/* Uncharge and free a template already unlinked from its hash chain. */
+static void
+tpl_release(gf_nf_templates *t, gf_nf_template *e)
+{
+	size_t		sz = tpl_size(e->n_fields);
+
+	tpl_unlink_scope(t, e);
+	e->owner->st.templates--;
+	e->owner->st.template_bytes -= sz;
+	t->count--;
+	t->bytes -= sz;
+	++*t->changes;
+	free(e);
+}
+
 gf_nf_put
-gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl)
+gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl,
+					uint64_t now_ns)
 {
 	gf_nf_template **pp = tpl_slot(t, &tpl->scope, tpl->id);
 	gf_nf_template *old = *pp;
+	gf_nf_exporter *owner;
+	gf_nf_tscope **sp;
+	gf_nf_tscope *s;
 	gf_nf_template *copy;
+	size_t		sz = tpl_size(tpl->n_fields);
+	size_t		old_sz = old ? tpl_size(old->n_fields) : 0;
 
 	/* Exporters resend their templates all the time: keep that cheap. */
 	if (old && tpl_same_layout(old, tpl))
@@ -113,24 +232,77 @@ gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl)
 			old->imported = false;
 		return GF_NF_PUT_SAME;
 	}
-	if (old == NULL && t->count >= t->max)
+	owner = old ? old->owner :
+		gf_nf_exporters_get(t->exporters, &tpl->scope.exporter, now_ns);
+	if (owner == NULL)
+		return GF_NF_PUT_FULL;	/* the exporter table is full */
+	if ((old == NULL && owner->st.templates >= t->lim.per_exporter) ||
+		owner->st.template_bytes - old_sz + sz > t->lim.bytes_per_exporter)
+	{
+		owner->st.templates_refused++;
+		return GF_NF_PUT_EXPORTER_FULL;
+	}
+	if ((old == NULL && t->count >= t->lim.max_templates) ||
+		t->bytes - old_sz + sz > t->lim.max_bytes)
+	{
+		owner->st.templates_refused++;
 		return GF_NF_PUT_FULL;
-	copy = malloc(tpl_size(tpl->n_fields));
+	}
+	sp = tscope_slot(t, &tpl->scope);
+	s = *sp;
+	if (s == NULL)
+	{
+		s = calloc(1, sizeof(*s));
+		if (s == NULL)
+			return GF_NF_PUT_NOMEM;
+		s->scope = tpl->scope;
+		*sp = s;
+	}
+	copy = malloc(sz);
 	if (copy == NULL)
+	{
+		if (s->count == 0)
+		{
+			*sp = s->next;
+			free(s);
+		}
 		return GF_NF_PUT_NOMEM;
-	memcpy(copy, tpl, tpl_size(tpl->n_fields));
-	copy->stamp = ++*t->changes;
+	}
+	memcpy(copy, tpl, sz);
+	copy->owner = owner;
 	if (old)
 	{
+		/* Same id, new layout (maybe a new kind): take the old one's place. */
 		copy->next = old->next;
-		free(old);
+		*pp = copy;
+		tpl_release(t, old);
+		/* tpl_release freed the scope if old was its only template. */
+		sp = tscope_slot(t, &tpl->scope);
+		if (*sp == NULL)
+		{
+			s = calloc(1, sizeof(*s));
+			if (s == NULL)
+			{
+				*pp = copy->next;
+				free(copy);
+				return GF_NF_PUT_NOMEM;
+			}
+			s->scope = tpl->scope;
+			*sp = s;
+		}
+		s = *sp;
 	}
 	else
 	{
 		copy->next = NULL;
-		t->count++;
+		*pp = copy;
 	}
-	*pp = copy;
+	tpl_link_scope(copy, s);
+	copy->stamp = ++*t->changes;
+	owner->st.templates++;
+	owner->st.template_bytes += sz;
+	t->count++;
+	t->bytes += sz;
 	return GF_NF_PUT_ADDED;
 }
 
@@ -144,9 +316,7 @@ gf_nf_templates_withdraw(gf_nf_templates *t, const gf_nf_scope *scope,
 	if (e == NULL)
 		return 0;
 	*pp = e->next;
-	free(e);
-	t->count--;
-	++*t->changes;
+	tpl_release(t, e);
 	return 1;
 }
 
@@ -154,29 +324,21 @@ uint32_t
 gf_nf_templates_withdraw_all(gf_nf_templates *t, const gf_nf_scope *scope,
 							 bool options)
 {
+	gf_nf_tscope *s = *tscope_slot(t, scope);
 	uint32_t	removed = 0;
-	uint32_t	i;
 
-	/* Rare (an exporter resetting itself), so a full sweep is fine. */
-	for (i = 0; i <= t->mask; i++)
+	/*
+	 * Each step removes one template (found again through its hash chain,
+	 * a short walk); when the scope empties, tpl_release frees it.
+	 */
+	while (s && s->head[options ? 1 : 0])
 	{
-		gf_nf_template **pp = &t->buckets[i];
+		gf_nf_template *e = s->head[options ? 1 : 0];
+		bool		last = s->count == 1;
 
-		while (*pp)
-		{
-			gf_nf_template *e = *pp;
-
-			if (e->options == options && gf_nf_scope_eq(&e->scope, scope))
-			{
-				*pp = e->next;
-				free(e);
-				t->count--;
-				++*t->changes;
-				removed++;
-			}
-			else
-				pp = &e->next;
-		}
+		removed += gf_nf_templates_withdraw(t, scope, e->id);
+		if (last)
+			break;
 	}
 	return removed;
 }
@@ -185,6 +347,45 @@ uint32_t
 gf_nf_templates_count(const gf_nf_templates *t)
 {
 	return t->count;
+}
+
+uint64_t
+gf_nf_templates_bytes(const gf_nf_templates *t)
+{
+	return t->bytes;
+}
+
+uint64_t
+gf_nf_templates_probes(const gf_nf_templates *t)
+{
+	return t->probes;
+}
+
+uint32_t
+gf_nf_templates_drop_dying(gf_nf_templates *t)
+{
+	uint32_t	dropped = 0;
+	uint32_t	i;
+
+	for (i = 0; i <= t->mask; i++)
+	{
+		gf_nf_template **pp = &t->buckets[i];
+
+		while (*pp)
+		{
+			gf_nf_template *e = *pp;
+
+			if (e->owner->dying)
+			{
+				*pp = e->next;
+				tpl_release(t, e);
+				dropped++;
+			}
+			else
+				pp = &e->next;
+		}
+	}
+	return dropped;
 }
 
 void

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "netflow_exporters.h"
+#include "netflow_hash.h"
 #include "netflow_scope.h"
 
 /* A variable-length field (IPFIX) announces this length in its template. */
@@ -27,6 +29,11 @@ typedef struct gf_nf_tfield
 typedef struct gf_nf_template
 {
 	struct gf_nf_template *next;	/* hash chain */
+	/* The store's own links (set by put; ignored in a caller's copy). */
+	struct gf_nf_template *sc_prev; /* list of its scope and kind */
+	struct gf_nf_template *sc_next;
+	struct gf_nf_tscope *tscope;
+	gf_nf_exporter *owner;
 	gf_nf_scope scope;
 	uint16_t	id;
 	bool		options;		/* options template: records feed state */
@@ -47,16 +54,29 @@ typedef enum gf_nf_put
 {
 	GF_NF_PUT_ADDED,			/* new, or a redefinition that changed it */
 	GF_NF_PUT_SAME,				/* identical to the stored one (a refresh) */
-	GF_NF_PUT_FULL,				/* the total limit is reached */
+	GF_NF_PUT_FULL,				/* a total limit is reached */
+	GF_NF_PUT_EXPORTER_FULL,	/* the exporter's own limit is reached */
 	GF_NF_PUT_NOMEM
 } gf_nf_put;
+
+typedef struct gf_nf_templates_limits
+{
+	uint32_t	max_templates;	/* all exporters */
+	uint64_t	max_bytes;		/* all exporters */
+	uint32_t	per_exporter;	/* templates per exporter */
+	uint64_t	bytes_per_exporter;
+} gf_nf_templates_limits;
 
 /*
  * changes: a counter shared with the other state stores; every stored,
  * redefined or removed template adds one, so a saver can tell when the
- * state changed and which templates did (their stamp).
+ * state changed and which templates did (their stamp).  exporters: the
+ * per-exporter table charged for what is stored.
  */
-gf_nf_templates *gf_nf_templates_new(uint32_t max_templates, uint64_t *changes);
+gf_nf_templates *gf_nf_templates_new(const gf_nf_templates_limits *lim,
+									 gf_nf_exporters *exporters,
+									 const gf_hash_key *key,
+									 uint64_t *changes);
 void		gf_nf_templates_free(gf_nf_templates *t);
 
 const gf_nf_template *gf_nf_templates_find(const gf_nf_templates *t,
@@ -66,19 +86,32 @@ const gf_nf_template *gf_nf_templates_find(const gf_nf_templates *t,
 /*
  * Store a copy of tpl (its scope and id say where).  A refresh of the same
  * layout from the wire (imported false) marks an imported one as seen.
+ * Refusals over a limit are counted on the exporter's entry.
  */
-gf_nf_put	gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl);
+gf_nf_put	gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl,
+								uint64_t now_ns);
 
 /* Remove one template; returns how many were removed (0 or 1). */
 uint32_t	gf_nf_templates_withdraw(gf_nf_templates *t, const gf_nf_scope *scope,
 									 uint16_t id);
 
-/* Remove every template (options or not) of a scope; returns the count. */
+/*
+ * Remove every template (options or not) of a scope; returns the count.
+ * Costs one look-up plus one step per template removed, so a storm of
+ * withdraw-all records cannot walk the whole table.
+ */
 uint32_t	gf_nf_templates_withdraw_all(gf_nf_templates *t,
 										 const gf_nf_scope *scope,
 										 bool options);
 
 uint32_t	gf_nf_templates_count(const gf_nf_templates *t);
+uint64_t	gf_nf_templates_bytes(const gf_nf_templates *t);
+
+/* Remove every template of exporters marked dying; returns the count. */
+uint32_t	gf_nf_templates_drop_dying(gf_nf_templates *t);
+
+/* Entries visited by look-ups so far (a work measure for tests). */
+uint64_t	gf_nf_templates_probes(const gf_nf_templates *t);
 
 /* Call cb for every stored template, in no particular order. */
 void		gf_nf_templates_foreach(const gf_nf_templates *t,

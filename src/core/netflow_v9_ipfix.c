@@ -16,6 +16,10 @@
  */
 #include "netflow_nfx.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "netflow_fields.h"
 
 #define NFX_V9_HEADER_LEN		20
@@ -35,13 +39,38 @@ nfx_options_record(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_rec *rec)
 {
 	uint64_t	rate = gf_nf_rec_own_rate(rec);
 
+	bool		has_sampler = GF_NF_REC_HAS(rec, GF_NF_SAMPLER_ID);
+	uint64_t	sampler_id = has_sampler ? rec->v[GF_NF_SAMPLER_ID] : 0;
+
 	c->d->counters.nf_options_records++;
-	if (rate > 0 &&
-		gf_nf_sampling_set_rate(c->st->sampling, &msg->scope,
-								GF_NF_REC_HAS(rec, GF_NF_SAMPLER_ID), rec->v[GF_NF_SAMPLER_ID], rate))
-		c->d->counters.nf_sampling_updates++;
-	if (GF_NF_REC_HAS(rec, GF_NF_INIT_MS))
-		gf_nf_sampling_set_init_time(c->st->sampling, &msg->scope, rec->v[GF_NF_INIT_MS]);
+	if (rate > 0)
+	{
+		if (gf_nf_sampling_set_rate(c->st->sampling, &msg->scope, has_sampler,
+									sampler_id, rate, msg->time_received_ns))
+			c->d->counters.nf_sampling_updates++;
+		else
+			c->d->counters.nf_sampling_refused++;
+	}
+	if (GF_NF_REC_HAS(rec, GF_NF_INIT_MS) &&
+		!gf_nf_sampling_set_init_time(c->st->sampling, &msg->scope,
+									  rec->v[GF_NF_INIT_MS], msg->time_received_ns))
+		c->d->counters.nf_sampling_refused++;
+}
+
+void
+gf_nfx_soft(gf_nfx_ctx *c, gf_rc code, size_t offset, const char *fmt,...)
+{
+	va_list		ap;
+
+	if (c->soft_rc == GF_OK)
+	{
+		c->soft_rc = code;
+		c->soft.code = code;
+		c->soft.offset = offset;
+		va_start(ap, fmt);
+		vsnprintf(c->soft.msg, sizeof(c->soft.msg), fmt, ap);
+		va_end(ap);
+	}
 }
 
 /* Read the length of a variable-length field (RFC 7011 section 7). */
@@ -117,40 +146,59 @@ static void
 nfx_pending_cb(void *arg, const gf_nf_msg *msg, uint16_t set_id,
 			   const uint8_t *body, size_t len)
 {
-	gf_nfx_ctx *outer = arg;
-	gf_nfx_ctx	c = *outer;
-	gf_error	err = {0};
+	gf_nfx_ctx *c = arg;
 	const gf_nf_template *tpl;
 	gf_rd		r;
 
-	/* Errors in a kept set belong to its own (earlier) datagram. */
-	c.err = &err;
-	tpl = gf_nf_templates_find(c.st->templates, &msg->scope, set_id);
+	tpl = gf_nf_templates_find(c->st->templates, &msg->scope, set_id);
 	if (tpl == NULL)
+	{
+		/* Withdrawn or expired again before its turn came. */
+		c->d->counters.nf_sets_pending_expired++;
 		return;
+	}
+	c->d->counters.nf_sets_pending_decoded++;
 	gf_rd_init(&r, body, len);
-	if (gf_nfx_records(&c, msg, tpl, &r) != GF_OK)
-		c.d->counters.packets_malformed++;
+	/* Errors in a kept set belong to its own (earlier) datagram. */
+	memset(c->err, 0, sizeof(*c->err));
+	if (gf_nfx_records(c, msg, tpl, &r) != GF_OK)
+		c->d->counters.packets_malformed++;
 }
 
 void
 gf_nfx_release_pending(gf_nfx_ctx *c, const gf_nf_msg *msg, uint16_t template_id)
 {
-	uint32_t	expired;
-	uint32_t	taken;
+	gf_nf_pending_mark_ready(c->st->pending, &msg->scope, template_id);
+}
 
-	taken = gf_nf_pending_take(c->st->pending, &msg->scope, template_id,
-							   msg->time_received_ns,
-							   c->st->pending_max_age_ns,
-							   nfx_pending_cb, c, &expired);
-	c->d->counters.nf_sets_pending_decoded += taken;
-	c->d->counters.nf_sets_pending_expired += expired;
+void
+gf_nfx_release_ready(gf_decoder *d, uint64_t now_ns, const gf_sink *sink)
+{
+	gf_nfx_ctx	c;
+	gf_error	err;
+	uint32_t	expired;
+
+	if (!gf_nf_pending_has_ready(d->nf->pending))
+		return;
+	memset(&c, 0, sizeof(c));
+	memset(&err, 0, sizeof(err));
+	c.d = d;
+	c.st = d->nf;
+	c.sink = sink;
+	c.err = &err;
+	(void) gf_nf_pending_release(d->nf->pending, now_ns,
+								 d->nf->pending_max_age_ns,
+								 GF_NF_PENDING_SLICE_BYTES, nfx_pending_cb,
+								 &c, &expired);
+	d->counters.nf_sets_pending_expired += expired;
 }
 
 static gf_rc
 nfx_data_set(gf_nfx_ctx *c, const gf_nf_msg *msg, uint16_t set_id, gf_rd *body)
 {
 	const gf_nf_template *tpl;
+	gf_nf_pending_rc rc;
+	uint32_t	evicted;
 	uint32_t	expired;
 
 	tpl = gf_nf_templates_find(c->st->templates, &msg->scope, set_id);
@@ -158,24 +206,33 @@ nfx_data_set(gf_nfx_ctx *c, const gf_nf_msg *msg, uint16_t set_id, gf_rd *body)
 		return gf_nfx_records(c, msg, tpl, body);
 
 	/* Its template has not come (yet): keep a copy, within bounds. */
-	if (gf_nf_pending_add(c->st->pending, msg, set_id, body->p, body->len))
+	rc = gf_nf_pending_add(c->st->pending, msg, set_id, body->p, body->len,
+						   &evicted);
+	if (rc == GF_NF_PENDING_EXPORTER_FULL)
 	{
-		c->d->counters.nf_sets_pending++;
-		return GF_OK;
+		/*
+		 * Sets that are already too old may be what fills it, if the
+		 * upkeep has not run lately: drop those (the work is one step
+		 * per set dropped) and try once more.
+		 */
+		expired = gf_nf_pending_expire(c->st->pending, msg->time_received_ns,
+									   c->st->pending_max_age_ns);
+		c->d->counters.nf_sets_pending_expired += expired;
+		if (expired > 0)
+			rc = gf_nf_pending_add(c->st->pending, msg, set_id, body->p,
+								   body->len, &evicted);
 	}
-
-	/*
-	 * Full: sets that are already too old may be what fills it, if
-	 * gf_decoder_expire has not run lately.  Drop those and try once more.
-	 */
-	expired = gf_nf_pending_expire(c->st->pending, msg->time_received_ns,
-								   c->st->pending_max_age_ns);
-	c->d->counters.nf_sets_pending_expired += expired;
-	if (expired > 0 &&
-		gf_nf_pending_add(c->st->pending, msg, set_id, body->p, body->len))
-		c->d->counters.nf_sets_pending++;
-	else
-		c->d->counters.nf_sets_pending_overflow++;
+	switch (rc)
+	{
+		case GF_NF_PENDING_KEPT:
+			c->d->counters.nf_sets_pending++;
+			break;
+		case GF_NF_PENDING_EXPORTER_FULL:
+		case GF_NF_PENDING_NO_ROOM:
+			c->d->counters.nf_sets_pending_overflow++;
+			break;
+	}
+	c->d->counters.nf_sets_pending_evicted += evicted;
 	return GF_OK;
 }
 
@@ -225,7 +282,7 @@ nfx_walk_sets(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r)
 		if (rc != GF_OK)
 			return rc;
 	}
-	return c->soft_rc;
+	return GF_OK;
 }
 
 gf_rc
@@ -241,6 +298,8 @@ gf_nfx_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 	uint32_t	export_secs = 0;
 	uint32_t	sequence = 0;
 	uint32_t	domain = 0;
+	gf_nf_exporter *exporter;
+	gf_rc		rc;
 
 	gf_rd_init(&r, dg->data, dg->len);
 	if (!gf_rd_u16(&r, &version) || (version != 9 && version != 10))
@@ -270,17 +329,6 @@ gf_nfx_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 			return gf_fail(err, GF_ERR_LENGTH, 2,
 						   "IPFIX message length %u does not match the "
 						   "datagram's %zu bytes", count_or_len, dg->len);
-		/*
-		 * A length short of the datagram is reported, but the sets are
-		 * still walked over the whole datagram: exporters with this bug
-		 * (telegraf issue 14370's capture) have correct set lengths, and
-		 * the last set reaches the real end.
-		 */
-		if (count_or_len < dg->len)
-			gf_fail(err, GF_ERR_LENGTH, 2,
-					"IPFIX message length %u is shorter than the datagram's "
-					"%zu bytes; sets were read to the end of the datagram",
-					count_or_len, dg->len);
 		gf_rd_u32(&r, &export_secs);
 		gf_rd_u32(&r, &sequence);
 		gf_rd_u32(&r, &domain);
@@ -298,10 +346,41 @@ gf_nfx_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 	else
 		d->counters.packets_ipfix++;
 
+	exporter = gf_nf_exporters_find(d->nf->exporters, &msg.scope.exporter);
+	if (exporter)
+	{
+		exporter->st.datagrams++;
+		exporter->st.last_seen_ns = dg->time_received_ns;
+	}
+
+	memset(&c, 0, sizeof(c));
 	c.d = d;
 	c.st = d->nf;
 	c.sink = sink;
 	c.err = err;
-	c.soft_rc = err->code;		/* GF_OK unless the IPFIX length was short */
-	return nfx_walk_sets(&c, &msg, &r);
+
+	/*
+	 * A length short of the datagram is reported, but the sets are still
+	 * walked over the whole datagram: exporters with this bug (telegraf
+	 * issue 14370's capture) have correct set lengths, and the last set
+	 * reaches the real end.
+	 */
+	if (version == 10 && count_or_len < dg->len)
+		gf_nfx_soft(&c, GF_ERR_LENGTH, 2,
+					"IPFIX message length %u is shorter than the datagram's "
+					"%zu bytes; sets were read to the end of the datagram",
+					count_or_len, dg->len);
+	rc = nfx_walk_sets(&c, &msg, &r);
+	if (rc == GF_OK && c.soft_rc != GF_OK)
+	{
+		*err = c.soft;
+		rc = c.soft_rc;
+	}
+
+	/*
+	 * Sets whose template came (in this datagram or earlier) are decoded
+	 * a slice at a time: one slice per datagram and per tick.
+	 */
+	gf_nfx_release_ready(d, dg->time_received_ns, sink);
+	return rc;
 }

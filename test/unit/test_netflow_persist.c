@@ -715,7 +715,7 @@ test_corrupt(void)
 	}
 }
 
-/* Imports stay within max_templates and max_exporters. */
+/* Imports stay within max_templates and the per-exporter sampling share. */
 static void
 test_limits(void)
 {
@@ -729,6 +729,7 @@ test_limits(void)
 
 	lim.max_templates = 2;
 	lim.max_exporters = 1;
+	lim.max_sampling_per_exporter = 1;
 	d = gf_decoder_new(&lim);
 	memset(&b, 0, sizeof(b));
 	gf_addr_set_v4(&b.exporter, a4);

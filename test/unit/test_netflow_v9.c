@@ -404,8 +404,9 @@ test_exporter_bounds(void)
 	gf_decoder *d;
 	gf_error	err;
 
-	/* Room for one sampling entry and one exporter with pending sets. */
+	/* Room for one exporter holding state, with one sampling entry. */
 	lim.max_exporters = 1;
+	lim.max_sampling_per_exporter = 1;
 	d = gf_decoder_new(&lim);
 	pb_reset(&pkt);
 	pb_v9_header(&pkt, 2, 200000, SECS, 1, 5);
@@ -417,6 +418,7 @@ test_exporter_bounds(void)
 	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
 	CHECK_EQ_U64(CNT(d)->nf_options_records, 2);
 	CHECK_EQ_U64(CNT(d)->nf_sampling_updates, 1);
+	CHECK_EQ_U64(CNT(d)->nf_sampling_refused, 1);
 	/* The first one is still there. */
 	pb_reset(&pkt);
 	pb_v9_header(&pkt, 2, 200000, SECS, 2, 5);
