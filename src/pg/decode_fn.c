@@ -11,6 +11,13 @@
  *    a data datagram decode in two calls as they would on the wire.  It is
  *    malloc'd by the core and lives until decode_reset() or backend exit.
  *
+ *    decode() may be granted to unprivileged roles, so what one session
+ *    can make the backend hold is bounded: the session decoder has limits
+ *    far below a worker's (GFD_SESSION_*), a payload is at most one UDP
+ *    datagram, and one call returns at most GFD_MAX_RECORDS_PER_CALL
+ *    records.  Each limit hit is an ERROR (or, for a data set that could
+ *    not be kept waiting for its template, a WARNING) that names it.
+ *
  *    A malformed datagram is an ERROR and no row of it is returned: a
  *    caller who feeds one datagram wants to know it is bad, not half of it.
  */
@@ -35,6 +42,26 @@ PG_FUNCTION_INFO_V1(goflow2plus_decode);
 PG_FUNCTION_INFO_V1(goflow2plus_decode_reset);
 PG_FUNCTION_INFO_V1(goflow2plus__write_decoded);
 
+/*
+ * Limits of the session decoder.  Worst case held between calls: 1024
+ * templates of 512 fields (about 4 MB), 64 kB of waiting data sets for
+ * each of 64 exporters (4 MB), 64 sampling entries.
+ */
+#define GFD_SESSION_MAX_TEMPLATES		1024
+#define GFD_SESSION_MAX_TEMPLATE_FIELDS	512
+#define GFD_SESSION_PENDING_BYTES		(64 * 1024)
+#define GFD_SESSION_MAX_EXPORTERS		64
+
+/* The largest UDP payload (IPv6 jumbograms aside); a worker's receive buffer. */
+#define GFD_MAX_PAYLOAD					65535
+
+/*
+ * One call's records, kept in memory until returned (a gf_flow is under
+ * 1 kB, so under 64 MB).  One datagram yields fewer (a record is at least
+ * one byte); only data sets released from the waiting store can add more.
+ */
+#define GFD_MAX_RECORDS_PER_CALL		65536
+
 static gf_decoder *gfd_session_decoder = NULL;
 static GfWriter *gfd_writer = NULL;	/* _write_decoded's */
 static int	gfd_writer_batch = 0;
@@ -52,38 +79,56 @@ typedef struct GfdCollect
 	int			n;
 	int			alloc;
 	bool		oom;
+	bool		too_many;		/* GFD_MAX_RECORDS_PER_CALL reached */
 } GfdCollect;
+
+/*
+ * Make room for one more element in *arr (n used, *alloc allocated, each
+ * elem bytes), doubling, without raising.  Returns false when the array
+ * already holds GFD_MAX_RECORDS_PER_CALL elements (*too_many set) or
+ * memory ran out (*oom set).
+ */
+static bool
+gfd_make_room(MemoryContext cxt, void **arr, int n, int *alloc, Size elem,
+			  bool *oom, bool *too_many)
+{
+	int			want;
+	void	   *na;
+
+	if (n < *alloc)
+		return true;
+	if (n >= GFD_MAX_RECORDS_PER_CALL)
+	{
+		*too_many = true;
+		return false;
+	}
+	want = *alloc ? Min(*alloc * 2, GFD_MAX_RECORDS_PER_CALL) : 64;
+	na = MemoryContextAllocExtended(cxt, elem * (Size) want,
+									MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+	if (na == NULL)
+	{
+		*oom = true;
+		return false;
+	}
+	if (n > 0)
+	{
+		memcpy(na, *arr, elem * (Size) n);
+		pfree(*arr);
+	}
+	*arr = na;
+	*alloc = want;
+	return true;
+}
 
 static void
 gfd_collect_flow(void *arg, const gf_flow *f)
 {
 	GfdCollect *c = (GfdCollect *) arg;
 
-	if (c->oom)
+	if (c->oom || c->too_many ||
+		!gfd_make_room(c->cxt, (void **) &c->flows, c->n, &c->alloc,
+					   sizeof(gf_flow), &c->oom, &c->too_many))
 		return;
-	if (c->n == c->alloc)
-	{
-		int			want = c->alloc ? c->alloc * 2 : 64;
-		Size		bytes = sizeof(gf_flow) * (Size) want;
-		gf_flow    *nf;
-
-		if (bytes >= MaxAllocHugeSize)
-		{
-			c->oom = true;
-			return;
-		}
-		nf = MemoryContextAllocExtended(c->cxt, bytes,
-										MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
-		if (nf == NULL)
-		{
-			c->oom = true;
-			return;
-		}
-		if (c->n > 0)
-			memcpy(nf, c->flows, sizeof(gf_flow) * (Size) c->n);
-		c->flows = nf;
-		c->alloc = want;
-	}
 	c->flows[c->n++] = *f;
 }
 
@@ -92,7 +137,15 @@ gfd_decoder(void)
 {
 	if (gfd_session_decoder == NULL)
 	{
-		gfd_session_decoder = gf_decoder_new(NULL);
+		gf_limits	lim;
+
+		/* Fields left 0 (any the core adds later) take its defaults. */
+		memset(&lim, 0, sizeof(lim));
+		lim.max_templates = GFD_SESSION_MAX_TEMPLATES;
+		lim.max_template_fields = GFD_SESSION_MAX_TEMPLATE_FIELDS;
+		lim.pending_bytes_per_exporter = GFD_SESSION_PENDING_BYTES;
+		lim.max_exporters = GFD_SESSION_MAX_EXPORTERS;
+		gfd_session_decoder = gf_decoder_new(&lim);
 		if (gfd_session_decoder == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
@@ -154,6 +207,19 @@ gfd_raise(const gf_error *err, const uint8 *p, size_t len)
 			code = ERRCODE_INVALID_BINARY_REPRESENTATION;
 			break;
 	}
+
+	/*
+	 * A limit is not malformation: say which, and how to make room (the
+	 * rest of the datagram was decoded, but its rows are not returned).
+	 */
+	if (err->code == GF_ERR_LIMIT)
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg("%s datagram at offset %zu is over a limit of the session's decoder: %s",
+						proto ? proto : "a", err->offset, msg),
+				 errdetail("A session keeps at most %d templates of at most %d fields each.",
+						   GFD_SESSION_MAX_TEMPLATES, GFD_SESSION_MAX_TEMPLATE_FIELDS),
+				 errhint("SELECT goflow2plus.decode_reset() forgets the templates this session has learnt.")));
 	if (proto != NULL)
 		ereport(ERROR,
 				(errcode(code),
@@ -185,6 +251,17 @@ gfd_statement_time_ns(void)
 					 SECS_PER_DAY * USECS_PER_SEC) * 1000;
 }
 
+static void
+gfd_too_many(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("datagram decodes to more than %d records, the most one call returns",
+					GFD_MAX_RECORDS_PER_CALL),
+			 errdetail("Data sets that were waiting for their template are decoded with the datagram that brings it."),
+			 errhint("SELECT goflow2plus.decode_reset() discards what waits.")));
+}
+
 /*
  * Decode one datagram with the session decoder into c.  ERRORs on a
  * malformed datagram, after the decoder has returned.
@@ -198,10 +275,18 @@ gfd_decode_into(bytea *payload, inet *exporter, GfdCollect *c,
 	gf_error	err;
 	gf_rc		rc;
 	gf_decoder *d = gfd_decoder();
+	uint64		overflow_before;
 
 	memset(&dg, 0, sizeof(dg));
 	dg.data = (const uint8_t *) VARDATA_ANY(payload);
 	dg.len = VARSIZE_ANY_EXHDR(payload);
+	if (dg.len > GFD_MAX_PAYLOAD)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("payload of %zu bytes is larger than a UDP datagram",
+						dg.len),
+				 errdetail("goflow2plus.decode() takes at most %d bytes, one datagram.",
+						   GFD_MAX_PAYLOAD)));
 	gfd_exporter_addr(exporter, &dg.exporter);
 	dg.exporter_port = 0;
 	dg.time_received_ns = gfd_statement_time_ns();
@@ -215,9 +300,20 @@ gfd_decode_into(bytea *payload, inet *exporter, GfdCollect *c,
 		sink.flow = gfd_collect_flow;
 		sink.arg = c;
 	}
+	overflow_before = gf_decoder_counters(d)->nf_sets_pending_overflow;
 	rc = gf_decode(d, GF_PROTO_AUTO, &dg, &sink, &err);
 	if (rc != GF_OK)
 		gfd_raise(&err, dg.data, dg.len);
+	if (gf_decoder_counters(d)->nf_sets_pending_overflow > overflow_before)
+		ereport(WARNING,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%llu data set(s) dropped: their template is unknown and the session cannot keep more data waiting for it",
+						(unsigned long long) (gf_decoder_counters(d)->nf_sets_pending_overflow - overflow_before)),
+				 errdetail("A session keeps at most %d bytes of data sets waiting for their template per exporter, for at most %d exporters.",
+						   GFD_SESSION_PENDING_BYTES, GFD_SESSION_MAX_EXPORTERS),
+				 errhint("Decode the template datagram first, or SELECT goflow2plus.decode_reset() to discard what waits.")));
+	if (c && c->too_many)
+		gfd_too_many();
 	if (c && c->oom)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
@@ -275,6 +371,7 @@ typedef struct GfdIfcCollect
 	int			n;
 	int			alloc;
 	bool		oom;
+	bool		too_many;
 } GfdIfcCollect;
 
 /* sFlow drop samples, each with its own copy of the header bytes. */
@@ -285,6 +382,7 @@ typedef struct GfdDropCollect
 	int			n;
 	int			alloc;
 	bool		oom;
+	bool		too_many;
 } GfdDropCollect;
 
 typedef struct GfdBoth
@@ -305,25 +403,10 @@ gfd_both_ifc(void *arg, const gf_ifcounters *r)
 {
 	GfdIfcCollect *c = &((GfdBoth *) arg)->ifc;
 
-	if (c->oom)
+	if (c->oom || c->too_many ||
+		!gfd_make_room(c->cxt, (void **) &c->rows, c->n, &c->alloc,
+					   sizeof(gf_ifcounters), &c->oom, &c->too_many))
 		return;
-	if (c->n == c->alloc)
-	{
-		int			want = c->alloc ? c->alloc * 2 : 16;
-		gf_ifcounters *nr;
-
-		nr = MemoryContextAllocExtended(c->cxt, sizeof(gf_ifcounters) * (Size) want,
-										MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
-		if (nr == NULL)
-		{
-			c->oom = true;
-			return;
-		}
-		if (c->n > 0)
-			memcpy(nr, c->rows, sizeof(gf_ifcounters) * (Size) c->n);
-		c->rows = nr;
-		c->alloc = want;
-	}
 	c->rows[c->n++] = *r;
 }
 
@@ -333,25 +416,10 @@ gfd_both_drop(void *arg, const gf_drop_sample *d)
 	GfdDropCollect *c = &((GfdBoth *) arg)->drops;
 	gf_drop_sample *row;
 
-	if (c->oom)
+	if (c->oom || c->too_many ||
+		!gfd_make_room(c->cxt, (void **) &c->rows, c->n, &c->alloc,
+					   sizeof(gf_drop_sample), &c->oom, &c->too_many))
 		return;
-	if (c->n == c->alloc)
-	{
-		int			want = c->alloc ? c->alloc * 2 : 16;
-		gf_drop_sample *nr;
-
-		nr = MemoryContextAllocExtended(c->cxt, sizeof(gf_drop_sample) * (Size) want,
-										MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
-		if (nr == NULL)
-		{
-			c->oom = true;
-			return;
-		}
-		if (c->n > 0)
-			memcpy(nr, c->rows, sizeof(gf_drop_sample) * (Size) c->n);
-		c->rows = nr;
-		c->alloc = want;
-	}
 	row = &c->rows[c->n];
 	*row = *d;
 	/* d->header points into the payload; keep a copy that outlives it. */
@@ -411,6 +479,8 @@ goflow2plus__write_decoded(PG_FUNCTION_ARGS)
 	sink.drop = gfd_both_drop;
 	sink.arg = &both;
 	gfd_decode_into(payload, exporter, NULL, &sink);
+	if (both.flows.too_many || both.ifc.too_many || both.drops.too_many)
+		gfd_too_many();
 	if (both.flows.oom || both.ifc.oom || both.drops.oom)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
