@@ -44,8 +44,8 @@ PG_FUNCTION_INFO_V1(goflow2plus__write_decoded);
 
 /*
  * Limits of the session decoder.  Worst case held between calls: 1024
- * templates of 512 fields (about 4 MB), 64 kB of waiting data sets for
- * each of 64 exporters (4 MB), 64 sampling entries.
+ * templates of 512 fields, 64 kB of waiting data sets for each of 64
+ * exporters, 64 sampling entries: 8.7 MB of backend memory, measured.
  */
 #define GFD_SESSION_MAX_TEMPLATES		1024
 #define GFD_SESSION_MAX_TEMPLATE_FIELDS	512
@@ -67,69 +67,76 @@ static GfWriter *gfd_writer = NULL;	/* _write_decoded's */
 static int	gfd_writer_batch = 0;
 
 /*
- * Records are collected into a growable array inside the sink callback.
- * The callback runs inside the core decoder, so it must not ERROR (a
- * longjmp out of the core could leave its template state half-updated):
- * it allocates without raising and notes a failure for afterwards.
+ * Records are collected inside the sink callback.  The callback runs
+ * inside the core decoder, so it must not ERROR (a longjmp out of the core
+ * could leave its template state half-updated): it allocates without
+ * raising and notes a failure for afterwards.  Records go into chunks of
+ * GFD_CHUNK, never copied to grow, so a call's peak memory is what its
+ * records take.
  */
-typedef struct GfdCollect
+#define GFD_CHUNK		1024
+#define GFD_MAX_CHUNKS	(GFD_MAX_RECORDS_PER_CALL / GFD_CHUNK)
+
+typedef struct GfdRows
 {
 	MemoryContext cxt;
-	gf_flow    *flows;
+	Size		elem;			/* bytes per record */
+	char	   *chunks[GFD_MAX_CHUNKS];
 	int			n;
-	int			alloc;
 	bool		oom;
 	bool		too_many;		/* GFD_MAX_RECORDS_PER_CALL reached */
-} GfdCollect;
+} GfdRows;
 
-/*
- * Make room for one more element in *arr (n used, *alloc allocated, each
- * elem bytes), doubling, without raising.  Returns false when the array
- * already holds GFD_MAX_RECORDS_PER_CALL elements (*too_many set) or
- * memory ran out (*oom set).
- */
-static bool
-gfd_make_room(MemoryContext cxt, void **arr, int n, int *alloc, Size elem,
-			  bool *oom, bool *too_many)
+static void
+gfd_rows_init(GfdRows *r, Size elem)
 {
-	int			want;
-	void	   *na;
+	memset(r, 0, sizeof(*r));
+	r->cxt = CurrentMemoryContext;
+	r->elem = elem;
+}
 
-	if (n < *alloc)
-		return true;
-	if (n >= GFD_MAX_RECORDS_PER_CALL)
+/* A slot for one more record, or NULL (oom or too_many set). */
+static void *
+gfd_rows_add(GfdRows *r)
+{
+	int			chunk = r->n / GFD_CHUNK;
+	char	   *slot;
+
+	if (r->oom || r->too_many)
+		return NULL;
+	if (r->n >= GFD_MAX_RECORDS_PER_CALL)
 	{
-		*too_many = true;
-		return false;
+		r->too_many = true;
+		return NULL;
 	}
-	want = *alloc ? Min(*alloc * 2, GFD_MAX_RECORDS_PER_CALL) : 64;
-	na = MemoryContextAllocExtended(cxt, elem * (Size) want,
-									MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
-	if (na == NULL)
+	if (r->n % GFD_CHUNK == 0)
 	{
-		*oom = true;
-		return false;
+		r->chunks[chunk] = MemoryContextAllocExtended(r->cxt, r->elem * GFD_CHUNK,
+													  MCXT_ALLOC_NO_OOM);
+		if (r->chunks[chunk] == NULL)
+		{
+			r->oom = true;
+			return NULL;
+		}
 	}
-	if (n > 0)
-	{
-		memcpy(na, *arr, elem * (Size) n);
-		pfree(*arr);
-	}
-	*arr = na;
-	*alloc = want;
-	return true;
+	slot = r->chunks[chunk] + r->elem * (Size) (r->n % GFD_CHUNK);
+	r->n++;
+	return slot;
+}
+
+static void *
+gfd_rows_get(const GfdRows *r, int i)
+{
+	return r->chunks[i / GFD_CHUNK] + r->elem * (Size) (i % GFD_CHUNK);
 }
 
 static void
 gfd_collect_flow(void *arg, const gf_flow *f)
 {
-	GfdCollect *c = (GfdCollect *) arg;
+	gf_flow    *slot = gfd_rows_add((GfdRows *) arg);
 
-	if (c->oom || c->too_many ||
-		!gfd_make_room(c->cxt, (void **) &c->flows, c->n, &c->alloc,
-					   sizeof(gf_flow), &c->oom, &c->too_many))
-		return;
-	c->flows[c->n++] = *f;
+	if (slot)
+		*slot = *f;
 }
 
 static gf_decoder *
@@ -267,7 +274,7 @@ gfd_too_many(void)
  * malformed datagram, after the decoder has returned.
  */
 static void
-gfd_decode_into(bytea *payload, inet *exporter, GfdCollect *c,
+gfd_decode_into(bytea *payload, inet *exporter, GfdRows *c,
 				const gf_sink *extra)
 {
 	gf_datagram dg;
@@ -326,7 +333,7 @@ goflow2plus_decode(PG_FUNCTION_ARGS)
 	bytea	   *payload = PG_GETARG_BYTEA_PP(0);
 	inet	   *exporter = PG_GETARG_INET_PP(1);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	GfdCollect	c;
+	GfdRows		c;
 	GfColumnMap map;
 	TupleDesc	td;
 	Datum		src_values[GF_FLOW_NCOLS];
@@ -335,8 +342,7 @@ goflow2plus_decode(PG_FUNCTION_ARGS)
 	bool	   *nulls;
 	int			i;
 
-	memset(&c, 0, sizeof(c));
-	c.cxt = CurrentMemoryContext;
+	gfd_rows_init(&c, sizeof(gf_flow));
 	gfd_decode_into(payload, exporter, &c, NULL);
 
 	InitMaterializedSRF(fcinfo, 0);
@@ -347,7 +353,7 @@ goflow2plus_decode(PG_FUNCTION_ARGS)
 	nulls = palloc(sizeof(bool) * Max(td->natts, 1));
 	for (i = 0; i < c.n; i++)
 	{
-		gf_flow_datums(&c.flows[i], src_values, src_nulls);
+		gf_flow_datums(gfd_rows_get(&c, i), src_values, src_nulls);
 		gf_colmap_apply(&map, src_values, src_nulls, values, nulls);
 		tuplestore_putvalues(rsinfo->setResult, td, values, nulls);
 	}
@@ -364,32 +370,11 @@ goflow2plus_decode_reset(PG_FUNCTION_ARGS)
 
 /* ---- _write_decoded: the worker's writer path, callable from SQL ---- */
 
-typedef struct GfdIfcCollect
-{
-	MemoryContext cxt;
-	gf_ifcounters *rows;
-	int			n;
-	int			alloc;
-	bool		oom;
-	bool		too_many;
-} GfdIfcCollect;
-
-/* sFlow drop samples, each with its own copy of the header bytes. */
-typedef struct GfdDropCollect
-{
-	MemoryContext cxt;
-	gf_drop_sample *rows;
-	int			n;
-	int			alloc;
-	bool		oom;
-	bool		too_many;
-} GfdDropCollect;
-
 typedef struct GfdBoth
 {
-	GfdCollect	flows;
-	GfdIfcCollect ifc;
-	GfdDropCollect drops;
+	GfdRows		flows;
+	GfdRows		ifc;
+	GfdRows		drops;			/* each with its own copy of the header bytes */
 } GfdBoth;
 
 static void
@@ -401,26 +386,20 @@ gfd_both_flow(void *arg, const gf_flow *f)
 static void
 gfd_both_ifc(void *arg, const gf_ifcounters *r)
 {
-	GfdIfcCollect *c = &((GfdBoth *) arg)->ifc;
+	gf_ifcounters *slot = gfd_rows_add(&((GfdBoth *) arg)->ifc);
 
-	if (c->oom || c->too_many ||
-		!gfd_make_room(c->cxt, (void **) &c->rows, c->n, &c->alloc,
-					   sizeof(gf_ifcounters), &c->oom, &c->too_many))
-		return;
-	c->rows[c->n++] = *r;
+	if (slot)
+		*slot = *r;
 }
 
 static void
 gfd_both_drop(void *arg, const gf_drop_sample *d)
 {
-	GfdDropCollect *c = &((GfdBoth *) arg)->drops;
-	gf_drop_sample *row;
+	GfdRows    *c = &((GfdBoth *) arg)->drops;
+	gf_drop_sample *row = gfd_rows_add(c);
 
-	if (c->oom || c->too_many ||
-		!gfd_make_room(c->cxt, (void **) &c->rows, c->n, &c->alloc,
-					   sizeof(gf_drop_sample), &c->oom, &c->too_many))
+	if (row == NULL)
 		return;
-	row = &c->rows[c->n];
 	*row = *d;
 	/* d->header points into the payload; keep a copy that outlives it. */
 	if (d->header != NULL && d->header_len > 0)
@@ -431,12 +410,13 @@ gfd_both_drop(void *arg, const gf_drop_sample *d)
 		if (h == NULL)
 		{
 			c->oom = true;
+			row->header = NULL;
+			row->header_len = 0;
 			return;
 		}
 		memcpy(h, d->header, d->header_len);
 		row->header = h;
 	}
-	c->n++;
 }
 
 /*
@@ -469,10 +449,9 @@ goflow2plus__write_decoded(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("repeat must be >= 0 and batch_size >= 1")));
 
-	memset(&both, 0, sizeof(both));
-	both.flows.cxt = CurrentMemoryContext;
-	both.ifc.cxt = CurrentMemoryContext;
-	both.drops.cxt = CurrentMemoryContext;
+	gfd_rows_init(&both.flows, sizeof(gf_flow));
+	gfd_rows_init(&both.ifc, sizeof(gf_ifcounters));
+	gfd_rows_init(&both.drops, sizeof(gf_drop_sample));
 	memset(&sink, 0, sizeof(sink));
 	sink.flow = gfd_both_flow;
 	sink.ifcounters = gfd_both_ifc;
@@ -512,11 +491,11 @@ goflow2plus__write_decoded(PG_FUNCTION_ARGS)
 		 * batch size make the writer's buffer grow.
 		 */
 		for (i = 0; i < both.flows.n; i++)
-			full |= gf_writer_add_flow(w, &both.flows.flows[i]);
+			full |= gf_writer_add_flow(w, gfd_rows_get(&both.flows, i));
 		for (i = 0; i < both.ifc.n; i++)
-			full |= gf_writer_add_ifcounters(w, &both.ifc.rows[i]);
+			full |= gf_writer_add_ifcounters(w, gfd_rows_get(&both.ifc, i));
 		for (i = 0; i < both.drops.n; i++)
-			full |= gf_writer_add_drop(w, &both.drops.rows[i]);
+			full |= gf_writer_add_drop(w, gfd_rows_get(&both.drops, i));
 		if (full)
 			written += gf_writer_flush(w);
 		CHECK_FOR_INTERRUPTS();
