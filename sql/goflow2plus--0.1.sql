@@ -222,4 +222,25 @@ CREATE FUNCTION goflow2plus._write_decoded(payload bytea,
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'goflow2plus__write_decoded'
 LANGUAGE C STRICT VOLATILE;
+
+-- Privileges.  Reading flows, changing the state the workers load
+-- (templates, sampling; later context and mapping tables) and changing
+-- listeners are three rights; PUBLIC holds none of them.  The extension
+-- creates no roles (roles are cluster-wide, outlive DROP EXTENSION, and a
+-- role of the same name made earlier by someone else would receive the
+-- rights): the DBA grants to roles of their own, as README.md
+-- ("Privileges") shows.  Tables grant nothing to PUBLIC by default;
+-- functions grant EXECUTE to PUBLIC, so each is revoked here.  The schema
+-- is left as CREATE EXTENSION made it (owner only) or as the DBA had it.
+-- The workers write as the bootstrap superuser, so triggers, rules and
+-- index expressions on their tables run with superuser rights: never grant
+-- TRIGGER on them nor hand over their ownership.
+REVOKE ALL ON TABLE goflow2plus.flows, goflow2plus.interface_counters,
+    goflow2plus.sflow_drops, goflow2plus.templates, goflow2plus.sampling
+    FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus.decode(bytea, inet) FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus.decode_reset() FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus.stats() FROM PUBLIC;
+-- _write_decoded is a hook for tests and benchmarks, not an interface:
+-- superuser only, never granted (it checks INSERT on the tables anyway).
 REVOKE ALL ON FUNCTION goflow2plus._write_decoded(bytea, inet, int, int) FROM PUBLIC;

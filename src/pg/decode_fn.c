@@ -11,6 +11,13 @@
  *    a data datagram decode in two calls as they would on the wire.  It is
  *    malloc'd by the core and lives until decode_reset() or backend exit.
  *
+ *    decode() may be granted to unprivileged roles, so what one session
+ *    can make the backend hold is bounded: the session decoder has limits
+ *    far below a worker's (GFD_SESSION_*), a payload is at most one UDP
+ *    datagram, and one call returns at most GFD_MAX_RECORDS_PER_CALL
+ *    records.  Each limit hit is an ERROR (or, for a data set that could
+ *    not be kept waiting for its template, a WARNING) that names it.
+ *
  *    A malformed datagram is an ERROR and no row of it is returned: a
  *    caller who feeds one datagram wants to know it is bad, not half of it.
  */
@@ -35,56 +42,101 @@ PG_FUNCTION_INFO_V1(goflow2plus_decode);
 PG_FUNCTION_INFO_V1(goflow2plus_decode_reset);
 PG_FUNCTION_INFO_V1(goflow2plus__write_decoded);
 
+/*
+ * Limits of the session decoder.  Worst case held between calls: 1024
+ * templates of 512 fields, 64 kB of waiting data sets for each of 64
+ * exporters, 64 sampling entries: 8.7 MB of backend memory, measured.
+ */
+#define GFD_SESSION_MAX_TEMPLATES		1024
+#define GFD_SESSION_MAX_TEMPLATE_FIELDS	512
+#define GFD_SESSION_PENDING_BYTES		(64 * 1024)
+#define GFD_SESSION_MAX_EXPORTERS		64
+
+/* The largest UDP payload (IPv6 jumbograms aside); a worker's receive buffer. */
+#define GFD_MAX_PAYLOAD					65535
+
+/*
+ * One call's records, kept in memory until returned (a gf_flow is under
+ * 1 kB, so under 64 MB).  One datagram yields fewer (a record is at least
+ * one byte); only data sets released from the waiting store can add more.
+ */
+#define GFD_MAX_RECORDS_PER_CALL		65536
+
 static gf_decoder *gfd_session_decoder = NULL;
 static GfWriter *gfd_writer = NULL;	/* _write_decoded's */
 static int	gfd_writer_batch = 0;
 
 /*
- * Records are collected into a growable array inside the sink callback.
- * The callback runs inside the core decoder, so it must not ERROR (a
- * longjmp out of the core could leave its template state half-updated):
- * it allocates without raising and notes a failure for afterwards.
+ * Records are collected inside the sink callback.  The callback runs
+ * inside the core decoder, so it must not ERROR (a longjmp out of the core
+ * could leave its template state half-updated): it allocates without
+ * raising and notes a failure for afterwards.  Records go into chunks of
+ * GFD_CHUNK, never copied to grow, so a call's peak memory is what its
+ * records take.
  */
-typedef struct GfdCollect
+#define GFD_CHUNK		1024
+#define GFD_MAX_CHUNKS	(GFD_MAX_RECORDS_PER_CALL / GFD_CHUNK)
+
+typedef struct GfdRows
 {
 	MemoryContext cxt;
-	gf_flow    *flows;
+	Size		elem;			/* bytes per record */
+	char	   *chunks[GFD_MAX_CHUNKS];
 	int			n;
-	int			alloc;
 	bool		oom;
-} GfdCollect;
+	bool		too_many;		/* GFD_MAX_RECORDS_PER_CALL reached */
+} GfdRows;
+
+static void
+gfd_rows_init(GfdRows *r, Size elem)
+{
+	memset(r, 0, sizeof(*r));
+	r->cxt = CurrentMemoryContext;
+	r->elem = elem;
+}
+
+/* A slot for one more record, or NULL (oom or too_many set). */
+static void *
+gfd_rows_add(GfdRows *r)
+{
+	int			chunk = r->n / GFD_CHUNK;
+	char	   *slot;
+
+	if (r->oom || r->too_many)
+		return NULL;
+	if (r->n >= GFD_MAX_RECORDS_PER_CALL)
+	{
+		r->too_many = true;
+		return NULL;
+	}
+	if (r->n % GFD_CHUNK == 0)
+	{
+		r->chunks[chunk] = MemoryContextAllocExtended(r->cxt, r->elem * GFD_CHUNK,
+													  MCXT_ALLOC_NO_OOM);
+		if (r->chunks[chunk] == NULL)
+		{
+			r->oom = true;
+			return NULL;
+		}
+	}
+	slot = r->chunks[chunk] + r->elem * (Size) (r->n % GFD_CHUNK);
+	r->n++;
+	return slot;
+}
+
+static void *
+gfd_rows_get(const GfdRows *r, int i)
+{
+	return r->chunks[i / GFD_CHUNK] + r->elem * (Size) (i % GFD_CHUNK);
+}
 
 static void
 gfd_collect_flow(void *arg, const gf_flow *f)
 {
-	GfdCollect *c = (GfdCollect *) arg;
+	gf_flow    *slot = gfd_rows_add((GfdRows *) arg);
 
-	if (c->oom)
-		return;
-	if (c->n == c->alloc)
-	{
-		int			want = c->alloc ? c->alloc * 2 : 64;
-		Size		bytes = sizeof(gf_flow) * (Size) want;
-		gf_flow    *nf;
-
-		if (bytes >= MaxAllocHugeSize)
-		{
-			c->oom = true;
-			return;
-		}
-		nf = MemoryContextAllocExtended(c->cxt, bytes,
-										MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
-		if (nf == NULL)
-		{
-			c->oom = true;
-			return;
-		}
-		if (c->n > 0)
-			memcpy(nf, c->flows, sizeof(gf_flow) * (Size) c->n);
-		c->flows = nf;
-		c->alloc = want;
-	}
-	c->flows[c->n++] = *f;
+	if (slot)
+		*slot = *f;
 }
 
 static gf_decoder *
@@ -92,7 +144,15 @@ gfd_decoder(void)
 {
 	if (gfd_session_decoder == NULL)
 	{
-		gfd_session_decoder = gf_decoder_new(NULL);
+		gf_limits	lim;
+
+		/* Fields left 0 (any the core adds later) take its defaults. */
+		memset(&lim, 0, sizeof(lim));
+		lim.max_templates = GFD_SESSION_MAX_TEMPLATES;
+		lim.max_template_fields = GFD_SESSION_MAX_TEMPLATE_FIELDS;
+		lim.pending_bytes_per_exporter = GFD_SESSION_PENDING_BYTES;
+		lim.max_exporters = GFD_SESSION_MAX_EXPORTERS;
+		gfd_session_decoder = gf_decoder_new(&lim);
 		if (gfd_session_decoder == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
@@ -154,6 +214,19 @@ gfd_raise(const gf_error *err, const uint8 *p, size_t len)
 			code = ERRCODE_INVALID_BINARY_REPRESENTATION;
 			break;
 	}
+
+	/*
+	 * A limit is not malformation: say which, and how to make room (the
+	 * rest of the datagram was decoded, but its rows are not returned).
+	 */
+	if (err->code == GF_ERR_LIMIT)
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg("%s datagram at offset %zu is over a limit of the session's decoder: %s",
+						proto ? proto : "a", err->offset, msg),
+				 errdetail("A session keeps at most %d templates of at most %d fields each.",
+						   GFD_SESSION_MAX_TEMPLATES, GFD_SESSION_MAX_TEMPLATE_FIELDS),
+				 errhint("SELECT goflow2plus.decode_reset() forgets the templates this session has learnt.")));
 	if (proto != NULL)
 		ereport(ERROR,
 				(errcode(code),
@@ -185,12 +258,23 @@ gfd_statement_time_ns(void)
 					 SECS_PER_DAY * USECS_PER_SEC) * 1000;
 }
 
+static void
+gfd_too_many(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("datagram decodes to more than %d records, the most one call returns",
+					GFD_MAX_RECORDS_PER_CALL),
+			 errdetail("Data sets that were waiting for their template are decoded with the datagram that brings it."),
+			 errhint("SELECT goflow2plus.decode_reset() discards what waits.")));
+}
+
 /*
  * Decode one datagram with the session decoder into c.  ERRORs on a
  * malformed datagram, after the decoder has returned.
  */
 static void
-gfd_decode_into(bytea *payload, inet *exporter, GfdCollect *c,
+gfd_decode_into(bytea *payload, inet *exporter, GfdRows *c,
 				const gf_sink *extra)
 {
 	gf_datagram dg;
@@ -198,10 +282,18 @@ gfd_decode_into(bytea *payload, inet *exporter, GfdCollect *c,
 	gf_error	err;
 	gf_rc		rc;
 	gf_decoder *d = gfd_decoder();
+	uint64		overflow_before;
 
 	memset(&dg, 0, sizeof(dg));
 	dg.data = (const uint8_t *) VARDATA_ANY(payload);
 	dg.len = VARSIZE_ANY_EXHDR(payload);
+	if (dg.len > GFD_MAX_PAYLOAD)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("payload of %zu bytes is larger than a UDP datagram",
+						dg.len),
+				 errdetail("goflow2plus.decode() takes at most %d bytes, one datagram.",
+						   GFD_MAX_PAYLOAD)));
 	gfd_exporter_addr(exporter, &dg.exporter);
 	dg.exporter_port = 0;
 	dg.time_received_ns = gfd_statement_time_ns();
@@ -215,9 +307,20 @@ gfd_decode_into(bytea *payload, inet *exporter, GfdCollect *c,
 		sink.flow = gfd_collect_flow;
 		sink.arg = c;
 	}
+	overflow_before = gf_decoder_counters(d)->nf_sets_pending_overflow;
 	rc = gf_decode(d, GF_PROTO_AUTO, &dg, &sink, &err);
 	if (rc != GF_OK)
 		gfd_raise(&err, dg.data, dg.len);
+	if (gf_decoder_counters(d)->nf_sets_pending_overflow > overflow_before)
+		ereport(WARNING,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%llu data set(s) dropped: their template is unknown and the session cannot keep more data waiting for it",
+						(unsigned long long) (gf_decoder_counters(d)->nf_sets_pending_overflow - overflow_before)),
+				 errdetail("A session keeps at most %d bytes of data sets waiting for their template per exporter, for at most %d exporters.",
+						   GFD_SESSION_PENDING_BYTES, GFD_SESSION_MAX_EXPORTERS),
+				 errhint("Decode the template datagram first, or SELECT goflow2plus.decode_reset() to discard what waits.")));
+	if (c && c->too_many)
+		gfd_too_many();
 	if (c && c->oom)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
@@ -230,7 +333,7 @@ goflow2plus_decode(PG_FUNCTION_ARGS)
 	bytea	   *payload = PG_GETARG_BYTEA_PP(0);
 	inet	   *exporter = PG_GETARG_INET_PP(1);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	GfdCollect	c;
+	GfdRows		c;
 	GfColumnMap map;
 	TupleDesc	td;
 	Datum		src_values[GF_FLOW_NCOLS];
@@ -239,8 +342,7 @@ goflow2plus_decode(PG_FUNCTION_ARGS)
 	bool	   *nulls;
 	int			i;
 
-	memset(&c, 0, sizeof(c));
-	c.cxt = CurrentMemoryContext;
+	gfd_rows_init(&c, sizeof(gf_flow));
 	gfd_decode_into(payload, exporter, &c, NULL);
 
 	InitMaterializedSRF(fcinfo, 0);
@@ -251,7 +353,7 @@ goflow2plus_decode(PG_FUNCTION_ARGS)
 	nulls = palloc(sizeof(bool) * Max(td->natts, 1));
 	for (i = 0; i < c.n; i++)
 	{
-		gf_flow_datums(&c.flows[i], src_values, src_nulls);
+		gf_flow_datums(gfd_rows_get(&c, i), src_values, src_nulls);
 		gf_colmap_apply(&map, src_values, src_nulls, values, nulls);
 		tuplestore_putvalues(rsinfo->setResult, td, values, nulls);
 	}
@@ -268,30 +370,11 @@ goflow2plus_decode_reset(PG_FUNCTION_ARGS)
 
 /* ---- _write_decoded: the worker's writer path, callable from SQL ---- */
 
-typedef struct GfdIfcCollect
-{
-	MemoryContext cxt;
-	gf_ifcounters *rows;
-	int			n;
-	int			alloc;
-	bool		oom;
-} GfdIfcCollect;
-
-/* sFlow drop samples, each with its own copy of the header bytes. */
-typedef struct GfdDropCollect
-{
-	MemoryContext cxt;
-	gf_drop_sample *rows;
-	int			n;
-	int			alloc;
-	bool		oom;
-} GfdDropCollect;
-
 typedef struct GfdBoth
 {
-	GfdCollect	flows;
-	GfdIfcCollect ifc;
-	GfdDropCollect drops;
+	GfdRows		flows;
+	GfdRows		ifc;
+	GfdRows		drops;			/* each with its own copy of the header bytes */
 } GfdBoth;
 
 static void
@@ -303,56 +386,20 @@ gfd_both_flow(void *arg, const gf_flow *f)
 static void
 gfd_both_ifc(void *arg, const gf_ifcounters *r)
 {
-	GfdIfcCollect *c = &((GfdBoth *) arg)->ifc;
+	gf_ifcounters *slot = gfd_rows_add(&((GfdBoth *) arg)->ifc);
 
-	if (c->oom)
-		return;
-	if (c->n == c->alloc)
-	{
-		int			want = c->alloc ? c->alloc * 2 : 16;
-		gf_ifcounters *nr;
-
-		nr = MemoryContextAllocExtended(c->cxt, sizeof(gf_ifcounters) * (Size) want,
-										MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
-		if (nr == NULL)
-		{
-			c->oom = true;
-			return;
-		}
-		if (c->n > 0)
-			memcpy(nr, c->rows, sizeof(gf_ifcounters) * (Size) c->n);
-		c->rows = nr;
-		c->alloc = want;
-	}
-	c->rows[c->n++] = *r;
+	if (slot)
+		*slot = *r;
 }
 
 static void
 gfd_both_drop(void *arg, const gf_drop_sample *d)
 {
-	GfdDropCollect *c = &((GfdBoth *) arg)->drops;
-	gf_drop_sample *row;
+	GfdRows    *c = &((GfdBoth *) arg)->drops;
+	gf_drop_sample *row = gfd_rows_add(c);
 
-	if (c->oom)
+	if (row == NULL)
 		return;
-	if (c->n == c->alloc)
-	{
-		int			want = c->alloc ? c->alloc * 2 : 16;
-		gf_drop_sample *nr;
-
-		nr = MemoryContextAllocExtended(c->cxt, sizeof(gf_drop_sample) * (Size) want,
-										MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
-		if (nr == NULL)
-		{
-			c->oom = true;
-			return;
-		}
-		if (c->n > 0)
-			memcpy(nr, c->rows, sizeof(gf_drop_sample) * (Size) c->n);
-		c->rows = nr;
-		c->alloc = want;
-	}
-	row = &c->rows[c->n];
 	*row = *d;
 	/* d->header points into the payload; keep a copy that outlives it. */
 	if (d->header != NULL && d->header_len > 0)
@@ -363,12 +410,13 @@ gfd_both_drop(void *arg, const gf_drop_sample *d)
 		if (h == NULL)
 		{
 			c->oom = true;
+			row->header = NULL;
+			row->header_len = 0;
 			return;
 		}
 		memcpy(h, d->header, d->header_len);
 		row->header = h;
 	}
-	c->n++;
 }
 
 /*
@@ -401,16 +449,17 @@ goflow2plus__write_decoded(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("repeat must be >= 0 and batch_size >= 1")));
 
-	memset(&both, 0, sizeof(both));
-	both.flows.cxt = CurrentMemoryContext;
-	both.ifc.cxt = CurrentMemoryContext;
-	both.drops.cxt = CurrentMemoryContext;
+	gfd_rows_init(&both.flows, sizeof(gf_flow));
+	gfd_rows_init(&both.ifc, sizeof(gf_ifcounters));
+	gfd_rows_init(&both.drops, sizeof(gf_drop_sample));
 	memset(&sink, 0, sizeof(sink));
 	sink.flow = gfd_both_flow;
 	sink.ifcounters = gfd_both_ifc;
 	sink.drop = gfd_both_drop;
 	sink.arg = &both;
 	gfd_decode_into(payload, exporter, NULL, &sink);
+	if (both.flows.too_many || both.ifc.too_many || both.drops.too_many)
+		gfd_too_many();
 	if (both.flows.oom || both.ifc.oom || both.drops.oom)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
@@ -442,11 +491,11 @@ goflow2plus__write_decoded(PG_FUNCTION_ARGS)
 		 * batch size make the writer's buffer grow.
 		 */
 		for (i = 0; i < both.flows.n; i++)
-			full |= gf_writer_add_flow(w, &both.flows.flows[i]);
+			full |= gf_writer_add_flow(w, gfd_rows_get(&both.flows, i));
 		for (i = 0; i < both.ifc.n; i++)
-			full |= gf_writer_add_ifcounters(w, &both.ifc.rows[i]);
+			full |= gf_writer_add_ifcounters(w, gfd_rows_get(&both.ifc, i));
 		for (i = 0; i < both.drops.n; i++)
-			full |= gf_writer_add_drop(w, &both.drops.rows[i]);
+			full |= gf_writer_add_drop(w, gfd_rows_get(&both.drops, i));
 		if (full)
 			written += gf_writer_flush(w);
 		CHECK_FOR_INTERRUPTS();
