@@ -242,8 +242,10 @@ nfx_template_record(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r,
 			break;
 		case GF_NF_PUT_FULL:
 			nfx_refuse(c, off, GF_ERR_LIMIT, what, msg, tid,
-					   "the decoder holds max_templates templates (or "
-					   "template bytes, or max_exporters exporters)");
+					   gf_nf_templates_count(c->st->templates) >= c->d->lim.max_templates ?
+					   "the decoder holds max_templates templates" :
+					   "the decoder holds max_template_bytes of templates, "
+					   "or max_exporters exporters hold state");
 			return GF_OK;
 		case GF_NF_PUT_EXPORTER_FULL:
 			nfx_refuse(c, off, GF_ERR_LIMIT, what, msg, tid,

@@ -316,7 +316,7 @@ gfd_decode_into(bytea *payload, inet *exporter, GfdRows *c,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%llu data set(s) dropped: their template is unknown and the session cannot keep more data waiting for it",
 						(unsigned long long) (gf_decoder_counters(d)->nf_sets_pending_overflow - overflow_before)),
-				 errdetail("A session keeps at most %d bytes of data sets waiting for their template per exporter, for at most %d exporters.",
+				 errdetail("A session keeps at most %d bytes of data sets waiting for their template per exporter, for at most %d exporters holding state.",
 						   GFD_SESSION_PENDING_BYTES, GFD_SESSION_MAX_EXPORTERS),
 				 errhint("Decode the template datagram first, or SELECT goflow2plus.decode_reset() to discard what waits.")));
 	if (c && c->too_many)

@@ -5,13 +5,22 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 user=${GF_TEST_USER:-postgres}
-work=/tmp/gf-regress
-rm -rf "$work"
-mkdir -p "$work"
+# A folder and a port of this run's own, so two runs on one machine
+# never share a cluster (GF_REGRESS_PORT picks the port).
+work=$(mktemp -d /tmp/gf-regress.XXXXXX)
+trap '[ "${GF_KEEP:-0}" = 1 ] || rm -rf "$work"' EXIT
+port=${GF_REGRESS_PORT:-$((50000 + RANDOM % 10000))}
 cp -r Makefile goflow2plus.control sql src proto expected test "$work"/
+# GF_DESTDIR: test a "make install DESTDIR=..." tree instead of /usr.
+if [ -n "${GF_DESTDIR:-}" ]; then
+	cat >>"$work/test/regress/regress.conf" <<CONF
+extension_destdir = '$GF_DESTDIR'
+dynamic_library_path = '$GF_DESTDIR$(pg_config --pkglibdir):\$libdir'
+CONF
+fi
 chown -R "$user" "$work"
 total=$(ls test/regress/sql/*.sql | wc -l)
-if runuser -u "$user" -- make -C "$work" -s installcheck PG_CONFIG="$(command -v pg_config)" 2>&1 | tee "$work/out.log"; then
+if runuser -u "$user" -- make -C "$work" -s installcheck PG_CONFIG="$(command -v pg_config)" REGRESS_PORT="$port" 2>&1 | tee "$work/out.log"; then
 	:
 fi
 failed=$(grep -cE '^(not ok|test .* \.\.\. FAILED| *[a-z_0-9]+ +\.\.\. FAILED)' "$work/out.log")

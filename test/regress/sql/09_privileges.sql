@@ -141,7 +141,8 @@ SELECT goflow2plus.decode_reset();
 SELECT count(*) FROM goflow2plus.decode(:'data_40000', '192.0.2.6');
 SELECT count(*) FROM goflow2plus.decode(:'data_40000', '192.0.2.6');
 SELECT count(*) FROM goflow2plus.decode(:'tpl_700', '192.0.2.6');
--- ... and at most 64 exporters with data waiting: the 65th is dropped.
+-- ... and at most 64 exporters hold state of any kind: 192.0.2.6 holds a
+-- template, so the 64th and 65th exporter with data waiting are dropped.
 SELECT count(*) FROM generate_series(1, 65) e,
        goflow2plus.decode(:'data_small', ('198.51.100.' || e)::inet);
 -- One call returns at most 65536 records: 60000 waiting and 5600 more in
