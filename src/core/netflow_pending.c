@@ -281,7 +281,7 @@ gf_nf_pending_release(gf_nf_pending *p, uint64_t now_ns, uint64_t max_age_ns,
 	size_t		spent = 0;
 
 	*expired = 0;
-	while (p->ready_head && (spent < budget || spent == 0))
+	while (p->ready_head)
 	{
 		pending_group *g = p->ready_head;
 		pending_set *s;
@@ -294,6 +294,9 @@ gf_nf_pending_release(gf_nf_pending *p, uint64_t now_ns, uint64_t max_age_ns,
 			free(g);
 			continue;
 		}
+		/* The budget is a cap, except that one set always goes. */
+		if (spent > 0 && spent + pending_charge(g->head->len) > budget)
+			break;
 		/* Unlinked before the callback: it must not see a half-updated store. */
 		s = pending_pop(p, g);
 		if (pending_too_old(s, now_ns, max_age_ns))

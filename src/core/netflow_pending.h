@@ -67,8 +67,8 @@ typedef void (*gf_nf_pending_cb) (void *arg, const gf_nf_msg *msg,
 								  size_t len);
 
 /*
- * Hand ready sets to cb, oldest template first, until about budget bytes
- * were handed out (always at least one set when any is ready); sets older
+ * Hand ready sets to cb, oldest template first, at most budget bytes
+ * (charged as kept) or one set, whichever is more; sets older
  * than max_age_ns at now_ns are dropped instead and counted in *expired.
  * Returns the number handed out.
  */
