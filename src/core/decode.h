@@ -10,6 +10,7 @@
 #ifndef GF_DECODE_H
 #define GF_DECODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -129,12 +130,19 @@ gf_rc		gf_decode(gf_decoder *d, gf_proto proto, const gf_datagram *dg,
 
 /*
  * Periodic upkeep, from the caller's timer: drop data sets that waited too
- * long for a template, decode a bounded slice of sets whose template came
- * (through sink, which may be NULL), and drop the state of exporters
- * silent for exporter_idle_ms.  All counted.
+ * long for a template and the state of exporters silent for
+ * exporter_idle_ms.  Both counted.
  */
 void		gf_decoder_expire(gf_decoder *d, uint64_t now_ns);
-void		gf_decoder_tick(gf_decoder *d, uint64_t now_ns, const gf_sink *sink);
+
+/*
+ * Data sets kept until their template came are not decoded by the
+ * datagram that brings the template (one small datagram could otherwise
+ * buy a megabyte of decoding): the caller decodes them here, one slice of
+ * at most 64 KiB (or one set) per call, between datagrams.  Returns true
+ * while more wait.  Callers that want them at once call it in a loop.
+ */
+bool		gf_decoder_release(gf_decoder *d, uint64_t now_ns, const gf_sink *sink);
 
 /* Call cb for every exporter holding NetFlow v9 / IPFIX state. */
 void		gf_decoder_exporters(const gf_decoder *d,

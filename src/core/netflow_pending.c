@@ -274,8 +274,8 @@ pending_too_old(const pending_set *s, uint64_t now_ns, uint64_t max_age_ns)
 
 uint32_t
 gf_nf_pending_release(gf_nf_pending *p, uint64_t now_ns, uint64_t max_age_ns,
-					  size_t budget, gf_nf_pending_cb cb, void *arg,
-					  uint32_t *expired)
+					  size_t budget, bool at_least_one, gf_nf_pending_cb cb,
+					  void *arg, uint32_t *expired)
 {
 	uint32_t	taken = 0;
 	size_t		spent = 0;
@@ -294,8 +294,9 @@ gf_nf_pending_release(gf_nf_pending *p, uint64_t now_ns, uint64_t max_age_ns,
 			free(g);
 			continue;
 		}
-		/* The budget is a cap, except that one set always goes. */
-		if (spent > 0 && spent + pending_charge(g->head->len) > budget)
+		/* The budget is a cap, except that at_least_one lets one set go. */
+		if ((spent > 0 || !at_least_one) &&
+			spent + pending_charge(g->head->len) > budget)
 			break;
 		/* Unlinked before the callback: it must not see a half-updated store. */
 		s = pending_pop(p, g);

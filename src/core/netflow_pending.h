@@ -14,7 +14,7 @@
  *    When a template comes, the sets waiting for it are queued as ready
  *    and handed out in slices of bounded size across later calls, so that
  *    one small template datagram cannot buy the decoding of a megabyte of
- *    kept data in a single call.
+ *    kept data in a single call (gf_decoder_release, decode.h).
  */
 #ifndef GF_NETFLOW_PENDING_H
 #define GF_NETFLOW_PENDING_H
@@ -30,7 +30,7 @@
 /* Hard ceiling over all exporters together, whatever the per-exporter limit. */
 #define GF_NF_PENDING_TOTAL_BYTES	(64u * 1024 * 1024)
 
-/* Bytes of kept sets decoded per call at most (about one big datagram). */
+/* Bytes of kept sets decoded per release call (about one big datagram). */
 #define GF_NF_PENDING_SLICE_BYTES	(64u * 1024)
 
 typedef struct gf_nf_pending gf_nf_pending;
@@ -68,14 +68,14 @@ typedef void (*gf_nf_pending_cb) (void *arg, const gf_nf_msg *msg,
 
 /*
  * Hand ready sets to cb, oldest template first, at most budget bytes
- * (charged as kept) or one set, whichever is more; sets older
+ * (charged as kept) -- or one set, if at_least_one and it is larger; sets older
  * than max_age_ns at now_ns are dropped instead and counted in *expired.
  * Returns the number handed out.
  */
 uint32_t	gf_nf_pending_release(gf_nf_pending *p, uint64_t now_ns,
 								  uint64_t max_age_ns, size_t budget,
-								  gf_nf_pending_cb cb, void *arg,
-								  uint32_t *expired);
+								  bool at_least_one, gf_nf_pending_cb cb,
+								  void *arg, uint32_t *expired);
 
 /* True when sets are queued as ready. */
 bool		gf_nf_pending_has_ready(const gf_nf_pending *p);

@@ -82,11 +82,11 @@ gf_nf_state_expire(gf_decoder *d, uint64_t now_ns)
 	}
 }
 
-void
-gf_decoder_tick(gf_decoder *d, uint64_t now_ns, const gf_sink *sink)
+bool
+gf_decoder_release(gf_decoder *d, uint64_t now_ns, const gf_sink *sink)
 {
-	gf_nf_state_expire(d, now_ns);
 	gf_nfx_release_ready(d, now_ns, sink);
+	return gf_nf_pending_has_ready(d->nf->pending);
 }
 
 void

@@ -30,9 +30,8 @@ struct gf_nf_state
 };
 
 /*
- * Decode up to one slice of kept data sets whose template has come
- * (netflow_v9_ipfix.c); called at the start of every v9 / IPFIX datagram
- * and from gf_decoder_tick.
+ * Decode one slice (GF_NF_PENDING_SLICE_BYTES, or one larger set) of kept
+ * data sets whose template has come (netflow_v9_ipfix.c).
  */
 void		gf_nfx_release_ready(gf_decoder *d, uint64_t now_ns,
 								 const gf_sink *sink);

@@ -188,8 +188,8 @@ gf_nfx_release_ready(gf_decoder *d, uint64_t now_ns, const gf_sink *sink)
 	c.err = &err;
 	(void) gf_nf_pending_release(d->nf->pending, now_ns,
 								 d->nf->pending_max_age_ns,
-								 GF_NF_PENDING_SLICE_BYTES, nfx_pending_cb,
-								 &c, &expired);
+								 GF_NF_PENDING_SLICE_BYTES, true,
+								 nfx_pending_cb, &c, &expired);
 	d->counters.nf_sets_pending_expired += expired;
 }
 
@@ -376,11 +376,5 @@ gf_nfx_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 		*err = c.soft;
 		rc = c.soft_rc;
 	}
-
-	/*
-	 * Sets whose template came (in this datagram or earlier) are decoded
-	 * a slice at a time: one slice per datagram and per tick.
-	 */
-	gf_nfx_release_ready(d, dg->time_received_ns, sink);
 	return rc;
 }

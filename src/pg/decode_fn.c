@@ -309,6 +309,13 @@ gfd_decode_into(bytea *payload, inet *exporter, GfdRows *c,
 	}
 	overflow_before = gf_decoder_counters(d)->nf_sets_pending_overflow;
 	rc = gf_decode(d, GF_PROTO_AUTO, &dg, &sink, &err);
+
+	/*
+	 * Data sets that waited for a template this datagram brought: all of
+	 * them now (a session keeps little, see the limits above).
+	 */
+	while (gf_decoder_release(d, dg.time_received_ns, &sink))
+		;
 	if (rc != GF_OK)
 		gfd_raise(&err, dg.data, dg.len);
 	if (gf_decoder_counters(d)->nf_sets_pending_overflow > overflow_before)

@@ -90,6 +90,7 @@ typedef struct Worker
 	bool		extension_missing_logged;
 	int			rcvbuf_applied;
 	int64		next_tick_ms;
+	bool		release_pending;	/* kept data sets are ready to decode */
 } Worker;
 
 static Worker wk;
@@ -485,6 +486,9 @@ wk_timeout(Worker *w, int64 now)
 {
 	int64		until = w->next_tick_ms;
 
+	/* Kept data sets whose template came: next slice at once. */
+	if (w->release_pending)
+		return 0;
 	if (w->batch_first_ms != 0)
 		until = Min(until, w->batch_first_ms + gf_guc_flush_interval);
 	return (long) Max(until - now, 0);
@@ -576,6 +580,14 @@ goflow2plus_worker_main(Datum main_arg)
 
 		/* Level-triggered: trying costs one EAGAIN when nothing waits. */
 		wk_drain(w);
+
+		/*
+		 * One bounded slice of data sets that waited for a template per
+		 * pass, so a flood of released data never keeps the loop from
+		 * the socket.
+		 */
+		w->release_pending = gf_decoder_release(w->decoder, wk_realtime_ns(),
+												&w->sink);
 
 		if (ShutdownRequestPending)
 			wk_shutdown(w);

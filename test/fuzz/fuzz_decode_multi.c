@@ -241,6 +241,9 @@ fzm_run(const uint8_t *data, size_t size, const gf_limits *lim, int only,
 
 		rc = gf_decode(d, protos[(ctl >> 3) & 3], &dg, &sink, &err);
 		free(copy);
+		/* Sets released now belong to this exporter: nothing else is ready. */
+		while (gf_decoder_release(d, st->now_ns, &sink))
+			;
 
 		if (err.msg[sizeof(err.msg) - 1] != '\0')
 			abort();

@@ -61,6 +61,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dg.time_received_ns = fz_now_ns;
 	sink.flow = fz_flow;
 	gf_decode(fz_decoder, GF_PROTO_NETFLOW, &dg, &sink, &err);
+	/* One slice per datagram, as a worker's loop pass does. */
+	(void) gf_decoder_release(fz_decoder, fz_now_ns, &sink);
 	if (err.msg[sizeof(err.msg) - 1] != '\0')
 		__builtin_trap();
 	if ((fz_now_ns / 100000000) % 32 == 0)

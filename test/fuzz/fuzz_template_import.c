@@ -98,6 +98,8 @@ fz_decode_data(gf_decoder *d, bool ipfix, uint16_t set_id,
 	dg.time_received_ns = UINT64_C(1700000000000000000);
 	sink.flow = fz_flow;
 	gf_decode(d, GF_PROTO_NETFLOW, &dg, &sink, &err);
+	while (gf_decoder_release(d, dg.time_received_ns, &sink))
+		;
 }
 
 int

@@ -498,6 +498,8 @@ main(int argc, char **argv)
 			continue;
 		c->st.udp_datagrams++;
 		rc = gf_decode(d, proto, &dg, &sink, &err);
+		while (gf_decoder_release(d, dg.time_received_ns, &sink))
+			;
 		if (rc != GF_OK)
 		{
 			c->st.decode_errors++;

@@ -151,6 +151,7 @@ pb_decode_from(gf_decoder *d, const pb *p, int host, uint64_t t, collect *c,
 	gf_datagram dg;
 	gf_sink		sink = {0};
 	uint8_t		a[4] = {192, 0, 2, (uint8_t) host};
+	gf_rc		rc;
 
 	memset(&dg, 0, sizeof(dg));
 	dg.data = p->b;
@@ -164,7 +165,11 @@ pb_decode_from(gf_decoder *d, const pb *p, int host, uint64_t t, collect *c,
 		c->n = 0;
 	else
 		sink.flow = NULL;
-	return gf_decode(d, GF_PROTO_NETFLOW, &dg, &sink, err);
+	rc = gf_decode(d, GF_PROTO_NETFLOW, &dg, &sink, err);
+	/* Kept sets whose template came: all of them, as a caller may ask. */
+	while (gf_decoder_release(d, dg.time_received_ns, &sink))
+		;
+	return rc;
 }
 
 static inline gf_rc
