@@ -18,6 +18,7 @@
 	X(packets_malformed, "datagrams dropped as malformed (whole or in part)") \
 	X(packets_unknown_version, "datagrams whose version word is not a known protocol") \
 	X(flows, "flow records produced") \
+	X(flows_clock_skew, "flows whose start or end is after the exporter's export time (see README: clock skew)") \
 	X(nf_templates_added, "v9/IPFIX templates added or redefined") \
 	X(nf_templates_withdrawn, "IPFIX templates withdrawn") \
 	X(nf_templates_rejected, "templates refused (malformed or over a limit)") \

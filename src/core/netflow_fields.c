@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "flow_time.h"
 #include "reader.h"
 
 #define NS_PER_SEC	UINT64_C(1000000000)
@@ -495,7 +496,7 @@ cache_init_time(gf_nf_set_cache *c, const gf_nf_scope *scope, uint64_t *init_ms)
 	return c->init_state == 2;
 }
 
-/* export_ns - ms milliseconds, or 0 if that would be before 1970. */
+/* export_ns - back_ns, or 0 if that would be before 1970. */
 static uint64_t
 ns_before(uint64_t export_ns, uint64_t back_ns)
 {
@@ -507,6 +508,20 @@ ns_before(uint64_t export_ns, uint64_t back_ns)
  * a delta before export, then uptime-relative (v9: to the header's
  * sysUptime; IPFIX: to systemInitTimeMilliseconds, from the record or
  * learnt from options data), else the export time itself.
+ *
+ * IPFIX 158/159 (flowStart/EndDeltaMicroseconds) are unsigned distances
+ * back from the export time (RFC 7012): every value up to 2^32 us (71.6
+ * min) is a valid past time, so they are not read as signed.
+ *
+ * IPFIX 22/21 count from systemInitTimeMilliseconds on a 32-bit uptime
+ * clock (RFC 7012 section 5.9), so init + offset is right only while the
+ * device's uptime is below 2^32 ms, and an exporter whose init time is
+ * later than its flows (softflowd -r without -a sets it to the moment it
+ * starts) sends offsets just under 2^32.  Both are handled as v9 is: the
+ * uptime at export is export - init (mod 2^32), and the offset is placed
+ * relative to it by flow_time.h's signed difference.  With both within
+ * 24.8 days of the export time this is exactly init + offset, whatever
+ * the export time's rounding to a second.
  */
 static uint64_t
 rec_time(const gf_nf_rec *r, const gf_nf_msg *msg, gf_nf_set_cache *s,
@@ -522,19 +537,15 @@ rec_time(const gf_nf_rec *r, const gf_nf_msg *msg, gf_nf_set_cache *s,
 	if (GF_NF_REC_HAS(r, sysup))
 	{
 		if (r->version == 9)
-		{
-			/* Unsigned 32-bit difference: correct across an uptime wrap. */
-			uint32_t	ago_ms = msg->uptime_ms - (uint32_t) r->v[sysup];
-
-			return ns_before(export_ns, (uint64_t) ago_ms * NS_PER_MS);
-		}
+			return gf_time_from_uptime(export_ns, msg->uptime_ms, (uint32_t) r->v[sysup]);
 		if (GF_NF_REC_HAS(r, GF_NF_INIT_MS))
 			init_ms = r->v[GF_NF_INIT_MS];
 		else if (!cache_init_time(s, &msg->scope, &init_ms))
 			return export_ns;
-		if (init_ms <= UINT64_MAX / NS_PER_MS &&
-			r->v[sysup] <= UINT64_MAX / NS_PER_MS - init_ms)
-			return (init_ms + r->v[sysup]) * NS_PER_MS;
+		/* Unsigned 64-bit arithmetic, then kept mod 2^32: no overflow. */
+		return gf_time_from_uptime(export_ns,
+								   (uint32_t) ((uint64_t) msg->export_secs * 1000 - init_ms),
+								   (uint32_t) r->v[sysup]);
 	}
 	return export_ns;
 }
@@ -545,16 +556,19 @@ etype_of(const gf_addr *a)
 	return a->family == 4 ? 0x0800 : a->family == 6 ? 0x86dd : 0;
 }
 
-void
+bool
 gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg, gf_nf_set_cache *s)
 {
 	gf_flow    *f = r->f;
+	uint64_t	export_ns = (uint64_t) msg->export_secs * NS_PER_SEC;
+	uint64_t	start_ns = rec_time(r, msg, s, GF_NF_START_NS, GF_NF_START_DELTA_US, GF_NF_SYSUP_START);
+	uint64_t	end_ns = rec_time(r, msg, s, GF_NF_END_NS, GF_NF_END_DELTA_US, GF_NF_SYSUP_END);
+	bool		skew_start = gf_time_clamp_skew(export_ns, &start_ns);
+	bool		skew_end = gf_time_clamp_skew(export_ns, &end_ns);
 	uint64_t	rate;
 
-	GF_SET(f, time_flow_start_ns, GF_F_TIME_FLOW_START,
-		   rec_time(r, msg, s, GF_NF_START_NS, GF_NF_START_DELTA_US, GF_NF_SYSUP_START));
-	GF_SET(f, time_flow_end_ns, GF_F_TIME_FLOW_END,
-		   rec_time(r, msg, s, GF_NF_END_NS, GF_NF_END_DELTA_US, GF_NF_SYSUP_END));
+	GF_SET(f, time_flow_start_ns, GF_F_TIME_FLOW_START, start_ns);
+	GF_SET(f, time_flow_end_ns, GF_F_TIME_FLOW_END, end_ns);
 
 	/* Totals or v9 "out" counters only stand in when the deltas are absent. */
 	if (!GF_HAS(f, GF_F_BYTES))
@@ -603,4 +617,5 @@ gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg, gf_nf_set_cache *s)
 		rate = 0;
 	if (rate > 0)
 		GF_SET(f, sampling_rate, GF_F_SAMPLING_RATE, rate);
+	return skew_start || skew_end;
 }

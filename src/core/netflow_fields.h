@@ -94,8 +94,12 @@ void		gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v,
 /* The sampling rate the record itself states (34, 50, 305/306, 309/310), or 0. */
 uint64_t	gf_nf_rec_own_rate(const gf_nf_rec *r);
 
-/* Resolve times, fallbacks, etype and sampling rate for a data record. */
-void		gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg,
+/*
+ * Resolve times, fallbacks, etype and sampling rate for a data record.
+ * True if a flow time was after the export time and clamped (clock skew,
+ * see flow_time.h).
+ */
+bool		gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg,
 							 gf_nf_set_cache *cache);
 
 #endif							/* GF_NETFLOW_FIELDS_H */

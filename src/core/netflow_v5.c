@@ -8,20 +8,21 @@
  *
  *    Flow times are sysUptime milliseconds; they become wall-clock time by
  *    going back from the export time (unix_secs, unix_nsecs) by
- *    (sysUptime - First), computed in unsigned 32 bits so that an uptime
- *    wrap between First and the export still gives the right distance.
+ *    (sysUptime - First) read as a signed 32-bit difference, and a time
+ *    after the export time is clamped and counted as clock skew (both in
+ *    flow_time.h).
  *
  *    The sampling rate is the low 14 bits of sampling_interval; 0 means
  *    the exporter did not say, so the field is left absent.
  */
 #include "decoder_internal.h"
 
+#include "flow_time.h"
 #include "reader.h"
 
 #define NF5_HEADER_LEN	24
 #define NF5_RECORD_LEN	48
 #define NS_PER_SEC		UINT64_C(1000000000)
-#define NS_PER_MS		UINT64_C(1000000)
 
 typedef struct nf5_header
 {
@@ -32,19 +33,16 @@ typedef struct nf5_header
 	uint16_t	sampling;
 } nf5_header;
 
-static uint64_t
-nf5_uptime_to_ns(const nf5_header *h, uint32_t at_ms)
-{
-	uint64_t	back_ns = (uint64_t) (uint32_t) (h->uptime_ms - at_ms) * NS_PER_MS;
-
-	return back_ns > h->export_ns ? 0 : h->export_ns - back_ns;
-}
-
-static void
+/* Fill the flow from one record; true if a time had to be clamped (skew). */
+static bool
 nf5_record(const nf5_header *h, const uint8_t *p, gf_flow *f)
 {
-	uint32_t	first = (uint32_t) gf_be_uint(p + 24, 4);
-	uint32_t	last = (uint32_t) gf_be_uint(p + 28, 4);
+	uint64_t	start_ns = gf_time_from_uptime(h->export_ns, h->uptime_ms,
+											   (uint32_t) gf_be_uint(p + 24, 4));
+	uint64_t	end_ns = gf_time_from_uptime(h->export_ns, h->uptime_ms,
+											 (uint32_t) gf_be_uint(p + 28, 4));
+	bool		skew_start = gf_time_clamp_skew(h->export_ns, &start_ns);
+	bool		skew_end = gf_time_clamp_skew(h->export_ns, &end_ns);
 
 	gf_addr_set_v4(&f->src_addr, p);
 	gf_addr_set_v4(&f->dst_addr, p + 4);
@@ -53,8 +51,8 @@ nf5_record(const nf5_header *h, const uint8_t *p, gf_flow *f)
 	GF_SET(f, out_if, GF_F_OUT_IF, (uint32_t) gf_be_uint(p + 14, 2));
 	GF_SET(f, packets, GF_F_PACKETS, gf_be_uint(p + 16, 4));
 	GF_SET(f, bytes, GF_F_BYTES, gf_be_uint(p + 20, 4));
-	GF_SET(f, time_flow_start_ns, GF_F_TIME_FLOW_START, nf5_uptime_to_ns(h, first));
-	GF_SET(f, time_flow_end_ns, GF_F_TIME_FLOW_END, nf5_uptime_to_ns(h, last));
+	GF_SET(f, time_flow_start_ns, GF_F_TIME_FLOW_START, start_ns);
+	GF_SET(f, time_flow_end_ns, GF_F_TIME_FLOW_END, end_ns);
 	GF_SET(f, src_port, GF_F_SRC_PORT, (uint32_t) gf_be_uint(p + 32, 2));
 	GF_SET(f, dst_port, GF_F_DST_PORT, (uint32_t) gf_be_uint(p + 34, 2));
 	/* p[36] is pad1 */
@@ -70,6 +68,7 @@ nf5_record(const nf5_header *h, const uint8_t *p, gf_flow *f)
 	GF_SET(f, sequence_num, GF_F_SEQUENCE_NUM, h->sequence);
 	if ((h->sampling & 0x3fff) != 0)
 		GF_SET(f, sampling_rate, GF_F_SAMPLING_RATE, h->sampling & 0x3fff);
+	return skew_start || skew_end;
 }
 
 gf_rc
@@ -103,7 +102,8 @@ gf_nf5_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 	for (i = 0; i < h.count; i++)
 	{
 		gf_flow_init(&f, GF_TYPE_NETFLOW_V5, dg->time_received_ns, &dg->exporter);
-		nf5_record(&h, p + NF5_HEADER_LEN + (size_t) i * NF5_RECORD_LEN, &f);
+		if (nf5_record(&h, p + NF5_HEADER_LEN + (size_t) i * NF5_RECORD_LEN, &f))
+			d->counters.flows_clock_skew++;
 		d->counters.flows++;
 		if (sink && sink->flow)
 			sink->flow(sink->arg, &f);

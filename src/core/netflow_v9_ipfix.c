@@ -132,7 +132,8 @@ gf_nfx_records(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_template *tpl,
 			nfx_options_record(c, msg, &rec);
 		else
 		{
-			gf_nf_rec_finish(&rec, msg, &cache);
+			if (gf_nf_rec_finish(&rec, msg, &cache))
+				c->d->counters.flows_clock_skew++;
 			c->d->counters.flows++;
 			if (c->sink && c->sink->flow)
 				c->sink->flow(c->sink->arg, &f);

@@ -192,6 +192,15 @@ def _sampler_id(fl):
     return 0
 
 
+SKEW_TOLERANCE_NS = 1000000000
+
+
+def _signed32(v):
+    """v modulo 2^32 as a two's complement 32-bit number."""
+    v %= 1 << 32
+    return v - (1 << 32) if v >= 1 << 31 else v
+
+
 def cflow_records(frame, exporter, cf, state, port=None):
     """Flow records of one NetFlow/IPFIX packet as dicts of our fields."""
     recs = []
@@ -203,6 +212,13 @@ def cflow_records(frame, exporter, cf, state, port=None):
     sysuptime_ms = round(float(first(sysuptime)) * 1000) if sysuptime is not None else None
     domain = as_int(cf.get("cflow.source_id", cf.get("cflow.od_id"))) or 0
     typ = {5: "NETFLOW_V5", 9: "NETFLOW_V9", 10: "IPFIX"}.get(version, "FLOWUNKNOWN")
+
+    # The export time (v5 with nanoseconds), for the clock-skew rule and
+    # IPFIX's uptime offsets.
+    if version == 10:
+        export_ns = (as_int(ts.get("cflow.exporttime")) or 0) * 1000000000
+    else:
+        export_ns = (unix_secs or 0) * 1000000000 + (unix_nsecs if version == 5 else 0)
 
     def base_ns():
         # v5 and v9 relative times count back from the header's sysUptime,
@@ -254,10 +270,18 @@ def cflow_records(frame, exporter, cf, state, port=None):
             r["bytes"] = as_int(pick(fl["cflow.permanent_octets"]))
         if "packets" not in r and "cflow.permanent_packets" in fl:
             r["packets"] = as_int(pick(fl["cflow.permanent_packets"]))
-        if "cflow.abstimestart" in fl:
-            r["time_flow_start_ns"] = abs_time_ns(first(fl["cflow.abstimestart"]))
-        if "cflow.abstimeend" in fl:
-            r["time_flow_end_ns"] = abs_time_ns(first(fl["cflow.abstimeend"]))
+        for ours, theirs, rel in (("time_flow_start_ns", "cflow.abstimestart", "cflow.timestart"),
+                                  ("time_flow_end_ns", "cflow.abstimeend", "cflow.timeend")):
+            if theirs in fl:
+                t = abs_time_ns(first(fl[theirs]))
+                if t == 0 and rel not in fl:
+                    # tshark shows an uptime offset (21/22) of exactly 0
+                    # as the absolute time "Jan 1, 1970" (softflowd -a
+                    # gives the first flow offset 0): read it as offset 0.
+                    fl = dict(fl)
+                    fl[rel] = "0"
+                else:
+                    r[ours] = t
         # IPFIX times relative to systemInitTimeMilliseconds (IE 160), from
         # the record itself or from options data seen earlier.
         init = None
@@ -265,11 +289,17 @@ def cflow_records(frame, exporter, cf, state, port=None):
             init = abs_time_ns(first(fl["cflow.sys_init_time"]))
         elif (exporter, domain) in state.sys_init:
             init = state.sys_init[(exporter, domain)]
+        # The offsets are 32-bit uptime readings: they are placed relative
+        # to the uptime at export, (export - init) mod 2^32, as a signed
+        # difference (softflowd -r without -a sends offsets "before"
+        # init; a device up for more than 2^32 ms wraps).
         if version == 10 and init is not None:
+            up_at_export_ms = export_ns // 1000000 - init // 1000000
             for ours, theirs in (("time_flow_start_ns", "cflow.timestart"),
                                  ("time_flow_end_ns", "cflow.timeend")):
                 if theirs in fl and ours not in r:
-                    r[ours] = init + round(float(pick(fl[theirs])) * 1000) * 1000000
+                    off_ms = round(float(pick(fl[theirs])) * 1000)
+                    r[ours] = export_ns - _signed32(up_at_export_ms - off_ms) * 1000000
         b = base_ns()
         if b is not None and sysuptime_ms is not None:
             for ours, theirs in (("time_flow_start_ns", "cflow.timestart"),
@@ -278,11 +308,22 @@ def cflow_records(frame, exporter, cf, state, port=None):
                     up_ms = round(float(first(fl[theirs])) * 1000)
                     # sysUptime and the switched times are 32-bit
                     # millisecond counters (RFC 3954): the distance back
-                    # from the header is taken modulo 2^32, so a counter
-                    # that wrapped between the two (softflowd reading an
-                    # old pcap does this) still gives a time in the past.
-                    # tshark subtracts the printed values as they are.
-                    r[ours] = b - ((sysuptime_ms - up_ms) % (1 << 32)) * 1000000
+                    # from the header is their difference read as a signed
+                    # 32-bit number, so a counter that wrapped between the
+                    # two (softflowd reading an old pcap does this) still
+                    # gives a time in the past, and a FIRST after sysUptime
+                    # a time after the export.  tshark subtracts the
+                    # printed values as they are.
+                    r[ours] = max(0, b - _signed32(sysuptime_ms - up_ms) * 1000000)
+        # goflow2plus's clock-skew rule (README, "Flow times"), applied so
+        # that rows and tshark can be compared: more than 1 s after the
+        # export time is clamped to it.  The e2e check against the
+        # traffic's own packet times (compare_db_tshark.py --truth) does
+        # not rely on it.
+        if export_ns:
+            for ours in ("time_flow_start_ns", "time_flow_end_ns"):
+                if r.get(ours) is not None and r[ours] > export_ns + SKEW_TOLERANCE_NS:
+                    r[ours] = export_ns
         return r
 
     if version == 5:

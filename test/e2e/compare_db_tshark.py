@@ -14,9 +14,14 @@ resolution of timestamptz), sampling rate, and for sFlow agent, VLANs,
 MACs.  The allowances are the ones of test/conformance/compare_tshark.py
 (imported from there), plus those a database adds, written below.
 
+With --truth (gen_traffic_pcap.py's file), the rows are also checked
+against the traffic as built; --times adds flow start/end against the
+packets' own times (see time_check).
+
 Usage: compare_db_tshark.py --pcap X.pcap --rows rows.jsonl --label NAME
          [--tshark-json X.tshark.json.gz | --tshark-arg=-d --tshark-arg=udp.port==N,cflow ...]
          [--map map.json] [--type NETFLOW_V9] [--max-problems 20]
+         [--truth traffic.json [--times] [--time-tolerance-ms 1100]]
 --map gives {original exporter: loopback source} when the datagrams were
 replayed (replay_udp.py), so the expected sampler_address of NetFlow/IPFIX
 records is the loopback source; sFlow's agent comes from the payload.
@@ -42,6 +47,7 @@ ROWS_SQL = """SELECT json_build_object(
  'sampling_rate', sampling_rate,
  'time_flow_start_us', (extract(epoch FROM time_flow_start) * 1000000)::bigint,
  'time_flow_end_us', (extract(epoch FROM time_flow_end) * 1000000)::bigint,
+ 'time_received_us', (extract(epoch FROM time_received) * 1000000)::bigint,
  'src_vlan', src_vlan, 'dst_vlan', dst_vlan, 'vlan_id', vlan_id,
  'src_mac', src_mac::text, 'dst_mac', dst_mac::text, 'vxlan_vni', vxlan_vni,
  'tcp_flags', tcp_flags, 'ip_tos', ip_tos, 'ip_ttl', ip_ttl, 'ipv6_flow_label', ipv6_flow_label,
@@ -133,6 +139,63 @@ def truth_check(label, truth, O, typ, problems):
     return bad == 0
 
 
+def time_check(label, truth, O, tol_us, problems):
+    """Flow start/end against the times of the packets themselves (the
+    truth file's first_us/last_us per flow): an oracle that owes nothing
+    to tshark, to the exporter's clocks or to our time arithmetic.  Each
+    row of a built flow must lie within [first - tol, last + tol], the
+    earliest start be within tol of the first packet and the latest end
+    within tol of the last one; no time may be after the row's
+    time_received (+ tol).  tol covers the export time's rounding to a
+    whole second (v9, IPFIX) and milliseconds of uptime.  Prints the
+    largest distances seen, so a run shows how close it came."""
+    def key(src, dst, proto, sport, dport):
+        src = norm_val("src_addr", src)
+        dst = norm_val("dst_addr", dst)
+        if proto in (1, 58):
+            return (src, dst, proto)
+        return (src, dst, proto, sport, dport)
+    want = {key(f["src"], f["dst"], _PROTO_NUM[f["proto"]], f["sport"], f["dport"]): f for f in truth}
+    spans = {}
+    bad = 0
+    worst = {"start": 0, "end": 0}
+    for o in O:
+        k = key(o.get("src_addr"), o.get("dst_addr"), o.get("proto"), o.get("src_port"), o.get("dst_port"))
+        f = want.get(k)
+        if f is None:
+            continue    # truth_check reports it
+        st, en, rcv = o.get("time_flow_start_us"), o.get("time_flow_end_us"), o.get("time_received_us")
+        if st is None or en is None or rcv is None:
+            problems.append("%s times: flow %s row without start/end/received: %s %s %s" % (
+                label, f["name"], st, en, rcv))
+            bad += 1
+            continue
+        for what, t in (("start", st), ("end", en)):
+            if not f["first_us"] - tol_us <= t <= f["last_us"] + tol_us:
+                problems.append("%s times: flow %s %s %.6f s is %.3f s from its packets [%.6f, %.6f]" % (
+                    label, f["name"], what, t / 1e6,
+                    (t - f["first_us"] if t < f["first_us"] else t - f["last_us"]) / 1e6,
+                    f["first_us"] / 1e6, f["last_us"] / 1e6))
+                bad += 1
+            if t > rcv + tol_us:
+                problems.append("%s times: flow %s %s %.6f s is %.3f s after it was received" % (
+                    label, f["name"], what, t / 1e6, (t - rcv) / 1e6))
+                bad += 1
+        sp = spans.setdefault(f["name"], [st, en, f])
+        sp[0] = min(sp[0], st)
+        sp[1] = max(sp[1], en)
+    for name, (st, en, f) in spans.items():
+        worst["start"] = max(worst["start"], abs(st - f["first_us"]))
+        worst["end"] = max(worst["end"], abs(en - f["last_us"]))
+        if abs(st - f["first_us"]) > tol_us or abs(en - f["last_us"]) > tol_us:
+            problems.append("%s times: flow %s spans [%.6f, %.6f], its packets [%.6f, %.6f]" % (
+                label, name, st / 1e6, en / 1e6, f["first_us"] / 1e6, f["last_us"] / 1e6))
+            bad += 1
+    print("  times: %d flows, largest |start - first packet| %.3f ms, |end - last packet| %.3f ms" % (
+        len(spans), worst["start"] / 1e3, worst["end"] / 1e3))
+    return bad == 0
+
+
 def match_and_compare(label, T, O, allowed_extra, problems, max_problems):
     used = [False] * len(O)
     by_key = {}
@@ -197,6 +260,9 @@ def main():
     ap.add_argument("--type", default=None, help="compare only records of this type")
     ap.add_argument("--max-problems", type=int, default=20)
     ap.add_argument("--truth", default=None, help="gen_traffic_pcap.py's truth file: check rows against it too")
+    ap.add_argument("--times", action="store_true",
+                    help="check flow start/end against the truth file's packet times")
+    ap.add_argument("--time-tolerance-ms", type=float, default=1100.0)
     ap.add_argument("--print-sql", action="store_true", help="print the row query and exit")
     args = ap.parse_args()
     if args.print_sql:
@@ -221,6 +287,8 @@ def main():
         with open(args.truth) as fh:
             truth = json.load(fh)
         truth_ok = truth_check(label, truth, O, args.type, problems)
+        if args.times:
+            time_check(label, truth, O, round(args.time_tolerance_ms * 1000), problems)
     if state.count_truncated and truth_ok:
         # tshark stopped early in some datagrams (see
         # tshark_oracle._bytes_not_shown): it is no oracle for the records

@@ -8,6 +8,13 @@
 #    exporter runs; the rows in goflow2plus.flows are then compared with
 #    tshark's decode of that capture (test/e2e/compare_db_tshark.py).
 #
+#    The traffic is stamped ten minutes before the run, and the softflowd
+#    runs also check each flow's start and end against the times of its
+#    own packets (compare_db_tshark.py --times): with -a (softflowd takes
+#    its clocks from the pcap) and without it (its uptime origin is the
+#    moment it starts, after every packet, so its uptime readings are
+#    "before boot" and wrap).
+#
 #    Then the shared captures of third-party exporters
 #    (../shared/testdata/captures, skipped when absent) are replayed one
 #    file at a time (test/tools/replay_udp.py, each original exporter from
@@ -18,17 +25,22 @@
 #    lock; GF_SKIP_INSTALL=1 uses what is installed; GF_DESTDIR=/path uses
 #    a "make install DESTDIR=/path" tree (Debian's extension_destdir).
 #    GF_E2E_CAPTURES=/path overrides the captures folder; GF_E2E_NO_REPLAY=1
-#    skips the replay part.  Prints one result line per run and
+#    skips the replay part.  The cluster's folder is a fresh mktemp one
+#    (kept on failure); ports are free ones unless GF_E2E_PORT (PostgreSQL),
+#    GF_E2E_NF_PORT and GF_E2E_SF_PORT are set.  Prints one result line per run and
 #    "N passed, N failed" (runs as units); exits non-zero on any failure.
 set -u
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
-DIR=/tmp/gf_e2e
-PORT=55434
-NF_PORT=52055
-SF_PORT=56343
 PGBIN=$(pg_config --bindir)
 PY=/usr/bin/python3
+# A port nothing listens on now (TCP for PostgreSQL, UDP for the collector).
+free_port() {
+	$PY -c 'import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM if sys.argv[1]=="udp" else socket.SOCK_STREAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' "$1"
+}
+PORT=${GF_E2E_PORT:-$(free_port tcp)}
+NF_PORT=${GF_E2E_NF_PORT:-$(free_port udp)}
+SF_PORT=${GF_E2E_SF_PORT:-$(free_port udp)}
 CAPTURES=${GF_E2E_CAPTURES:-$(dirname "$REPO")/shared/testdata/captures}
 TSHARK_DECODE=(--tshark-arg=-d "--tshark-arg=udp.port==${NF_PORT},cflow"
 	--tshark-arg=-d "--tshark-arg=udp.port==${SF_PORT},sflow"
@@ -63,7 +75,18 @@ stop_cluster() {
 		as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1
 	fi
 }
-trap stop_cluster EXIT
+DIR=
+finish() {
+	local rc=$?
+	stop_cluster
+	# Kept for a look when anything failed.
+	if [ -n "$DIR" ] && [ "$rc" -eq 0 ]; then
+		rm -rf "$DIR"
+	elif [ -n "$DIR" ]; then
+		echo "(files of this run kept in $DIR)"
+	fi
+}
+trap finish EXIT
 
 # Wait up to $1 seconds for the SQL condition $2 to be 't'.
 wait_for() {
@@ -125,9 +148,8 @@ if [ "${GF_SKIP_INSTALL:-0}" != 1 ] && [ -z "${GF_DESTDIR:-}" ]; then
 	}
 fi
 
-stop_cluster
-rm -rf "$DIR"
-mkdir -p "$DIR"
+DIR=$(mktemp -d /tmp/gf_e2e.XXXXXX)
+chmod 755 "$DIR"
 chown postgres: "$DIR"
 as_pg "$PGBIN/initdb" -D "$DIR/data" -A trust -U postgres >/dev/null || { echo "initdb failed" >&2; exit 1; }
 cat >>"$DIR/data/postgresql.conf" <<EOF
@@ -159,12 +181,17 @@ fi
 # cluster's directory (owned by postgres), so captures go to a root one.
 mkdir -p "$DIR/cap"
 chmod 755 "$DIR/cap"
-$PY "$REPO/test/e2e/gen_traffic_pcap.py" "$DIR/traffic.pcap" "$DIR/traffic.json" || exit 1
+# Ten minutes ago: old enough that an exporter clock started now (softflowd
+# without -a) has to count back past its own start.
+$PY "$REPO/test/e2e/gen_traffic_pcap.py" --t0 "$(($(date +%s) - 600))" \
+	"$DIR/traffic.pcap" "$DIR/traffic.json" || exit 1
 chmod 644 "$DIR/traffic.pcap"
 
 # ---- one exporter run ---------------------------------------------------------
 # run_exporter NAME TYPE COMMAND...: capture on lo while COMMAND runs, then
-# compare the rows of TYPE with tshark's decode of the capture.
+# compare the rows of TYPE with tshark's decode of the capture (and with
+# the arguments in CMP_EXTRA, e.g. --times).
+CMP_EXTRA=()
 run_exporter() {
 	local name=$1 type=$2; shift 2
 	local cap="$DIR/cap/$name.pcap" before n rc i
@@ -198,7 +225,8 @@ run_exporter() {
 	settle "$n" "$before" || echo "  $name: rows still moving after 20 s"
 	dump_rows "$DIR/$name.rows.jsonl"
 	$PY "$REPO/test/e2e/compare_db_tshark.py" --pcap "$cap" --rows "$DIR/$name.rows.jsonl" \
-		--label "$name" --type "$type" --truth "$DIR/traffic.json" "${TSHARK_DECODE[@]}"
+		--label "$name" --type "$type" --truth "$DIR/traffic.json" "${TSHARK_DECODE[@]}" \
+		${CMP_EXTRA[@]+"${CMP_EXTRA[@]}"}
 	record "$name ($n datagrams)" $?
 }
 
@@ -213,9 +241,19 @@ pmacct_conf() {
 }
 
 SF=(softflowd -r "$DIR/traffic.pcap" -c none -d -n "127.0.0.1:${NF_PORT}")
+CMP_EXTRA=(--times)
 run_exporter softflowd-v5 NETFLOW_V5 "${SF[@]}" -v 5 -T full
 run_exporter softflowd-v9 NETFLOW_V9 "${SF[@]}" -v 9 -6 -T ether
 run_exporter softflowd-ipfix IPFIX "${SF[@]}" -v 10 -6 -T ether
+# -a: softflowd's clocks (uptime origin, export time) from the pcap.
+run_exporter softflowd-v9-a NETFLOW_V9 "${SF[@]}" -v 9 -6 -T ether -a
+run_exporter softflowd-ipfix-a IPFIX "${SF[@]}" -v 10 -6 -T ether -a
+CMP_EXTRA=()
+# softflowd's clocks agree with themselves: no flow time after its export
+# time, so nothing may be clamped as clock skew (README, "Flow times").
+skew=$(counter flows_clock_skew)
+[ "$skew" = 0 ] || echo "  softflowd: $skew flows counted as clock skew"
+record "softflowd: no flow counted as clock skew" $([ "$skew" = 0 ] && echo 0 || echo 1)
 
 AGG="aggregate[nf]: src_host, dst_host, src_port, dst_port, proto, tos, in_iface, out_iface, vlan, src_mac, dst_mac"
 pmacct_conf "$DIR/pm-nf9.conf" "plugins: nfprobe[nf]" "nfprobe_receiver[nf]: 127.0.0.1:${NF_PORT}" \

@@ -5,13 +5,17 @@ nothing is sent anywhere.
 
 The traffic: IPv4 and IPv6 flows of TCP, UDP, ICMP and ICMPv6, with fixed
 addresses (documentation ranges), ports and payload sizes; some flows carry
-an 802.1Q tag.  A few hundred packets over a few seconds of timestamps
-(starting at a fixed time, so the file is the same on every run).
+an 802.1Q tag.  A few hundred packets over a few seconds of timestamps, starting at a
+fixed time (so the file is the same on every run) or at --t0 (UNIX
+seconds; exporters_e2e.sh stamps the traffic minutes before it runs, so
+that flow times can be checked against the packets' own times).
 
-Usage: gen_traffic_pcap.py OUT.pcap [TRUTH.json]
-TRUTH.json lists each flow (5-tuple, vlan, packets, IP bytes) as built.
+Usage: gen_traffic_pcap.py [--t0 SECONDS] OUT.pcap [TRUTH.json]
+TRUTH.json lists each flow (5-tuple, vlan, packets, IP bytes, and the
+times of its first and last packet in microseconds) as built.
 """
 
+import argparse
 import json
 import sys
 
@@ -36,7 +40,7 @@ FLOWS = [
 ]
 
 
-def build():
+def build(t0=T0):
     pkts = []
     truth = []
     for (name, fam, proto, src, dst, sport, dport, vlan, n, size, start, gap) in FLOWS:
@@ -59,25 +63,40 @@ def build():
             if vlan is not None:
                 frame = frame / Dot1Q(vlan=vlan)
             frame = frame / pkt
-            frame.time = T0 + start + i * gap
+            # Whole microseconds (a pcap's resolution), computed from
+            # integers so the truth below is exactly what the file holds.
+            frame.time = _us_time(t0, start + i * gap)
             pkts.append(frame)
         truth.append({"name": name, "family": fam, "proto": proto, "src": src, "dst": dst,
                       "sport": sport, "dport": dport, "vlan": vlan, "packets": n,
-                      "ip_bytes": ip_bytes})
+                      "ip_bytes": ip_bytes,
+                      "first_us": _us(t0, start), "last_us": _us(t0, start + (n - 1) * gap)})
     pkts.sort(key=lambda p: p.time)
     return pkts, truth
 
 
+def _us(t0, offset):
+    """t0 + offset seconds in whole microseconds."""
+    return round(t0 * 1000000) + round(offset * 1000000)
+
+
+def _us_time(t0, offset):
+    from decimal import Decimal
+    return Decimal(_us(t0, offset)) / 1000000
+
+
 def main():
-    if len(sys.argv) < 2:
-        print(__doc__)
-        return 2
-    pkts, truth = build()
-    wrpcap(sys.argv[1], pkts)
-    if len(sys.argv) > 2:
-        with open(sys.argv[2], "w") as fh:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--t0", type=float, default=T0, help="time of the first packet (UNIX seconds)")
+    ap.add_argument("out")
+    ap.add_argument("truth", nargs="?")
+    args = ap.parse_args()
+    pkts, truth = build(args.t0)
+    wrpcap(args.out, pkts)
+    if args.truth:
+        with open(args.truth, "w") as fh:
             json.dump(truth, fh, indent=1)
-    print("wrote %d packets in %d flows to %s" % (len(pkts), len(truth), sys.argv[1]))
+    print("wrote %d packets in %d flows to %s" % (len(pkts), len(truth), args.out))
     return 0
 
 

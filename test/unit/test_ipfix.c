@@ -1,7 +1,8 @@
 /*
  * test_ipfix.c
  *    IPFIX (RFC 7011) decoding against hand-built messages: every time
- *    encoding, enterprise and variable-length fields, withdrawal and
+ *    encoding (32-bit uptime offsets across wraps and before init, clock
+ *    skew), enterprise and variable-length fields, withdrawal and
  *    redefinition, sampling from options data (305/306, selector ids, 34),
  *    the message length check and malformed sets.  Expected values are
  *    worked out by hand in the comments.
@@ -222,20 +223,24 @@ test_times(void)
 	f = one_time_record(d, 260, 2, 22, 5000, 21, 6000);
 	CHECK_EQ_U64(f->time_flow_start_ns, SECS_NS);
 
-	/* An init time in the record itself. */
+	/*
+	 * An init time in the record itself, 1000 s before the export (an
+	 * init time far enough back for the 32-bit uptime to have wrapped is
+	 * test_sysuptime_wrap's).
+	 */
 	pb_reset(&pkt);
 	pb_ipfix_header(&pkt, SECS, 1, 3);
 	add_template(&pkt, 261, rec_init, 4);
 	s = pb_set_begin(&pkt, 261);
 	pb_ip4(&pkt, 1, 2, 3, 4);
-	pb_u64(&pkt, UINT64_C(1600000000000));
+	pb_u64(&pkt, UINT64_C(1699999000000));
 	pb_u32(&pkt, 1);
 	pb_u32(&pkt, 2);
 	pb_set_end(&pkt, s);
 	pb_ipfix_end(&pkt);
 	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
-	CHECK_EQ_U64(col.flows[0].time_flow_start_ns, UINT64_C(1600000000001000000));
-	CHECK_EQ_U64(col.flows[0].time_flow_end_ns, UINT64_C(1600000000002000000));
+	CHECK_EQ_U64(col.flows[0].time_flow_start_ns, UINT64_C(1699999000001000000));
+	CHECK_EQ_U64(col.flows[0].time_flow_end_ns, UINT64_C(1699999000002000000));
 
 	/* Seconds and milliseconds both present: the finer one wins. */
 	{
@@ -743,6 +748,130 @@ test_malformed(void)
 	gf_decoder_free(d);
 }
 
+/* One record of template tid (domain 1): 160 in the record, then 22, 21. */
+static const gf_flow *
+rec_init_record(gf_decoder *d, uint16_t tid, uint32_t export_secs,
+				uint64_t init_ms, uint32_t start, uint32_t end)
+{
+	static const fspec rec_init[] = {{8, 4, 0}, {160, 8, 0}, {22, 4, 0}, {21, 4, 0}};
+	gf_error	err;
+	size_t		s;
+
+	pb_reset(&pkt);
+	pb_ipfix_header(&pkt, export_secs, 1, 1);
+	add_template(&pkt, tid, rec_init, 4);
+	s = pb_set_begin(&pkt, tid);
+	pb_ip4(&pkt, 1, 2, 3, 4);
+	pb_u64(&pkt, init_ms);
+	pb_u32(&pkt, start);
+	pb_u32(&pkt, end);
+	pb_set_end(&pkt, s);
+	pb_ipfix_end(&pkt);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	CHECK_EQ_U64(col.n, 1);
+	return &col.flows[0];
+}
+
+/*
+ * flowStart/EndSysUpTime (22/21) are 32-bit uptime readings: they are
+ * placed relative to the uptime at export, (export - init) mod 2^32, as a
+ * signed difference.  Two cases the plain sum init + offset got wrong:
+ * softflowd -r without -a (init = the moment it started, flows from the
+ * pcap before it, so offsets just under 2^32: the sum put them 49.7 days
+ * in the future), and a device up longer than 2^32 ms.
+ */
+static void
+test_sysuptime_wrap(void)
+{
+	static const fspec init_opts[] = {{149, 4, 0}, {160, 8, 0}};
+	gf_decoder *d = gf_decoder_new(NULL);
+	const gf_flow *f;
+	gf_error	err;
+	size_t		s;
+
+	/* softflowd without -a: init = export time, flows 600 s and 540 s before */
+	f = rec_init_record(d, 300, SECS, UINT64_C(1700000000000),
+						4294967296u - 600000u, 4294967296u - 540000u);
+	CHECK_EQ_U64(f->time_flow_start_ns, UINT64_C(1699999400000000000));
+	CHECK_EQ_U64(f->time_flow_end_ns, UINT64_C(1699999460000000000));
+
+	/* The same with init 2.5 s before the export second (uptime 2500 ms). */
+	f = rec_init_record(d, 300, SECS, UINT64_C(1699999997500),
+						4294967296u - 600000u, 2000);
+	/* init - 600 s */
+	CHECK_EQ_U64(f->time_flow_start_ns, UINT64_C(1699999397500000000));
+	/* init + 2 s = 0.5 s before the export */
+	CHECK_EQ_U64(f->time_flow_end_ns, UINT64_C(1699999999500000000));
+
+	/*
+	 * Up for 10^11 ms (1157 days): the uptime at export is
+	 * 10^11 mod 2^32 = 10^11 - 23 * 4294967296 = 1215752192 ms.  A flow
+	 * from 10 s before the export to the export itself.
+	 */
+	f = rec_init_record(d, 300, SECS, UINT64_C(1600000000000),
+						1215752192u - 10000u, 1215752192u);
+	CHECK_EQ_U64(f->time_flow_start_ns, UINT64_C(1699999990000000000));
+	CHECK_EQ_U64(f->time_flow_end_ns, SECS_NS);
+	CHECK_EQ_U64(CNT(d)->flows_clock_skew, 0);
+
+	/* The same rule for an init time learnt from options data (domain 4). */
+	pb_reset(&pkt);
+	pb_ipfix_header(&pkt, SECS, 1, 4);
+	add_options_template(&pkt, 301, init_opts, 2, 1);
+	s = pb_set_begin(&pkt, 301);
+	pb_u32(&pkt, 4);
+	pb_u64(&pkt, UINT64_C(1700000000000));
+	pb_set_end(&pkt, s);
+	pb_ipfix_end(&pkt);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	f = one_time_record(d, 302, 4, 22, 4294967296u - 600000u, 21, 4294967296u - 1u);
+	CHECK_EQ_U64(f->time_flow_start_ns, UINT64_C(1699999400000000000));
+	/* 1 ms before init */
+	CHECK_EQ_U64(f->time_flow_end_ns, UINT64_C(1699999999999000000));
+	CHECK_EQ_U64(CNT(d)->flows_clock_skew, 0);
+	gf_decoder_free(d);
+}
+
+/*
+ * The clock-skew rule for IPFIX: any flow time more than 1 s after the
+ * message's export time is clamped to it, and the flow counted once.
+ * 158/159 are unsigned distances back from the export (RFC 7012), so even
+ * their largest value is in the past and never skew.
+ */
+static void
+test_clock_skew(void)
+{
+	gf_decoder *d = gf_decoder_new(NULL);
+	const gf_flow *f;
+
+	/* flowStart/EndMilliseconds exactly 1 s and 1.001 s after the export */
+	f = one_time_record(d, 310, 1, 152, UINT64_C(1700000001000), 153, UINT64_C(1700000001001));
+	CHECK_EQ_U64(f->time_flow_start_ns, UINT64_C(1700000001000000000));
+	CHECK_EQ_U64(f->time_flow_end_ns, SECS_NS);
+	CHECK_EQ_U64(CNT(d)->flows_clock_skew, 1);
+
+	/* Both ends an hour ahead: one flow, counted once. */
+	f = one_time_record(d, 311, 1, 150, SECS + 3600, 151, SECS + 3601);
+	CHECK_EQ_U64(f->time_flow_start_ns, SECS_NS);
+	CHECK_EQ_U64(f->time_flow_end_ns, SECS_NS);
+	CHECK_EQ_U64(CNT(d)->flows_clock_skew, 2);
+
+	/* Sysuptime with the init time in the record: start 2 s after export. */
+	f = rec_init_record(d, 312, SECS, UINT64_C(1699999990000), 12000, 9000);
+	CHECK_EQ_U64(f->time_flow_start_ns, SECS_NS);
+	/* init + 9 s = 1 s before the export */
+	CHECK_EQ_U64(f->time_flow_end_ns, UINT64_C(1699999999000000000));
+	CHECK_EQ_U64(CNT(d)->flows_clock_skew, 3);
+
+	/* Deltas: 0xffffffff us = 4294.967295 s back, 0 = the export itself. */
+	f = one_time_record(d, 313, 1, 158, UINT64_C(0xffffffff), 159, 0);
+	CHECK_EQ_U64(f->time_flow_start_ns, UINT64_C(1699995705032705000));
+	CHECK_EQ_U64(f->time_flow_end_ns, SECS_NS);
+	CHECK_EQ_U64(CNT(d)->flows_clock_skew, 3);
+	CHECK_EQ_U64(CNT(d)->flows, 4);
+	gf_decoder_free(d);
+}
+
 int
 main(void)
 {
@@ -753,5 +882,7 @@ main(void)
 	test_sampling();
 	test_field_mapping();
 	test_malformed();
+	test_sysuptime_wrap();
+	test_clock_skew();
 	UNIT_MAIN_END();
 }

@@ -1,8 +1,9 @@
 /*
  * test_netflow_v5.c
  *    NetFlow v5 decoding against hand-built datagrams: every field of a
- *    record, times across an uptime wrap, sampling, and malformed headers
- *    and counts.  Expected values are worked out by hand in the comments.
+ *    record, times across an uptime wrap, First/Last after sysUptime (signed
+ *    difference, clock-skew clamping and counting), sampling, and malformed
+ *    headers and counts.  Expected values are worked out by hand in the comments.
  */
 #include "unit.h"
 #include "nf_packet_builder.h"
@@ -178,11 +179,63 @@ test_malformed(void)
 	gf_decoder_free(d);
 }
 
+/*
+ * First/Last after sysUptime: read as a signed 32-bit difference they are
+ * after the export time, never 49.7 days before it.  Up to 1 s after is
+ * kept as computed; beyond that the time is clamped to the export time
+ * and the flow counted once in flows_clock_skew.
+ */
+static void
+test_after_uptime_and_skew(void)
+{
+	gf_decoder *d = gf_decoder_new(NULL);
+	gf_error	err;
+
+	pb_reset(&pkt);
+	/* export time 1700000000.5 s at uptime 100000 ms */
+	v5_header(&pkt, 4, 100000, 1700000000, 500000000, 7, 0);
+	/* 500 ms and exactly 1000 ms after the export: both kept */
+	v5_record(&pkt, 1, 100500, 101000);
+	/* 1001 ms after: clamped; Last 1000 ms before export is untouched */
+	v5_record(&pkt, 2, 101001, 99000);
+	/* FortiGate-like: First and Last 7 days (604800000 ms) after sysUptime */
+	v5_record(&pkt, 3, 604900000, 604900000);
+	/* an ordinary flow: 10 s and 1 s before the export */
+	v5_record(&pkt, 4, 90000, 99000);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	CHECK_EQ_U64(col.n, 4);
+	/* 1700000000.5 s + 0.5 s (the unsigned reading put it 49.7 days back) */
+	CHECK_EQ_U64(col.flows[0].time_flow_start_ns, UINT64_C(1700000001000000000));
+	CHECK_EQ_U64(col.flows[0].time_flow_end_ns, UINT64_C(1700000001500000000));
+	CHECK_EQ_U64(col.flows[1].time_flow_start_ns, UINT64_C(1700000000500000000));
+	CHECK_EQ_U64(col.flows[1].time_flow_end_ns, UINT64_C(1699999999500000000));
+	CHECK_EQ_U64(col.flows[2].time_flow_start_ns, UINT64_C(1700000000500000000));
+	CHECK_EQ_U64(col.flows[2].time_flow_end_ns, UINT64_C(1700000000500000000));
+	CHECK_EQ_U64(col.flows[3].time_flow_start_ns, UINT64_C(1699999990500000000));
+	CHECK_EQ_U64(col.flows[3].time_flow_end_ns, UINT64_C(1699999999500000000));
+	/* records 2 and 3, once each */
+	CHECK_EQ_U64(gf_decoder_counters(d)->flows_clock_skew, 2);
+
+	/* sysUptime 296 ms before the wrap, Last 200 ms after it: 496 ms ahead */
+	pb_reset(&pkt);
+	v5_header(&pkt, 1, 4294967000u, 1700000000, 0, 8, 0);
+	v5_record(&pkt, 5, 4294966000u, 200);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	/* 1000 ms before export */
+	CHECK_EQ_U64(col.flows[0].time_flow_start_ns, UINT64_C(1699999999000000000));
+	/* (4294967000 - 200) mod 2^32 = 4294966800 = -496 as int32 */
+	CHECK_EQ_U64(col.flows[0].time_flow_end_ns, UINT64_C(1700000000496000000));
+	CHECK_EQ_U64(gf_decoder_counters(d)->flows_clock_skew, 2);
+	CHECK_EQ_U64(gf_decoder_counters(d)->flows, 5);
+	gf_decoder_free(d);
+}
+
 int
 main(void)
 {
 	test_two_records();
 	test_count_zero_and_no_sampling();
 	test_malformed();
+	test_after_uptime_and_skew();
 	UNIT_MAIN_END();
 }

@@ -4,7 +4,7 @@
  *    templates (refresh, redefinition, limits), data sets that come before
  *    their template (kept, decoded later, expired, overflowing), sampling
  *    from options data (domain-wide and per sampler id), times relative to
- *    sysUptime, the field mapping, and malformed sets and templates.
+ *    sysUptime (wrap, after sysUptime, clock skew), the field mapping, and malformed sets and templates.
  *    Expected values are worked out by hand in the comments.
  */
 #include "unit.h"
@@ -708,6 +708,61 @@ test_malformed(void)
 	gf_decoder_free(d);
 }
 
+/*
+ * FIRST/LAST after the header's sysUptime (signed 32-bit difference), and
+ * the clock-skew rule: more than 1 s after the export time is clamped to
+ * it and counted once per flow.  The FortiGate case: FIRST about 7 days
+ * after sysUptime, which the unsigned reading stored 42.7 days back.
+ */
+static void
+test_after_uptime_and_skew(void)
+{
+	gf_decoder *d = gf_decoder_new(NULL);
+	gf_error	err;
+
+	pb_reset(&pkt);
+	pb_v9_header(&pkt, 6, 5000, SECS, 1, 1);
+	add_basic_template(&pkt, 256);
+	/* 400 ms and 900 ms after the export: kept */
+	add_basic_data(&pkt, 256, 1, 5400, 5900);
+	/* two FortiGate-like flows: 604800000 ms (7 days) after sysUptime */
+	add_basic_data(&pkt, 256, 2, 604805000u, 604865000u);
+	/* FIRST 1 s before, LAST 1001 ms after the export */
+	add_basic_data(&pkt, 256, 1, 4000, 6001);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	CHECK_EQ_U64(col.n, 4);
+	CHECK_EQ_U64(col.flows[0].time_flow_start_ns, UINT64_C(1700000000400000000));
+	CHECK_EQ_U64(col.flows[0].time_flow_end_ns, UINT64_C(1700000000900000000));
+	CHECK_EQ_U64(col.flows[1].time_flow_start_ns, SECS_NS);
+	CHECK_EQ_U64(col.flows[1].time_flow_end_ns, SECS_NS);
+	CHECK_EQ_U64(col.flows[2].time_flow_start_ns, SECS_NS);
+	CHECK_EQ_U64(col.flows[2].time_flow_end_ns, SECS_NS);
+	CHECK_EQ_U64(col.flows[3].time_flow_start_ns, UINT64_C(1699999999000000000));
+	CHECK_EQ_U64(col.flows[3].time_flow_end_ns, SECS_NS);
+	CHECK_EQ_U64(CNT(d)->flows_clock_skew, 3);
+
+	/* sysUptime 100 ms after a wrap; FIRST 296 ms before it, LAST 300 */
+	pb_reset(&pkt);
+	pb_v9_header(&pkt, 1, 100, SECS, 2, 1);
+	add_basic_data(&pkt, 256, 1, 4294967000u, 300);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	CHECK_EQ_U64(col.n, 1);
+	/* (100 - 4294967000) mod 2^32 = 396 ms before export */
+	CHECK_EQ_U64(col.flows[0].time_flow_start_ns, UINT64_C(1699999999604000000));
+	/* 100 - 300 = -200 ms: 200 ms after, within the tolerance */
+	CHECK_EQ_U64(col.flows[0].time_flow_end_ns, UINT64_C(1700000000200000000));
+	CHECK_EQ_U64(CNT(d)->flows_clock_skew, 3);
+
+	/* An export time of 0 (none given): nothing is judged as skew. */
+	pb_reset(&pkt);
+	pb_v9_header(&pkt, 1, 5000, 0, 3, 1);
+	add_basic_data(&pkt, 256, 1, 9000, 9000);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	CHECK_EQ_U64(col.flows[0].time_flow_start_ns, UINT64_C(4000000000));
+	CHECK_EQ_U64(CNT(d)->flows_clock_skew, 3);
+	gf_decoder_free(d);
+}
+
 int
 main(void)
 {
@@ -719,5 +774,6 @@ main(void)
 	test_uptime_wrap();
 	test_field_variety();
 	test_malformed();
+	test_after_uptime_and_skew();
 	UNIT_MAIN_END();
 }
