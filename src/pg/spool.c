@@ -7,7 +7,7 @@
  *    are rarely used and fields that are zero when absent.  The spool keeps
  *    only the used part of the arrays and squeezes runs of zero bytes (a
  *    control byte: 0x00-0x7f = 1 to 128 literal bytes follow, 0x80-0xff =
- *    1 to 128 zero bytes), so a NetFlow v5 flow takes about 100 bytes here
+ *    1 to 128 zero bytes), so a NetFlow v5 flow takes about 110 bytes here
  *    (measured; see src/pg/README.md).  Cheap enough at the worker's rate:
  *    one pass over a few hundred bytes per record.
  *
