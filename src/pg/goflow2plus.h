@@ -16,6 +16,13 @@
 #define GF_BATCH_SIZE_MAX		100000
 #define GF_FLUSH_INTERVAL_MAX	60000	/* ms */
 
+/*
+ * lock_timeout of the workers' own transactions (batches, template sync):
+ * a lock held by a user (LOCK TABLE, ALTER TABLE, TRUNCATE, DROP EXTENSION
+ * in progress) gives the receive loop back this soon; the work is retried.
+ */
+#define GF_LOCK_TIMEOUT			"50ms"
+
 extern char *gf_guc_listen;		/* goflow2plus.listen */
 extern char *gf_guc_database;	/* goflow2plus.database */
 extern int	gf_guc_rcvbuf;		/* goflow2plus.rcvbuf, bytes */

@@ -61,12 +61,6 @@
 /* Housekeeping (template expiry, counters to shared memory) period. */
 #define WK_TICK_MS			1000
 
-/*
- * lock_timeout of a flush: a write that waits for a lock (a user's LOCK
- * TABLE, ALTER TABLE, TRUNCATE) gives the loop back this soon, so the
- * socket keeps being read; the batch is retried.
- */
-#define WK_LOCK_TIMEOUT		"50ms"
 /* Delay before retrying a failed batch: doubles from MIN up to MAX. */
 #define WK_BACKOFF_MIN_MS	50
 #define WK_BACKOFF_MAX_MS	5000
@@ -348,7 +342,7 @@ static const char *
 wk_fault_hint(int sqlerrcode)
 {
 	if (sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE)
-		return "Another session holds a lock on a goflow2plus table (see pg_locks); each write waits at most " WK_LOCK_TIMEOUT " for it, then the worker goes back to receiving and retries later.";
+		return "Another session holds a lock on a goflow2plus table (see pg_locks); each write waits at most " GF_LOCK_TIMEOUT " for it, then the worker goes back to receiving and retries later.";
 	if (sqlerrcode == ERRCODE_READ_ONLY_SQL_TRANSACTION)
 		return "The database does not accept writes (default_transaction_read_only); records are kept until it does.";
 	if (sqlerrcode == ERRCODE_DISK_FULL)
@@ -494,7 +488,7 @@ wk_flush(Worker *w)
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 		/* Local to this transaction: reverts at commit or abort. */
-		(void) set_config_option("lock_timeout", WK_LOCK_TIMEOUT,
+		(void) set_config_option("lock_timeout", GF_LOCK_TIMEOUT,
 								 PGC_USERSET, PGC_S_SESSION,
 								 GUC_ACTION_LOCAL, true, 0, false);
 		PushActiveSnapshot(GetTransactionSnapshot());
