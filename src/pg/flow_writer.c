@@ -242,8 +242,12 @@ gf_writer_add_ifcounters(GfWriter *w, const gf_ifcounters *c)
 	return gf_writer_count(w) >= w->capacity;
 }
 
-bool
-gf_writer_add_drop(GfWriter *w, const gf_drop_sample *d)
+/*
+ * Room for one more drop row (the buffer is allocated on the first drop
+ * sample); NULL, counted, when there is no memory for it.
+ */
+static GfDropRow *
+gf_writer_next_drop(GfWriter *w)
 {
 	if (w->drops == NULL)
 	{
@@ -254,7 +258,7 @@ gf_writer_add_drop(GfWriter *w, const gf_drop_sample *d)
 		if (w->drops == NULL)
 		{
 			w->dropped++;
-			return true;
+			return NULL;
 		}
 		w->drops_alloc = GF_WRITER_DROPS_INITIAL;
 	}
@@ -263,10 +267,31 @@ gf_writer_add_drop(GfWriter *w, const gf_drop_sample *d)
 						w->ndrops, sizeof(GfDropRow)))
 	{
 		w->dropped++;
-		return true;
+		return NULL;
 	}
+	return &w->drops[w->ndrops++];
+}
+
+bool
+gf_writer_add_drop(GfWriter *w, const gf_drop_sample *d)
+{
+	GfDropRow  *row = gf_writer_next_drop(w);
+
+	if (row == NULL)
+		return true;
 	/* The header is copied: it points into a datagram buffer reused later. */
-	gf_drop_row_fill(&w->drops[w->ndrops++], d);
+	gf_drop_row_fill(row, d);
+	return gf_writer_count(w) >= w->capacity;
+}
+
+bool
+gf_writer_add_drop_row(GfWriter *w, const GfDropRow *src)
+{
+	GfDropRow  *row = gf_writer_next_drop(w);
+
+	if (row == NULL)
+		return true;
+	*row = *src;
 	return gf_writer_count(w) >= w->capacity;
 }
 
@@ -631,13 +656,19 @@ gf_writer_flush(GfWriter *w)
 }
 
 void
-gf_writer_reset(GfWriter *w)
+gf_writer_keep_for_retry(GfWriter *w)
 {
 	/* After an ERROR the slots may still hold tuples from batch_ctx. */
 	gf_writer_clear_slots(&w->flows_target);
 	gf_writer_clear_slots(&w->ifc_target);
 	gf_writer_clear_slots(&w->drop_target);
 	MemoryContextReset(w->batch_ctx);
+}
+
+void
+gf_writer_reset(GfWriter *w)
+{
+	gf_writer_keep_for_retry(w);
 	w->nflows = 0;
 	w->nifc = 0;
 	w->ndrops = 0;

@@ -23,6 +23,7 @@
 #include "sflow.h"
 
 typedef struct GfWriter GfWriter;
+struct GfDropRow;				/* flow_tuple.h */
 
 /* Rows per table, e.g. written by the last flush. */
 typedef struct GfWriterCounts
@@ -44,6 +45,8 @@ extern bool gf_writer_add_flow(GfWriter *w, const gf_flow *f);
 extern bool gf_writer_add_ifcounters(GfWriter *w, const gf_ifcounters *c);
 /* Copies the header bytes too (at most GF_DROP_HEADER_MAX, flow_tuple.h). */
 extern bool gf_writer_add_drop(GfWriter *w, const gf_drop_sample *d);
+/* A drop row already copied out of its datagram (from the spool). */
+extern bool gf_writer_add_drop_row(GfWriter *w, const struct GfDropRow *row);
 
 /* Records dropped by the add functions for want of memory, ever. */
 extern uint64 gf_writer_dropped(GfWriter *w);
@@ -64,6 +67,13 @@ extern const GfWriterCounts *gf_writer_written(GfWriter *w);
 
 /* Drop the buffered rows, e.g. after a flush that raised an ERROR. */
 extern void gf_writer_reset(GfWriter *w);
+
+/*
+ * After a flush that raised an ERROR (and its transaction was aborted):
+ * free what the attempt built but keep the records, so that the same
+ * batch can be written again later.
+ */
+extern void gf_writer_keep_for_retry(GfWriter *w);
 
 /* Free the writer, its buffers and its prepared statements. */
 extern void gf_writer_destroy(GfWriter *w);

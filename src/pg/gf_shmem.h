@@ -20,8 +20,8 @@
 
 /*
  * Counters the adapter keeps on top of the decoder's (counters.h); the
- * same X-macro shape, so stats() lists both the same way.  The last one
- * (rcvbuf_bytes) is a gauge, not a counter.
+ * same X-macro shape, so stats() lists both the same way.  The last three
+ * (rcvbuf_bytes, spool_records, spool_bytes) are gauges, not counters.
  */
 #define GF_ADAPTER_COUNTER_LIST(X) \
 	X(bytes_received, "UDP payload bytes received") \
@@ -33,10 +33,16 @@
 	X(ifcounter_rows_inserted, "rows written to goflow2plus.interface_counters") \
 	X(sflow_drop_rows_inserted, "rows written to goflow2plus.sflow_drops") \
 	X(flushes, "batches committed") \
-	X(flush_errors, "batches lost to an error in their transaction") \
+	X(flush_retries, "failed attempts to write a batch that was kept to be retried") \
+	X(flush_errors, "batches dropped after failing with an error that retrying cannot cure (e.g. a CHECK constraint)") \
+	X(flush_error_records, "records in the batches counted in flush_errors") \
+	X(spool_dropped, "records dropped because the spool was full (goflow2plus.spool_size) or the worker exited before writing them") \
+	X(exporters_denied, "datagrams dropped before decoding: source not in goflow2plus.allowed_exporters") \
 	X(dropped_no_extension, "records dropped because the extension does not exist in goflow2plus.database") \
 	X(worker_starts, "times this worker started (more than 1 means it was restarted)") \
-	X(rcvbuf_bytes, "receive buffer the kernel granted the socket (gauge)")
+	X(rcvbuf_bytes, "receive buffer the kernel granted the socket (gauge)") \
+	X(spool_records, "records waiting in the spool now (gauge)") \
+	X(spool_bytes, "memory the spool holds now (gauge)")
 
 /* Index of every counter in a slot: the decoder's first, then the adapter's. */
 typedef enum GfCounterIndex

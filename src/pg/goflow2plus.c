@@ -30,6 +30,12 @@ char	   *gf_guc_database = NULL;
 int			gf_guc_rcvbuf = 32 * 1024 * 1024;
 int			gf_guc_batch_size = 5000;
 int			gf_guc_flush_interval = 200;
+int			gf_guc_spool_size = 512 * 1024;
+char	   *gf_guc_allowed_exporters = NULL;
+const gf_exporter_acl *gf_exporter_acl_current = NULL;
+
+/* What an empty allowlist parses to, before the assign hook first runs. */
+static const gf_exporter_acl gf_exporter_acl_empty;
 
 /* The listen setting as parsed in _PG_init; inherited by the workers. */
 static gf_listen_list gf_listen;
@@ -59,6 +65,40 @@ gf_check_listen(char **newval, void **extra, GucSource source)
 	if (process_shared_preload_libraries_in_progress)
 		gf_listen_rejected = true;
 	return false;
+}
+
+/*
+ * goflow2plus.allowed_exporters: parse in the check hook, so a bad list is
+ * refused at reload with the faulty entry named, and hand the parsed form
+ * to the assign hook as the setting's "extra" (malloc'd, as guc.c wants).
+ */
+static bool
+gf_check_allowed_exporters(char **newval, void **extra, GucSource source)
+{
+	gf_exporter_acl *acl = (gf_exporter_acl *) malloc(sizeof(gf_exporter_acl));
+	char		err[512];
+
+	if (acl == NULL)
+	{
+		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
+		GUC_check_errmsg("out of memory");
+		return false;
+	}
+	if (gf_exporter_acl_parse(*newval, acl, err, sizeof(err)) != 0)
+	{
+		free(acl);
+		GUC_check_errdetail("%s.", err);
+		GUC_check_errhint("Use comma-separated addresses or CIDR blocks, e.g. '192.0.2.0/24, 2001:db8::/32, 198.51.100.7'; an empty string accepts every exporter.");
+		return false;
+	}
+	*extra = acl;
+	return true;
+}
+
+static void
+gf_assign_allowed_exporters(const char *newval, void *extra)
+{
+	gf_exporter_acl_current = extra ? (const gf_exporter_acl *) extra : &gf_exporter_acl_empty;
 }
 
 static void
@@ -134,6 +174,20 @@ _PG_init(void)
 							200, 1, GF_FLUSH_INTERVAL_MAX,
 							PGC_SIGHUP, GUC_UNIT_MS,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("goflow2plus.spool_size",
+							"Memory each worker may use to keep records while batches cannot be written.",
+							"While a write fails (a lock, a read-only database, a full disk, a missing table) records wait in this spool and are retried; what does not fit is dropped and counted in spool_dropped. 0 keeps nothing beyond the failed batch.",
+							&gf_guc_spool_size,
+							512 * 1024, 0, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_KB,
+							NULL, NULL, NULL);
+	DefineCustomStringVariable("goflow2plus.allowed_exporters",
+							   "Exporters whose datagrams are decoded, as comma-separated IPv4/IPv6 addresses or CIDR blocks; empty accepts all.",
+							   "Datagrams from other sources are dropped before decoding and counted in exporters_denied.",
+							   &gf_guc_allowed_exporters,
+							   "",
+							   PGC_SIGHUP, 0,
+							   gf_check_allowed_exporters, gf_assign_allowed_exporters, NULL);
 	DefineCustomIntVariable("goflow2plus.rcvbuf",
 							"Receive buffer (SO_RCVBUF) asked for each UDP socket; 0 keeps the kernel default.",
 							"The kernel caps it at net.core.rmem_max; a smaller grant is logged.",

@@ -10,15 +10,28 @@
 
 #include "fmgr.h"
 
+#include "exporter_acl.h"
+
 /* Bounds of the settings, also used by the worker when it sizes buffers. */
 #define GF_BATCH_SIZE_MAX		100000
 #define GF_FLUSH_INTERVAL_MAX	60000	/* ms */
+
+/*
+ * lock_timeout of the workers' own transactions (batches, template sync):
+ * a lock held by a user (LOCK TABLE, ALTER TABLE, TRUNCATE, DROP EXTENSION
+ * in progress) gives the receive loop back this soon; the work is retried.
+ */
+#define GF_LOCK_TIMEOUT			"50ms"
 
 extern char *gf_guc_listen;		/* goflow2plus.listen */
 extern char *gf_guc_database;	/* goflow2plus.database */
 extern int	gf_guc_rcvbuf;		/* goflow2plus.rcvbuf, bytes */
 extern int	gf_guc_batch_size;	/* goflow2plus.batch_size, records */
 extern int	gf_guc_flush_interval;	/* goflow2plus.flush_interval, ms */
+extern int	gf_guc_spool_size;	/* goflow2plus.spool_size, kB */
+extern char *gf_guc_allowed_exporters;	/* goflow2plus.allowed_exporters */
+/* The parsed allowlist (never NULL once _PG_init ran; n = 0 allows all). */
+extern const gf_exporter_acl *gf_exporter_acl_current;
 
 /* bgw_function_name of every worker; main_arg is the slot number. */
 extern PGDLLEXPORT void goflow2plus_worker_main(Datum main_arg);

@@ -26,10 +26,12 @@
 #include "pgstat.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/guc.h"
 #include "utils/inet.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "goflow2plus.h"
 #include "netflow_persist.h"
 #include "state_store.h"
 
@@ -383,6 +385,10 @@ gf_state_sync(GfStateStore *s, gf_decoder *d)
 	{
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
+		/* A lock on the tables must not stall the receive loop either. */
+		(void) set_config_option("lock_timeout", GF_LOCK_TIMEOUT,
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_LOCAL, true, 0, false);
 		PushActiveSnapshot(GetTransactionSnapshot());
 		pgstat_report_activity(STATE_RUNNING, "goflow2plus: syncing templates");
 		if (SPI_connect() != SPI_OK_CONNECT)

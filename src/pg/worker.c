@@ -14,9 +14,14 @@
  *
  *    Nothing received may end the worker: a crash would make the
  *    postmaster restart every backend and empty the unlogged tables.  A
- *    malformed datagram is counted and logged at most once per 10 s; a
- *    failed batch is reported (also rate-limited), rolled back and
- *    dropped, and the loop goes on.  See src/pg/README.md.
+ *    malformed datagram is counted and logged at most once per 10 s.  A
+ *    batch that cannot be written (a lock held past lock_timeout, a
+ *    read-only database, a full disk, a dropped table) is rolled back and
+ *    kept; records received meanwhile wait in the spool (spool.c), and the
+ *    batch is retried with a growing delay while the loop keeps reading
+ *    the socket.  Datagrams from sources outside
+ *    goflow2plus.allowed_exporters are dropped before decoding.  See
+ *    src/pg/README.md.
  */
 #include "postgres.h"
 
@@ -31,6 +36,8 @@
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
+#include "tcop/utility.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -40,6 +47,7 @@
 #include "gf_shmem.h"
 #include "goflow2plus.h"
 #include "pg_compat.h"
+#include "spool.h"
 #include "state_store.h"
 #include "udp_socket.h"
 
@@ -52,6 +60,16 @@
 #define WK_LOG_INTERVAL_MS	10000
 /* Housekeeping (template expiry, counters to shared memory) period. */
 #define WK_TICK_MS			1000
+
+/* Delay before retrying a failed batch: doubles from MIN up to MAX. */
+#define WK_BACKOFF_MIN_MS	50
+#define WK_BACKOFF_MAX_MS	5000
+/* Attempts before a batch failing with a non-transient error is dropped. */
+#define WK_MAX_ATTEMPTS		3
+/* Longest one pass writes spooled batches before reading the socket again. */
+#define WK_SPOOL_PASS_MS	100
+/* Longest the exit spends writing what the spool holds. */
+#define WK_EXIT_WRITE_MS	10000
 
 /* Adapter counters kept locally, published to the slot with the decoder's. */
 typedef struct WkCounters
@@ -74,6 +92,7 @@ typedef struct Worker
 	GfRecvBatch *recv;
 	WaitEventSet *wes;
 	GfStateStore state;			/* templates kept in SQL (state_store.c) */
+	GfSpool    *spool;			/* records behind a batch that failed */
 
 	WkCounters	c;
 	uint64		base[GF_NCOUNTERS]; /* slot values from earlier runs */
@@ -82,11 +101,28 @@ typedef struct Worker
 	int64		batch_first_ms; /* monotonic ms of its first record, 0 if empty */
 	uint64		flush_rows;		/* size of the batch being written, for errcontext */
 
+	/*
+	 * Retry state.  retry_pending: the writer holds a batch whose last
+	 * attempt failed; new records go to the spool until it is written.
+	 */
+	bool		retry_pending;
+	int64		retry_at_ms;
+	int			backoff_ms;
+	int			attempts;		/* failed attempts of the batch held */
+	int64		fault_since_ms; /* first failure since writes last worked, or 0 */
+	uint64		fault_failures; /* failed attempts since then */
+	uint64		fault_spool_dropped;	/* spool_dropped since then */
+
 	/* Rate limits and state for the log. */
 	int64		decode_log_ms;
 	uint64		decode_errors_unlogged;
 	int64		flush_log_ms;
+	int			flush_log_sqlstate; /* of the last flush error logged */
 	uint64		flush_errors_unlogged;
+	int64		spool_log_ms;
+	uint64		spool_dropped_unlogged;
+	int64		deny_log_ms;
+	uint64		denied_unlogged;
 	bool		extension_missing_logged;
 	int			rcvbuf_applied;
 	int64		next_tick_ms;
@@ -95,7 +131,8 @@ typedef struct Worker
 
 static Worker wk;
 
-static void wk_flush(Worker *w);
+static bool wk_flush(Worker *w);
+static void wk_spool_full(Worker *w);
 
 static int64
 wk_now_ms(void)
@@ -132,8 +169,23 @@ wk_publish(Worker *w)
 	for (i = GF_NDECODER_COUNTERS; i < GF_NCOUNTERS; i++)
 		pg_atomic_write_u64(&w->slot->counters[i],
 							w->base[i] + ad[i - GF_NDECODER_COUNTERS]);
-	/* A gauge, not a sum over runs. */
+	/* Gauges, not sums over runs. */
 	pg_atomic_write_u64(&w->slot->counters[GF_C_rcvbuf_bytes], w->c.rcvbuf_bytes);
+	pg_atomic_write_u64(&w->slot->counters[GF_C_spool_records],
+						gf_spool_records(w->spool) +
+						(w->retry_pending ? (uint64) gf_writer_count(w->writer) : 0));
+	pg_atomic_write_u64(&w->slot->counters[GF_C_spool_bytes],
+						(uint64) gf_spool_bytes(w->spool));
+}
+
+/*
+ * Records go straight to the writer only while nothing waits: no failed
+ * batch is held and the spool is empty (order is kept).
+ */
+static inline bool
+wk_writer_open(Worker *w)
+{
+	return !w->retry_pending && gf_spool_records(w->spool) == 0;
 }
 
 /* The sink: decoded records go to the writer; a full batch is written at once. */
@@ -142,8 +194,13 @@ wk_sink_flow(void *arg, const gf_flow *f)
 {
 	Worker	   *w = (Worker *) arg;
 
-	if (gf_writer_add_flow(w->writer, f))
-		wk_flush(w);
+	if (!wk_writer_open(w))
+	{
+		if (!gf_spool_put_flow(w->spool, f))
+			wk_spool_full(w);
+	}
+	else if (gf_writer_add_flow(w->writer, f))
+		(void) wk_flush(w);
 }
 
 static void
@@ -151,8 +208,13 @@ wk_sink_ifcounters(void *arg, const gf_ifcounters *c)
 {
 	Worker	   *w = (Worker *) arg;
 
-	if (gf_writer_add_ifcounters(w->writer, c))
-		wk_flush(w);
+	if (!wk_writer_open(w))
+	{
+		if (!gf_spool_put_ifcounters(w->spool, c))
+			wk_spool_full(w);
+	}
+	else if (gf_writer_add_ifcounters(w->writer, c))
+		(void) wk_flush(w);
 }
 
 /* sFlow drop samples: the writer copies the header out of the datagram. */
@@ -161,8 +223,41 @@ wk_sink_drop(void *arg, const gf_drop_sample *d)
 {
 	Worker	   *w = (Worker *) arg;
 
-	if (gf_writer_add_drop(w->writer, d))
-		wk_flush(w);
+	if (!wk_writer_open(w))
+	{
+		if (!gf_spool_put_drop(w->spool, d))
+			wk_spool_full(w);
+	}
+	else if (gf_writer_add_drop(w->writer, d))
+		(void) wk_flush(w);
+}
+
+/*
+ * A record the spool could not take: counted; logged when it starts and
+ * then at most once per WK_LOG_INTERVAL_MS.  Runs inside the decoder's
+ * sink, so only LOG (never ERROR).
+ */
+static void
+wk_spool_full(Worker *w)
+{
+	int64		now;
+
+	w->c.spool_dropped++;
+	w->fault_spool_dropped++;
+	w->spool_dropped_unlogged++;
+	now = wk_now_ms();
+	if (w->spool_log_ms != 0 && now - w->spool_log_ms < WK_LOG_INTERVAL_MS &&
+		w->fault_spool_dropped > 1)
+		return;
+	ereport(LOG,
+			(errmsg("goflow2plus worker %d: spool full (%zu kB, %llu records, goflow2plus.spool_size = %d kB): dropping received records",
+					w->slotno, gf_spool_bytes(w->spool) / 1024,
+					(unsigned long long) gf_spool_records(w->spool), gf_guc_spool_size),
+			 errdetail("%llu records dropped since the last message; all are counted in spool_dropped.",
+					   (unsigned long long) w->spool_dropped_unlogged),
+			 errhint("End what keeps batches from being written (see the previous message), or raise goflow2plus.spool_size.")));
+	w->spool_log_ms = now;
+	w->spool_dropped_unlogged = 0;
 }
 
 /* (Re)create the writer with the current goflow2plus.batch_size. */
@@ -213,24 +308,175 @@ wk_flush_error_context(void *arg)
 }
 
 /*
- * Write the batch in one transaction.  Any ERROR inside is caught here:
- * the transaction is rolled back, the batch dropped and counted, the
- * error logged at most once per WK_LOG_INTERVAL_MS, and the worker goes
- * on.  FATAL (e.g. SIGTERM seen at CHECK_FOR_INTERRUPTS) still exits.
+ * Errors that say "not now" rather than "never": the same batch may be
+ * written later, once a lock is released, the database is writable again,
+ * space is freed, a dropped table is back or privileges are granted.
+ * Anything else (a CHECK constraint, a user's trigger raising, a column
+ * type the rows do not fit) would fail the same way forever.
+ */
+static bool
+wk_error_is_transient(int sqlerrcode)
+{
+	switch (ERRCODE_TO_CATEGORY(sqlerrcode))
+	{
+		case ERRCODE_TO_CATEGORY(ERRCODE_INSUFFICIENT_RESOURCES):	/* 53: disk full, memory */
+		case ERRCODE_TO_CATEGORY(ERRCODE_SYSTEM_ERROR): /* 58: I/O */
+		case ERRCODE_TO_CATEGORY(ERRCODE_TRANSACTION_ROLLBACK): /* 40: deadlock */
+			return true;
+	}
+	switch (sqlerrcode)
+	{
+		case ERRCODE_LOCK_NOT_AVAILABLE:
+		case ERRCODE_OBJECT_IN_USE:
+		case ERRCODE_QUERY_CANCELED:
+		case ERRCODE_READ_ONLY_SQL_TRANSACTION:
+		case ERRCODE_UNDEFINED_TABLE:
+		case ERRCODE_INVALID_SCHEMA_NAME:
+		case ERRCODE_INSUFFICIENT_PRIVILEGE:
+			return true;
+	}
+	return false;
+}
+
+/* What the operator can do about a failed write, by cause. */
+static const char *
+wk_fault_hint(int sqlerrcode)
+{
+	if (sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE)
+		return "Another session holds a lock on a goflow2plus table (see pg_locks); each write waits at most " GF_LOCK_TIMEOUT " for it, then the worker goes back to receiving and retries later.";
+	if (sqlerrcode == ERRCODE_READ_ONLY_SQL_TRANSACTION)
+		return "The database does not accept writes (default_transaction_read_only); records are kept until it does.";
+	if (sqlerrcode == ERRCODE_DISK_FULL)
+		return "Free space where the table is stored (its tablespace); records are kept until a write succeeds.";
+	if (sqlerrcode == ERRCODE_UNDEFINED_TABLE || sqlerrcode == ERRCODE_INVALID_SCHEMA_NAME)
+		return "A goflow2plus table is missing: create it again, or DROP EXTENSION goflow2plus and CREATE EXTENSION goflow2plus; records are kept until then.";
+	if (sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
+		return "Grant INSERT on the goflow2plus tables to the role the workers run as; records are kept until then.";
+	if (wk_error_is_transient(sqlerrcode))
+		return "Records are kept and the batch is retried.";
+	return "Retrying will not cure this error: the batch is dropped after a few attempts (counted in flush_errors) and later batches are written as usual.";
+}
+
+/*
+ * Log flush failures when the cause changes, and otherwise at most once
+ * per WK_LOG_INTERVAL_MS.
+ */
+static bool
+wk_flush_log_due(Worker *w, int sqlerrcode, int64 now)
+{
+	if (sqlerrcode != w->flush_log_sqlstate ||
+		now - w->flush_log_ms >= WK_LOG_INTERVAL_MS)
+	{
+		w->flush_log_ms = now;
+		w->flush_log_sqlstate = sqlerrcode;
+		return true;
+	}
+	w->flush_errors_unlogged++;
+	return false;
+}
+
+/* Writes work again after failing: say so once, with what it cost. */
+static void
+wk_fault_ended(Worker *w, int64 now)
+{
+	if (w->fault_since_ms == 0)
+		return;
+	ereport(LOG,
+			(errmsg("goflow2plus worker %d: writing again after %.1f s and %llu failed attempts; %llu records wait in the spool, %llu were dropped because it was full",
+					w->slotno, (now - w->fault_since_ms) / 1000.0,
+					(unsigned long long) w->fault_failures,
+					(unsigned long long) gf_spool_records(w->spool),
+					(unsigned long long) w->fault_spool_dropped)));
+	w->fault_since_ms = 0;
+	w->fault_failures = 0;
+	w->fault_spool_dropped = 0;
+	w->flush_log_sqlstate = 0;
+	w->flush_errors_unlogged = 0;
+}
+
+/*
+ * A flush failed with edata (its transaction is already rolled back):
+ * keep the batch for a retry after the current delay, or, when the error
+ * is not transient and the batch has had its attempts, drop it.
  */
 static void
+wk_flush_failed(Worker *w, ErrorData *edata, uint64 nrecords, bool log_it,
+				int64 now)
+{
+	bool		transient = wk_error_is_transient(edata->sqlerrcode);
+
+	w->attempts++;
+	w->fault_failures++;
+	if (w->fault_since_ms == 0)
+		w->fault_since_ms = now;
+	if (w->backoff_ms == 0)
+		w->backoff_ms = WK_BACKOFF_MIN_MS;
+
+	if (!transient && w->attempts >= WK_MAX_ATTEMPTS)
+	{
+		if (log_it)
+			ereport(LOG,
+					(errmsg("goflow2plus worker %d: dropped a batch of %llu records after %d failed attempts: %s",
+							w->slotno, (unsigned long long) nrecords, w->attempts,
+							edata->message),
+					 errdetail("SQLSTATE %s; counted in flush_errors and flush_error_records.",
+							   unpack_sql_state(edata->sqlerrcode)),
+					 errhint("%s", wk_fault_hint(edata->sqlerrcode))));
+		gf_writer_reset(w->writer);
+		w->c.flush_errors++;
+		w->c.flush_error_records += nrecords;
+		w->retry_pending = false;
+		w->attempts = 0;
+		w->backoff_ms = WK_BACKOFF_MIN_MS;
+		return;
+	}
+
+	gf_writer_keep_for_retry(w->writer);
+	w->c.flush_retries++;
+	w->retry_pending = true;
+	w->retry_at_ms = now + w->backoff_ms;
+	if (log_it)
+		ereport(LOG,
+				(errmsg("goflow2plus worker %d: could not write a batch of %llu records to database \"%s\": %s",
+						w->slotno, (unsigned long long) nrecords, gf_guc_database,
+						edata->message),
+				 errdetail("SQLSTATE %s. The batch is kept and retried in %d ms (the delay doubles up to %d ms); %llu records received since wait in the spool (%zu kB of goflow2plus.spool_size %d kB); %llu failed attempts since writes last worked.",
+						   unpack_sql_state(edata->sqlerrcode), w->backoff_ms,
+						   WK_BACKOFF_MAX_MS,
+						   (unsigned long long) gf_spool_records(w->spool),
+						   gf_spool_bytes(w->spool) / 1024, gf_guc_spool_size,
+						   (unsigned long long) w->fault_failures),
+				 errhint("%s", wk_fault_hint(edata->sqlerrcode))));
+	w->backoff_ms = Min(w->backoff_ms * 2, WK_BACKOFF_MAX_MS);
+}
+
+/*
+ * Write the writer's batch in one transaction.  Returns true when the
+ * writer is empty afterwards (written, dropped for want of the extension,
+ * or dropped after a non-transient error), false when the batch is kept
+ * for a retry.
+ *
+ * The transaction runs with a short lock_timeout, so a lock held by a
+ * user makes it fail fast instead of stalling the receive loop.  Any ERROR
+ * inside is caught here: the transaction is rolled back and the batch
+ * handed to wk_flush_failed.  FATAL still exits.
+ */
+static bool
 wk_flush(Worker *w)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	uint64		nrecords = (uint64) gf_writer_count(w->writer);
+	ErrorData  *edata = NULL;
+	bool		present = false;
+	bool		log_it = false;
+	int64		now;
 
 	w->batch_first_ms = 0;
 	if (nrecords == 0)
-		return;
+		return true;
 
 	PG_TRY();
 	{
-		bool		present;
 		ErrorContextCallback errcb;
 
 		/* Lets a logged error say which worker and batch it came from. */
@@ -242,19 +488,51 @@ wk_flush(Worker *w)
 
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
+		/* Local to this transaction: reverts at commit or abort. */
+		(void) set_config_option("lock_timeout", GF_LOCK_TIMEOUT,
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_LOCAL, true, 0, false);
 		PushActiveSnapshot(GetTransactionSnapshot());
 		pgstat_report_activity(STATE_RUNNING, "goflow2plus: writing a batch");
 
 		present = OidIsValid(get_extension_oid("goflow2plus", true));
 		if (present)
+		{
+			/*
+			 * The heap path writes below the executor, which is where a
+			 * read-only transaction is refused: refuse it here too.
+			 */
+			PreventCommandIfReadOnly("INSERT into goflow2plus tables");
 			(void) gf_writer_flush(w->writer);
+		}
 		else
 			gf_writer_reset(w->writer);
 
 		PopActiveSnapshot();
 		CommitTransactionCommand();
 		error_context_stack = errcb.previous;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		log_it = wk_flush_log_due(w, edata->sqlerrcode, wk_now_ms());
+		/* The full report (with its context) for errors that will not pass. */
+		if (log_it && !wk_error_is_transient(edata->sqlerrcode))
+			EmitErrorReport();
+		FlushErrorState();
+		AbortCurrentTransaction();
+	}
+	PG_END_TRY();
 
+	now = wk_now_ms();
+	if (edata != NULL)
+	{
+		wk_flush_failed(w, edata, nrecords, log_it, now);
+		FreeErrorData(edata);
+	}
+	else
+	{
 		wk_note_extension(w, present);
 		if (present)
 		{
@@ -271,38 +549,37 @@ wk_flush(Worker *w)
 		}
 		else
 			w->c.dropped_no_extension += nrecords;
+		w->retry_pending = false;
+		w->attempts = 0;
+		w->backoff_ms = WK_BACKOFF_MIN_MS;
+		wk_fault_ended(w, now);
 	}
-	PG_CATCH();
-	{
-		int64		now = wk_now_ms();
-		bool		log_it = (now - w->flush_log_ms >= WK_LOG_INTERVAL_MS);
-
-		MemoryContextSwitchTo(oldcxt);
-		if (log_it)
-			EmitErrorReport();
-		FlushErrorState();
-		AbortCurrentTransaction();
-		gf_writer_reset(w->writer);
-		w->c.flush_errors++;
-
-		if (!log_it)
-			w->flush_errors_unlogged++;
-		else
-		{
-			if (w->flush_errors_unlogged > 0)
-				ereport(LOG,
-						(errmsg("goflow2plus worker %d: %llu more batches failed in the last %d s without being logged",
-								w->slotno,
-								(unsigned long long) w->flush_errors_unlogged,
-								WK_LOG_INTERVAL_MS / 1000)));
-			w->flush_log_ms = now;
-			w->flush_errors_unlogged = 0;
-		}
-	}
-	PG_END_TRY();
 
 	pgstat_report_stat(false);
 	pgstat_report_activity(STATE_IDLE, NULL);
+	return !w->retry_pending;
+}
+
+/*
+ * Write spooled records, a batch at a time, oldest first, until the spool
+ * is empty, a write fails, or the pass has taken WK_SPOOL_PASS_MS (the
+ * socket must be read again before its buffer fills).
+ */
+static void
+wk_write_spool(Worker *w, int64 budget_ms)
+{
+	int64		start = wk_now_ms();
+
+	while (!w->retry_pending && gf_spool_records(w->spool) > 0)
+	{
+		int			room = w->writer_capacity - gf_writer_count(w->writer);
+
+		(void) gf_spool_refill(w->spool, w->writer, Max(room, 1));
+		if (!wk_flush(w))
+			break;
+		if (wk_now_ms() - start >= budget_ms)
+			break;
+	}
 }
 
 /* A datagram the decoder refused: counted by the core; logged rate-limited. */
@@ -331,6 +608,35 @@ wk_decode_failed(Worker *w, const gf_datagram *dg, const gf_error *err)
 	w->c.decode_errors_logged++;
 }
 
+/*
+ * A datagram from a source outside goflow2plus.allowed_exporters: counted,
+ * logged at most once per WK_LOG_INTERVAL_MS, never decoded.
+ */
+static void
+wk_exporter_denied(Worker *w, const gf_datagram *dg)
+{
+	int64		now = wk_now_ms();
+	char		exporter[64];
+
+	w->c.exporters_denied++;
+	if (w->deny_log_ms != 0 && now - w->deny_log_ms < WK_LOG_INTERVAL_MS)
+	{
+		w->denied_unlogged++;
+		return;
+	}
+	gf_addr_format(&dg->exporter, exporter, sizeof(exporter));
+	ereport(LOG,
+			(errmsg("goflow2plus worker %d: ignored a datagram from %s port %u: the address is not in goflow2plus.allowed_exporters",
+					w->slotno, exporter, (unsigned) dg->exporter_port),
+			 w->denied_unlogged > 0 ?
+			 errdetail("%llu more denied datagrams in the last %d s were not logged; all are counted in exporters_denied.",
+					   (unsigned long long) w->denied_unlogged,
+					   WK_LOG_INTERVAL_MS / 1000) : 0,
+			 errhint("Add the exporter to goflow2plus.allowed_exporters and reload if it should be heard.")));
+	w->deny_log_ms = now;
+	w->denied_unlogged = 0;
+}
+
 /* Decode one received batch. */
 static void
 wk_decode_batch(Worker *w, int n)
@@ -349,6 +655,13 @@ wk_decode_batch(Worker *w, int n)
 		w->c.bytes_received += dg.len;
 		if (info.has_drops)
 			w->c.kernel_drops = info.kernel_drops;
+
+		/* Before anything is decoded: templates and rates included. */
+		if (!gf_exporter_acl_allows(gf_exporter_acl_current, &dg.exporter))
+		{
+			wk_exporter_denied(w, &dg);
+			continue;
+		}
 
 		if (info.truncated)
 		{
@@ -426,11 +739,22 @@ wk_reload(Worker *w)
 													   w->slot->uri.text);
 		w->rcvbuf_applied = gf_guc_rcvbuf;
 	}
-	if (gf_guc_batch_size != w->writer_capacity)
-	{
-		wk_flush(w);
+	gf_spool_set_limit(w->spool, (Size) gf_guc_spool_size * 1024);
+	/* A new batch size: write the batch first (wk_resize_writer). */
+	if (gf_guc_batch_size != w->writer_capacity && wk_writer_open(w))
+		(void) wk_flush(w);
+}
+
+/*
+ * Apply a new goflow2plus.batch_size once the writer is empty: a batch
+ * kept for a retry, or spooled records, are written first.
+ */
+static void
+wk_resize_writer(Worker *w)
+{
+	if (gf_guc_batch_size != w->writer_capacity &&
+		!w->retry_pending && gf_writer_count(w->writer) == 0)
 		wk_make_writer(w);
-	}
 }
 
 /*
@@ -460,9 +784,28 @@ wk_sync_state(Worker *w)
 static void
 wk_shutdown(Worker *w)
 {
-	uint64		pending = (uint64) gf_writer_count(w->writer);
+	uint64		pending = (uint64) gf_writer_count(w->writer) +
+		gf_spool_records(w->spool);
+	uint64		lost;
 
-	wk_flush(w);
+	/*
+	 * The batch held (one attempt, whatever its retry delay), then the
+	 * spool while writes succeed and WK_EXIT_WRITE_MS allows.
+	 */
+	if (wk_flush(w))
+		wk_write_spool(w, WK_EXIT_WRITE_MS);
+	lost = (uint64) gf_writer_count(w->writer) + gf_spool_records(w->spool);
+	if (lost > 0)
+	{
+		ereport(LOG,
+				(errmsg("goflow2plus worker %d: exiting with %llu received records not written; they are lost",
+						w->slotno, (unsigned long long) lost),
+				 errdetail("Writes were failing (see the messages above); counted in spool_dropped.")));
+		w->c.spool_dropped += lost;
+		gf_writer_reset(w->writer);
+		gf_spool_clear(w->spool);
+		w->retry_pending = false;
+	}
 	wk_sync_state(w);
 	wk_publish(w);
 	ereport(DEBUG1,
@@ -489,7 +832,11 @@ wk_timeout(Worker *w, int64 now)
 	/* Kept data sets whose template came: next slice at once. */
 	if (w->release_pending)
 		return 0;
-	if (w->batch_first_ms != 0)
+	if (w->retry_pending)
+		until = Min(until, w->retry_at_ms);
+	else if (gf_spool_records(w->spool) > 0)
+		until = now;			/* more to write from the spool */
+	else if (w->batch_first_ms != 0)
 		until = Min(until, w->batch_first_ms + gf_guc_flush_interval);
 	return (long) Max(until - now, 0);
 }
@@ -540,6 +887,8 @@ goflow2plus_worker_main(Datum main_arg)
 						w->slotno)));
 	w->recv = gf_recv_batch_create(TopMemoryContext, WK_RECV_BATCH, WK_RECV_BUFSIZE);
 	wk_make_writer(w);
+	w->spool = gf_spool_create(TopMemoryContext, (Size) gf_guc_spool_size * 1024);
+	w->backoff_ms = WK_BACKOFF_MIN_MS;
 	w->sink.flow = wk_sink_flow;
 	w->sink.ifcounters = wk_sink_ifcounters;
 	w->sink.drop = wk_sink_drop;
@@ -593,9 +942,17 @@ goflow2plus_worker_main(Datum main_arg)
 			wk_shutdown(w);
 
 		now = wk_now_ms();
-		if (w->batch_first_ms != 0 &&
-			now - w->batch_first_ms >= gf_guc_flush_interval)
-			wk_flush(w);
+		if (w->retry_pending)
+		{
+			if (now >= w->retry_at_ms && wk_flush(w))
+				wk_write_spool(w, WK_SPOOL_PASS_MS);
+		}
+		else if (gf_spool_records(w->spool) > 0)
+			wk_write_spool(w, WK_SPOOL_PASS_MS);
+		else if (w->batch_first_ms != 0 &&
+				 now - w->batch_first_ms >= gf_guc_flush_interval)
+			(void) wk_flush(w);
+		wk_resize_writer(w);
 		if (now >= w->next_tick_ms)
 		{
 			gf_decoder_expire(w->decoder, wk_realtime_ns());
