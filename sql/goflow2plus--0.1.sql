@@ -211,6 +211,22 @@ RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'goflow2plus_stats'
 LANGUAGE C STRICT VOLATILE;
 
+-- NetFlow v9 / IPFIX state per exporter, per worker: what it holds, what
+-- was refused to it (each limit in src/core/decode.h's gf_limits), as of
+-- the worker's last tick (once a second).  At most 64 rows per worker: the
+-- most refused first, then the busiest; exporters_held counts them all.
+CREATE FUNCTION goflow2plus.exporters(
+    OUT worker int, OUT exporter inet,
+    OUT first_seen timestamptz, OUT last_seen timestamptz,
+    OUT datagrams bigint, OUT templates bigint, OUT template_bytes bigint,
+    OUT sampling_entries bigint, OUT pending_bytes bigint,
+    OUT templates_refused bigint, OUT sampling_refused bigint,
+    OUT pending_refused bigint, OUT pending_evicted bigint,
+    OUT exporters_held bigint, OUT exporters_not_shown bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'goflow2plus_exporters'
+LANGUAGE C STRICT VOLATILE;
+
 -- INTERNAL, for the regression tests and benchmarks only: decode one
 -- datagram with the session's decoder and write its records 'repeat'
 -- times through the table writer the workers use (same fast/general path
@@ -241,6 +257,7 @@ REVOKE ALL ON TABLE goflow2plus.flows, goflow2plus.interface_counters,
 REVOKE ALL ON FUNCTION goflow2plus.decode(bytea, inet) FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.decode_reset() FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.stats() FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus.exporters() FROM PUBLIC;
 -- _write_decoded is a hook for tests and benchmarks, not an interface:
 -- superuser only, never granted (it checks INSERT on the tables anyway).
 REVOKE ALL ON FUNCTION goflow2plus._write_decoded(bytea, inet, int, int) FROM PUBLIC;

@@ -64,6 +64,7 @@ gf_shmem_startup(const gf_listen_list *listen)
 				pg_atomic_init_u32(&s->ready, 0);
 				for (c = 0; c < GF_NCOUNTERS; c++)
 					pg_atomic_init_u64(&s->counters[c], 0);
+				SpinLockInit(&s->exporters_lock);
 			}
 		}
 		Assert(slot == nslots);

@@ -14,8 +14,10 @@
 #define GF_SHMEM_H
 
 #include "port/atomics.h"
+#include "storage/spin.h"
 
 #include "counters.h"
+#include "decode.h"
 #include "listen_uri.h"
 
 /*
@@ -59,6 +61,12 @@ typedef enum GfCounterIndex
 
 extern const char *const gf_counter_names[GF_NCOUNTERS];
 
+/*
+ * Exporters a worker shows in goflow2plus.exporters(): those with the most
+ * refusals first, then the busiest; the count of all it holds beside them.
+ */
+#define GF_SLOT_EXPORTERS 64
+
 typedef struct GfWorkerSlot
 {
 	gf_listen_uri uri;			/* the listen entry; fixed at startup */
@@ -66,6 +74,11 @@ typedef struct GfWorkerSlot
 	pg_atomic_uint32 pid;		/* 0 when not running */
 	pg_atomic_uint32 ready;		/* socket bound and database connected */
 	pg_atomic_uint64 counters[GF_NCOUNTERS];
+	/* Written by the worker once a tick, copied out by readers. */
+	slock_t		exporters_lock;
+	int			n_exporters;
+	uint32		exporters_held;
+	gf_exporter_stats exporters[GF_SLOT_EXPORTERS];
 } GfWorkerSlot;
 
 typedef struct GfShared

@@ -44,6 +44,7 @@
 
 #include "decode.h"
 #include "flow_writer.h"
+#include "exporters_fn.h"
 #include "gf_shmem.h"
 #include "goflow2plus.h"
 #include "pg_compat.h"
@@ -956,6 +957,7 @@ goflow2plus_worker_main(Datum main_arg)
 		if (now >= w->next_tick_ms)
 		{
 			gf_decoder_expire(w->decoder, wk_realtime_ns());
+			gf_exporters_publish(w->slot, w->decoder);
 			wk_sync_state(w);
 			w->next_tick_ms = now + WK_TICK_MS;
 		}
