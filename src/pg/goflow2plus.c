@@ -32,6 +32,11 @@ int			gf_guc_batch_size = 5000;
 int			gf_guc_flush_interval = 200;
 int			gf_guc_spool_size = 512 * 1024;
 char	   *gf_guc_allowed_exporters = NULL;
+int			gf_guc_max_exporters = 4096;
+int			gf_guc_max_templates = 65536;
+int			gf_guc_max_templates_per_exporter = 1024;
+int			gf_guc_pending_per_exporter = 1024;
+int			gf_guc_exporter_idle_timeout = 3600;
 const gf_exporter_acl *gf_exporter_acl_current = NULL;
 
 /* What an empty allowlist parses to, before the assign hook first runs. */
@@ -220,6 +225,46 @@ _PG_init(void)
 							   "postgres",
 							   PGC_POSTMASTER, 0,
 							   NULL, NULL, NULL);
+
+	/*
+	 * Bounds on each worker's NetFlow v9 / IPFIX state (src/core/decode.h,
+	 * gf_limits).  Read when a worker starts, so a change needs a restart.
+	 */
+	DefineCustomIntVariable("goflow2plus.max_exporters",
+							"Exporters whose NetFlow v9 / IPFIX state (templates, sampling rates, early data) a worker keeps at once.",
+							"State of further exporters is refused and counted; goflow2plus.exporters() shows who holds what.",
+							&gf_guc_max_exporters,
+							4096, 1, 1 << 20,
+							PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("goflow2plus.max_templates",
+							"Templates a worker keeps over all exporters.",
+							NULL,
+							&gf_guc_max_templates,
+							65536, 1, 1 << 22,
+							PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("goflow2plus.max_templates_per_exporter",
+							"Templates a worker keeps for one exporter (all its observation domains).",
+							"Templates over it are refused and counted on the exporter (templates_refused in goflow2plus.exporters()).",
+							&gf_guc_max_templates_per_exporter,
+							1024, 1, 65536,
+							PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("goflow2plus.pending_per_exporter",
+							"Data sets that arrive before their template: how much a worker keeps per exporter until the template comes.",
+							NULL,
+							&gf_guc_pending_per_exporter,
+							1024, 0, 64 * 1024,
+							PGC_POSTMASTER, GUC_UNIT_KB,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("goflow2plus.exporter_idle_timeout",
+							"An exporter silent this long loses its templates and sampling rates in the worker.",
+							NULL,
+							&gf_guc_exporter_idle_timeout,
+							3600, 1, INT_MAX / 1000,
+							PGC_POSTMASTER, GUC_UNIT_S,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("goflow2plus");
 
 	if (gf_listen_rejected)

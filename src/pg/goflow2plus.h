@@ -30,6 +30,11 @@ extern int	gf_guc_batch_size;	/* goflow2plus.batch_size, records */
 extern int	gf_guc_flush_interval;	/* goflow2plus.flush_interval, ms */
 extern int	gf_guc_spool_size;	/* goflow2plus.spool_size, kB */
 extern char *gf_guc_allowed_exporters;	/* goflow2plus.allowed_exporters */
+extern int	gf_guc_max_exporters;	/* goflow2plus.max_exporters */
+extern int	gf_guc_max_templates;	/* goflow2plus.max_templates */
+extern int	gf_guc_max_templates_per_exporter;	/* ..._per_exporter */
+extern int	gf_guc_pending_per_exporter;	/* goflow2plus.pending_per_exporter, kB */
+extern int	gf_guc_exporter_idle_timeout;	/* goflow2plus.exporter_idle_timeout, s */
 /* The parsed allowlist (never NULL once _PG_init ran; n = 0 allows all). */
 extern const gf_exporter_acl *gf_exporter_acl_current;
 

@@ -880,7 +880,20 @@ goflow2plus_worker_main(Datum main_arg)
 	pgstat_report_appname("goflow2plus worker");
 
 	/* Libraries (the decoder) are set up here, never in the postmaster. */
-	w->decoder = gf_decoder_new(NULL);
+	{
+		gf_limits	lim;
+
+		/* Zero fields take the core's defaults (src/core/decode.c). */
+		memset(&lim, 0, sizeof(lim));
+		lim.max_exporters = (uint32) gf_guc_max_exporters;
+		lim.max_templates = (uint32) gf_guc_max_templates;
+		lim.max_templates_per_exporter = (uint32) gf_guc_max_templates_per_exporter;
+		/* 0 kB keeps nothing: one byte is below any set's charge. */
+		lim.pending_bytes_per_exporter = gf_guc_pending_per_exporter > 0 ?
+			(uint32) gf_guc_pending_per_exporter * 1024 : 1;
+		lim.exporter_idle_ms = (uint32) gf_guc_exporter_idle_timeout * 1000;
+		w->decoder = gf_decoder_new(&lim);
+	}
 	if (w->decoder == NULL)
 		ereport(FATAL,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
