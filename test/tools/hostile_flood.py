@@ -466,11 +466,11 @@ class Shapes:
         return [v9_packet([body], r.randrange(1, 100), seq=self.nseq(), source_id=r.randrange(0, 16))]
 
     def pending_overflow(self):
-        """One exporter, one domain: more than 1 MiB of data without template."""
+        """One exporter, one domain: 2.6 MB of data without template (limit: 1 MiB)."""
         r = self.rng
         dom = r.getrandbits(32)
         return [ipfix_message([flowset(1000 + k, r.randbytes(MAX_UDP - 24))], domain=dom, seq=k)
-                for k in range(20)]
+                for k in range(40)]
 
     # -- sFlow ---------------------------------------------------------------
 
@@ -619,7 +619,7 @@ CLASSES = [
     ("endless_varlen", 5, None, False),
     ("withdraw_storm", 3, 400, False),
     ("data_before_template", 4, 600, False),
-    ("pending_overflow", 1, 10, False),
+    ("pending_overflow", 1, 5, False),
     ("sflow_huge_counts", 8, None, False),
     ("capture_replay", 4, None, True),
     ("capture_mutated", 12, None, True),
