@@ -51,6 +51,7 @@ step fuzz test/fuzz/run_smoke.sh
 step regress test/regress/run_regress.sh
 [ -x test/regress/check_fixtures_tshark.sh ] && step fixtures-vs-tshark test/regress/check_fixtures_tshark.sh
 [ -x test/e2e/worker_smoke.sh ] && step worker-smoke test/e2e/worker_smoke.sh
+[ -x test/e2e/flood.sh ] && step flood test/e2e/flood.sh
 [ -x test/e2e/template_restart.sh ] && step template-restart test/e2e/template_restart.sh
 [ -x test/e2e/faults.sh ] && step faults test/e2e/faults.sh
 [ -x test/e2e/exporters_e2e.sh ] && step exporters-e2e test/e2e/exporters_e2e.sh
