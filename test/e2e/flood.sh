@@ -216,13 +216,16 @@ expect_up nf_templates_withdrawn withdraw_storm
 expect_up nf_sets_pending data_before_template pending_overflow
 expect_up nf_sets_pending_overflow pending_overflow
 expect_up sflow_limits_hit sflow_huge_counts
-# Per-exporter refusals, when the core counts them under some name.
-extra=$(q "SELECT string_agg(DISTINCT counter, ' ') FROM goflow2plus.stats() WHERE counter ~ '(per_exporter|exporter.*(limit|refused|rejected|overflow))'")
-if [ -n "$extra" ]; then
-	for c in $extra; do echo "     per-exporter counter $c = $(counter "$c")"; done
-else
-	echo "skip - no per-exporter refusal counters in goflow2plus.stats() yet"
+# Per exporter (goflow2plus.exporters(), published once a second, the
+# most refused first): refused exporters are named, and the good exporter
+# was refused nothing.
+if sent_any thousands_of_fields pending_overflow template_churn; then
+	check "exporters() names exporters that were refused state" \
+		wait_for 5 "SELECT count(*) > 0 FROM goflow2plus.exporters() WHERE templates_refused + pending_refused + pending_evicted + sampling_refused > 0"
 fi
+check "exporters(): the good exporter 127.0.0.1 was refused nothing" \
+	test "$(q "SELECT coalesce(sum(templates_refused + sampling_refused + pending_refused + pending_evicted), 0) FROM goflow2plus.exporters() WHERE exporter = '127.0.0.1'")" = 0
+q "SELECT exporter, templates, templates_refused, pending_refused, pending_evicted, sampling_refused, exporters_held FROM goflow2plus.exporters() ORDER BY templates_refused + pending_refused + pending_evicted + sampling_refused DESC LIMIT 5" | sed 's/^/     exporters(): /'
 # /proc/net/udp's last column counts datagrams the kernel dropped per socket.
 udp_drops=$(awk -v port="$(printf ':%04X' "$UDP_PORT")" \
 	'$2 ~ port"$" {d += $NF} END {print d + 0}' /proc/net/udp)
