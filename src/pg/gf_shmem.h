@@ -39,6 +39,7 @@
 	X(flush_errors, "batches dropped after failing with an error that retrying cannot cure (e.g. a CHECK constraint)") \
 	X(flush_error_records, "records in the batches counted in flush_errors") \
 	X(spool_dropped, "records dropped because the spool was full (goflow2plus.spool_size) or the worker exited before writing them") \
+	X(writer_nomem_dropped, "records dropped because the writer found no memory to buffer them") \
 	X(exporters_denied, "datagrams dropped before decoding: source not in goflow2plus.allowed_exporters") \
 	X(dropped_no_extension, "records dropped because the extension does not exist in goflow2plus.database") \
 	X(worker_starts, "times this worker started (more than 1 means it was restarted)") \

@@ -87,7 +87,8 @@ typedef struct Worker
 	int			fd;
 	gf_decoder *decoder;
 	gf_sink		sink;
-	MemoryContext writer_cxt;	/* holds the writer; dropped to resize it */
+	MemoryContext loop_cxt;		/* scratch of one loop pass, reset each pass */
+	uint64		writer_nomem_before;	/* records dropped by earlier writers */
 	GfWriter   *writer;
 	int			writer_capacity;
 	GfRecvBatch *recv;
@@ -165,6 +166,8 @@ wk_publish(Worker *w)
 	const uint64 *ad = (const uint64 *) &w->c;
 	int			i;
 
+	w->c.writer_nomem_dropped = w->writer_nomem_before +
+		gf_writer_dropped(w->writer);
 	for (i = 0; i < GF_NDECODER_COUNTERS; i++)
 		pg_atomic_write_u64(&w->slot->counters[i], w->base[i] + dec[i]);
 	for (i = GF_NDECODER_COUNTERS; i < GF_NCOUNTERS; i++)
@@ -265,12 +268,13 @@ wk_spool_full(Worker *w)
 static void
 wk_make_writer(Worker *w)
 {
-	if (w->writer_cxt != NULL)
-		MemoryContextDelete(w->writer_cxt);
-	w->writer_cxt = AllocSetContextCreate(TopMemoryContext,
-										  "goflow2plus writer",
-										  ALLOCSET_DEFAULT_SIZES);
-	w->writer = gf_writer_create(w->writer_cxt, gf_guc_batch_size);
+	/* The writer owns its buffers and prepared plans: it frees them. */
+	if (w->writer != NULL)
+	{
+		w->writer_nomem_before += gf_writer_dropped(w->writer);
+		gf_writer_destroy(w->writer);
+	}
+	w->writer = gf_writer_create(TopMemoryContext, gf_guc_batch_size);
 	w->writer_capacity = gf_guc_batch_size;
 	w->batch_first_ms = 0;
 }
@@ -511,6 +515,8 @@ wk_flush(Worker *w)
 
 		PopActiveSnapshot();
 		CommitTransactionCommand();
+		/* Commit leaves TopMemoryContext current: back to the pass's. */
+		MemoryContextSwitchTo(oldcxt);
 		error_context_stack = errcb.previous;
 	}
 	PG_CATCH();
@@ -929,10 +935,20 @@ goflow2plus_worker_main(Datum main_arg)
 					w->slotno, w->slot->uri.text, w->slot->socket_no + 1,
 					(unsigned) w->slot->uri.count, gf_guc_database)));
 
+	w->loop_cxt = AllocSetContextCreate(TopMemoryContext,
+										"goflow2plus worker pass",
+										ALLOCSET_DEFAULT_SIZES);
 	for (;;)
 	{
 		WaitEvent	events[3];
 		int64		now;
+
+		/*
+		 * Whatever a pass allocates and does not hand to a longer-lived
+		 * owner (error data, a reload's leftovers) goes with the pass.
+		 */
+		MemoryContextSwitchTo(w->loop_cxt);
+		MemoryContextReset(w->loop_cxt);
 
 		(void) WaitEventSetWait(w->wes, wk_timeout(w, wk_now_ms()), events,
 								lengthof(events), GF_WAIT_EVENT_MAIN);
