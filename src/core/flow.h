@@ -1,8 +1,9 @@
 /*
  * flow.h
  *    The common flow record: every decoder (NetFlow v5, v9, IPFIX, sFlow)
- *    turns what it reads into gf_flow, and every sink (table, JetStream,
- *    SQL decode()) reads only gf_flow.  Field names follow GoFlow2's
+ *    turns what it reads into gf_flow, and every sink (the table writer and
+ *    SQL decode() today; JetStream and file sinks to come) reads only
+ *    gf_flow.  Field names follow GoFlow2's
  *    FlowMessage so that a column, a JSON key and a protobuf field agree.
  *
  *    A field is meaningful only when its bit is set in 'present'; sinks

@@ -4,32 +4,12 @@
  *    drop samples, and at flush time inserts them into goflow2plus.flows,
  *    goflow2plus.interface_counters and goflow2plus.sflow_drops.
  *
- *    Two paths, chosen per table at every flush from relcache information
- *    (a few field tests, no catalog scans):
- *
- *    - fast: table_multi_insert with a BulkInsertState, straight into the
- *      heap.  Taken only when nothing else may see or veto the rows: a
- *      plain heap table that is not a partition, with no index, trigger,
- *      rule, row-level security, CHECK constraint, generated column or
- *      user-added column, and whose NOT NULL columns are ones we always
- *      fill.  That is how the install script creates the tables.
- *
- *    - fast with indexes: the same, when the only thing the user added is
- *      indexes (the usual change: indexes for queries).  The rows go in
- *      with table_multi_insert and each is then added to every index with
- *      ExecInsertIndexTuples, as COPY does; unique and exclusion
- *      constraints are checked there.  A deferrable constraint comes with
- *      a trigger, which sends the table to the general path.
- *
- *    - general: one prepared SPI statement per flush,
- *          INSERT INTO goflow2plus.flows (our columns)
- *          SELECT our columns FROM unnest($1::goflow2plus.flows[])
- *      with the whole batch as one array of rows.  The executor then does
- *      everything a user's INSERT gets: index maintenance, triggers
- *      (row and statement), constraints, defaults for added columns,
- *      partition routing, rules, RLS.  It is measured slower than the fast
- *      path (test/bench/bench_insert.sql measures both: about 0.6x), but
- *      only tables that a user changed pay for it.
+ *    Three paths, chosen per table at every flush from relcache
+ *    information (a few field tests, no catalog scans): heap multi-insert,
+ *    heap multi-insert with index maintenance, and an SPI INSERT ... SELECT
+ *    unnest() that gives the executor everything a user's INSERT gets.
+ *    Which table state sends a flush down which path, and why, is in
+ *    src/pg/README.md, "The table writer: three paths".
  *
  *    The table is looked up by name (RowExclusiveLock) at every flush, so a
  *    DROP/CREATE EXTENSION between two flushes is harmless; the prepared

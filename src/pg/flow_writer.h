@@ -4,12 +4,10 @@
  *    samples and writes them to goflow2plus.flows /
  *    goflow2plus.interface_counters / goflow2plus.sflow_drops in one go.
  *
- *    The writer picks its path at every flush: a raw heap multi-insert when
- *    the target is a plain heap table with nothing attached (no indexes,
- *    triggers, constraints, rules, RLS, partitions), otherwise a path that
- *    maintains indexes, fires triggers and checks constraints.  The table is
- *    looked up by name at every flush so that DROP/CREATE EXTENSION between
- *    flushes is harmless.
+ *    The writer picks one of three paths at every flush (src/pg/README.md,
+ *    "The table writer: three paths").  The table is looked up by name at
+ *    every flush so that DROP/CREATE EXTENSION between flushes is
+ *    harmless.
  *
  *    Include postgres.h before this header.
  */
