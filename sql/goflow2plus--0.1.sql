@@ -220,7 +220,8 @@ CREATE FUNCTION goflow2plus.exporters(
     OUT first_seen timestamptz, OUT last_seen timestamptz,
     OUT datagrams bigint, OUT templates bigint, OUT template_bytes bigint,
     OUT sampling_entries bigint, OUT pending_bytes bigint,
-    OUT templates_refused bigint, OUT sampling_refused bigint,
+    OUT templates_refused bigint, OUT templates_evicted bigint,
+    OUT sampling_refused bigint,
     OUT pending_refused bigint, OUT pending_evicted bigint,
     OUT exporters_held bigint, OUT exporters_not_shown bigint)
 RETURNS SETOF record

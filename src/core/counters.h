@@ -22,6 +22,7 @@
 	X(nf_templates_added, "v9/IPFIX templates added or redefined") \
 	X(nf_templates_withdrawn, "IPFIX templates withdrawn") \
 	X(nf_templates_rejected, "templates refused (malformed or over a limit)") \
+	X(nf_templates_evicted, "templates pushed out, least recently used first, to make room under the totals") \
 	X(nf_sets_pending, "data sets kept while waiting for their template") \
 	X(nf_sets_pending_decoded, "kept data sets decoded once their template came") \
 	X(nf_sets_pending_expired, "kept data sets dropped: template never came in time") \

@@ -108,6 +108,8 @@ typedef struct gf_exporter_stats
 	uint32_t	sampling_entries;	/* held now */
 	uint64_t	pending_bytes;	/* held now */
 	uint64_t	templates_refused;	/* over a template count or byte limit */
+	uint64_t	templates_evicted;	/* least recently used, pushed out by
+									 * another exporter's under the totals */
 	uint64_t	sampling_refused;	/* over the sampling entry limit */
 	uint64_t	pending_refused;	/* over the pending byte limit */
 	uint64_t	pending_evicted;	/* pushed out by the global pending limit */

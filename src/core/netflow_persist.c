@@ -325,7 +325,7 @@ gf_decoder_import_template(gf_decoder *d, const gf_template_blob *t,
 	if (old && (!old->imported || old->received_ns >= t->received_ns))
 		return GF_OK;
 
-	switch (gf_nf_templates_put(d->nf->templates, tpl, 0))
+	switch (gf_nf_templates_put(d->nf->templates, tpl, 0, false))
 	{
 		case GF_NF_PUT_ADDED:
 		case GF_NF_PUT_SAME:

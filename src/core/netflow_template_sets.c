@@ -155,6 +155,8 @@ nfx_template_record(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r,
 	uint32_t	n_scope = 0;
 	uint32_t	kept;
 	uint32_t	kept_scope;
+	uint64_t	evicted_before;
+	gf_nf_put	put;
 	uint64_t	min_len;
 	gf_rc		rc;
 
@@ -233,7 +235,11 @@ nfx_template_record(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r,
 	t->imported = false;
 	t->received_ns = msg->time_received_ns;
 
-	switch (gf_nf_templates_put(c->st->templates, t, msg->time_received_ns))
+	evicted_before = gf_nf_templates_evicted(c->st->templates);
+	put = gf_nf_templates_put(c->st->templates, t, msg->time_received_ns, true);
+	c->d->counters.nf_templates_evicted +=
+		gf_nf_templates_evicted(c->st->templates) - evicted_before;
+	switch (put)
 	{
 		case GF_NF_PUT_ADDED:
 			c->d->counters.nf_templates_added++;

@@ -33,6 +33,9 @@ struct gf_nf_templates
 	uint32_t	mask;			/* buckets - 1 (templates and scopes alike) */
 	uint64_t   *changes;		/* shared change counter */
 	uint64_t	probes;			/* chain entries visited by look-ups */
+	uint64_t	evicted;		/* removed to make room under the totals */
+	gf_nf_template *lru_head;	/* most recently used */
+	gf_nf_template *lru_tail;	/* least recently used: evicted first */
 	gf_hash_key key;
 	gf_nf_exporters *exporters;
 	gf_nf_template **buckets;
@@ -197,12 +200,56 @@ tpl_unlink_scope(gf_nf_templates *t, gf_nf_template *e)
 	}
 }
 
+static void
+tpl_lru_unlink(gf_nf_templates *t, gf_nf_template *e)
+{
+	if (e->lru_prev)
+		e->lru_prev->lru_next = e->lru_next;
+	else
+		t->lru_head = e->lru_next;
+	if (e->lru_next)
+		e->lru_next->lru_prev = e->lru_prev;
+	else
+		t->lru_tail = e->lru_prev;
+}
+
+static void
+tpl_lru_push(gf_nf_templates *t, gf_nf_template *e)
+{
+	e->lru_prev = NULL;
+	e->lru_next = t->lru_head;
+	if (t->lru_head)
+		t->lru_head->lru_prev = e;
+	else
+		t->lru_tail = e;
+	t->lru_head = e;
+}
+
+void
+gf_nf_templates_touch(gf_nf_templates *t, const gf_nf_template *tpl)
+{
+	/* The store owns the template; callers only hold a const view. */
+	gf_nf_template *e = (gf_nf_template *) tpl;
+
+	if (t->lru_head == e)
+		return;
+	tpl_lru_unlink(t, e);
+	tpl_lru_push(t, e);
+}
+
+uint64_t
+gf_nf_templates_evicted(const gf_nf_templates *t)
+{
+	return t->evicted;
+}
+
 /* Uncharge and free a template already unlinked from its hash chain. */
 static void
 tpl_release(gf_nf_templates *t, gf_nf_template *e)
 {
 	size_t		sz = tpl_size(e->n_fields);
 
+	tpl_lru_unlink(t, e);
 	tpl_unlink_scope(t, e);
 	e->owner->st.templates--;
 	e->owner->st.template_bytes -= sz;
@@ -214,7 +261,7 @@ tpl_release(gf_nf_templates *t, gf_nf_template *e)
 
 gf_nf_put
 gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl,
-					uint64_t now_ns)
+					uint64_t now_ns, bool may_evict)
 {
 	gf_nf_template **pp = tpl_slot(t, &tpl->scope, tpl->id);
 	gf_nf_template *old = *pp;
@@ -241,6 +288,25 @@ gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl,
 	{
 		owner->st.templates_refused++;
 		return GF_NF_PUT_EXPORTER_FULL;
+	}
+	/*
+	 * Room under the totals: evict the least recently used templates of
+	 * any exporter.  Each eviction removes what an earlier datagram paid
+	 * for, so the work stays in proportion to the input.  A redefinition
+	 * (old) does not evict: it is charged only a difference, and old
+	 * could itself be the victim.
+	 */
+	while (may_evict && old == NULL && t->lru_tail != NULL &&
+		   (t->count >= t->lim.max_templates ||
+			t->bytes + sz > t->lim.max_bytes))
+	{
+		gf_nf_template *victim = t->lru_tail;
+
+		victim->owner->st.templates_evicted++;
+		t->evicted++;
+		gf_nf_templates_withdraw(t, &victim->scope, victim->id);
+		/* The chain pp points into may have lost an entry. */
+		pp = tpl_slot(t, &tpl->scope, tpl->id);
 	}
 	if ((old == NULL && t->count >= t->lim.max_templates) ||
 		t->bytes - old_sz + sz > t->lim.max_bytes)
@@ -298,6 +364,7 @@ gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl,
 		*pp = copy;
 	}
 	tpl_link_scope(copy, s);
+	tpl_lru_push(t, copy);
 	copy->stamp = ++*t->changes;
 	owner->st.templates++;
 	owner->st.template_bytes += sz;

@@ -33,6 +33,8 @@ typedef struct gf_nf_template
 	struct gf_nf_template *sc_prev; /* list of its scope and kind */
 	struct gf_nf_template *sc_next;
 	struct gf_nf_tscope *tscope;
+	struct gf_nf_template *lru_prev;	/* use order over all templates */
+	struct gf_nf_template *lru_next;
 	gf_nf_exporter *owner;
 	gf_nf_scope scope;
 	uint16_t	id;
@@ -54,7 +56,7 @@ typedef enum gf_nf_put
 {
 	GF_NF_PUT_ADDED,			/* new, or a redefinition that changed it */
 	GF_NF_PUT_SAME,				/* identical to the stored one (a refresh) */
-	GF_NF_PUT_FULL,				/* a total limit is reached */
+	GF_NF_PUT_FULL,				/* a total limit is reached, nothing to evict */
 	GF_NF_PUT_EXPORTER_FULL,	/* the exporter's own limit is reached */
 	GF_NF_PUT_NOMEM
 } gf_nf_put;
@@ -84,12 +86,26 @@ const gf_nf_template *gf_nf_templates_find(const gf_nf_templates *t,
 										   uint16_t id);
 
 /*
+ * A data set was decoded with tpl: it becomes the most recently used.
+ * When the totals are reached, a new template evicts the least recently
+ * used ones of any exporter (counted on their exporters), so templates
+ * that no data uses -- what a spoofing flood leaves -- go first and a new
+ * exporter is never locked out.
+ */
+void		gf_nf_templates_touch(gf_nf_templates *t, const gf_nf_template *tpl);
+
+/* Templates evicted so far by the totals (counted in nf_templates_evicted). */
+uint64_t	gf_nf_templates_evicted(const gf_nf_templates *t);
+
+/*
  * Store a copy of tpl (its scope and id say where).  A refresh of the same
  * layout from the wire (imported false) marks an imported one as seen.
- * Refusals over a limit are counted on the exporter's entry.
+ * Refusals over a limit are counted on the exporter's entry.  may_evict:
+ * a template from the wire may push out the least recently used ones
+ * when the totals are reached; saved state loaded at start may not.
  */
 gf_nf_put	gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl,
-								uint64_t now_ns);
+								uint64_t now_ns, bool may_evict);
 
 /* Remove one template; returns how many were removed (0 or 1). */
 uint32_t	gf_nf_templates_withdraw(gf_nf_templates *t, const gf_nf_scope *scope,

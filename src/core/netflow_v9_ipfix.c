@@ -204,7 +204,10 @@ nfx_data_set(gf_nfx_ctx *c, const gf_nf_msg *msg, uint16_t set_id, gf_rd *body)
 
 	tpl = gf_nf_templates_find(c->st->templates, &msg->scope, set_id);
 	if (tpl != NULL)
+	{
+		gf_nf_templates_touch(c->st->templates, tpl);
 		return gf_nfx_records(c, msg, tpl, body);
+	}
 
 	/* Its template has not come (yet): keep a copy, within bounds. */
 	rc = gf_nf_pending_add(c->st->pending, msg, set_id, body->p, body->len,

@@ -22,7 +22,7 @@
 
 PG_FUNCTION_INFO_V1(goflow2plus_exporters);
 
-#define EXP_NCOLS 15
+#define EXP_NCOLS 16
 
 /* Gathers the top GF_SLOT_EXPORTERS by (refusals, datagrams). */
 typedef struct ExpTop
@@ -35,8 +35,8 @@ typedef struct ExpTop
 static uint64
 exp_refused(const gf_exporter_stats *s)
 {
-	return s->templates_refused + s->sampling_refused + s->pending_refused +
-		s->pending_evicted;
+	return s->templates_refused + s->templates_evicted + s->sampling_refused +
+		s->pending_refused + s->pending_evicted;
 }
 
 /* True when a ranks above b. */
@@ -150,11 +150,12 @@ goflow2plus_exporters(PG_FUNCTION_ARGS)
 			values[7] = Int64GetDatum((int64) e->sampling_entries);
 			values[8] = Int64GetDatum((int64) e->pending_bytes);
 			values[9] = Int64GetDatum((int64) e->templates_refused);
-			values[10] = Int64GetDatum((int64) e->sampling_refused);
-			values[11] = Int64GetDatum((int64) e->pending_refused);
-			values[12] = Int64GetDatum((int64) e->pending_evicted);
-			values[13] = Int64GetDatum((int64) held);
-			values[14] = Int64GetDatum((int64) (held > (uint32) n ? held - n : 0));
+			values[10] = Int64GetDatum((int64) e->templates_evicted);
+			values[11] = Int64GetDatum((int64) e->sampling_refused);
+			values[12] = Int64GetDatum((int64) e->pending_refused);
+			values[13] = Int64GetDatum((int64) e->pending_evicted);
+			values[14] = Int64GetDatum((int64) held);
+			values[15] = Int64GetDatum((int64) (held > (uint32) n ? held - n : 0));
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	}

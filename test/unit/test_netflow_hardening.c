@@ -195,6 +195,51 @@ test_template_limit_per_exporter(void)
 	gf_decoder_free(d);
 }
 
+/*
+ * Spoofed exporters fill the global table: a late exporter still gets its
+ * template, which pushes out the least recently used one.
+ */
+static void
+test_template_totals_evict(void)
+{
+	gf_limits	lim = {0};
+	gf_decoder *d;
+	gf_error	err;
+	int			host;
+	int			i;
+	size_t		s;
+
+	lim.max_templates_per_exporter = 100;
+	lim.max_templates = 150;
+	d = gf_decoder_new(&lim);
+	for (host = 100; host < 104; host++)
+	{
+		pb_reset(&pkt);
+		pb_ipfix_header(&pkt, SECS, 1, 1);
+		for (i = 0; i < 100; i++)
+			add_tiny_template(&pkt, (uint16_t) (256 + i));
+		pb_ipfix_end(&pkt);
+		CHECK_EQ_U64(pb_decode_from(d, &pkt, host, 0, NULL, &err), GF_OK);
+	}
+	CHECK_EQ_U64(gf_nf_templates_count(d->nf->templates), 150);
+	CHECK_EQ_U64(CNT(d)->nf_templates_evicted, 250);
+	/* The first exporters' templates went first, counted on them. */
+	CHECK_EQ_U64(exporter_of(d, 100).st.templates_evicted, 100);
+	CHECK_EQ_U64(exporter_of(d, 103).st.templates, 100);
+
+	pb_reset(&pkt);
+	pb_ipfix_header(&pkt, SECS, 1, 1);
+	add_tiny_template(&pkt, 256);
+	s = pb_set_begin(&pkt, 256);
+	pb_ip4(&pkt, 10, 0, 0, 1);
+	pb_set_end(&pkt, s);
+	pb_ipfix_end(&pkt);
+	CHECK_EQ_U64(pb_decode_from(d, &pkt, 1, 0, &col, &err), GF_OK);
+	CHECK_EQ_U64(col.n, 1);
+	CHECK_EQ_U64(exporter_of(d, 1).st.templates, 1);
+	gf_decoder_free(d);
+}
+
 /* Template bytes are bounded per exporter too (512-field templates). */
 static void
 test_template_bytes_per_exporter(void)
@@ -512,6 +557,7 @@ main(void)
 	test_siphash_vectors();
 	test_withdraw_all_storm();
 	test_template_limit_per_exporter();
+	test_template_totals_evict();
 	test_template_bytes_per_exporter();
 	test_zero_length_fields();
 	test_pending_slices();
