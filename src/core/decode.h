@@ -90,6 +90,10 @@ typedef struct gf_limits
 	uint32_t	max_sampling;	/* all exporters together (default 65536) */
 	uint32_t	exporter_idle_ms;	/* state of an exporter silent this long
 									 * is dropped (default 1 h) */
+	uint32_t	templates_no_evict; /* non-zero: at the template totals,
+									 * refuse new templates instead of
+									 * evicting the least recently used
+									 * (SQL decode() sessions: no surprise) */
 } gf_limits;
 
 /*

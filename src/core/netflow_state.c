@@ -22,6 +22,7 @@ gf_nf_state_new(const gf_limits *lim)
 		65535 : lim->max_template_fields;
 	st->pending_max_age_ns = (uint64_t) lim->pending_max_age_ms * 1000000u;
 	st->exporter_idle_ns = (uint64_t) lim->exporter_idle_ms * 1000000u;
+	st->templates_evict = lim->templates_no_evict == 0;
 	tl.max_templates = lim->max_templates;
 	tl.max_bytes = lim->max_template_bytes;
 	tl.per_exporter = lim->max_templates_per_exporter;

@@ -25,6 +25,7 @@ struct gf_nf_state
 	uint64_t	pending_max_age_ns;
 	uint64_t	exporter_idle_ns;
 	uint32_t	max_template_fields;	/* at most 65535: counts are 16-bit */
+	bool		templates_evict;	/* see gf_limits.templates_no_evict */
 	gf_nf_template *scratch;	/* room for max_template_fields fields */
 	uint64_t	changes;		/* templates / sampling changes so far */
 };

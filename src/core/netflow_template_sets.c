@@ -236,7 +236,8 @@ nfx_template_record(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r,
 	t->received_ns = msg->time_received_ns;
 
 	evicted_before = gf_nf_templates_evicted(c->st->templates);
-	put = gf_nf_templates_put(c->st->templates, t, msg->time_received_ns, true);
+	put = gf_nf_templates_put(c->st->templates, t, msg->time_received_ns,
+							  c->st->templates_evict);
 	c->d->counters.nf_templates_evicted +=
 		gf_nf_templates_evicted(c->st->templates) - evicted_before;
 	switch (put)

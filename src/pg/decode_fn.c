@@ -149,6 +149,8 @@ gfd_decoder(void)
 		/* Fields left 0 (any the core adds later) take its defaults. */
 		memset(&lim, 0, sizeof(lim));
 		lim.max_templates = GFD_SESSION_MAX_TEMPLATES;
+		/* A session says it is full rather than forget silently. */
+		lim.templates_no_evict = 1;
 		lim.max_template_fields = GFD_SESSION_MAX_TEMPLATE_FIELDS;
 		lim.pending_bytes_per_exporter = GFD_SESSION_PENDING_BYTES;
 		lim.max_exporters = GFD_SESSION_MAX_EXPORTERS;
