@@ -967,6 +967,9 @@ goflow2plus_worker_main(Datum main_arg)
 		 */
 		w->release_pending = gf_decoder_release(w->decoder, wk_realtime_ns(),
 												&w->sink);
+		/* Released records start the flush clock like received ones. */
+		if (w->batch_first_ms == 0 && gf_writer_count(w->writer) > 0)
+			w->batch_first_ms = wk_now_ms();
 
 		if (ShutdownRequestPending)
 			wk_shutdown(w);
