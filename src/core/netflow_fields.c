@@ -2,18 +2,23 @@
  * netflow_fields.c
  *    The information-element mapping for NetFlow v9 and IPFIX records.
  *
- *    Numbers below 128 mean the same in both (IPFIX took them from v9);
- *    where v9 alone has a meaning (OUT_BYTES, OUT_SRC_MAC...) the record's
- *    version decides.  Integers may come in any width from 1 to 8 bytes
- *    (IPFIX reduced-size encoding, and v9 exporters pick their own
- *    widths); addresses and MACs must have their exact size or the field
- *    is skipped, since a 3-byte "IPv4 address" has no sound reading.
+ *    The elements are named in ipfix_ie.h, and the cases below are grouped
+ *    by what they describe; docs/columns.md tables which column each one
+ *    fills.  Numbers below 128 mean the same in both (IPFIX took them from
+ *    v9), except that the v9 "out" counters and MACs (OUT_BYTES,
+ *    OUT_SRC_MAC...) are mapped for v9 records only: an IPFIX record's
+ *    post* elements of the same numbers are skipped.  Integers may come
+ *    in any width from 1 to 8 bytes (IPFIX reduced-size encoding, and v9
+ *    exporters pick their own widths); addresses and MACs must have their
+ *    exact size or the field is skipped, since a 3-byte "IPv4 address"
+ *    has no sound reading.
  */
 #include "netflow_fields.h"
 
 #include <string.h>
 
 #include "flow_time.h"
+#include "ipfix_ie.h"
 #include "reader.h"
 
 #define NS_PER_SEC	UINT64_C(1000000000)
@@ -45,7 +50,7 @@ gf_nf_rec_begin(gf_nf_rec *r, gf_flow *f, const gf_nf_msg *msg)
 	gf_flow_init(f, msg->scope.version == 9 ? GF_TYPE_NETFLOW_V9 : GF_TYPE_IPFIX,
 				 msg->time_received_ns, &msg->scope.exporter);
 	GF_SET(f, sequence_num, GF_F_SEQUENCE_NUM, msg->sequence);
-	/* IE 149 in the record, if any, overrides this later. */
+	/* observationDomainId in the record, if any, overrides this later. */
 	GF_SET(f, observation_domain_id, GF_F_OBSERVATION_DOMAIN_ID,
 		   msg->scope.domain);
 }
@@ -83,31 +88,33 @@ rec_abs_time(gf_nf_rec *r, bool is_start, int prec, uint64_t ns)
 	}
 }
 
+/* flowStart/End{Seconds,Milliseconds,Microseconds,Nanoseconds}. */
 static void
 rec_time_field(gf_nf_rec *r, uint16_t id, uint64_t v, size_t len)
 {
-	bool		is_start = (id % 2) == 0;	/* 150, 152, 154, 156 start */
+	bool		is_start = (id % 2) == 0;	/* the flowStart* IEs are even */
 	uint64_t	ns;
 
 	switch (id)
 	{
-		case 150:
-		case 151:
+		case GF_IE_FLOW_START_SECONDS:
+		case GF_IE_FLOW_END_SECONDS:
 			if (v <= UINT64_MAX / NS_PER_SEC)
 				rec_abs_time(r, is_start, PREC_SEC, v * NS_PER_SEC);
 			break;
-		case 152:
-		case 153:
+		case GF_IE_FLOW_START_MILLISECONDS:
+		case GF_IE_FLOW_END_MILLISECONDS:
 			if (v <= UINT64_MAX / NS_PER_MS)
 				rec_abs_time(r, is_start, PREC_MS, v * NS_PER_MS);
 			break;
-		case 154:
-		case 155:
+			/* NTP timestamps (RFC 7011 section 6.1.9 and 6.1.10) */
+		case GF_IE_FLOW_START_MICROSECONDS:
+		case GF_IE_FLOW_END_MICROSECONDS:
 			if (len == 8 && ntp_to_ns(v, &ns))
 				rec_abs_time(r, is_start, PREC_US, ns);
 			break;
-		case 156:
-		case 157:
+		case GF_IE_FLOW_START_NANOSECONDS:
+		case GF_IE_FLOW_END_NANOSECONDS:
 			if (len == 8 && ntp_to_ns(v, &ns))
 				rec_abs_time(r, is_start, PREC_NS, ns);
 			break;
@@ -191,79 +198,93 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 	bool		is_int = len >= 1 && len <= 8;
 	uint64_t	u = is_int ? nf_uint(v, len) : 0;
 
-	/* Addresses and MACs first: they need an exact length, not an int. */
+	/*
+	 * Addresses, MACs and MPLS entries first: they need an exact length,
+	 * not an integer of any width.
+	 */
 	switch (id)
 	{
-		case 8:
+			/* IPv4 addresses: 4 bytes */
+		case GF_IE_SOURCE_IPV4_ADDRESS:
 			if (len == 4)
 				rec_addr(&f->src_addr, v, 4);
 			return;
-		case 12:
+		case GF_IE_DESTINATION_IPV4_ADDRESS:
 			if (len == 4)
 				rec_addr(&f->dst_addr, v, 4);
 			return;
-		case 15:
+		case GF_IE_IP_NEXT_HOP_IPV4_ADDRESS:
 			if (len == 4)
 				rec_addr(&f->next_hop, v, 4);
 			return;
-		case 18:
+		case GF_IE_BGP_NEXT_HOP_IPV4_ADDRESS:
 			if (len == 4)
 				rec_addr(&f->bgp_next_hop, v, 4);
 			return;
-		case 27:
+
+			/* IPv6 addresses: 16 bytes, into the same columns */
+		case GF_IE_SOURCE_IPV6_ADDRESS:
 			if (len == 16)
 				rec_addr(&f->src_addr, v, 16);
 			return;
-		case 28:
+		case GF_IE_DESTINATION_IPV6_ADDRESS:
 			if (len == 16)
 				rec_addr(&f->dst_addr, v, 16);
 			return;
-		case 62:
+		case GF_IE_IP_NEXT_HOP_IPV6_ADDRESS:
 			if (len == 16)
 				rec_addr(&f->next_hop, v, 16);
 			return;
-		case 63:
+		case GF_IE_BGP_NEXT_HOP_IPV6_ADDRESS:
 			if (len == 16)
 				rec_addr(&f->bgp_next_hop, v, 16);
 			return;
-		case 56:
+
+			/*
+			 * MACs: 6 bytes.  The v9 "out" MACs (IPFIX's post* MACs are
+			 * not mapped) stand in only when the plain ones are absent,
+			 * which gf_nf_rec_finish decides.
+			 */
+		case GF_IE_SOURCE_MAC_ADDRESS:
 			if (len == 6)
 			{
 				memcpy(f->src_mac, v, 6);
 				GF_MARK(f, GF_F_SRC_MAC);
 			}
 			return;
-		case 80:
+		case GF_IE_DESTINATION_MAC_ADDRESS:
 			if (len == 6)
 			{
 				memcpy(f->dst_mac, v, 6);
 				GF_MARK(f, GF_F_DST_MAC);
 			}
 			return;
-		case 57:
+		case GF_IE_POST_DESTINATION_MAC_ADDRESS:
 			if (len == 6 && r->version == 9)
 			{
 				memcpy(r->out_dst_mac, v, 6);
 				r->has_out_dst_mac = true;
 			}
 			return;
-		case 81:
+		case GF_IE_POST_SOURCE_MAC_ADDRESS:
 			if (len == 6 && r->version == 9)
 			{
 				memcpy(r->out_src_mac, v, 6);
 				r->has_out_src_mac = true;
 			}
 			return;
-		case 70:
-		case 71:
-		case 72:
-		case 73:
-		case 74:
-		case 75:
-		case 76:
-		case 77:
-		case 78:
-		case 79:
+
+			/* MPLS label stack entries: 3 bytes each */
+		case GF_IE_MPLS_TOP_LABEL_STACK_SECTION:
+		case GF_IE_MPLS_LABEL_STACK_SECTION2:
+		case GF_IE_MPLS_LABEL_STACK_SECTION3:
+		case GF_IE_MPLS_LABEL_STACK_SECTION4:
+		case GF_IE_MPLS_LABEL_STACK_SECTION5:
+		case GF_IE_MPLS_LABEL_STACK_SECTION6:
+		case GF_IE_MPLS_LABEL_STACK_SECTION7:
+		case GF_IE_MPLS_LABEL_STACK_SECTION8:
+		case GF_IE_MPLS_LABEL_STACK_SECTION9:
+		case GF_IE_MPLS_LABEL_STACK_SECTION10:
 			if (len == 3)
 				rec_mpls(r, u);
 			return;
@@ -274,163 +295,192 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 
 	switch (id)
 	{
-		case 1:
+			/*
+			 * Counters.  Deltas go straight in; totals and the v9 "out"
+			 * counters (IPFIX's post* counters are not mapped) stand in
+			 * only when the deltas are absent.
+			 */
+		case GF_IE_OCTET_DELTA_COUNT:
 			GF_SET(f, bytes, GF_F_BYTES, u);
 			break;
-		case 2:
+		case GF_IE_PACKET_DELTA_COUNT:
 			GF_SET(f, packets, GF_F_PACKETS, u);
 			break;
-		case 23:
+		case GF_IE_POST_OCTET_DELTA_COUNT:
 			if (r->version == 9)
 				rec_set(r, GF_NF_OUT_BYTES, u);
 			break;
-		case 24:
+		case GF_IE_POST_PACKET_DELTA_COUNT:
 			if (r->version == 9)
 				rec_set(r, GF_NF_OUT_PKTS, u);
 			break;
-		case 85:
+		case GF_IE_OCTET_TOTAL_COUNT:
 			rec_set(r, GF_NF_TOTAL_BYTES, u);
 			break;
-		case 86:
+		case GF_IE_PACKET_TOTAL_COUNT:
 			rec_set(r, GF_NF_TOTAL_PKTS, u);
 			break;
-		case 4:
+
+			/* IP header */
+		case GF_IE_PROTOCOL_IDENTIFIER:
 			GF_SET(f, proto, GF_F_PROTO, (uint32_t) u);
 			break;
-		case 5:
+		case GF_IE_IP_CLASS_OF_SERVICE:
 			GF_SET(f, ip_tos, GF_F_IP_TOS, (uint32_t) u);
 			break;
-		case 6:
-			GF_SET(f, tcp_flags, GF_F_TCP_FLAGS, (uint32_t) u);
+		case GF_IE_IP_TTL:
+			GF_SET(f, ip_ttl, GF_F_IP_TTL, (uint32_t) u);
 			break;
-		case 7:
-			GF_SET(f, src_port, GF_F_SRC_PORT, (uint32_t) u);
+		case GF_IE_FRAGMENT_FLAGS:
+			GF_SET(f, ip_flags, GF_F_IP_FLAGS, (uint32_t) u);
 			break;
-		case 11:
-			GF_SET(f, dst_port, GF_F_DST_PORT, (uint32_t) u);
+		case GF_IE_FRAGMENT_IDENTIFICATION:
+			GF_SET(f, fragment_id, GF_F_FRAGMENT_ID, (uint32_t) u);
 			break;
-		case 9:
-		case 29:
-			GF_SET(f, src_net_len, GF_F_SRC_NET, (uint8_t) u);
+		case GF_IE_FRAGMENT_OFFSET:
+			GF_SET(f, fragment_offset, GF_F_FRAGMENT_OFFSET, (uint32_t) u);
 			break;
-		case 13:
-		case 30:
-			GF_SET(f, dst_net_len, GF_F_DST_NET, (uint8_t) u);
-			break;
-		case 10:
-			GF_SET(f, in_if, GF_F_IN_IF, (uint32_t) u);
-			break;
-		case 14:
-			GF_SET(f, out_if, GF_F_OUT_IF, (uint32_t) u);
-			break;
-		case 16:
-			GF_SET(f, src_as, GF_F_SRC_AS, (uint32_t) u);
-			break;
-		case 17:
-			GF_SET(f, dst_as, GF_F_DST_AS, (uint32_t) u);
-			break;
-		case 128:
-			GF_SET(f, next_hop_as, GF_F_NEXT_HOP_AS, (uint32_t) u);
-			break;
-		case 31:
+		case GF_IE_FLOW_LABEL_IPV6:
 			GF_SET(f, ipv6_flow_label, GF_F_IPV6_FLOW_LABEL, (uint32_t) u);
 			break;
-		case 32:
-		case 139:
+
+			/* Ethertype, or the IP version to derive it from at the end */
+		case GF_IE_ETHERNET_TYPE:
+			GF_SET(f, etype, GF_F_ETYPE, (uint32_t) u);
+			break;
+		case GF_IE_IP_VERSION:
+			rec_set(r, GF_NF_IP_VERSION, u);
+			break;
+
+			/* Transport: ports, TCP flags, ICMP */
+		case GF_IE_SOURCE_TRANSPORT_PORT:
+			GF_SET(f, src_port, GF_F_SRC_PORT, (uint32_t) u);
+			break;
+		case GF_IE_DESTINATION_TRANSPORT_PORT:
+			GF_SET(f, dst_port, GF_F_DST_PORT, (uint32_t) u);
+			break;
+		case GF_IE_TCP_CONTROL_BITS:
+			GF_SET(f, tcp_flags, GF_F_TCP_FLAGS, (uint32_t) u);
+			break;
+		case GF_IE_ICMP_TYPE_CODE_IPV4:
+		case GF_IE_ICMP_TYPE_CODE_IPV6:
 			GF_SET(f, icmp_type, GF_F_ICMP_TYPE, (uint32_t) ((u >> 8) & 0xff));
 			GF_SET(f, icmp_code, GF_F_ICMP_CODE, (uint32_t) (u & 0xff));
 			break;
-		case 176:
-		case 178:
+		case GF_IE_ICMP_TYPE_IPV4:
+		case GF_IE_ICMP_TYPE_IPV6:
 			GF_SET(f, icmp_type, GF_F_ICMP_TYPE, (uint32_t) u);
 			break;
-		case 177:
-		case 179:
+		case GF_IE_ICMP_CODE_IPV4:
+		case GF_IE_ICMP_CODE_IPV6:
 			GF_SET(f, icmp_code, GF_F_ICMP_CODE, (uint32_t) u);
 			break;
-		case 58:
-			GF_SET(f, src_vlan, GF_F_SRC_VLAN, (uint32_t) u);
+
+			/* Prefix lengths: src_net / dst_net with the address */
+		case GF_IE_SOURCE_IPV4_PREFIX_LENGTH:
+		case GF_IE_SOURCE_IPV6_PREFIX_LENGTH:
+			GF_SET(f, src_net_len, GF_F_SRC_NET, (uint8_t) u);
 			break;
-		case 59:
-			GF_SET(f, dst_vlan, GF_F_DST_VLAN, (uint32_t) u);
+		case GF_IE_DESTINATION_IPV4_PREFIX_LENGTH:
+		case GF_IE_DESTINATION_IPV6_PREFIX_LENGTH:
+			GF_SET(f, dst_net_len, GF_F_DST_NET, (uint8_t) u);
 			break;
-		case 243:
-			GF_SET(f, vlan_id, GF_F_VLAN_ID, (uint32_t) u);
+
+			/* Interfaces and forwarding */
+		case GF_IE_INGRESS_INTERFACE:
+			GF_SET(f, in_if, GF_F_IN_IF, (uint32_t) u);
 			break;
-		case 89:
+		case GF_IE_EGRESS_INTERFACE:
+			GF_SET(f, out_if, GF_F_OUT_IF, (uint32_t) u);
+			break;
+		case GF_IE_FORWARDING_STATUS:
 			GF_SET(f, forwarding_status, GF_F_FORWARDING_STATUS, (uint32_t) u);
 			break;
-		case 192:
-			GF_SET(f, ip_ttl, GF_F_IP_TTL, (uint32_t) u);
+
+			/* Autonomous systems */
+		case GF_IE_BGP_SOURCE_AS_NUMBER:
+			GF_SET(f, src_as, GF_F_SRC_AS, (uint32_t) u);
 			break;
-		case 197:
-			GF_SET(f, ip_flags, GF_F_IP_FLAGS, (uint32_t) u);
+		case GF_IE_BGP_DESTINATION_AS_NUMBER:
+			GF_SET(f, dst_as, GF_F_DST_AS, (uint32_t) u);
 			break;
-		case 54:
-			GF_SET(f, fragment_id, GF_F_FRAGMENT_ID, (uint32_t) u);
+		case GF_IE_BGP_NEXT_ADJACENT_AS_NUMBER:
+			GF_SET(f, next_hop_as, GF_F_NEXT_HOP_AS, (uint32_t) u);
 			break;
-		case 88:
-			GF_SET(f, fragment_offset, GF_F_FRAGMENT_OFFSET, (uint32_t) u);
+
+			/* VLANs */
+		case GF_IE_VLAN_ID:
+			GF_SET(f, src_vlan, GF_F_SRC_VLAN, (uint32_t) u);
 			break;
-		case 60:
-			rec_set(r, GF_NF_IP_VERSION, u);
+		case GF_IE_POST_VLAN_ID:
+			GF_SET(f, dst_vlan, GF_F_DST_VLAN, (uint32_t) u);
 			break;
-		case 256:
-			GF_SET(f, etype, GF_F_ETYPE, (uint32_t) u);
+		case GF_IE_DOT1Q_VLAN_ID:
+			GF_SET(f, vlan_id, GF_F_VLAN_ID, (uint32_t) u);
 			break;
-		case 138:
+
+			/* Metering process (the domain from the header until then) */
+		case GF_IE_OBSERVATION_POINT_ID:
 			GF_SET(f, observation_point_id, GF_F_OBSERVATION_POINT_ID, (uint32_t) u);
 			break;
-		case 149:
+		case GF_IE_OBSERVATION_DOMAIN_ID:
 			GF_SET(f, observation_domain_id, GF_F_OBSERVATION_DOMAIN_ID, (uint32_t) u);
 			break;
-		case 21:
+
+			/* Times: resolved in gf_nf_rec_finish, whatever their order */
+		case GF_IE_FLOW_END_SYS_UP_TIME:
 			rec_set(r, GF_NF_SYSUP_END, u);
 			break;
-		case 22:
+		case GF_IE_FLOW_START_SYS_UP_TIME:
 			rec_set(r, GF_NF_SYSUP_START, u);
 			break;
-		case 150:
-		case 151:
-		case 152:
-		case 153:
-		case 154:
-		case 155:
-		case 156:
-		case 157:
+		case GF_IE_FLOW_START_SECONDS:
+		case GF_IE_FLOW_END_SECONDS:
+		case GF_IE_FLOW_START_MILLISECONDS:
+		case GF_IE_FLOW_END_MILLISECONDS:
+		case GF_IE_FLOW_START_MICROSECONDS:
+		case GF_IE_FLOW_END_MICROSECONDS:
+		case GF_IE_FLOW_START_NANOSECONDS:
+		case GF_IE_FLOW_END_NANOSECONDS:
 			rec_time_field(r, id, u, len);
 			break;
-		case 158:
+		case GF_IE_FLOW_START_DELTA_MICROSECONDS:
 			rec_set(r, GF_NF_START_DELTA_US, u);
 			break;
-		case 159:
+		case GF_IE_FLOW_END_DELTA_MICROSECONDS:
 			rec_set(r, GF_NF_END_DELTA_US, u);
 			break;
-		case 160:
+		case GF_IE_SYSTEM_INIT_TIME_MILLISECONDS:
 			rec_set(r, GF_NF_INIT_MS, u);
 			break;
-		case 34:
+
+			/*
+			 * Sampling: the record's own rate, or the sampler whose rate
+			 * options data gave (gf_nf_rec_own_rate, cache_rate).
+			 */
+		case GF_IE_SAMPLING_INTERVAL:
 			rec_set(r, GF_NF_SAMPLING_INTERVAL, u);
 			break;
-		case 50:
+		case GF_IE_SAMPLER_RANDOM_INTERVAL:
 			rec_set(r, GF_NF_RANDOM_INTERVAL, u);
 			break;
-		case 305:
+		case GF_IE_SAMPLING_PACKET_INTERVAL:
 			rec_set(r, GF_NF_PKT_INTERVAL, u);
 			break;
-		case 306:
+		case GF_IE_SAMPLING_PACKET_SPACE:
 			rec_set(r, GF_NF_PKT_SPACE, u);
 			break;
-		case 309:
+		case GF_IE_SAMPLING_SIZE:
 			rec_set(r, GF_NF_SAMPLE_SIZE, u);
 			break;
-		case 310:
+		case GF_IE_SAMPLING_POPULATION:
 			rec_set(r, GF_NF_SAMPLE_POPULATION, u);
 			break;
-		case 48:
-		case 302:
+		case GF_IE_SAMPLER_ID:
+		case GF_IE_SELECTOR_ID:
 			rec_set(r, GF_NF_SAMPLER_ID, u);
 			break;
+
 		default:
 			break;				/* not mapped: skipped */
 	}
@@ -458,8 +508,16 @@ gf_nf_rec_own_rate(const gf_nf_rec *r)
 void
 gf_nf_set_cache_init(gf_nf_set_cache *c, const gf_nf_sampling *s)
 {
+	/* Zero is GF_NF_CACHE_NOT_ASKED for the three states. */
 	memset(c, 0, sizeof(*c));
 	c->sampling = s;
+}
+
+/* The state a sampling-table answer leaves in the set cache. */
+static inline uint8_t
+cache_answer(bool found)
+{
+	return found ? GF_NF_CACHE_KNOWN : GF_NF_CACHE_UNKNOWN;
 }
 
 static bool
@@ -468,32 +526,33 @@ cache_rate(gf_nf_set_cache *c, const gf_nf_scope *scope, bool has_sampler,
 {
 	if (has_sampler)
 	{
-		if (c->sampler_state == 0 || c->sampler_id != sampler_id)
+		if (c->sampler_state == GF_NF_CACHE_NOT_ASKED || c->sampler_id != sampler_id)
 		{
 			c->sampler_id = sampler_id;
 			c->sampler_state =
-				gf_nf_sampling_get_rate(c->sampling, scope, true, sampler_id,
-										&c->sampler_rate) ? 2 : 1;
+				cache_answer(gf_nf_sampling_get_rate(c->sampling, scope, true,
+													 sampler_id, &c->sampler_rate));
 		}
 		*rate = c->sampler_rate;
-		return c->sampler_state == 2;
+		return c->sampler_state == GF_NF_CACHE_KNOWN;
 	}
-	if (c->domain_state == 0)
+	if (c->domain_state == GF_NF_CACHE_NOT_ASKED)
 		c->domain_state =
-			gf_nf_sampling_get_rate(c->sampling, scope, false, 0,
-									&c->domain_rate) ? 2 : 1;
+			cache_answer(gf_nf_sampling_get_rate(c->sampling, scope, false, 0,
+												 &c->domain_rate));
 	*rate = c->domain_rate;
-	return c->domain_state == 2;
+	return c->domain_state == GF_NF_CACHE_KNOWN;
 }
 
 static bool
 cache_init_time(gf_nf_set_cache *c, const gf_nf_scope *scope, uint64_t *init_ms)
 {
-	if (c->init_state == 0)
+	if (c->init_state == GF_NF_CACHE_NOT_ASKED)
 		c->init_state =
-			gf_nf_sampling_get_init_time(c->sampling, scope, &c->init_ms) ? 2 : 1;
+			cache_answer(gf_nf_sampling_get_init_time(c->sampling, scope,
+													  &c->init_ms));
 	*init_ms = c->init_ms;
-	return c->init_state == 2;
+	return c->init_state == GF_NF_CACHE_KNOWN;
 }
 
 /* export_ns - back_ns, or 0 if that would be before 1970. */
