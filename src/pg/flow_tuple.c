@@ -17,7 +17,13 @@
  *      negative count would be worse than an unknown one;
  *    - interface counters that are 64-bit on the wire go to numeric, which
  *      holds every uint64 (these rows are rare: one per interface per
- *      counter interval).
+ *      counter interval); sFlow's 32-bit words (counters, sub-agent and
+ *      source ids, drop reasons) are kept bit for bit.
+ *
+ *    Which conversion each column gets is said once, in its table's column
+ *    list (flow_columns.h, GF_DROP_COLUMN_LIST in flow_tuple.h); the column
+ *    arrays and the three *_datums() functions below are expanded from the
+ *    lists, one GF_PUT_<how> per column.
  */
 #include "postgres.h"
 
@@ -402,6 +408,26 @@ gf_bytea_datum(const uint8 *bytes, int len)
 }
 
 /*
+ * The gf_flow presence bits a column list uses: OR'd to see which are
+ * used, summed to see that none is used twice (the sum exceeds the OR
+ * then).  Every bit of gf_flow has exactly one flows column, so a field
+ * added to flow.h without a column (or given two) does not compile.
+ */
+#define GF_COL_BIT(presence) \
+	((presence) < 64 ? (UINT64CONST(1) << ((presence) & 63)) : UINT64CONST(0))
+#define GF_COL_BIT_OR(col, sqltype, presence, ...)	| GF_COL_BIT(presence)
+#define GF_COL_BIT_SUM(col, sqltype, presence, ...)	+ GF_COL_BIT(presence)
+#define GF_FLOW_BITS_ALL ((UINT64CONST(1) << GF_F__COUNT) - 1)
+
+StaticAssertDecl((0 GF_FLOW_COLUMN_LIST(GF_COL_BIT_OR)) == GF_FLOW_BITS_ALL,
+				 "a gf_flow presence bit has no flows column");
+StaticAssertDecl((0 GF_FLOW_COLUMN_LIST(GF_COL_BIT_SUM)) == GF_FLOW_BITS_ALL,
+				 "a gf_flow presence bit has two flows columns");
+
+/* The presence bits sflow_drops has columns for; GfDropRow keeps these. */
+#define GF_DROP_BITS (0 GF_DROP_COLUMN_LIST(GF_COL_BIT_OR))
+
+/*
  * Expand a list entry into its GF_PUT_<how>.  GF_PUT_EXPAND rescans its
  * arguments, so the source member(s) of the entry become separate
  * arguments of the GF_PUT_ macro.
@@ -457,11 +483,7 @@ gf_drop_row_fill(GfDropRow *row, const gf_drop_sample *d)
 		memcpy(row->header, d->header, n);
 
 	/* Only the fields the table has; the bits say which were parsed. */
-	row->present = f->present &
-		((UINT64CONST(1) << GF_F_ETYPE) | (UINT64CONST(1) << GF_F_PROTO) |
-		 (UINT64CONST(1) << GF_F_SRC_PORT) | (UINT64CONST(1) << GF_F_DST_PORT) |
-		 (UINT64CONST(1) << GF_F_SRC_MAC) | (UINT64CONST(1) << GF_F_DST_MAC) |
-		 (UINT64CONST(1) << GF_F_VLAN_ID));
+	row->present = f->present & GF_DROP_BITS;
 	row->src_addr = f->src_addr;
 	row->dst_addr = f->dst_addr;
 	row->etype = f->etype;
