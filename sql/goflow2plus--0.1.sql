@@ -61,9 +61,9 @@ CREATE UNLOGGED TABLE goflow2plus.flows (
 COMMENT ON TABLE goflow2plus.flows IS
     'One row per decoded flow record (NetFlow v5/v9, IPFIX, sFlow v5). bytes and packets are as received; multiply by sampling_rate to estimate totals.';
 COMMENT ON COLUMN goflow2plus.flows.bytes IS
-    'Unsigned 64-bit on the wire; a value above 2^63-1 (no real flow) is kept bit for bit as a negative bigint: add 2^64 to read it.';
+    'Unsigned 64-bit on the wire; a value above 2^63-1 (no real flow sends one) does not fit bigint and is stored as NULL.';
 COMMENT ON COLUMN goflow2plus.flows.packets IS
-    'Unsigned 64-bit on the wire; a value above 2^63-1 (no real flow) is kept bit for bit as a negative bigint: add 2^64 to read it.';
+    'Unsigned 64-bit on the wire; a value above 2^63-1 (no real flow sends one) does not fit bigint and is stored as NULL.';
 COMMENT ON COLUMN goflow2plus.flows.in_if_format IS
     'sFlow interface format: 0 ifIndex, 1 packet discarded (in_if/out_if holds the reason), 2 multiple interfaces (in_if/out_if holds the count)';
 
@@ -203,7 +203,8 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'goflow2plus_decode_reset'
 LANGUAGE C STRICT VOLATILE;
 
--- Decoder counters summed over the running workers, plus per-worker state.
+-- Decoder counters: one row per running worker per counter, with the
+-- worker's listen URI and readiness (sum over workers for totals).
 CREATE FUNCTION goflow2plus.stats(
     OUT worker int, OUT listen text, OUT ready bool,
     OUT counter text, OUT value bigint)
@@ -240,6 +241,17 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'goflow2plus__write_decoded'
 LANGUAGE C STRICT VOLATILE;
 
+-- INTERNAL, for the regression tests only: the columns the library
+-- writes into one of its tables ('flows', 'interface_counters',
+-- 'sflow_drops'), in order, as compiled in from the column lists (see
+-- src/core/flow_columns.h).  test/regress/sql/10_columns.sql compares it
+-- with the tables above.  Not a stable interface.
+CREATE FUNCTION goflow2plus._columns(table_name text,
+    OUT name text, OUT type text, OUT never_null bool)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'goflow2plus__columns'
+LANGUAGE C STRICT STABLE;
+
 -- Privileges.  Reading flows, changing the state the workers load
 -- (templates, sampling; later context and mapping tables) and changing
 -- listeners are three rights; PUBLIC holds none of them.  The extension
@@ -262,3 +274,6 @@ REVOKE ALL ON FUNCTION goflow2plus.exporters() FROM PUBLIC;
 -- _write_decoded is a hook for tests and benchmarks, not an interface:
 -- superuser only, never granted (it checks INSERT on the tables anyway).
 REVOKE ALL ON FUNCTION goflow2plus._write_decoded(bytea, inet, int, int) FROM PUBLIC;
+-- _columns tells nothing a reader of the catalogs cannot learn, but it is
+-- a test hook too: kept like the other functions, granted to no one.
+REVOKE ALL ON FUNCTION goflow2plus._columns(text) FROM PUBLIC;

@@ -17,7 +17,13 @@
  *      negative count would be worse than an unknown one;
  *    - interface counters that are 64-bit on the wire go to numeric, which
  *      holds every uint64 (these rows are rare: one per interface per
- *      counter interval).
+ *      counter interval); sFlow's 32-bit words (counters, sub-agent and
+ *      source ids, drop reasons) are kept bit for bit.
+ *
+ *    Which conversion each column gets is said once, in its table's column
+ *    list (flow_columns.h, GF_DROP_COLUMN_LIST in flow_tuple.h); the column
+ *    arrays and the three *_datums() functions below are expanded from the
+ *    lists, one GF_PUT_<how> per column.
  */
 #include "postgres.h"
 
@@ -33,139 +39,55 @@
 
 #include "flow_tuple.h"
 
+/* The type OID behind each sqltype tag of the column lists. */
+#define GF_SQLTYPE_text			TEXTOID
+#define GF_SQLTYPE_timestamptz	TIMESTAMPTZOID
+#define GF_SQLTYPE_bigint		INT8OID
+#define GF_SQLTYPE_int			INT4OID
+#define GF_SQLTYPE_numeric		NUMERICOID
+#define GF_SQLTYPE_inet			INETOID
+#define GF_SQLTYPE_cidr			CIDROID
+#define GF_SQLTYPE_macaddr		MACADDROID
+#define GF_SQLTYPE_bytea		BYTEAOID
+#define GF_SQLTYPE_bigint_array	INT8ARRAYOID
+#define GF_SQLTYPE_int_array	INT4ARRAYOID
+
+#define GF_COLUMN_ENTRY(col, sqltype, presence, ...) \
+	{#col, GF_SQLTYPE_##sqltype, (presence) == GF_COL_ALWAYS},
+
 const GfColumn gf_flow_columns[GF_FLOW_NCOLS] = {
-	{"type", TEXTOID, true},
-	{"time_received", TIMESTAMPTZOID, true},
-	{"time_flow_start", TIMESTAMPTZOID, false},
-	{"time_flow_end", TIMESTAMPTZOID, false},
-	{"sequence_num", INT8OID, false},
-	{"sampling_rate", INT8OID, false},
-	{"sampler_address", INETOID, false},
-	{"bytes", INT8OID, false},
-	{"packets", INT8OID, false},
-	{"src_addr", INETOID, false},
-	{"dst_addr", INETOID, false},
-	{"etype", INT4OID, false},
-	{"proto", INT4OID, false},
-	{"src_port", INT4OID, false},
-	{"dst_port", INT4OID, false},
-	{"in_if", INT8OID, false},
-	{"out_if", INT8OID, false},
-	{"src_mac", MACADDROID, false},
-	{"dst_mac", MACADDROID, false},
-	{"src_vlan", INT8OID, false},
-	{"dst_vlan", INT8OID, false},
-	{"vlan_id", INT8OID, false},
-	{"ip_tos", INT4OID, false},
-	{"ip_ttl", INT4OID, false},
-	{"ip_flags", INT4OID, false},
-	{"tcp_flags", INT4OID, false},
-	{"forwarding_status", INT4OID, false},
-	{"icmp_type", INT4OID, false},
-	{"icmp_code", INT4OID, false},
-	{"ipv6_flow_label", INT4OID, false},
-	{"fragment_id", INT8OID, false},
-	{"fragment_offset", INT4OID, false},
-	{"src_as", INT8OID, false},
-	{"dst_as", INT8OID, false},
-	{"next_hop", INETOID, false},
-	{"next_hop_as", INT8OID, false},
-	{"src_net", CIDROID, false},
-	{"dst_net", CIDROID, false},
-	{"bgp_next_hop", INETOID, false},
-	{"bgp_communities", INT8ARRAYOID, false},
-	{"as_path", INT8ARRAYOID, false},
-	{"mpls_label", INT4ARRAYOID, false},
-	{"observation_domain_id", INT8OID, false},
-	{"observation_point_id", INT8OID, false},
-	{"in_if_format", INT4OID, false},
-	{"out_if_format", INT4OID, false},
-	{"vxlan_vni", INT8OID, false},
+	GF_FLOW_COLUMN_LIST(GF_COLUMN_ENTRY)
 };
 
 const GfColumn gf_ifcounters_columns[GF_IFCOUNTERS_NCOLS] = {
-	{"time_received", TIMESTAMPTZOID, true},
-	{"sampler_address", INETOID, false},
-	{"sub_agent_id", INT8OID, false},
-	{"sequence_num", INT8OID, false},
-	{"source_id_type", INT4OID, false},
-	{"source_id_index", INT8OID, false},
-	{"if_index", INT8OID, false},
-	{"if_type", INT8OID, false},
-	{"speed", NUMERICOID, false},
-	{"direction", INT4OID, false},
-	{"status", INT4OID, false},
-	{"in_octets", NUMERICOID, false},
-	{"in_ucast_pkts", INT8OID, false},
-	{"in_multicast_pkts", INT8OID, false},
-	{"in_broadcast_pkts", INT8OID, false},
-	{"in_discards", INT8OID, false},
-	{"in_errors", INT8OID, false},
-	{"in_unknown_protos", INT8OID, false},
-	{"out_octets", NUMERICOID, false},
-	{"out_ucast_pkts", INT8OID, false},
-	{"out_multicast_pkts", INT8OID, false},
-	{"out_broadcast_pkts", INT8OID, false},
-	{"out_discards", INT8OID, false},
-	{"out_errors", INT8OID, false},
-	{"promiscuous_mode", INT4OID, false},
-	{"dot3_alignment_errors", INT8OID, false},
-	{"dot3_fcs_errors", INT8OID, false},
-	{"dot3_single_collision_frames", INT8OID, false},
-	{"dot3_multiple_collision_frames", INT8OID, false},
-	{"dot3_sqe_test_errors", INT8OID, false},
-	{"dot3_deferred_transmissions", INT8OID, false},
-	{"dot3_late_collisions", INT8OID, false},
-	{"dot3_excessive_collisions", INT8OID, false},
-	{"dot3_internal_mac_transmit_errors", INT8OID, false},
-	{"dot3_carrier_sense_errors", INT8OID, false},
-	{"dot3_frame_too_longs", INT8OID, false},
-	{"dot3_internal_mac_receive_errors", INT8OID, false},
-	{"dot3_symbol_errors", INT8OID, false},
+	GF_IFCOUNTERS_COLUMN_LIST(GF_COLUMN_ENTRY)
 };
 
 const GfColumn gf_drop_columns[GF_DROP_NCOLS] = {
-	{"time_received", TIMESTAMPTZOID, true},
-	{"sampler_address", INETOID, false},
-	{"sub_agent_id", INT8OID, false},
-	{"sequence_num", INT8OID, false},
-	{"source_id_type", INT4OID, false},
-	{"source_id_index", INT8OID, false},
-	{"drops", INT8OID, false},
-	{"in_if", INT8OID, false},
-	{"out_if", INT8OID, false},
-	{"reason", INT4OID, false},
-	{"header_protocol", INT4OID, false},
-	{"frame_length", INT8OID, false},
-	{"header", BYTEAOID, false},
-	{"src_addr", INETOID, false},
-	{"dst_addr", INETOID, false},
-	{"etype", INT4OID, false},
-	{"proto", INT4OID, false},
-	{"src_port", INT4OID, false},
-	{"dst_port", INT4OID, false},
-	{"src_mac", MACADDROID, false},
-	{"dst_mac", MACADDROID, false},
-	{"vlan_id", INT8OID, false},
+	GF_DROP_COLUMN_LIST(GF_COLUMN_ENTRY)
 };
 
-/* Indexes into gf_flow_columns, named so the fill code below reads. */
-enum
+const GfColumn *
+gf_table_columns(const char *table, int *ncols)
 {
-	FC_TYPE, FC_TIME_RECEIVED, FC_TIME_FLOW_START, FC_TIME_FLOW_END,
-	FC_SEQUENCE_NUM, FC_SAMPLING_RATE, FC_SAMPLER_ADDRESS, FC_BYTES,
-	FC_PACKETS, FC_SRC_ADDR, FC_DST_ADDR, FC_ETYPE, FC_PROTO, FC_SRC_PORT,
-	FC_DST_PORT, FC_IN_IF, FC_OUT_IF, FC_SRC_MAC, FC_DST_MAC, FC_SRC_VLAN,
-	FC_DST_VLAN, FC_VLAN_ID, FC_IP_TOS, FC_IP_TTL, FC_IP_FLAGS,
-	FC_TCP_FLAGS, FC_FORWARDING_STATUS, FC_ICMP_TYPE, FC_ICMP_CODE,
-	FC_IPV6_FLOW_LABEL, FC_FRAGMENT_ID, FC_FRAGMENT_OFFSET, FC_SRC_AS,
-	FC_DST_AS, FC_NEXT_HOP, FC_NEXT_HOP_AS, FC_SRC_NET, FC_DST_NET,
-	FC_BGP_NEXT_HOP, FC_BGP_COMMUNITIES, FC_AS_PATH, FC_MPLS_LABEL,
-	FC_OBSERVATION_DOMAIN_ID, FC_OBSERVATION_POINT_ID, FC_IN_IF_FORMAT,
-	FC_OUT_IF_FORMAT, FC_VXLAN_VNI, FC__COUNT
-};
-
-StaticAssertDecl(FC__COUNT == GF_FLOW_NCOLS, "flow column enum out of step");
+	if (strcmp(table, "flows") == 0)
+	{
+		*ncols = GF_FLOW_NCOLS;
+		return gf_flow_columns;
+	}
+	if (strcmp(table, "interface_counters") == 0)
+	{
+		*ncols = GF_IFCOUNTERS_NCOLS;
+		return gf_ifcounters_columns;
+	}
+	if (strcmp(table, "sflow_drops") == 0)
+	{
+		*ncols = GF_DROP_NCOLS;
+		return gf_drop_columns;
+	}
+	*ncols = 0;
+	return NULL;
+}
 
 /* Microseconds between the Unix epoch and PostgreSQL's (2000-01-01). */
 #define GF_PG_EPOCH_OFFSET_US \
@@ -180,20 +102,24 @@ gf_ns_to_timestamptz(uint64 ns)
 
 /*
  * Per-row scratch for the fixed-size pass-by-reference values of a flow
- * row (up to seven inet/cidr, two macaddr).  Building them here instead of
+ * row (inet, cidr, macaddr).  Building them here instead of
  * palloc'ing each one takes several allocations off every row; the
  * catch is that they are only valid until the next gf_flow_datums() call
  * (see flow_tuple.h).  The union keeps each inet 4-byte aligned for its
  * length word.
  */
-typedef union GfInetBuf
+typedef union GfValueBuf
 {
-	inet		v;
+	inet		inet;
+	macaddr		mac;
 	int32		align;
-} GfInetBuf;
+} GfValueBuf;
 
-static GfInetBuf gf_row_inet[7];
-static macaddr gf_row_mac[2];
+/* One per column (most go unused), so no column needs counting. */
+static GfValueBuf gf_flow_row_buf[GF_FLOW_NCOLS];
+
+/* Where interface counter and drop rows build theirs. */
+#define GF_PALLOC_VALUE_BUF() ((GfValueBuf *) palloc(sizeof(GfValueBuf)))
 
 /*
  * An inet (or cidr) value from a core address, built in *res.  For cidr
@@ -318,104 +244,144 @@ gf_type_datum(gf_flow_type t)
 }
 
 /*
- * bigint is signed: a uint64 above 2^63-1 (only a hostile or broken
- * exporter sends one for bytes, packets or a sampling rate) is written as
- * NULL, since a negative count would be worse than an unknown one.
+ * The fill code, one GF_PUT_<how> per conversion of the column lists
+ * (flow_columns.h); each takes the row's values[] and nulls[], the
+ * column's position, whether the value is present, the column's type OID,
+ * scratch space for a fixed-size pass-by-reference value, the record and
+ * the source member(s) named in the list.  'scratch' is an expression,
+ * evaluated only when the value needs the space.
  */
-#define PUT_I8(col, fld, expr) \
+
+/* FlowType name, cached per backend; always present. */
+#define GF_PUT_FLOW_TYPE(values, nulls, col, present, typoid, scratch, rec, member) \
 	do { \
-		if (GF_HAS(f, fld) && (uint64) (expr) <= (uint64) PG_INT64_MAX) \
-		{ values[col] = Int64GetDatum((int64) (expr)); nulls[col] = false; } \
-		else nulls[col] = true; \
+		StaticAssertStmt((typoid) == TEXTOID, "FLOW_TYPE fills text"); \
+		values[col] = gf_type_datum((rec)->member); \
+		nulls[col] = !(present); \
 	} while (0)
-/*
- * An int column holds a field that is at most 20 bits wide by its
- * definition; only a malformed template can carry more.  Such a value is
- * written as NULL rather than wrapped to a negative number.
- */
-#define PUT_I4(col, fld, expr) \
+
+#define GF_PUT_TIME_NS(values, nulls, col, present, typoid, scratch, rec, member) \
 	do { \
-		if (GF_HAS(f, fld) && (uint64) (expr) <= (uint64) PG_INT32_MAX) \
-		{ values[col] = Int32GetDatum((int32) (expr)); nulls[col] = false; } \
-		else nulls[col] = true; \
-	} while (0)
-#define PUT_TS(col, fld, expr) \
-	do { \
-		if (GF_HAS(f, fld)) \
-		{ values[col] = TimestampTzGetDatum(gf_ns_to_timestamptz(expr)); nulls[col] = false; } \
+		StaticAssertStmt((typoid) == TIMESTAMPTZOID, "TIME_NS fills timestamptz"); \
+		if (present) \
+		{ values[col] = TimestampTzGetDatum(gf_ns_to_timestamptz((rec)->member)); nulls[col] = false; } \
 		else nulls[col] = true; \
 	} while (0)
 
-void
-gf_flow_datums(const gf_flow *f, Datum *values, bool *nulls)
+/*
+ * An unsigned value for a signed column.  bigint: a uint64 above 2^63-1
+ * (only a hostile or broken exporter sends one for bytes, packets or a
+ * sampling rate) is written as NULL, since a negative count would be
+ * worse than an unknown one.  int: the field is at most 20 bits wide by
+ * its definition; only a malformed template can carry more, and such a
+ * value is written as NULL rather than wrapped to a negative number.
+ */
+#define GF_PUT_UINT(values, nulls, col, present, typoid, scratch, rec, member) \
+	do { \
+		uint64		v_ = (uint64) (rec)->member; \
+		StaticAssertStmt((typoid) == INT8OID || (typoid) == INT4OID, "UINT fills bigint or int"); \
+		if ((present) && v_ <= ((typoid) == INT8OID ? (uint64) PG_INT64_MAX : (uint64) PG_INT32_MAX)) \
+		{ \
+			values[col] = (typoid) == INT8OID ? Int64GetDatum((int64) v_) : Int32GetDatum((int32) v_); \
+			nulls[col] = false; \
+		} \
+		else nulls[col] = true; \
+	} while (0)
+
+/*
+ * A 32-bit word kept bit for bit: bigint holds it, int takes it two's
+ * complement (sFlow's source_id_type, drop reason, ... are codes, not
+ * counts).
+ */
+#define GF_PUT_BITS(values, nulls, col, present, typoid, scratch, rec, member) \
+	do { \
+		StaticAssertStmt(sizeof((rec)->member) <= 4, "BITS fills from a 32-bit word"); \
+		StaticAssertStmt((typoid) == INT8OID || (typoid) == INT4OID, "BITS fills bigint or int"); \
+		if (present) \
+		{ \
+			values[col] = (typoid) == INT8OID ? Int64GetDatum((int64) (rec)->member) \
+				: Int32GetDatum((int32) (rec)->member); \
+			nulls[col] = false; \
+		} \
+		else nulls[col] = true; \
+	} while (0)
+
+#define GF_PUT_U64_NUMERIC(values, nulls, col, present, typoid, scratch, rec, member) \
+	do { \
+		StaticAssertStmt((typoid) == NUMERICOID, "U64_NUMERIC fills numeric"); \
+		if (present) \
+		{ values[col] = gf_u64_numeric((rec)->member); nulls[col] = false; } \
+		else nulls[col] = true; \
+	} while (0)
+
+/* NULL for family 0: 'present' is GF_COL_BY_VALUE, always true here. */
+#define GF_PUT_ADDR(values, nulls, col, present, typoid, scratch, rec, member) \
+	do { \
+		StaticAssertStmt((typoid) == INETOID, "ADDR fills inet"); \
+		gf_put_addr(&(scratch)->inet, &(rec)->member, &values[col], &nulls[col]); \
+	} while (0)
+
+#define GF_PUT_NET(values, nulls, col, present, typoid, scratch, rec, addr, len) \
+	do { \
+		StaticAssertStmt((typoid) == CIDROID, "NET fills cidr"); \
+		gf_put_net(&(scratch)->inet, &(rec)->addr, (present), (rec)->len, \
+				   &values[col], &nulls[col]); \
+	} while (0)
+
+#define GF_PUT_MAC(values, nulls, col, present, typoid, scratch, rec, member) \
+	do { \
+		StaticAssertStmt((typoid) == MACADDROID, "MAC fills macaddr"); \
+		if (present) \
+		{ values[col] = gf_mac_datum_in(&(scratch)->mac, (rec)->member); nulls[col] = false; } \
+		else nulls[col] = true; \
+	} while (0)
+
+/* NULL when empty: 'present' is GF_COL_BY_VALUE, always true here. */
+#define GF_PUT_U32_ARRAY(values, nulls, col, present, typoid, scratch, rec, array, count, max) \
+	do { \
+		StaticAssertStmt((typoid) == INT8ARRAYOID || (typoid) == INT4ARRAYOID, \
+						 "U32_ARRAY fills bigint[] or int[]"); \
+		gf_put_u32_array((rec)->array, (rec)->count, (max), (typoid) == INT8ARRAYOID, \
+						 &values[col], &nulls[col]); \
+	} while (0)
+
+#define GF_PUT_HEADER(values, nulls, col, present, typoid, scratch, rec, bytes, len) \
+	do { \
+		StaticAssertStmt((typoid) == BYTEAOID, "HEADER fills bytea"); \
+		if (present) \
+		{ values[col] = gf_bytea_datum((rec)->bytes, (rec)->len); nulls[col] = false; } \
+		else nulls[col] = true; \
+	} while (0)
+
+/*
+ * Is a column of this presence set in the record?  Inline with a constant
+ * 'presence', so each test folds to one bit test (or to true).
+ */
+static inline bool
+gf_flow_present(const gf_flow *f, int presence)
 {
-	values[FC_TYPE] = gf_type_datum(f->type);
-	nulls[FC_TYPE] = false;
-	values[FC_TIME_RECEIVED] = TimestampTzGetDatum(gf_ns_to_timestamptz(f->time_received_ns));
-	nulls[FC_TIME_RECEIVED] = false;
-	PUT_TS(FC_TIME_FLOW_START, GF_F_TIME_FLOW_START, f->time_flow_start_ns);
-	PUT_TS(FC_TIME_FLOW_END, GF_F_TIME_FLOW_END, f->time_flow_end_ns);
-	PUT_I8(FC_SEQUENCE_NUM, GF_F_SEQUENCE_NUM, f->sequence_num);
-	PUT_I8(FC_SAMPLING_RATE, GF_F_SAMPLING_RATE, f->sampling_rate);
-	gf_put_addr(&gf_row_inet[0].v, &f->sampler_address,
-				&values[FC_SAMPLER_ADDRESS], &nulls[FC_SAMPLER_ADDRESS]);
-	PUT_I8(FC_BYTES, GF_F_BYTES, f->bytes);
-	PUT_I8(FC_PACKETS, GF_F_PACKETS, f->packets);
-	gf_put_addr(&gf_row_inet[1].v, &f->src_addr, &values[FC_SRC_ADDR], &nulls[FC_SRC_ADDR]);
-	gf_put_addr(&gf_row_inet[2].v, &f->dst_addr, &values[FC_DST_ADDR], &nulls[FC_DST_ADDR]);
-	PUT_I4(FC_ETYPE, GF_F_ETYPE, f->etype);
-	PUT_I4(FC_PROTO, GF_F_PROTO, f->proto);
-	PUT_I4(FC_SRC_PORT, GF_F_SRC_PORT, f->src_port);
-	PUT_I4(FC_DST_PORT, GF_F_DST_PORT, f->dst_port);
-	PUT_I8(FC_IN_IF, GF_F_IN_IF, f->in_if);
-	PUT_I8(FC_OUT_IF, GF_F_OUT_IF, f->out_if);
-	if (GF_HAS(f, GF_F_SRC_MAC))
-	{
-		values[FC_SRC_MAC] = gf_mac_datum_in(&gf_row_mac[0], f->src_mac);
-		nulls[FC_SRC_MAC] = false;
-	}
-	else
-		nulls[FC_SRC_MAC] = true;
-	if (GF_HAS(f, GF_F_DST_MAC))
-	{
-		values[FC_DST_MAC] = gf_mac_datum_in(&gf_row_mac[1], f->dst_mac);
-		nulls[FC_DST_MAC] = false;
-	}
-	else
-		nulls[FC_DST_MAC] = true;
-	PUT_I8(FC_SRC_VLAN, GF_F_SRC_VLAN, f->src_vlan);
-	PUT_I8(FC_DST_VLAN, GF_F_DST_VLAN, f->dst_vlan);
-	PUT_I8(FC_VLAN_ID, GF_F_VLAN_ID, f->vlan_id);
-	PUT_I4(FC_IP_TOS, GF_F_IP_TOS, f->ip_tos);
-	PUT_I4(FC_IP_TTL, GF_F_IP_TTL, f->ip_ttl);
-	PUT_I4(FC_IP_FLAGS, GF_F_IP_FLAGS, f->ip_flags);
-	PUT_I4(FC_TCP_FLAGS, GF_F_TCP_FLAGS, f->tcp_flags);
-	PUT_I4(FC_FORWARDING_STATUS, GF_F_FORWARDING_STATUS, f->forwarding_status);
-	PUT_I4(FC_ICMP_TYPE, GF_F_ICMP_TYPE, f->icmp_type);
-	PUT_I4(FC_ICMP_CODE, GF_F_ICMP_CODE, f->icmp_code);
-	PUT_I4(FC_IPV6_FLOW_LABEL, GF_F_IPV6_FLOW_LABEL, f->ipv6_flow_label);
-	PUT_I8(FC_FRAGMENT_ID, GF_F_FRAGMENT_ID, f->fragment_id);
-	PUT_I4(FC_FRAGMENT_OFFSET, GF_F_FRAGMENT_OFFSET, f->fragment_offset);
-	PUT_I8(FC_SRC_AS, GF_F_SRC_AS, f->src_as);
-	PUT_I8(FC_DST_AS, GF_F_DST_AS, f->dst_as);
-	gf_put_addr(&gf_row_inet[3].v, &f->next_hop, &values[FC_NEXT_HOP], &nulls[FC_NEXT_HOP]);
-	PUT_I8(FC_NEXT_HOP_AS, GF_F_NEXT_HOP_AS, f->next_hop_as);
-	gf_put_net(&gf_row_inet[4].v, &f->src_addr, GF_HAS(f, GF_F_SRC_NET), f->src_net_len,
-			   &values[FC_SRC_NET], &nulls[FC_SRC_NET]);
-	gf_put_net(&gf_row_inet[5].v, &f->dst_addr, GF_HAS(f, GF_F_DST_NET), f->dst_net_len,
-			   &values[FC_DST_NET], &nulls[FC_DST_NET]);
-	gf_put_addr(&gf_row_inet[6].v, &f->bgp_next_hop, &values[FC_BGP_NEXT_HOP], &nulls[FC_BGP_NEXT_HOP]);
-	gf_put_u32_array(f->bgp_communities, f->n_communities, GF_MAX_COMMUNITIES,
-					 true, &values[FC_BGP_COMMUNITIES], &nulls[FC_BGP_COMMUNITIES]);
-	gf_put_u32_array(f->as_path, f->n_as_path, GF_MAX_AS_PATH,
-					 true, &values[FC_AS_PATH], &nulls[FC_AS_PATH]);
-	gf_put_u32_array(f->mpls_label, f->n_mpls, GF_MAX_MPLS,
-					 false, &values[FC_MPLS_LABEL], &nulls[FC_MPLS_LABEL]);
-	PUT_I8(FC_OBSERVATION_DOMAIN_ID, GF_F_OBSERVATION_DOMAIN_ID, f->observation_domain_id);
-	PUT_I8(FC_OBSERVATION_POINT_ID, GF_F_OBSERVATION_POINT_ID, f->observation_point_id);
-	PUT_I4(FC_IN_IF_FORMAT, GF_F_IN_IF_FORMAT, f->in_if_format);
-	PUT_I4(FC_OUT_IF_FORMAT, GF_F_OUT_IF_FORMAT, f->out_if_format);
-	PUT_I8(FC_VXLAN_VNI, GF_F_VXLAN_VNI, f->vxlan_vni);
+	return presence == GF_COL_ALWAYS || presence == GF_COL_BY_VALUE ||
+		GF_HAS(f, presence);
+}
+
+static inline bool
+gf_ifc_present(const gf_ifcounters *c, int presence)
+{
+	if (presence == GF_COL_IFC_GENERIC)
+		return c->has_generic;
+	if (presence == GF_COL_IFC_ETHERNET)
+		return c->has_ethernet;
+	return true;				/* GF_COL_ALWAYS, GF_COL_BY_VALUE */
+}
+
+static inline bool
+gf_drop_present(const GfDropRow *r, int presence)
+{
+	if (presence == GF_COL_ALWAYS || presence == GF_COL_BY_VALUE)
+		return true;
+	if (presence == GF_COL_DROP_HEADER)
+		return r->has_header;
+	return GF_HAS(r, presence);
 }
 
 /* numeric from uint64; the text path is only taken above 2^63-1. */
@@ -431,67 +397,63 @@ gf_u64_numeric(uint64 v)
 							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 }
 
+static Datum
+gf_bytea_datum(const uint8 *bytes, int len)
+{
+	bytea	   *b = (bytea *) palloc(VARHDRSZ + len);
+
+	SET_VARSIZE(b, VARHDRSZ + len);
+	memcpy(VARDATA(b), bytes, len);
+	return PointerGetDatum(b);
+}
+
+/*
+ * The gf_flow presence bits a column list uses: OR'd to see which are
+ * used, summed to see that none is used twice (the sum exceeds the OR
+ * then).  Every bit of gf_flow has exactly one flows column, so a field
+ * added to flow.h without a column (or given two) does not compile.
+ */
+#define GF_COL_BIT(presence) \
+	((presence) < 64 ? (UINT64CONST(1) << ((presence) & 63)) : UINT64CONST(0))
+#define GF_COL_BIT_OR(col, sqltype, presence, ...)	| GF_COL_BIT(presence)
+#define GF_COL_BIT_SUM(col, sqltype, presence, ...)	+ GF_COL_BIT(presence)
+#define GF_FLOW_BITS_ALL ((UINT64CONST(1) << GF_F__COUNT) - 1)
+
+StaticAssertDecl((0 GF_FLOW_COLUMN_LIST(GF_COL_BIT_OR)) == GF_FLOW_BITS_ALL,
+				 "a gf_flow presence bit has no flows column");
+StaticAssertDecl((0 GF_FLOW_COLUMN_LIST(GF_COL_BIT_SUM)) == GF_FLOW_BITS_ALL,
+				 "a gf_flow presence bit has two flows columns");
+
+/* The presence bits sflow_drops has columns for; GfDropRow keeps these. */
+#define GF_DROP_BITS (0 GF_DROP_COLUMN_LIST(GF_COL_BIT_OR))
+
+/*
+ * Expand a list entry into its GF_PUT_<how>.  GF_PUT_EXPAND rescans its
+ * arguments, so the source member(s) of the entry become separate
+ * arguments of the GF_PUT_ macro.
+ */
+#define GF_PUT_EXPAND(put, ...) put(__VA_ARGS__)
+
+void
+gf_flow_datums(const gf_flow *f, Datum *values, bool *nulls)
+{
+#define GF_FLOW_FILL(col, sqltype, presence, how, ...) \
+	GF_PUT_EXPAND(GF_PUT_##how, values, nulls, GF_FLOW_COL_##col, \
+				  gf_flow_present(f, presence), GF_SQLTYPE_##sqltype, \
+				  &gf_flow_row_buf[GF_FLOW_COL_##col], f, __VA_ARGS__);
+	GF_FLOW_COLUMN_LIST(GF_FLOW_FILL)
+#undef GF_FLOW_FILL
+}
+
 void
 gf_ifcounters_datums(const gf_ifcounters *c, Datum *values, bool *nulls)
 {
-	int			i = 0;
-	int			k;
-
-	values[i] = TimestampTzGetDatum(gf_ns_to_timestamptz(c->time_received_ns));
-	nulls[i++] = false;
-	gf_put_addr((inet *) palloc(sizeof(inet)), &c->sampler_address,
-				&values[i], &nulls[i]);
-	i++;
-	values[i] = Int64GetDatum(c->sub_agent_id);
-	nulls[i++] = false;
-	values[i] = Int64GetDatum(c->sequence_num);
-	nulls[i++] = false;
-	values[i] = Int32GetDatum((int32) c->source_id_type);
-	nulls[i++] = false;
-	values[i] = Int64GetDatum(c->source_id_index);
-	nulls[i++] = false;
-
-	/* Generic interface counters (sFlow counter record 1), columns 6..24. */
-	values[i++] = Int64GetDatum(c->if_index);
-	values[i++] = Int64GetDatum(c->if_type);
-	values[i++] = gf_u64_numeric(c->if_speed);
-	values[i++] = Int32GetDatum((int32) c->if_direction);
-	values[i++] = Int32GetDatum((int32) c->if_status);
-	values[i++] = gf_u64_numeric(c->in_octets);
-	values[i++] = Int64GetDatum(c->in_ucast_pkts);
-	values[i++] = Int64GetDatum(c->in_multicast_pkts);
-	values[i++] = Int64GetDatum(c->in_broadcast_pkts);
-	values[i++] = Int64GetDatum(c->in_discards);
-	values[i++] = Int64GetDatum(c->in_errors);
-	values[i++] = Int64GetDatum(c->in_unknown_protos);
-	values[i++] = gf_u64_numeric(c->out_octets);
-	values[i++] = Int64GetDatum(c->out_ucast_pkts);
-	values[i++] = Int64GetDatum(c->out_multicast_pkts);
-	values[i++] = Int64GetDatum(c->out_broadcast_pkts);
-	values[i++] = Int64GetDatum(c->out_discards);
-	values[i++] = Int64GetDatum(c->out_errors);
-	values[i++] = Int32GetDatum((int32) c->promiscuous_mode);
-	Assert(i == 25);
-	for (k = 6; k < 25; k++)
-		nulls[k] = !c->has_generic;
-
-	/* Ethernet counters (sFlow counter record 2), columns 25..37. */
-	values[i++] = Int64GetDatum(c->dot3_alignment_errors);
-	values[i++] = Int64GetDatum(c->dot3_fcs_errors);
-	values[i++] = Int64GetDatum(c->dot3_single_collision_frames);
-	values[i++] = Int64GetDatum(c->dot3_multiple_collision_frames);
-	values[i++] = Int64GetDatum(c->dot3_sqe_test_errors);
-	values[i++] = Int64GetDatum(c->dot3_deferred_transmissions);
-	values[i++] = Int64GetDatum(c->dot3_late_collisions);
-	values[i++] = Int64GetDatum(c->dot3_excessive_collisions);
-	values[i++] = Int64GetDatum(c->dot3_internal_mac_transmit_errors);
-	values[i++] = Int64GetDatum(c->dot3_carrier_sense_errors);
-	values[i++] = Int64GetDatum(c->dot3_frame_too_longs);
-	values[i++] = Int64GetDatum(c->dot3_internal_mac_receive_errors);
-	values[i++] = Int64GetDatum(c->dot3_symbol_errors);
-	Assert(i == GF_IFCOUNTERS_NCOLS);
-	for (k = 25; k < GF_IFCOUNTERS_NCOLS; k++)
-		nulls[k] = !c->has_ethernet;
+#define GF_IFC_FILL(col, sqltype, presence, how, ...) \
+	GF_PUT_EXPAND(GF_PUT_##how, values, nulls, GF_IFC_COL_##col, \
+				  gf_ifc_present(c, presence), GF_SQLTYPE_##sqltype, \
+				  GF_PALLOC_VALUE_BUF(), c, __VA_ARGS__);
+	GF_IFCOUNTERS_COLUMN_LIST(GF_IFC_FILL)
+#undef GF_IFC_FILL
 }
 
 void
@@ -521,11 +483,7 @@ gf_drop_row_fill(GfDropRow *row, const gf_drop_sample *d)
 		memcpy(row->header, d->header, n);
 
 	/* Only the fields the table has; the bits say which were parsed. */
-	row->present = f->present &
-		((UINT64CONST(1) << GF_F_ETYPE) | (UINT64CONST(1) << GF_F_PROTO) |
-		 (UINT64CONST(1) << GF_F_SRC_PORT) | (UINT64CONST(1) << GF_F_DST_PORT) |
-		 (UINT64CONST(1) << GF_F_SRC_MAC) | (UINT64CONST(1) << GF_F_DST_MAC) |
-		 (UINT64CONST(1) << GF_F_VLAN_ID));
+	row->present = f->present & GF_DROP_BITS;
 	row->src_addr = f->src_addr;
 	row->dst_addr = f->dst_addr;
 	row->etype = f->etype;
@@ -540,82 +498,20 @@ gf_drop_row_fill(GfDropRow *row, const gf_drop_sample *d)
 void
 gf_drop_datums(const GfDropRow *r, Datum *values, bool *nulls)
 {
-	const GfDropRow *f = r;		/* for GF_HAS in the PUT_ macros */
-	bytea	   *hdr;
-	int			i = 0;
-
-	values[i] = TimestampTzGetDatum(gf_ns_to_timestamptz(r->time_received_ns));
-	nulls[i++] = false;
-	gf_put_addr((inet *) palloc(sizeof(inet)), &r->agent, &values[i], &nulls[i]);
-	i++;
-	values[i] = Int64GetDatum((int64) r->sub_agent_id);
-	nulls[i++] = false;
-	values[i] = Int64GetDatum((int64) r->sequence_num);
-	nulls[i++] = false;
-	/* Two's complement like interface_counters: every bit is kept. */
-	values[i] = Int32GetDatum((int32) r->source_id_type);
-	nulls[i++] = false;
-	values[i] = Int64GetDatum((int64) r->source_id_index);
-	nulls[i++] = false;
-	values[i] = Int64GetDatum((int64) r->drops);
-	nulls[i++] = false;
-	values[i] = Int64GetDatum((int64) r->in_if);
-	nulls[i++] = false;
-	values[i] = Int64GetDatum((int64) r->out_if);
-	nulls[i++] = false;
-	values[i] = Int32GetDatum((int32) r->reason);
-	nulls[i++] = false;
-
-	/* The raw header record: NULL, all three, when the sample had none. */
-	values[i] = Int32GetDatum((int32) r->header_protocol);
-	nulls[i++] = !r->has_header;
-	values[i] = Int64GetDatum((int64) r->frame_length);
-	nulls[i++] = !r->has_header;
-	hdr = (bytea *) palloc(VARHDRSZ + r->header_len);
-	SET_VARSIZE(hdr, VARHDRSZ + r->header_len);
-	memcpy(VARDATA(hdr), r->header, r->header_len);
-	values[i] = PointerGetDatum(hdr);
-	nulls[i++] = !r->has_header;
-
-	gf_put_addr((inet *) palloc(sizeof(inet)), &r->src_addr, &values[i], &nulls[i]);
-	i++;
-	gf_put_addr((inet *) palloc(sizeof(inet)), &r->dst_addr, &values[i], &nulls[i]);
-	i++;
-	PUT_I4(i, GF_F_ETYPE, r->etype);
-	i++;
-	PUT_I4(i, GF_F_PROTO, r->proto);
-	i++;
-	PUT_I4(i, GF_F_SRC_PORT, r->src_port);
-	i++;
-	PUT_I4(i, GF_F_DST_PORT, r->dst_port);
-	i++;
-	if (GF_HAS(r, GF_F_SRC_MAC))
-	{
-		values[i] = gf_mac_datum_in((macaddr *) palloc(sizeof(macaddr)), r->src_mac);
-		nulls[i] = false;
-	}
-	else
-		nulls[i] = true;
-	i++;
-	if (GF_HAS(r, GF_F_DST_MAC))
-	{
-		values[i] = gf_mac_datum_in((macaddr *) palloc(sizeof(macaddr)), r->dst_mac);
-		nulls[i] = false;
-	}
-	else
-		nulls[i] = true;
-	i++;
-	PUT_I8(i, GF_F_VLAN_ID, r->vlan_id);
-	i++;
-	(void) f;
-	Assert(i == GF_DROP_NCOLS);
+#define GF_DROP_FILL(col, sqltype, presence, how, ...) \
+	GF_PUT_EXPAND(GF_PUT_##how, values, nulls, GF_DROP_COL_##col, \
+				  gf_drop_present(r, presence), GF_SQLTYPE_##sqltype, \
+				  GF_PALLOC_VALUE_BUF(), r, __VA_ARGS__);
+	GF_DROP_COLUMN_LIST(GF_DROP_FILL)
+#undef GF_DROP_FILL
 }
 
 void
 gf_colmap_build(GfColumnMap *map, TupleDesc td, const GfColumn *cols,
 				int ncols, const char *what)
 {
-	bool		found[Max(GF_FLOW_NCOLS, Max(GF_IFCOUNTERS_NCOLS, GF_DROP_NCOLS))];
+	bool		found[Max((int) GF_FLOW_NCOLS,
+					  Max((int) GF_IFCOUNTERS_NCOLS, (int) GF_DROP_NCOLS))];
 	int			i;
 	int			j;
 

@@ -7,10 +7,16 @@
  *    decode() function go through here, so a column is converted in one
  *    place only.
  *
- *    The column lists below are the contract with sql/goflow2plus--0.1.sql.
- *    A table (or row type) is matched to them by column name, so a user may
- *    add columns or drop and re-add ours in another order; a missing column
- *    or a changed type is an ERROR that names the column.
+ *    The column lists are the contract with sql/goflow2plus--0.1.sql:
+ *    GF_FLOW_COLUMN_LIST and GF_IFCOUNTERS_COLUMN_LIST in
+ *    src/core/flow_columns.h (the records are the core's),
+ *    GF_DROP_COLUMN_LIST below (the record is GfDropRow).  Everything here
+ *    (column arrays, positions, fill code, goflow2plus._columns()) is
+ *    expanded from them; test/regress/sql/10_columns.sql checks that the
+ *    installed tables match.  A table (or row type) is matched to the
+ *    lists by column name, so a user may add columns or drop and re-add
+ *    ours in another order; a missing column or a changed type is an
+ *    ERROR that names the column.
  *
  *    Include postgres.h before this header.
  */
@@ -21,12 +27,9 @@
 #include "datatype/timestamp.h"
 
 #include "flow.h"
+#include "flow_columns.h"
 #include "ifcounters.h"
 #include "sflow.h"
-
-#define GF_FLOW_NCOLS		47
-#define GF_IFCOUNTERS_NCOLS	38
-#define GF_DROP_NCOLS		22
 
 /*
  * Bytes of a dropped packet's header kept in goflow2plus.sflow_drops.header.
@@ -70,7 +73,50 @@ typedef struct GfDropRow
 	uint8		header[GF_DROP_HEADER_MAX];
 } GfDropRow;
 
-/* One column we write: its name, its type and whether it is never NULL. */
+/* sflow_drops: the raw header record's columns, NULL without one. */
+#define GF_COL_DROP_HEADER	68
+
+/*
+ * goflow2plus.sflow_drops, from GfDropRow; entries as in flow_columns.h
+ * (HEADER's source is the bytes and their count).
+ */
+#define GF_DROP_COLUMN_LIST(X) \
+	X(time_received,   timestamptz, GF_COL_ALWAYS,      TIME_NS, time_received_ns) \
+	X(sampler_address, inet,        GF_COL_BY_VALUE,    ADDR,    agent) \
+	X(sub_agent_id,    bigint,      GF_COL_ALWAYS,      BITS,    sub_agent_id) \
+	X(sequence_num,    bigint,      GF_COL_ALWAYS,      BITS,    sequence_num) \
+	X(source_id_type,  int,         GF_COL_ALWAYS,      BITS,    source_id_type) \
+	X(source_id_index, bigint,      GF_COL_ALWAYS,      BITS,    source_id_index) \
+	X(drops,           bigint,      GF_COL_ALWAYS,      BITS,    drops) \
+	X(in_if,           bigint,      GF_COL_ALWAYS,      BITS,    in_if) \
+	X(out_if,          bigint,      GF_COL_ALWAYS,      BITS,    out_if) \
+	X(reason,          int,         GF_COL_ALWAYS,      BITS,    reason) \
+	X(header_protocol, int,         GF_COL_DROP_HEADER, BITS,    header_protocol) \
+	X(frame_length,    bigint,      GF_COL_DROP_HEADER, BITS,    frame_length) \
+	X(header,          bytea,       GF_COL_DROP_HEADER, HEADER,  header, header_len) \
+	X(src_addr,        inet,        GF_COL_BY_VALUE,    ADDR,    src_addr) \
+	X(dst_addr,        inet,        GF_COL_BY_VALUE,    ADDR,    dst_addr) \
+	X(etype,           int,         GF_F_ETYPE,         UINT,    etype) \
+	X(proto,           int,         GF_F_PROTO,         UINT,    proto) \
+	X(src_port,        int,         GF_F_SRC_PORT,      UINT,    src_port) \
+	X(dst_port,        int,         GF_F_DST_PORT,      UINT,    dst_port) \
+	X(src_mac,         macaddr,     GF_F_SRC_MAC,       MAC,     src_mac) \
+	X(dst_mac,         macaddr,     GF_F_DST_MAC,       MAC,     dst_mac) \
+	X(vlan_id,         bigint,      GF_F_VLAN_ID,       UINT,    vlan_id)
+
+/* Column positions GF_DROP_COL_<column> and the count. */
+#define GF_COL_ENUM_DROP(col, ...)	GF_DROP_COL_##col,
+enum
+{
+	GF_DROP_COLUMN_LIST(GF_COL_ENUM_DROP)
+	GF_DROP_NCOLS
+};
+#undef GF_COL_ENUM_DROP
+
+/*
+ * One column we write: its name, its type and whether it is never NULL
+ * (presence GF_COL_ALWAYS in its list).
+ */
 typedef struct GfColumn
 {
 	const char *name;
@@ -81,6 +127,13 @@ typedef struct GfColumn
 extern const GfColumn gf_flow_columns[GF_FLOW_NCOLS];
 extern const GfColumn gf_ifcounters_columns[GF_IFCOUNTERS_NCOLS];
 extern const GfColumn gf_drop_columns[GF_DROP_NCOLS];
+
+/*
+ * The column list of a table of ours by its name ("flows",
+ * "interface_counters", "sflow_drops"), with its length in *ncols; NULL
+ * for any other name.
+ */
+extern const GfColumn *gf_table_columns(const char *table, int *ncols);
 
 /*
  * Where each attribute of a tuple descriptor takes its value from: src[i]
