@@ -24,7 +24,7 @@ gf_sf_read_addr(gf_sf_ctx *c, gf_rd *r, gf_addr *a, const char *what)
 	memset(a, 0, sizeof(*a));
 	if (!gf_rd_u32(r, &type))
 		return gf_fail(c->err, GF_ERR_TRUNCATED, off,
-					   "sFlow %s: address type cut off", what);
+					   "%s: address type cut off", what);
 	switch (type)
 	{
 		case 0:
@@ -33,19 +33,19 @@ gf_sf_read_addr(gf_sf_ctx *c, gf_rd *r, gf_addr *a, const char *what)
 		case 1:
 			if (!gf_rd_bytes(r, 4, &p))
 				return gf_fail(c->err, GF_ERR_TRUNCATED, off,
-							   "sFlow %s: IPv4 address cut off", what);
+							   "%s: IPv4 address cut off", what);
 			gf_addr_set_v4(a, p);
 			return GF_OK;
 		case 2:
 			if (!gf_rd_bytes(r, 16, &p))
 				return gf_fail(c->err, GF_ERR_TRUNCATED, off,
-							   "sFlow %s: IPv6 address cut off", what);
+							   "%s: IPv6 address cut off", what);
 			gf_addr_set_v6(a, p);
 			return GF_OK;
 		default:
 			/* Its size is unknown, so nothing after it can be framed. */
 			return gf_fail(c->err, GF_ERR_LENGTH, off,
-						   "sFlow %s has unknown address type %u", what, type);
+						   "%s has unknown address type %u", what, type);
 	}
 }
 
@@ -108,14 +108,15 @@ gf_sflow_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 	c.dg = dg;
 	c.sink = sink;
 	c.err = err;
+	err->proto = GF_PK_SFLOW_V5;
 
 	gf_rd_init(&r, dg->data, dg->len);
 	if (!gf_rd_u32(&r, &version))
 		return gf_fail(err, GF_ERR_TRUNCATED, 0,
-					   "sFlow datagram of %zu bytes has no version", dg->len);
+					   "datagram of %zu bytes has no version", dg->len);
 	if (version != 5)
 		return gf_fail(err, GF_ERR_VERSION, 0,
-					   "sFlow version %u is not supported (only 5)", version);
+					   "version %u is not supported (only 5)", version);
 	rc = gf_sf_read_addr(&c, &r, &c.agent, "agent address");
 	if (rc != GF_OK)
 		return rc;
@@ -123,7 +124,7 @@ gf_sflow_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 	if (!gf_rd_u32(&r, &c.sub_agent_id) || !gf_rd_u32(&r, &c.sequence) ||
 		!gf_rd_u32(&r, &c.uptime_ms) || !gf_rd_u32(&r, &nsamples))
 		return gf_fail(err, GF_ERR_TRUNCATED, off,
-					   "sFlow datagram header cut off: datagram has %zu bytes",
+					   "datagram header cut off: datagram has %zu bytes",
 					   dg->len);
 
 	for (i = 0; i < nsamples; i++)
@@ -136,11 +137,11 @@ gf_sflow_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 		}
 		if (!gf_rd_u32(&r, &tag) || !gf_rd_u32(&r, &len))
 			return gf_fail(err, GF_ERR_COUNT, off,
-						   "sFlow datagram says %u samples but ends after %u",
+						   "datagram says %u samples but ends after %u",
 						   nsamples, i);
 		if (!gf_rd_sub(&r, len, &s))
 			return gf_fail(err, GF_ERR_LENGTH, off,
-						   "sFlow sample %u length %u exceeds the %zu bytes left in the datagram",
+						   "sample %u length %u exceeds the %zu bytes left in the datagram",
 						   i, len, gf_rd_left(&r));
 		if ((tag >> 12) != 0)
 		{
