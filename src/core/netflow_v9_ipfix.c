@@ -16,8 +16,6 @@
  */
 #include "netflow_nfx.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "netflow_fields.h"
@@ -49,24 +47,6 @@ nfx_options_record(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_rec *rec)
 		!gf_nf_sampling_set_init_time(c->st->sampling, &msg->scope,
 									  rec->v[GF_NF_INIT_MS], msg->time_received_ns))
 		c->d->counters.nf_sampling_refused++;
-}
-
-void
-gf_nfx_soft(gf_nfx_ctx *c, gf_rc code, size_t offset, const char *fmt,...)
-{
-	va_list		ap;
-
-	char		buf[sizeof(c->soft.msg)];
-
-	if (c->soft_rc == GF_OK)
-	{
-		va_start(ap, fmt);
-		vsnprintf(buf, sizeof(buf), fmt, ap);
-		va_end(ap);
-		/* Named like a hard error of the same datagram. */
-		c->soft.proto = c->err->proto;
-		c->soft_rc = gf_fail(&c->soft, code, offset, "%s", buf);
-	}
 }
 
 /* Read the length of a variable-length field (RFC 7011 section 7). */
@@ -160,12 +140,6 @@ nfx_pending_cb(void *arg, const gf_nf_msg *msg, uint16_t set_id,
 	memset(c->err, 0, sizeof(*c->err));
 	if (gf_nfx_records(c, msg, tpl, &r) != GF_OK)
 		c->d->counters.packets_malformed++;
-}
-
-void
-gf_nfx_release_pending(gf_nfx_ctx *c, const gf_nf_msg *msg, uint16_t template_id)
-{
-	gf_nf_pending_mark_ready(c->st->pending, &msg->scope, template_id);
 }
 
 void
