@@ -16,7 +16,9 @@ OBJS = $(EXT_CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o)
 # Warnings are errors unless a build on a newer server asks otherwise
 # (make WERROR=).
 WERROR ?= -Werror
-PG_CPPFLAGS = -Isrc/core -Isrc/gen
+# The adapter sees only the core's public headers (src/core/include); the
+# core's own objects also see its internal ones.
+PG_CPPFLAGS = -Isrc/core/include -Isrc/gen
 PG_CFLAGS = $(WERROR)
 
 REGRESS = $(patsubst test/regress/sql/%.sql,%,$(sort $(wildcard test/regress/sql/*.sql)))
@@ -41,18 +43,19 @@ src/gen/flow.pb-c.o: CFLAGS += -Wno-declaration-after-statement -Wno-missing-pro
 # --enable-depend; a stale object built against an older struct layout
 # (a counter list, a slot) corrupts shared memory, so every object is
 # rebuilt when any header changes.
-$(CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o): src/gen/flow.pb-c.h $(wildcard src/core/*.h src/pg/*.h)
+$(CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o): src/gen/flow.pb-c.h $(wildcard src/core/*.h src/core/include/*.h src/pg/*.h)
+$(CORE_SRCS:.c=.o): override CPPFLAGS += -Isrc/core
 
 # ---- core layer without PostgreSQL: unit tests and fuzzers ----------------
 
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CORE_TEST_CFLAGS = -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
-	-Wdeclaration-after-statement $(WERROR) -Isrc/core -Isrc/gen $(SAN_FLAGS)
+	-Wdeclaration-after-statement $(WERROR) -Isrc/core/include -Isrc/core -Isrc/gen $(SAN_FLAGS)
 UNIT_SRCS = $(sort $(wildcard test/unit/test_*.c))
 UNIT_BINS = $(patsubst test/unit/%.c,build/unit/%,$(UNIT_SRCS))
 FUZZ_SRCS = $(sort $(wildcard test/fuzz/fuzz_*.c))
 FUZZ_BINS = $(patsubst test/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
-CORE_HDRS = $(wildcard src/core/*.h)
+CORE_HDRS = $(wildcard src/core/*.h src/core/include/*.h)
 
 build/unit/%: test/unit/%.c test/unit/unit.h $(CORE_SRCS) $(CORE_HDRS) src/gen/flow.pb-c.c
 	@mkdir -p build/unit
@@ -69,7 +72,7 @@ unit: $(UNIT_BINS)
 
 build/fuzz/%: test/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS) src/gen/flow.pb-c.c
 	@mkdir -p build/fuzz
-	clang -std=gnu11 -g -O1 -Isrc/core -Isrc/gen -fsanitize=fuzzer,address,undefined \
+	clang -std=gnu11 -g -O1 -Isrc/core/include -Isrc/core -Isrc/gen -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $< $(CORE_SRCS) src/gen/flow.pb-c.c -lprotobuf-c
 
 fuzz: $(FUZZ_BINS)

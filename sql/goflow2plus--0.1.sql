@@ -213,7 +213,7 @@ AS 'MODULE_PATHNAME', 'goflow2plus_stats'
 LANGUAGE C STRICT VOLATILE;
 
 -- NetFlow v9 / IPFIX state per exporter, per worker: what it holds, what
--- was refused to it (each limit in src/core/decode.h's gf_limits), as of
+-- was refused to it (each limit in src/core/include/decode.h's gf_limits), as of
 -- the worker's last tick (once a second).  At most 64 rows per worker: the
 -- most refused first, then the busiest; exporters_held counts them all.
 CREATE FUNCTION goflow2plus.exporters(

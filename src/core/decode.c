@@ -8,8 +8,6 @@
  */
 #include "decoder_internal.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,21 +24,6 @@
 #define GF_DEFAULT_SAMPLING_PER_EXPORTER	256
 #define GF_DEFAULT_MAX_SAMPLING			65536
 #define GF_DEFAULT_EXPORTER_IDLE_MS		(3600u * 1000)
-
-gf_rc
-gf_fail(gf_error *err, gf_rc code, size_t offset, const char *fmt,...)
-{
-	va_list		ap;
-
-	if (err == NULL || err->code != GF_OK)
-		return code;
-	err->code = code;
-	err->offset = offset;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return code;
-}
 
 gf_decoder *
 gf_decoder_new(const gf_limits *lim)

@@ -1,7 +1,10 @@
 /*
  * decoder_internal.h
  *    What the protocol decoders share behind decode.h: the per-worker
- *    decoder object and each protocol's entry point.  Not for the adapter.
+ *    decoder object and each protocol's entry point.  Not for the adapter:
+ *    it lives in src/core, not src/core/include, which is all the adapter
+ *    is compiled to see.  Each entry point sets err->proto before it can
+ *    fail, so gf_fail names the protocol in front of the message.
  */
 #ifndef GF_DECODER_INTERNAL_H
 #define GF_DECODER_INTERNAL_H

@@ -2,7 +2,8 @@
  * netflow_nfx.h
  *    What the NetFlow v9 / IPFIX message walker (netflow_v9_ipfix.c) and
  *    the template set parser (netflow_template_sets.c) share: the context
- *    of one datagram being decoded.
+ *    of one datagram being decoded, and what the parser calls back
+ *    (netflow_nfx_ctx.c).
  */
 #ifndef GF_NETFLOW_NFX_H
 #define GF_NETFLOW_NFX_H

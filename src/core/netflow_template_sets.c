@@ -21,12 +21,6 @@
 /* A record must fit in a set, whose length is a 16-bit count with a header. */
 #define NFX_MAX_RECORD_LEN		(65535 - 4)
 
-static const char *
-nfx_proto_name(const gf_nf_msg *msg)
-{
-	return msg->scope.version == 9 ? "NetFlow v9" : "IPFIX";
-}
-
 /* True when the rest of the view is all zero bytes: set padding. */
 static bool
 nfx_rest_is_zero(const gf_rd *r)
@@ -44,8 +38,8 @@ nfx_reject(gf_nfx_ctx *c, gf_rc code, size_t off, const char *what,
 		   const gf_nf_msg *msg, uint16_t tid, const char *why)
 {
 	c->d->counters.nf_templates_rejected++;
-	return gf_fail(c->err, code, off, "%s %s %u refused: %s",
-				   nfx_proto_name(msg), what, tid, why);
+	return gf_fail(c->err, code, off, "%s %u refused: %s",
+				   what, tid, why);
 }
 
 /* A well-formed template over a limit: counted, a soft error, decoding goes on. */
@@ -54,7 +48,7 @@ nfx_refuse(gf_nfx_ctx *c, size_t off, gf_rc code, const char *what,
 		   const gf_nf_msg *msg, uint16_t tid, const char *why)
 {
 	c->d->counters.nf_templates_rejected++;
-	gf_nfx_soft(c, code, off, "%s %s %u refused: %s", nfx_proto_name(msg),
+	gf_nfx_soft(c, code, off, "%s %u refused: %s",
 				what, tid, why);
 }
 
@@ -72,7 +66,7 @@ nfx_withdraw(gf_nfx_ctx *c, const gf_nf_msg *msg, bool options, uint16_t tid,
 		n = gf_nf_templates_withdraw(c->st->templates, &msg->scope, tid);
 	else
 		return gf_fail(c->err, GF_ERR_TEMPLATE, off,
-					   "IPFIX withdrawal names template id %u, which is neither "
+					   "withdrawal names template id %u, which is neither "
 					   "%u (all) nor a data set id (>= 256)", tid, all_id);
 	c->d->counters.nf_templates_withdrawn += n;
 	return GF_OK;
@@ -111,8 +105,8 @@ nfx_read_fields(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r, uint16_t tid,
 		{
 			c->d->counters.nf_templates_rejected++;
 			return gf_fail(c->err, GF_ERR_TRUNCATED, gf_rd_abs(r),
-						   "%s template %u: field %u of %u runs past the end "
-						   "of its set", nfx_proto_name(msg), tid, i + 1,
+						   "template %u: field %u of %u runs past the end "
+						   "of its set", tid, i + 1,
 						   n_fields);
 		}
 		if (!ipfix)

@@ -81,9 +81,10 @@ gf_nf5_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 	uint16_t	i;
 	gf_flow		f;
 
+	err->proto = GF_PK_NETFLOW_V5;
 	if (dg->len < NF5_HEADER_LEN)
 		return gf_fail(err, GF_ERR_TRUNCATED, dg->len,
-					   "NetFlow v5 header needs %d bytes, datagram has %zu",
+					   "header needs %d bytes, datagram has %zu",
 					   NF5_HEADER_LEN, dg->len);
 	h.count = (uint16_t) gf_be_uint(p + 2, 2);
 	h.uptime_ms = (uint32_t) gf_be_uint(p + 4, 4);
@@ -95,7 +96,7 @@ gf_nf5_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 	need = NF5_HEADER_LEN + (size_t) h.count * NF5_RECORD_LEN;
 	if (need != dg->len)
 		return gf_fail(err, GF_ERR_COUNT, 2,
-					   "NetFlow v5 count %u needs %zu bytes, datagram has %zu",
+					   "count %u needs %zu bytes, datagram has %zu",
 					   h.count, need, dg->len);
 
 	d->counters.packets_netflow_v5++;

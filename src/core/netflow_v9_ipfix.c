@@ -16,8 +16,6 @@
  */
 #include "netflow_nfx.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "netflow_fields.h"
@@ -26,12 +24,6 @@
 #define NFX_IPFIX_HEADER_LEN	16
 #define NFX_SET_HEADER_LEN		4
 #define NFX_MIN_DATA_SET_ID		256
-
-static const char *
-nfx_name(const gf_nf_msg *msg)
-{
-	return msg->scope.version == 9 ? "NetFlow v9" : "IPFIX";
-}
 
 /* Options data: learn sampling rates and the system init time. */
 static void
@@ -55,22 +47,6 @@ nfx_options_record(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_rec *rec)
 		!gf_nf_sampling_set_init_time(c->st->sampling, &msg->scope,
 									  rec->v[GF_NF_INIT_MS], msg->time_received_ns))
 		c->d->counters.nf_sampling_refused++;
-}
-
-void
-gf_nfx_soft(gf_nfx_ctx *c, gf_rc code, size_t offset, const char *fmt,...)
-{
-	va_list		ap;
-
-	if (c->soft_rc == GF_OK)
-	{
-		c->soft_rc = code;
-		c->soft.code = code;
-		c->soft.offset = offset;
-		va_start(ap, fmt);
-		vsnprintf(c->soft.msg, sizeof(c->soft.msg), fmt, ap);
-		va_end(ap);
-	}
 }
 
 /* Read the length of a variable-length field (RFC 7011 section 7). */
@@ -115,14 +91,14 @@ gf_nfx_records(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_template *tpl,
 
 			if (len == GF_NF_VARLEN && tpl->varlen && !nfx_varlen(body, &len))
 				return gf_fail(c->err, GF_ERR_TRUNCATED, gf_rd_abs(body),
-							   "%s template %u: length of variable-length field "
+							   "template %u: length of variable-length field "
 							   "%u runs past the end of its set (record at %zu)",
-							   nfx_name(msg), tpl->id, i + 1, rec_off);
+							   tpl->id, i + 1, rec_off);
 			if (!gf_rd_bytes(body, len, &v))
 				return gf_fail(c->err, GF_ERR_TRUNCATED, gf_rd_abs(body),
-							   "%s template %u: field %u (IE %u, %u bytes) runs "
+							   "template %u: field %u (IE %u, %u bytes) runs "
 							   "past the end of its set (record at %zu)",
-							   nfx_name(msg), tpl->id, i + 1,
+							   tpl->id, i + 1,
 							   fd->id & ~GF_NF_ENTERPRISE_BIT, len, rec_off);
 			if ((fd->id & GF_NF_ENTERPRISE_BIT) || i < skip_scope)
 				continue;
@@ -164,12 +140,6 @@ nfx_pending_cb(void *arg, const gf_nf_msg *msg, uint16_t set_id,
 	memset(c->err, 0, sizeof(*c->err));
 	if (gf_nfx_records(c, msg, tpl, &r) != GF_OK)
 		c->d->counters.packets_malformed++;
-}
-
-void
-gf_nfx_release_pending(gf_nfx_ctx *c, const gf_nf_msg *msg, uint16_t template_id)
-{
-	gf_nf_pending_mark_ready(c->st->pending, &msg->scope, template_id);
 }
 
 void
@@ -262,19 +232,19 @@ nfx_walk_sets(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r)
 			if (!ipfix || c->soft_rc == GF_ERR_LENGTH)
 				break;
 			return gf_fail(c->err, GF_ERR_TRUNCATED, set_off,
-						   "IPFIX set header needs 4 bytes, %zu left",
+						   "set header needs 4 bytes, %zu left",
 						   gf_rd_left(r));
 		}
 		gf_rd_u16(r, &set_id);
 		gf_rd_u16(r, &set_len);
 		if (set_len < NFX_SET_HEADER_LEN)
 			return gf_fail(c->err, GF_ERR_LENGTH, set_off + 2,
-						   "%s set %u has length %u, less than its 4-byte header",
-						   nfx_name(msg), set_id, set_len);
+						   "set %u has length %u, less than its 4-byte header",
+						   set_id, set_len);
 		if (!gf_rd_sub(r, set_len - NFX_SET_HEADER_LEN, &body))
 			return gf_fail(c->err, GF_ERR_LENGTH, set_off + 2,
-						   "%s set %u has length %u, past the end of the "
-						   "datagram (%zu bytes left)", nfx_name(msg), set_id,
+						   "set %u has length %u, past the end of the "
+						   "datagram (%zu bytes left)", set_id,
 						   set_len, gf_rd_left(r) + NFX_SET_HEADER_LEN);
 
 		if (set_id >= NFX_MIN_DATA_SET_ID)
@@ -309,11 +279,12 @@ gf_nfx_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 	if (!gf_rd_u16(&r, &version) || (version != 9 && version != 10))
 		return gf_fail(err, GF_ERR_VERSION, 0, "not a NetFlow v9 / IPFIX datagram");
 
+	err->proto = version == 9 ? GF_PK_NETFLOW_V9 : GF_PK_IPFIX;
 	if (version == 9)
 	{
 		if (dg->len < NFX_V9_HEADER_LEN)
 			return gf_fail(err, GF_ERR_TRUNCATED, dg->len,
-						   "NetFlow v9 header needs %d bytes, datagram has %zu",
+						   "header needs %d bytes, datagram has %zu",
 						   NFX_V9_HEADER_LEN, dg->len);
 		/* The record count is informational only: sets are walked by length. */
 		gf_rd_u16(&r, &count_or_len);
@@ -326,12 +297,12 @@ gf_nfx_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 	{
 		if (dg->len < NFX_IPFIX_HEADER_LEN)
 			return gf_fail(err, GF_ERR_TRUNCATED, dg->len,
-						   "IPFIX header needs %d bytes, datagram has %zu",
+						   "header needs %d bytes, datagram has %zu",
 						   NFX_IPFIX_HEADER_LEN, dg->len);
 		gf_rd_u16(&r, &count_or_len);
 		if (count_or_len > dg->len || count_or_len < NFX_IPFIX_HEADER_LEN)
 			return gf_fail(err, GF_ERR_LENGTH, 2,
-						   "IPFIX message length %u does not match the "
+						   "message length %u does not match the "
 						   "datagram's %zu bytes", count_or_len, dg->len);
 		gf_rd_u32(&r, &export_secs);
 		gf_rd_u32(&r, &sequence);
@@ -371,7 +342,7 @@ gf_nfx_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 	 */
 	if (version == 10 && count_or_len < dg->len)
 		gf_nfx_soft(&c, GF_ERR_LENGTH, 2,
-					"IPFIX message length %u is shorter than the datagram's "
+					"message length %u is shorter than the datagram's "
 					"%zu bytes; sets were read to the end of the datagram",
 					count_or_len, dg->len);
 	rc = nfx_walk_sets(&c, &msg, &r);

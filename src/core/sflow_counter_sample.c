@@ -36,7 +36,7 @@ sf_generic_if(gf_sf_ctx *c, gf_rd *rec, gf_ifcounters *ic)
 		gf_rd_u32(rec, &ic->promiscuous_mode);
 	if (!ok)
 		return gf_fail(c->err, GF_ERR_LENGTH, gf_rd_abs(rec),
-					   "sFlow generic interface counters record of %zu bytes is shorter than 88",
+					   "generic interface counters record of %zu bytes is shorter than 88",
 					   rec->len);
 	ic->has_generic = true;
 	return GF_OK;
@@ -62,7 +62,7 @@ sf_ethernet_if(gf_sf_ctx *c, gf_rd *rec, gf_ifcounters *ic)
 		gf_rd_u32(rec, &ic->dot3_symbol_errors);
 	if (!ok)
 		return gf_fail(c->err, GF_ERR_LENGTH, gf_rd_abs(rec),
-					   "sFlow Ethernet interface counters record of %zu bytes is shorter than 52",
+					   "Ethernet interface counters record of %zu bytes is shorter than 52",
 					   rec->len);
 	ic->has_ethernet = true;
 	return GF_OK;
@@ -106,10 +106,10 @@ gf_sf_counter_sample(gf_sf_ctx *c, gf_rd *r, bool expanded)
 	}
 	if (!ok)
 		return gf_fail(c->err, GF_ERR_TRUNCATED, off,
-					   "sFlow %scounter sample of %zu bytes is too short",
+					   "%scounter sample of %zu bytes is too short",
 					   expanded ? "expanded " : "", r->len);
 
-	rc = gf_sf_records(c, r, "sFlow counter sample", sf_counter_record, &ic);
+	rc = gf_sf_records(c, r, "counter sample", sf_counter_record, &ic);
 	if (rc != GF_OK)
 		return rc;
 	c->d->counters.sflow_counter_samples++;

@@ -1,9 +1,9 @@
 /*
  * sflow_datagram.c
- *    sFlow v5: the datagram header and the loop over its samples, plus
- *    the two framing helpers every sample decoder uses (addresses and the
- *    list of records that ends a sample).  Samples themselves are decoded
- *    in sflow_flow_sample.c, sflow_counter_sample.c, sflow_drop_sample.c.
+ *    sFlow v5: the datagram header and the loop over its samples.
+ *    Samples themselves are decoded in sflow_flow_sample.c,
+ *    sflow_counter_sample.c, sflow_drop_sample.c, with the framing helpers
+ *    of sflow_framing.c.
  *
  *    Datagram layout (XDR, big-endian, 4-byte aligned):
  *      version (5), agent address type (1 IPv4, 2 IPv6) + address,
@@ -13,80 +13,6 @@
 #include "sflow_internal.h"
 
 #include <string.h>
-
-gf_rc
-gf_sf_read_addr(gf_sf_ctx *c, gf_rd *r, gf_addr *a, const char *what)
-{
-	uint32_t	type;
-	const uint8_t *p;
-	size_t		off = gf_rd_abs(r);
-
-	memset(a, 0, sizeof(*a));
-	if (!gf_rd_u32(r, &type))
-		return gf_fail(c->err, GF_ERR_TRUNCATED, off,
-					   "sFlow %s: address type cut off", what);
-	switch (type)
-	{
-		case 0:
-			/* "unknown": the spec gives it no address bytes. */
-			return GF_OK;
-		case 1:
-			if (!gf_rd_bytes(r, 4, &p))
-				return gf_fail(c->err, GF_ERR_TRUNCATED, off,
-							   "sFlow %s: IPv4 address cut off", what);
-			gf_addr_set_v4(a, p);
-			return GF_OK;
-		case 2:
-			if (!gf_rd_bytes(r, 16, &p))
-				return gf_fail(c->err, GF_ERR_TRUNCATED, off,
-							   "sFlow %s: IPv6 address cut off", what);
-			gf_addr_set_v6(a, p);
-			return GF_OK;
-		default:
-			/* Its size is unknown, so nothing after it can be framed. */
-			return gf_fail(c->err, GF_ERR_LENGTH, off,
-						   "sFlow %s has unknown address type %u", what, type);
-	}
-}
-
-gf_rc
-gf_sf_records(gf_sf_ctx *c, gf_rd *r, const char *what,
-			  gf_sf_record_fn fn, void *arg)
-{
-	uint32_t	n,
-				i,
-				tag,
-				len;
-	size_t		off = gf_rd_abs(r);
-	gf_rd		rec;
-	gf_rc		rc;
-
-	if (!gf_rd_u32(r, &n))
-		return gf_fail(c->err, GF_ERR_TRUNCATED, off,
-					   "%s: record count cut off", what);
-	for (i = 0; i < n; i++)
-	{
-		off = gf_rd_abs(r);
-		if (i >= GF_SFLOW_MAX_RECORDS)
-		{
-			/* The sample is a view of its own length: the rest is skipped. */
-			gf_sf_limit(c);
-			return GF_OK;
-		}
-		if (!gf_rd_u32(r, &tag) || !gf_rd_u32(r, &len))
-			return gf_fail(c->err, GF_ERR_COUNT, off,
-						   "%s says %u records but its data ends after %u",
-						   what, n, i);
-		if (!gf_rd_sub(r, len, &rec))
-			return gf_fail(c->err, GF_ERR_LENGTH, off,
-						   "%s record %u (format %u:%u) length %u exceeds the %zu bytes left in the sample",
-						   what, i, tag >> 12, tag & 0xfff, len, gf_rd_left(r));
-		rc = fn(c, tag, &rec, arg);
-		if (rc != GF_OK)
-			return rc;
-	}
-	return GF_OK;
-}
 
 gf_rc
 gf_sflow_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
@@ -108,14 +34,15 @@ gf_sflow_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 	c.dg = dg;
 	c.sink = sink;
 	c.err = err;
+	err->proto = GF_PK_SFLOW_V5;
 
 	gf_rd_init(&r, dg->data, dg->len);
 	if (!gf_rd_u32(&r, &version))
 		return gf_fail(err, GF_ERR_TRUNCATED, 0,
-					   "sFlow datagram of %zu bytes has no version", dg->len);
+					   "datagram of %zu bytes has no version", dg->len);
 	if (version != 5)
 		return gf_fail(err, GF_ERR_VERSION, 0,
-					   "sFlow version %u is not supported (only 5)", version);
+					   "version %u is not supported (only 5)", version);
 	rc = gf_sf_read_addr(&c, &r, &c.agent, "agent address");
 	if (rc != GF_OK)
 		return rc;
@@ -123,7 +50,7 @@ gf_sflow_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 	if (!gf_rd_u32(&r, &c.sub_agent_id) || !gf_rd_u32(&r, &c.sequence) ||
 		!gf_rd_u32(&r, &c.uptime_ms) || !gf_rd_u32(&r, &nsamples))
 		return gf_fail(err, GF_ERR_TRUNCATED, off,
-					   "sFlow datagram header cut off: datagram has %zu bytes",
+					   "datagram header cut off: datagram has %zu bytes",
 					   dg->len);
 
 	for (i = 0; i < nsamples; i++)
@@ -136,11 +63,11 @@ gf_sflow_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 		}
 		if (!gf_rd_u32(&r, &tag) || !gf_rd_u32(&r, &len))
 			return gf_fail(err, GF_ERR_COUNT, off,
-						   "sFlow datagram says %u samples but ends after %u",
+						   "datagram says %u samples but ends after %u",
 						   nsamples, i);
 		if (!gf_rd_sub(&r, len, &s))
 			return gf_fail(err, GF_ERR_LENGTH, off,
-						   "sFlow sample %u length %u exceeds the %zu bytes left in the datagram",
+						   "sample %u length %u exceeds the %zu bytes left in the datagram",
 						   i, len, gf_rd_left(&r));
 		if ((tag >> 12) != 0)
 		{

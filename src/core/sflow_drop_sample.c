@@ -30,7 +30,7 @@ gf_sf_drop_sample(gf_sf_ctx *c, gf_rd *r)
 		!gf_rd_u32(r, &ds.out_if) ||
 		!gf_rd_u32(r, &ds.reason))
 		return gf_fail(c->err, GF_ERR_TRUNCATED, off,
-					   "sFlow discarded packet sample of %zu bytes is too short",
+					   "discarded packet sample of %zu bytes is too short",
 					   r->len);
 	ds.time_received_ns = c->dg->time_received_ns;
 	ds.agent = c->agent;
@@ -44,7 +44,7 @@ gf_sf_drop_sample(gf_sf_ctx *c, gf_rd *r)
 	GF_SET(&ds.flow, packets, GF_F_PACKETS, 1);
 
 	gf_sf_flowacc_init(&acc, &ds.flow);
-	rc = gf_sf_records(c, r, "sFlow discarded packet sample",
+	rc = gf_sf_records(c, r, "discarded packet sample",
 					   gf_sf_flow_record, &acc);
 	if (rc != GF_OK)
 		return rc;

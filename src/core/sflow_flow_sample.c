@@ -44,7 +44,7 @@ static gf_rc
 sf_truncated(gf_sf_ctx *c, gf_rd *rec, const char *what)
 {
 	return gf_fail(c->err, GF_ERR_LENGTH, gf_rd_abs(rec),
-				   "sFlow %s record of %zu bytes is too short", what, rec->len);
+				   "%s record of %zu bytes is too short", what, rec->len);
 }
 
 static gf_rc
@@ -63,7 +63,7 @@ sf_raw_header(gf_sf_ctx *c, gf_rd *rec, gf_sf_flowacc *acc)
 		return sf_truncated(c, rec, "raw packet header");
 	if (!gf_rd_bytes(rec, hlen, &h))
 		return gf_fail(c->err, GF_ERR_LENGTH, gf_rd_abs(rec) - 4,
-					   "sFlow raw packet header says %u header bytes, record has %zu left",
+					   "raw packet header says %u header bytes, record has %zu left",
 					   hlen, gf_rd_left(rec));
 
 	/*
@@ -246,7 +246,7 @@ sf_ext_gateway(gf_sf_ctx *c, gf_rd *rec, gf_sf_flowacc *acc)
 			return sf_truncated(c, rec, "extended gateway AS path");
 		if (count > gf_rd_left(rec) / 4)
 			return gf_fail(c->err, GF_ERR_COUNT, gf_rd_abs(rec) - 4,
-						   "sFlow extended gateway AS path segment says %u ASNs, record has room for %zu",
+						   "extended gateway AS path segment says %u ASNs, record has room for %zu",
 						   count, gf_rd_left(rec) / 4);
 		for (j = 0; j < count; j++)
 		{
@@ -267,7 +267,7 @@ sf_ext_gateway(gf_sf_ctx *c, gf_rd *rec, gf_sf_flowacc *acc)
 		return sf_truncated(c, rec, "extended gateway communities");
 	if (ncomm > gf_rd_left(rec) / 4)
 		return gf_fail(c->err, GF_ERR_COUNT, gf_rd_abs(rec) - 4,
-					   "sFlow extended gateway says %u communities, record has room for %zu",
+					   "extended gateway says %u communities, record has room for %zu",
 					   ncomm, gf_rd_left(rec) / 4);
 	f->n_communities = 0;
 	for (j = 0; j < ncomm; j++)
@@ -311,7 +311,7 @@ sf_ext_mpls(gf_sf_ctx *c, gf_rd *rec, gf_sf_flowacc *acc)
 		return sf_truncated(c, rec, "extended MPLS");
 	if (n > gf_rd_left(rec) / 4)
 		return gf_fail(c->err, GF_ERR_COUNT, gf_rd_abs(rec) - 4,
-					   "sFlow extended MPLS in-stack says %u labels, record has room for %zu",
+					   "extended MPLS in-stack says %u labels, record has room for %zu",
 					   n, gf_rd_left(rec) / 4);
 	acc->n_mpls_ext = 0;
 	for (j = 0; j < n; j++)
@@ -408,7 +408,7 @@ gf_sf_flow_sample(gf_sf_ctx *c, gf_rd *r, bool expanded)
 	}
 	if (!ok)
 		return gf_fail(c->err, GF_ERR_TRUNCATED, off,
-					   "sFlow %sflow sample of %zu bytes is too short",
+					   "%sflow sample of %zu bytes is too short",
 					   expanded ? "expanded " : "", r->len);
 	(void) src_type;
 	(void) src_index;
@@ -423,7 +423,7 @@ gf_sf_flow_sample(gf_sf_ctx *c, gf_rd *r, bool expanded)
 	GF_SET(&f, packets, GF_F_PACKETS, 1);
 
 	gf_sf_flowacc_init(&acc, &f);
-	rc = gf_sf_records(c, r, "sFlow flow sample", gf_sf_flow_record, &acc);
+	rc = gf_sf_records(c, r, "flow sample", gf_sf_flow_record, &acc);
 	if (rc != GF_OK)
 		return rc;
 	gf_sf_flowacc_finish(&acc);

@@ -3,7 +3,8 @@
  *    What the sFlow v5 decoder's files share: the per-datagram context,
  *    the explicit limits, and the entry points of the sample decoders
  *    (sflow_flow_sample.c, sflow_counter_sample.c, sflow_drop_sample.c)
- *    called from the sample loop in sflow_datagram.c.
+ *    called from the sample loop in sflow_datagram.c, and the framing
+ *    helpers they call back (sflow_framing.c).
  *
  *    Error policy, common to all of them:
  *      - A length or count that does not fit the bytes around it (a sample

@@ -163,46 +163,16 @@ gfd_decoder(void)
 	return gfd_session_decoder;
 }
 
-/* The protocol a datagram claims to be, for the error message. */
-static const char *
-gfd_protocol_name(const uint8 *p, size_t len)
-{
-	uint32		word;
-
-	if (len < 4)
-		return NULL;
-	word = ((uint32) p[0] << 24) | ((uint32) p[1] << 16) | ((uint32) p[2] << 8) | p[3];
-	if (word == 5)
-		return "sFlow v5";
-	switch (word >> 16)
-	{
-		case 5:
-			return "NetFlow v5";
-		case 9:
-			return "NetFlow v9";
-		case 10:
-			return "IPFIX";
-	}
-	return NULL;
-}
-
+/*
+ * The ERROR names the protocol the core decoded the datagram as (err->proto)
+ * and then says what was wrong without naming it again (msg + body).
+ */
 static void
-gfd_raise(const gf_error *err, const uint8 *p, size_t len)
+gfd_raise(const gf_error *err)
 {
-	const char *proto = gfd_protocol_name(p, len);
-	const char *msg = err->msg;
+	const char *proto = gf_proto_kind_name(err->proto);
+	const char *msg = err->msg + err->body;
 	int			code;
-
-	/*
-	 * "NetFlow v5 count ..." reads better without the name said twice
-	 * (the sFlow decoder says just "sFlow").
-	 */
-	if (proto != NULL && strncmp(msg, proto, strlen(proto)) == 0 &&
-		msg[strlen(proto)] == ' ')
-		msg += strlen(proto) + 1;
-	else if (proto != NULL && strncmp(proto, "sFlow", 5) == 0 &&
-			 strncmp(msg, "sFlow ", 6) == 0)
-		msg += 6;
 
 	switch (err->code)
 	{
@@ -319,7 +289,7 @@ gfd_decode_into(bytea *payload, inet *exporter, GfdRows *c,
 	while (gf_decoder_release(d, dg.time_received_ns, &sink))
 		;
 	if (rc != GF_OK)
-		gfd_raise(&err, dg.data, dg.len);
+		gfd_raise(&err);
 	if (gf_decoder_counters(d)->nf_sets_pending_overflow > overflow_before)
 		ereport(WARNING,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

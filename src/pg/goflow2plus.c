@@ -227,7 +227,7 @@ _PG_init(void)
 							   NULL, NULL, NULL);
 
 	/*
-	 * Bounds on each worker's NetFlow v9 / IPFIX state (src/core/decode.h,
+	 * Bounds on each worker's NetFlow v9 / IPFIX state (src/core/include/decode.h,
 	 * gf_limits).  Read when a worker starts, so a change needs a restart.
 	 */
 	DefineCustomIntVariable("goflow2plus.max_exporters",

@@ -22,7 +22,7 @@
  *
  *    Build and run (optimised, no sanitizers), from the repository root:
  *      make src/gen/flow.pb-c.c && mkdir -p build/bench &&
- *      cc -std=gnu11 -O2 -Isrc/core -Isrc/gen -Itest/unit -o build/bench/bench_hostile \
+ *      cc -std=gnu11 -O2 -Isrc/core/include -Isrc/core -Isrc/gen -Itest/unit -o build/bench/bench_hostile \
  *         test/bench/bench_hostile.c src/core/[a-z]*.c src/gen/flow.pb-c.c -lprotobuf-c &&
  *      ./build/bench/bench_hostile [-f] [seconds]
  *    -f sends every 64 KB datagram even when its 1472-byte twin predicts it

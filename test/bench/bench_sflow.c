@@ -6,7 +6,7 @@
  *    over and over through gf_decode() for a few seconds.  Prints
  *    datagrams/s and flows/s.  No sanitizers: build it optimised.
  *
- *    cc -O2 -std=gnu11 -Isrc/core -Isrc/gen -Itest/unit \
+ *    cc -O2 -std=gnu11 -Isrc/core/include -Isrc/core -Isrc/gen -Itest/unit \
  *       -o build/bench_sflow test/bench/bench_sflow.c src/core/[a-z]*.c \
  *       src/gen/flow.pb-c.c -lprotobuf-c
  *    ./build/bench_sflow [SECONDS]

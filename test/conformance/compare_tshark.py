@@ -89,7 +89,7 @@ def field_allowed(field, ours, theirs, t, o):
     if field == "sampling_rate" and theirs == 1 and ours is None and t.get("_sampling_from_options"):
         return "options data say 1 in 1 = unsampled"
     # sFlow header with VXLAN: tshark shows only the outer packet there,
-    # we the inner one (src/core/packet.h); see tshark_oracle._hdr_fields.
+    # we the inner one (src/core/include/packet.h); see tshark_oracle._hdr_fields.
     if field in PACKET_FIELDS and t.get("_vxlan_undissected") and "vxlan_vni" in o:
         return "VXLAN inner packet not dissected by tshark"
     return None

@@ -412,7 +412,7 @@ def _hdr_fields(tree, r):
     """Fields of a sampled packet header, from tshark's dissection of it.
     In a tunnel (VXLAN, GRE) tshark lists the layers in order and the
     repeated keys become lists; goflow2plus reports the INNER packet
-    (src/core/packet.h), so the last ip/ipv6/tcp/udp layer is taken, but
+    (src/core/include/packet.h), so the last ip/ipv6/tcp/udp layer is taken, but
     the first (outermost) VLAN tag, the one seen at the sampling port."""
     ip = last(tree.get("ip")) if "ip" in tree else None
     ip6 = last(tree.get("ipv6")) if "ipv6" in tree else None
@@ -447,7 +447,7 @@ def _hdr_fields(tree, r):
     if r.get("dst_port") == 4789 and "vxlan" not in tree:
         # tshark stops at the outer UDP of a VXLAN packet inside an sFlow
         # header (it does not dissect 4789 there); goflow2plus reports the
-        # inner packet (src/core/packet.h).  The packet fields are then not
+        # inner packet (src/core/include/packet.h).  The packet fields are then not
         # comparable; the comparator skips them when ours has vxlan_vni.
         r["_vxlan_undissected"] = True
     if ip6 is not None:

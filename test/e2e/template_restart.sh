@@ -131,7 +131,7 @@ check "sampling saved within 3 s" \
 	wait_for 3 "SELECT count(*) = 2 FROM goflow2plus.sampling"
 
 # The serialized layouts, written out by hand from the format in
-# src/core/netflow_persist.h: format 1, u16 field count, u16 scope count,
+# src/core/include/netflow_persist.h: format 1, u16 field count, u16 scope count,
 # then u16 id, u16 length (+ u32 enterprise number when id has 0x8000).
 hexof() { echo "$*" | tr -d ' '; }
 T256=$(hexof 01 000b 0000 00080004 000c0004 00010008 00020008 00070002 000b0002 \

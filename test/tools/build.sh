@@ -9,7 +9,7 @@ mkdir -p build/tools
 [ -f src/gen/flow.pb-c.c ] || make -s src/gen/flow.pb-c.c
 CC=${CC:-cc}
 $CC -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
-	-Wdeclaration-after-statement -Werror -Isrc/core -Isrc/gen \
+	-Wdeclaration-after-statement -Werror -Isrc/core/include -Isrc/core -Isrc/gen \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -o build/tools/gf_pcap_decode \
 	src/core/*.c src/gen/flow.pb-c.c test/tools/gf_pcap_decode.c -lprotobuf-c

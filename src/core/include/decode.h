@@ -16,31 +16,8 @@
 
 #include "counters.h"
 #include "flow.h"
+#include "gf_error.h"
 #include "ifcounters.h"
-
-/* Result codes.  Anything but GF_OK means the datagram was (partly) dropped. */
-typedef enum gf_rc
-{
-	GF_OK = 0,
-	GF_ERR_TRUNCATED,			/* a read ran past the end */
-	GF_ERR_VERSION,				/* unknown or unexpected version word */
-	GF_ERR_LENGTH,				/* a length field disagrees with the data */
-	GF_ERR_COUNT,				/* a count field disagrees with the data */
-	GF_ERR_TEMPLATE,			/* a malformed template */
-	GF_ERR_LIMIT,				/* an explicit limit was hit */
-	GF_ERR_NOMEM
-} gf_rc;
-
-typedef struct gf_error
-{
-	gf_rc		code;
-	size_t		offset;			/* byte offset in the datagram */
-	char		msg[192];		/* "NetFlow v5 count 30 needs 1464 bytes, datagram has 1400" */
-} gf_error;
-
-/* Record the first error only; later ones in the same datagram are ignored. */
-gf_rc		gf_fail(gf_error *err, gf_rc code, size_t offset, const char *fmt,...)
-			__attribute__((format(printf, 4, 5)));
 
 /* What listens on the socket: auto-detect, or one protocol family. */
 typedef enum gf_proto
