@@ -244,7 +244,7 @@ LANGUAGE C STRICT VOLATILE;
 -- INTERNAL, for the regression tests only: the columns the library
 -- writes into one of its tables ('flows', 'interface_counters',
 -- 'sflow_drops'), in order, as compiled in from the column lists (see
--- src/core/flow_columns.h).  test/regress/sql/10_columns.sql compares it
+-- src/core/include/flow_columns.h).  test/regress/sql/10_columns.sql compares it
 -- with the tables above.  Not a stable interface.
 CREATE FUNCTION goflow2plus._columns(table_name text,
     OUT name text, OUT type text, OUT never_null bool)

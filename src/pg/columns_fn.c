@@ -4,7 +4,7 @@
  *    library for one of our tables (name, type, never NULL), in the order
  *    the writer fills it.  Internal, for test/regress/sql/10_columns.sql,
  *    which compares it with the installed table so that the install
- *    script and the X-macro lists (src/core/flow_columns.h,
+ *    script and the X-macro lists (src/core/include/flow_columns.h,
  *    src/pg/flow_tuple.h) cannot drift apart unnoticed.
  */
 #include "postgres.h"

@@ -9,7 +9,7 @@
  *
  *    The column lists are the contract with sql/goflow2plus--0.1.sql:
  *    GF_FLOW_COLUMN_LIST and GF_IFCOUNTERS_COLUMN_LIST in
- *    src/core/flow_columns.h (the records are the core's),
+ *    src/core/include/flow_columns.h (the records are the core's),
  *    GF_DROP_COLUMN_LIST below (the record is GfDropRow).  Everything here
  *    (column arrays, positions, fill code, goflow2plus._columns()) is
  *    expanded from them; test/regress/sql/10_columns.sql checks that the

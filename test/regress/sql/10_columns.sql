@@ -1,5 +1,5 @@
 -- The install script and the column lists compiled into the library
--- (src/core/flow_columns.h for flows and interface_counters,
+-- (src/core/include/flow_columns.h for flows and interface_counters,
 -- src/pg/flow_tuple.h for sflow_drops) describe the same tables: the same
 -- columns in the same order with the same types, and a column the script
 -- declares NOT NULL is one the writer never leaves NULL.  Every
