@@ -52,6 +52,7 @@ struct gf_nf_pending
 	pending_set *age_tail;
 	pending_group *ready_head;
 	pending_group *ready_tail;
+	uint32_t	n_groups;		/* groups in the hash table (not ready) */
 };
 
 #define PENDING_BUCKETS 4096
@@ -101,13 +102,15 @@ gf_nf_pending_free(gf_nf_pending *p)
 		free(s);
 		s = next;
 	}
-	for (i = 0; i <= p->mask; i++)
+	/* Only groups with sets waiting are in the table. */
+	for (i = 0; p->n_groups > 0 && i <= p->mask; i++)
 		for (g = p->buckets[i]; g;)
 		{
 			pending_group *next = g->next;
 
 			free(g);
 			g = next;
+			p->n_groups--;
 		}
 	for (g = p->ready_head; g;)
 	{
@@ -165,6 +168,7 @@ pending_pop(gf_nf_pending *p, pending_group *g)
 
 		*pp = g->next;
 		free(g);
+		p->n_groups--;
 	}
 	return s;
 }
@@ -219,6 +223,7 @@ gf_nf_pending_add(gf_nf_pending *p, const gf_nf_msg *msg, uint16_t set_id,
 		g->set_id = set_id;
 		g->owner = owner;
 		*gp = g;
+		p->n_groups++;
 	}
 	s->g_next = NULL;
 	s->group = g;
@@ -256,6 +261,7 @@ gf_nf_pending_mark_ready(gf_nf_pending *p, const gf_nf_scope *scope,
 	if (g == NULL)
 		return;
 	*gp = g->next;
+	p->n_groups--;
 	g->next = NULL;
 	g->ready = true;
 	if (p->ready_tail)

@@ -64,7 +64,7 @@ gf_nf_sampling_free(gf_nf_sampling *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < SAMPLING_BUCKETS; i++)
+	for (i = 0; s->count > 0 && i < SAMPLING_BUCKETS; i++)
 	{
 		sampling_entry *e = s->buckets[i];
 

@@ -81,29 +81,25 @@ gf_nf_templates_new(const gf_nf_templates_limits *lim,
 void
 gf_nf_templates_free(gf_nf_templates *t)
 {
-	uint32_t	i;
+	gf_nf_template *e;
 
 	if (t == NULL)
 		return;
-	for (i = 0; i <= t->mask; i++)
+
+	/*
+	 * Every template is on the use-order list and every scope holds at
+	 * least one template: walking the list frees both, in time
+	 * proportional to what is held rather than to the bucket count.
+	 */
+	e = t->lru_head;
+	while (e)
 	{
-		gf_nf_template *e = t->buckets[i];
-		gf_nf_tscope *s = t->scopes[i];
+		gf_nf_template *next = e->lru_next;
 
-		while (e)
-		{
-			gf_nf_template *next = e->next;
-
-			free(e);
-			e = next;
-		}
-		while (s)
-		{
-			gf_nf_tscope *next = s->next;
-
-			free(s);
-			s = next;
-		}
+		if (--e->tscope->count == 0)
+			free(e->tscope);
+		free(e);
+		e = next;
 	}
 	free(t->buckets);
 	free(t->scopes);
