@@ -30,26 +30,12 @@ DIR=$(mktemp -d /tmp/gf_faults.XXXXXX)
 chmod 755 "$DIR"
 
 # A free TCP port for the cluster's socket name and a free UDP port.
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 30000))
-		ss -Hltun "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
-	done
-}
+. "$REPO/test/lib/tap.sh"
 PORT=${GF_FAULTS_PORT:-$(free_port)}
 NF_PORT=${GF_FAULTS_NF_PORT:-$(free_port)}
 
-passed=0
-failed=0
-ok()   { passed=$((passed + 1)); echo "ok   - $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
 
-if [ "$(id -u)" != 0 ]; then
-	echo "run as root (mounts a tmpfs; the cluster runs as user postgres)" >&2
-	exit 2
-fi
+tap_require_root "mounts a tmpfs; the cluster runs as user postgres"
 
 . "$REPO/test/lib/cluster.sh"
 q() { gf_as_pg "$PGBIN/psql" -h "$DIR" -p "$PORT" -d "$1" -XAtq -v ON_ERROR_STOP=1 -c "$2"; }

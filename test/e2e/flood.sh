@@ -34,16 +34,9 @@ GOOD_V9=2000
 GOOD_IPFIX=1000
 LATE=200
 
-passed=0
-failed=0
-ok()   { passed=$((passed + 1)); echo "ok   - $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
+. "$REPO/test/lib/tap.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "run as root (the cluster runs as user postgres)" >&2
-	exit 2
-fi
+tap_require_root
 
 DIR=$(mktemp -d /tmp/gf_flood.XXXXXX)
 # The server's port only names its Unix socket inside $DIR.

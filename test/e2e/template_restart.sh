@@ -15,29 +15,25 @@
 set -u
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
-DIR=/tmp/gf_template_restart
-PORT=55437
-NF_PORT=42077
+. "$REPO/test/lib/tap.sh"
+tap_require_root
+# A folder and ports of this run's own.
+DIR=$(mktemp -d /tmp/gf_template_restart.XXXXXX)
+chmod 755 "$DIR"
+PORT=${GF_RESTART_PORT:-$(free_port tcp)}
+NF_PORT=${GF_RESTART_NF_PORT:-$(free_port udp)}
 PGBIN=$(pg_config --bindir)
 PY=/usr/bin/python3
 
-passed=0
-failed=0
-ok()   { passed=$((passed + 1)); echo "ok   - $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
 
-if [ "$(id -u)" != 0 ]; then
-	echo "run as root (the cluster runs as user postgres)" >&2
-	exit 2
-fi
 
 . "$REPO/test/lib/cluster.sh"
 as_pg() { gf_as_pg "$@"; }
 q() { as_pg "$PGBIN/psql" -h "$DIR" -p "$PORT" -d postgres -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
 counter() { q "SELECT coalesce(sum(value),0) FROM goflow2plus.stats() WHERE counter = '$1'"; }
 stop_cluster() { gf_cluster_stop; }
-trap stop_cluster EXIT
+cleanup() { gf_cluster_stop; rm -rf "$DIR"; }
+trap cleanup EXIT
 wait_for() {
 	local secs=$1 sql=$2 i
 	for ((i = 0; i < secs * 10; i++)); do
@@ -51,7 +47,7 @@ restart() {
 		wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
 }
 
-gf_install "$REPO" /tmp/gf_template_restart.build.log || exit 1
+gf_install "$REPO" "$DIR/build.log" || exit 1
 gf_cluster_start "netflow://127.0.0.1:${NF_PORT}" "goflow2plus.flush_interval = '100ms'" || exit 1
 q "CREATE EXTENSION goflow2plus" >/dev/null
 check "worker ready" wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"

@@ -18,24 +18,19 @@
 set -u
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
-DIR=/tmp/gf_worker_smoke
-PORT=55433
-NF_PORT=42055
-SF_PORT=46343
+. "$REPO/test/lib/tap.sh"
+tap_require_root
+# A folder and ports of this run's own (GF_SMOKE_* to choose them).
+DIR=$(mktemp -d /tmp/gf_worker_smoke.XXXXXX)
+chmod 755 "$DIR"
+PORT=${GF_SMOKE_PORT:-$(free_port tcp)}
+NF_PORT=${GF_SMOKE_NF_PORT:-$(free_port udp)}
+SF_PORT=${GF_SMOKE_SF_PORT:-$(free_port udp)}
 PGBIN=$(pg_config --bindir)
 PY=/usr/bin/python3
 LISTEN="netflow://127.0.0.1:${NF_PORT},sflow://127.0.0.1:${SF_PORT}?count=2"
 
-passed=0
-failed=0
-ok()   { passed=$((passed + 1)); echo "ok   - $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
 
-if [ "$(id -u)" != 0 ]; then
-	echo "run as root (the cluster runs as user postgres)" >&2
-	exit 2
-fi
 
 . "$REPO/test/lib/cluster.sh"
 as_pg() { gf_as_pg "$@"; }
@@ -47,7 +42,8 @@ counter() { q probe "SELECT coalesce(sum(value),0) FROM goflow2plus.stats() WHER
 counter_of() { q probe "SELECT coalesce(sum(value),0) FROM goflow2plus.stats() WHERE counter = '$1' AND listen LIKE '$2%'"; }
 
 stop_cluster() { gf_cluster_stop; }
-trap stop_cluster EXIT
+cleanup() { gf_cluster_stop; rm -rf "$DIR"; }
+trap cleanup EXIT
 
 # Wait up to $1 seconds for the SQL condition $2 (database $3) to be 't'.
 wait_for() {
@@ -67,7 +63,7 @@ log_size() { stat -c %s "$DIR/log"; }
 
 # ---- build, install, cluster ------------------------------------------------
 
-gf_install "$REPO" /tmp/gf_worker_smoke.build.log || exit 1
+gf_install "$REPO" "$DIR/build.log" || exit 1
 gf_cluster_start "$LISTEN" "goflow2plus.flush_interval = '200ms'" || exit 1
 
 # The workers write to "postgres"; stats() is read from "probe", which has
