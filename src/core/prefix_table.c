@@ -1,0 +1,156 @@
+/*
+ * prefix_table.c
+ *    Lookups in a built prefix table (layout in prefix_layout.h): find the
+ *    scope's trie, walk it, fall back to the global trie on a miss.  The
+ *    builder is prefix_build.c.
+ */
+#include <stdlib.h>
+
+#include "prefix_layout.h"
+
+/* The trie of 'scope' in family slot fam (0: IPv4, 1: IPv6), or NULL. */
+static inline const gf_pt_trie *
+pt_scoped_trie(const gf_prefix_table *t, int fam, uint32_t scope)
+{
+	const gf_pt_trie *tries = gf_pt_tries(t) + t->scoped_first[fam];
+	uint32_t	lo = 0;
+	uint32_t	hi = t->scoped_count[fam];
+
+	while (lo < hi)
+	{
+		uint32_t	mid = lo + (hi - lo) / 2;
+
+		if (tries[mid].scope < scope)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < t->scoped_count[fam] && tries[lo].scope == scope)
+		return &tries[lo];
+	return NULL;
+}
+
+static inline uint32_t
+pt_walk4(const gf_prefix_table *t, const gf_pt_trie *trie, uint32_t addr)
+{
+	const uint32_t *w = gf_pt_words(t, trie);
+	uint32_t	first = trie->first_bits;
+	uint32_t	chunks = (uint32_t) 1 << first;
+	uint32_t	e = w[addr >> (32 - first)];
+	uint32_t	used = first;
+
+	while (e & GF_PTW_CHUNK)
+	{
+		used += 8;
+		e = w[chunks + ((e & ~GF_PTW_CHUNK) << 8) + ((addr >> (32 - used)) & 0xff)];
+	}
+	return e - 1;
+}
+
+static inline uint32_t
+pt_walk6(const gf_prefix_table *t, const gf_pt_trie *trie, const uint8_t *addr)
+{
+	const uint32_t *w = gf_pt_words(t, trie);
+	uint32_t	first = trie->first_bits;
+	uint32_t	chunks = (uint32_t) 1 << first;
+	uint32_t	e;
+	int			i;
+
+	/* first stride: 8 or 16 bits, always whole bytes */
+	e = w[first == 8 ? addr[0] : ((uint32_t) addr[0] << 8 | addr[1])];
+	i = first / 8;
+	while (e & GF_PTW_CHUNK)
+		e = w[chunks + ((e & ~GF_PTW_CHUNK) << 8) + addr[i++]];
+	return e - 1;
+}
+
+uint32_t
+gf_pt_lookup4(const gf_prefix_table *t, uint32_t addr, uint32_t scope)
+{
+	uint32_t	g;
+
+	if (scope != 0 && t->scoped_count[0] != 0)
+	{
+		const gf_pt_trie *s = pt_scoped_trie(t, 0, scope);
+
+		if (s != NULL)
+		{
+			uint32_t	r = pt_walk4(t, s, addr);
+
+			if (r != GF_PT_NONE)
+				return r;
+		}
+	}
+	g = t->global_trie[0];
+	if (g == GF_PT_NO_TRIE)
+		return GF_PT_NONE;
+	return pt_walk4(t, gf_pt_tries(t) + g, addr);
+}
+
+uint32_t
+gf_pt_lookup6(const gf_prefix_table *t, const uint8_t *addr, uint32_t scope)
+{
+	uint32_t	g;
+
+	if (scope != 0 && t->scoped_count[1] != 0)
+	{
+		const gf_pt_trie *s = pt_scoped_trie(t, 1, scope);
+
+		if (s != NULL)
+		{
+			uint32_t	r = pt_walk6(t, s, addr);
+
+			if (r != GF_PT_NONE)
+				return r;
+		}
+	}
+	g = t->global_trie[1];
+	if (g == GF_PT_NO_TRIE)
+		return GF_PT_NONE;
+	return pt_walk6(t, gf_pt_tries(t) + g, addr);
+}
+
+uint32_t
+gf_pt_lookup(const gf_prefix_table *t, int family, const uint8_t *addr,
+			 uint32_t scope)
+{
+	if (family == 4)
+		return gf_pt_lookup4(t, (uint32_t) addr[0] << 24 | (uint32_t) addr[1] << 16 |
+							 (uint32_t) addr[2] << 8 | addr[3], scope);
+	if (family == 6)
+		return gf_pt_lookup6(t, addr, scope);
+	return GF_PT_NONE;
+}
+
+size_t
+gf_pt_bytes(const gf_prefix_table *t)
+{
+	return (size_t) t->total_bytes;
+}
+
+void
+gf_pt_free(gf_prefix_table *t)
+{
+	free(t);
+}
+
+const char *
+gf_pt_error_name(gf_pt_error error)
+{
+	switch (error)
+	{
+		case GF_PT_OK:
+			return "ok";
+		case GF_PT_ERR_FAMILY:
+			return "address family is neither 4 nor 6";
+		case GF_PT_ERR_PREFIX_LEN:
+			return "prefix length above 32 (IPv4) or 128 (IPv6)";
+		case GF_PT_ERR_VALUE:
+			return "value above GF_PT_VALUE_MAX";
+		case GF_PT_ERR_MEMORY_LIMIT:
+			return "table would exceed its memory limit";
+		case GF_PT_ERR_NO_MEMORY:
+			return "out of memory";
+	}
+	return "unknown error";
+}
