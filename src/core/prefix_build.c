@@ -234,6 +234,93 @@ pt_insert(pt_ctx *c, pt_trie_build *b, const pt_item *it, int own,
 	}
 }
 
+/* A chunk reference as it reads in the compressed trie. */
+static uint32_t
+pt_remap(uint32_t word, const uint32_t *node_at)
+{
+	if (word & GF_PTW_CHUNK)
+		return GF_PTW_CHUNK | node_at[word & ~GF_PTW_CHUNK];
+	return word;
+}
+
+/*
+ * Turn every 256-word chunk into a node (see prefix_layout.h): a bitmap
+ * of the positions where a run of equal words starts, the run counts
+ * before each 64-bit quarter, and the runs' words right after, so that a
+ * node of up to 6 runs is one cache line and a longer one continues in
+ * the next lines.  References change from chunk numbers to node offsets.
+ */
+static int
+pt_compress(pt_ctx *c, pt_trie_build *b)
+{
+	size_t		first = (size_t) 1 << b->desc.first_bits;
+	size_t		n_chunks = (b->n_words - first) / 256;
+	size_t		total = first;
+	size_t		k;
+	size_t		i;
+	uint32_t   *node_at;
+	uint32_t   *nw;
+
+	node_at = pt_alloc(c, (n_chunks ? n_chunks : 1) * sizeof(uint32_t), 0);
+	if (node_at == NULL)
+		return -1;
+	for (k = 0; k < n_chunks; k++)
+	{
+		const uint32_t *ch = b->w + first + k * 256;
+		size_t		runs = 1;
+
+		for (i = 1; i < 256; i++)
+			runs += ch[i] != ch[i - 1];
+		if ((total - first) / GF_PT_NODE_WORDS > GF_PTW_CHUNK - 1)
+			break;
+		node_at[k] = (uint32_t) ((total - first) / GF_PT_NODE_WORDS);
+		total += (GF_PT_NODE_RUNS_AT + runs + GF_PT_NODE_WORDS - 1) & ~(size_t) (GF_PT_NODE_WORDS - 1);
+	}
+	if (k < n_chunks || total > PT_MAX_WORDS)
+	{
+		pt_release(c, node_at, (n_chunks ? n_chunks : 1) * sizeof(uint32_t));
+		if (c->info->error == GF_PT_OK)
+			c->info->error = GF_PT_ERR_MEMORY_LIMIT;
+		return -1;
+	}
+	nw = pt_alloc(c, total * sizeof(uint32_t), 1);
+	if (nw == NULL)
+	{
+		pt_release(c, node_at, (n_chunks ? n_chunks : 1) * sizeof(uint32_t));
+		return -1;
+	}
+	for (i = 0; i < first; i++)
+		nw[i] = pt_remap(b->w[i], node_at);
+	for (k = 0; k < n_chunks; k++)
+	{
+		const uint32_t *ch = b->w + first + k * 256;
+		uint32_t   *node = nw + first + (size_t) node_at[k] * GF_PT_NODE_WORDS;
+		uint64_t	bm[4] = {0, 0, 0, 0};
+		uint16_t	cum[4];
+		size_t		n_runs = 0;
+
+		for (i = 0; i < 256; i++)
+		{
+			if (i % 64 == 0)
+				cum[i / 64] = (uint16_t) n_runs;
+			if (i == 0 || ch[i] != ch[i - 1])
+			{
+				bm[i / 64] |= (uint64_t) 1 << (i % 64);
+				node[GF_PT_NODE_RUNS_AT + n_runs++] = pt_remap(ch[i], node_at);
+			}
+		}
+		memcpy(node, bm, sizeof(bm));
+		node[8] = (uint32_t) cum[0] | (uint32_t) cum[1] << 16;
+		node[9] = (uint32_t) cum[2] | (uint32_t) cum[3] << 16;
+	}
+	pt_release(c, node_at, (n_chunks ? n_chunks : 1) * sizeof(uint32_t));
+	pt_release(c, b->w, b->cap_words * sizeof(uint32_t));
+	b->w = nw;
+	b->n_words = total;
+	b->cap_words = total;
+	return 0;
+}
+
 static int
 pt_first_bits(int family, size_t n, const gf_pt_build_options *o)
 {
@@ -296,6 +383,8 @@ pt_build_trie(pt_ctx *c, pt_trie_build *b, const pt_item *items,
 	pt_release(c, order, (n ? n : 1) * sizeof(uint32_t));
 	pt_release(c, b->tag, b->cap_words * sizeof(uint16_t));
 	b->tag = NULL;
+	if (rc == 0)
+		rc = pt_compress(c, b);
 	return rc;
 }
 

@@ -8,17 +8,26 @@
  *    anywhere (dynamic shared memory) and used as is.
  *
  *    A trie is a multibit trie with a first stride of F bits (8, 16 or
- *    24: 2^F words) followed by chunks of 256 words, one per further
- *    8 bits, with every prefix expanded over the words it covers ("leaf
- *    pushing"), so a lookup reads one word per stride and stops at the
- *    first word that is not a chunk reference.  A word is
+ *    24: 2^F words) followed by nodes, one per further 8 bits, with every
+ *    prefix expanded over the positions it covers ("leaf pushing"), so a
+ *    lookup reads one word per stride and stops at the first word that is
+ *    not a node reference.  A word is
  *      0                     no prefix covers it;
- *      GF_PTW_CHUNK | k      the next 8 bits index chunk k, which starts
- *                            at word 2^F + 256 k of the trie;
+ *      GF_PTW_CHUNK | m      the next 8 bits index the node at word
+ *                            2^F + 16 m of the trie;
  *      value + 1             a prefix carrying value covers it.
  *    So a lookup returns word - 1 for a leaf, and 0 - 1 = GF_PT_NONE for
  *    an empty word, with no branch.
  *
+ *    A node stands for 256 positions, compressed (as Poptrie does): equal
+ *    neighbours form runs.  Words 0..7 are a 256-bit map of where runs
+ *    start (four 64-bit quarters, bit i of quarter q for position
+ *    64 q + i), words 8 and 9 the number of runs started before each
+ *    quarter (four 16-bit counts), and the run words follow from word 10,
+ *    the node padded to a multiple of 16 words (64 bytes): up to 6 runs
+ *    keep a node in one cache line.  Position p reads run word number
+ *    (runs started at or before p) - 1.
+
  *    Tries: one global trie per family (absent when the family has no
  *    global entry), and one per (family, scope) that has scoped entries.
  *    A scope's trie holds its scoped prefixes and a copy of every global
@@ -31,6 +40,7 @@
 #define GF_PREFIX_LAYOUT_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "prefix_table.h"
 
@@ -38,6 +48,8 @@
 #define GF_PT_VERSION		1
 #define GF_PTW_CHUNK		0x80000000u
 #define GF_PT_NO_TRIE		UINT32_MAX
+#define GF_PT_NODE_WORDS	16
+#define GF_PT_NODE_RUNS_AT	10
 
 typedef struct gf_pt_trie
 {
@@ -72,6 +84,40 @@ static inline const uint32_t *
 gf_pt_words(const gf_prefix_table *t, const gf_pt_trie *trie)
 {
 	return (const uint32_t *) (const void *) t + trie->word_offset;
+}
+
+/*
+ * Bits set in x.  Without -mpopcnt, gcc's __builtin_popcountll on x86-64
+ * calls a table-driven libgcc routine that halves the lookup rate; the
+ * multiply form below is a few instructions.  Elsewhere (arm64) the
+ * builtin is one instruction sequence.
+ */
+static inline uint32_t
+gf_pt_popcount64(uint64_t x)
+{
+#if defined(__x86_64__) && !defined(__POPCNT__)
+	x = x - ((x >> 1) & UINT64_C(0x5555555555555555));
+	x = (x & UINT64_C(0x3333333333333333)) + ((x >> 2) & UINT64_C(0x3333333333333333));
+	x = (x + (x >> 4)) & UINT64_C(0x0F0F0F0F0F0F0F0F);
+	return (uint32_t) ((x * UINT64_C(0x0101010101010101)) >> 56);
+#else
+	return (uint32_t) __builtin_popcountll(x);
+#endif
+}
+
+/* The word at position pos (0..255) of node m (nodes start at word 'nodes'). */
+static inline uint32_t
+gf_pt_node_word(const uint32_t *w, uint32_t nodes, uint32_t m, uint32_t pos)
+{
+	const uint32_t *node = w + nodes + (size_t) m * GF_PT_NODE_WORDS;
+	uint32_t	q = pos >> 6;
+	uint64_t	bm;
+	uint32_t	rank;
+
+	memcpy(&bm, node + 2 * q, sizeof(bm));
+	rank = (node[8 + (q >> 1)] >> (16 * (q & 1))) & 0xFFFF;
+	rank += gf_pt_popcount64(bm & ((UINT64_C(2) << (pos & 63)) - 1));
+	return node[GF_PT_NODE_RUNS_AT - 1 + rank];
 }
 
 #endif							/* GF_PREFIX_LAYOUT_H */

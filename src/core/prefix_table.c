@@ -42,7 +42,7 @@ pt_walk4(const gf_prefix_table *t, const gf_pt_trie *trie, uint32_t addr)
 	while (e & GF_PTW_CHUNK)
 	{
 		used += 8;
-		e = w[chunks + ((e & ~GF_PTW_CHUNK) << 8) + ((addr >> (32 - used)) & 0xff)];
+		e = gf_pt_node_word(w, chunks, e & ~GF_PTW_CHUNK, (addr >> (32 - used)) & 0xff);
 	}
 	return e - 1;
 }
@@ -60,7 +60,7 @@ pt_walk6(const gf_prefix_table *t, const gf_pt_trie *trie, const uint8_t *addr)
 	e = w[first == 8 ? addr[0] : ((uint32_t) addr[0] << 8 | addr[1])];
 	i = first / 8;
 	while (e & GF_PTW_CHUNK)
-		e = w[chunks + ((e & ~GF_PTW_CHUNK) << 8) + addr[i++]];
+		e = gf_pt_node_word(w, chunks, e & ~GF_PTW_CHUNK, addr[i++]);
 	return e - 1;
 }
 
@@ -120,6 +120,156 @@ gf_pt_lookup(const gf_prefix_table *t, int family, const uint8_t *addr,
 	if (family == 6)
 		return gf_pt_lookup6(t, addr, scope);
 	return GF_PT_NONE;
+}
+
+/*
+ * Batches: walk up to PT_LANES tries in lockstep, one level of every
+ * address per sweep, so the cache misses of different addresses overlap
+ * instead of waiting for each other (a single lookup is a chain of
+ * dependent loads).  Only addresses whose out[] is GF_PT_NONE are walked
+ * when 'only_missing' (the global pass after a scoped one).
+ */
+#define PT_LANES 16
+
+/*
+ * Ask for both cache lines of node word e now, so that the next sweep
+ * finds them: the run words (second line) otherwise wait for the bitmap.
+ */
+static inline void
+pt_prefetch_node(const uint32_t *w, uint32_t chunks, uint32_t e)
+{
+	if (e & GF_PTW_CHUNK)
+	{
+		const uint32_t *node = w + chunks + (size_t) (e & ~GF_PTW_CHUNK) * GF_PT_NODE_WORDS;
+
+		__builtin_prefetch(node);
+		__builtin_prefetch(node + GF_PT_NODE_WORDS);
+	}
+}
+
+static void
+pt_batch4(const gf_prefix_table *t, const gf_pt_trie *trie, const uint32_t *addr,
+		  size_t n, uint32_t *out, int only_missing)
+{
+	const uint32_t *w = gf_pt_words(t, trie);
+	uint32_t	first = trie->first_bits;
+	uint32_t	chunks = (uint32_t) 1 << first;
+	size_t		g;
+
+	for (g = 0; g < n; g += PT_LANES)
+	{
+		size_t		m = n - g < PT_LANES ? n - g : PT_LANES;
+		uint32_t	e[PT_LANES];
+		uint32_t	used = first;
+		uint32_t	pending = 0;
+		size_t		j;
+
+		for (j = 0; j < m; j++)
+		{
+			e[j] = (only_missing && out[g + j] != GF_PT_NONE) ? out[g + j] + 1 :
+				w[addr[g + j] >> (32 - first)];
+			pt_prefetch_node(w, chunks, e[j]);
+			pending |= e[j];
+		}
+		while (pending & GF_PTW_CHUNK)
+		{
+			used += 8;
+			pending = 0;
+			for (j = 0; j < m; j++)
+			{
+				if (e[j] & GF_PTW_CHUNK)
+				{
+					e[j] = gf_pt_node_word(w, chunks, e[j] & ~GF_PTW_CHUNK,
+										   (addr[g + j] >> (32 - used)) & 0xff);
+					pt_prefetch_node(w, chunks, e[j]);
+				}
+				pending |= e[j];
+			}
+		}
+		for (j = 0; j < m; j++)
+			out[g + j] = e[j] - 1;
+	}
+}
+
+static void
+pt_batch6(const gf_prefix_table *t, const gf_pt_trie *trie, const uint8_t (*addr)[16],
+		  size_t n, uint32_t *out, int only_missing)
+{
+	const uint32_t *w = gf_pt_words(t, trie);
+	uint32_t	first = trie->first_bits;
+	uint32_t	chunks = (uint32_t) 1 << first;
+	size_t		g;
+
+	for (g = 0; g < n; g += PT_LANES)
+	{
+		size_t		m = n - g < PT_LANES ? n - g : PT_LANES;
+		uint32_t	e[PT_LANES];
+		uint32_t	byte = first / 8;
+		uint32_t	pending = 0;
+		size_t		j;
+
+		for (j = 0; j < m; j++)
+		{
+			const uint8_t *a = addr[g + j];
+
+			e[j] = (only_missing && out[g + j] != GF_PT_NONE) ? out[g + j] + 1 :
+				w[first == 8 ? a[0] : ((uint32_t) a[0] << 8 | a[1])];
+			pt_prefetch_node(w, chunks, e[j]);
+			pending |= e[j];
+		}
+		while (pending & GF_PTW_CHUNK)
+		{
+			pending = 0;
+			for (j = 0; j < m; j++)
+			{
+				if (e[j] & GF_PTW_CHUNK)
+				{
+					e[j] = gf_pt_node_word(w, chunks, e[j] & ~GF_PTW_CHUNK, addr[g + j][byte]);
+					pt_prefetch_node(w, chunks, e[j]);
+				}
+				pending |= e[j];
+			}
+			byte++;
+		}
+		for (j = 0; j < m; j++)
+			out[g + j] = e[j] - 1;
+	}
+}
+
+void
+gf_pt_lookup4_batch(const gf_prefix_table *t, const uint32_t *addr, size_t n,
+					uint32_t scope, uint32_t *out)
+{
+	const gf_pt_trie *s = NULL;
+	size_t		i;
+
+	if (scope != 0 && t->scoped_count[0] != 0)
+		s = pt_scoped_trie(t, 0, scope);
+	if (s != NULL)
+		pt_batch4(t, s, addr, n, out, 0);
+	if (t->global_trie[0] != GF_PT_NO_TRIE)
+		pt_batch4(t, gf_pt_tries(t) + t->global_trie[0], addr, n, out, s != NULL);
+	else if (s == NULL)
+		for (i = 0; i < n; i++)
+			out[i] = GF_PT_NONE;
+}
+
+void
+gf_pt_lookup6_batch(const gf_prefix_table *t, const uint8_t (*addr)[16], size_t n,
+					uint32_t scope, uint32_t *out)
+{
+	const gf_pt_trie *s = NULL;
+	size_t		i;
+
+	if (scope != 0 && t->scoped_count[1] != 0)
+		s = pt_scoped_trie(t, 1, scope);
+	if (s != NULL)
+		pt_batch6(t, s, addr, n, out, 0);
+	if (t->global_trie[1] != GF_PT_NO_TRIE)
+		pt_batch6(t, gf_pt_tries(t) + t->global_trie[1], addr, n, out, s != NULL);
+	else if (s == NULL)
+		for (i = 0; i < n; i++)
+			out[i] = GF_PT_NONE;
 }
 
 size_t

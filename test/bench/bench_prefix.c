@@ -264,6 +264,59 @@ rate6(lookup6_fn f, const void *t, const queries *q, uint32_t scope)
 	return done / (t1 - t0);
 }
 
+/* Batches of BATCH addresses (a datagram's 30 flows have 60). */
+#define BATCH 64
+
+static double
+rate4b(const gf_prefix_table *t, const queries *q, uint32_t scope)
+{
+	double		t0 = now(CLOCK_MONOTONIC);
+	double		t1;
+	uint64_t	done = 0;
+	uint64_t	s = 0;
+	uint32_t	out[BATCH];
+
+	do
+	{
+		size_t		i;
+
+		for (i = 0; i < N_QUERIES; i += BATCH)
+		{
+			gf_pt_lookup4_batch(t, q->v4 + i, BATCH, scope, out);
+			s += out[0] + out[BATCH - 1];
+		}
+		done += N_QUERIES;
+		t1 = now(CLOCK_MONOTONIC);
+	} while (t1 - t0 < seconds_per_run);
+	sink += s;
+	return done / (t1 - t0);
+}
+
+static double
+rate6b(const gf_prefix_table *t, const queries *q, uint32_t scope)
+{
+	double		t0 = now(CLOCK_MONOTONIC);
+	double		t1;
+	uint64_t	done = 0;
+	uint64_t	s = 0;
+	uint32_t	out[BATCH];
+
+	do
+	{
+		size_t		i;
+
+		for (i = 0; i < N_QUERIES; i += BATCH)
+		{
+			gf_pt_lookup6_batch(t, (const uint8_t (*)[16]) q->v6[i], BATCH, scope, out);
+			s += out[0] + out[BATCH - 1];
+		}
+		done += N_QUERIES;
+		t1 = now(CLOCK_MONOTONIC);
+	} while (t1 - t0 < seconds_per_run);
+	sink += s;
+	return done / (t1 - t0);
+}
+
 static uint32_t
 pt4(const void *t, uint32_t a, uint32_t scope)
 {
@@ -398,6 +451,22 @@ lin4(const void *t, uint32_t a, uint32_t scope)
 	return best;
 }
 
+static int
+batch_agrees(const gf_prefix_table *t, const queries *q, size_t at)
+{
+	uint32_t	o4[BATCH];
+	uint32_t	o6[BATCH];
+	size_t		j;
+
+	gf_pt_lookup4_batch(t, q->v4 + at, BATCH, 0, o4);
+	gf_pt_lookup6_batch(t, (const uint8_t (*)[16]) q->v6[at], BATCH, 0, o6);
+	for (j = 0; j < BATCH; j++)
+		if (o4[j] != gf_pt_lookup4(t, q->v4[at + j], 0) ||
+			o6[j] != gf_pt_lookup6(t, q->v6[at + j], 0))
+			return 0;
+	return 1;
+}
+
 /* ---- the runs --------------------------------------------------------------- */
 
 static queries qr;
@@ -413,6 +482,7 @@ run_size(size_t n4, size_t n6)
 	double		b0;
 	double		build_s;
 	double		r4r, r4i, r6r, r6i, share;
+	double		b4r, b4i, b6r, b6i;
 	btrie		bt4t, bt6t;
 	linear		lin = {e, n4};
 	double		base4r, base4i, base6r, base6i;
@@ -440,7 +510,8 @@ run_size(size_t n4, size_t n6)
 		uint32_t	got = gf_pt_lookup4(t, qi.v4[i], 0);
 
 		/* duplicates in a random table: both keep the later one */
-		if (want != got || bt6(&bt6t, qi.v6[i], 0) != gf_pt_lookup6(t, qi.v6[i], 0))
+		if (want != got || bt6(&bt6t, qi.v6[i], 0) != gf_pt_lookup6(t, qi.v6[i], 0) ||
+			(i % BATCH == 0 && !batch_agrees(t, &qi, i)))
 		{
 			printf("MISMATCH at query %zu\n", i);
 			exit(1);
@@ -451,6 +522,10 @@ run_size(size_t n4, size_t n6)
 	r4i = rate4(pt4, t, &qi, 0, NULL);
 	r6r = rate6(pt6, t, &qr, 0);
 	r6i = rate6(pt6, t, &qi, 0);
+	b4r = rate4b(t, &qr, 0);
+	b4i = rate4b(t, &qi, 0);
+	b6r = rate6b(t, &qr, 0);
+	b6i = rate6b(t, &qi, 0);
 	if (n4 <= 100)
 	{
 		base_name = "linear scan";
@@ -471,11 +546,12 @@ run_size(size_t n4, size_t n6)
 	printf("build %.1f ms, table %.2f MiB (%.1f bytes/prefix), build peak %.2f MiB\n",
 		   build_s * 1e3, gf_pt_bytes(t) / 1048576.0,
 		   n ? (double) gf_pt_bytes(t) / n : 0.0, info.peak_bytes / 1048576.0);
-	printf("%-14s %12s %12s %14s %8s\n", "lookups", "M/s table", "M/s base", "base", "ratio");
-	printf("%-14s %12.1f %12.1f %14s %8.1f\n", "IPv4 random", r4r / 1e6, base4r / 1e6, base_name, r4r / base4r);
-	printf("%-14s %12.1f %12.1f %14s %8.1f\n", "IPv4 inside", r4i / 1e6, base4i / 1e6, base_name, r4i / base4i);
-	printf("%-14s %12.1f %12.1f %14s %8.1f\n", "IPv6 random", r6r / 1e6, base6r / 1e6, "binary trie", r6r / base6r);
-	printf("%-14s %12.1f %12.1f %14s %8.1f\n", "IPv6 inside", r6i / 1e6, base6i / 1e6, "binary trie", r6i / base6i);
+	printf("%-12s %10s %10s %10s %12s %8s %8s\n", "lookups", "M/s one", "M/s batch", "M/s base",
+		   "base", "one/base", "batch/base");
+	printf("%-12s %10.1f %10.1f %10.1f %12s %8.1f %8.1f\n", "IPv4 random", r4r / 1e6, b4r / 1e6, base4r / 1e6, base_name, r4r / base4r, b4r / base4r);
+	printf("%-12s %10.1f %10.1f %10.1f %12s %8.1f %8.1f\n", "IPv4 inside", r4i / 1e6, b4i / 1e6, base4i / 1e6, base_name, r4i / base4i, b4i / base4i);
+	printf("%-12s %10.1f %10.1f %10.1f %12s %8.1f %8.1f\n", "IPv6 random", r6r / 1e6, b6r / 1e6, base6r / 1e6, "binary trie", r6r / base6r, b6r / base6r);
+	printf("%-12s %10.1f %10.1f %10.1f %12s %8.1f %8.1f\n", "IPv6 inside", r6i / 1e6, b6i / 1e6, base6i / 1e6, "binary trie", r6i / base6i, b6i / base6i);
 	printf("(cpu share of the first run: %.2f; below 1 means other processes had the core)\n", share);
 	printf("binary trie: %.1f MiB IPv4 + %.1f MiB IPv6\n",
 		   bt4t.count * sizeof(bt_node) / 1048576.0, bt6t.count * sizeof(bt_node) / 1048576.0);
@@ -504,7 +580,7 @@ run_scopes(size_t n4, size_t n6)
 	double		build_s;
 	size_t		i;
 	int			k;
-	double		none, hit, miss;
+	double		none, hit, miss, bnone, bhit, bmiss;
 
 	gen4(e, n4, 0);
 	gen6(e + n4, n6, (uint32_t) n4);
@@ -550,11 +626,15 @@ run_scopes(size_t n4, size_t n6)
 	none = rate4(pt4, t, &qi, 0, NULL);
 	hit = rate4(pt4, t, &qi, 1, NULL);
 	miss = rate4(pt4, t, &qi, 2, NULL);
+	bnone = rate4b(t, &qi, 0);
+	bhit = rate4b(t, &qi, 1);
+	bmiss = rate4b(t, &qi, 2);
 	printf("\n== scopes: %zu IPv4 + %zu IPv6 global, %zu scopes of 10 IPv4 + 2 IPv6\n", n4, n6, n_scopes);
 	printf("build %.1f ms, table %.2f MiB, build peak %.2f MiB\n",
 		   build_s * 1e3, gf_pt_bytes(t) / 1048576.0, info.peak_bytes / 1048576.0);
-	printf("IPv4 inside, half the addresses in 10.0/16: scope 0 %.1f M/s, scope 1 (covers them) %.1f M/s, scope 2 (does not) %.1f M/s\n",
-		   none / 1e6, hit / 1e6, miss / 1e6);
+	printf("IPv4 inside, half the addresses in 10.0/16, M/s one (batch):\n"
+		   "  scope 0 %.1f (%.1f), scope 1 (covers them) %.1f (%.1f), scope 2 (does not) %.1f (%.1f)\n",
+		   none / 1e6, bnone / 1e6, hit / 1e6, bhit / 1e6, miss / 1e6, bmiss / 1e6);
 	gf_pt_free(t);
 	free(e);
 }

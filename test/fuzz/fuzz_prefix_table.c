@@ -3,7 +3,8 @@
  *    libFuzzer target for the longest-prefix-match table (prefix_table.h):
  *    random entries (both families, scopes 0..3, any length including
  *    refused ones, host bits, duplicates) and random lookups, each answer
- *    checked against a naive oracle that scans every entry.  Also checks
+ *    checked against a naive oracle that scans every entry, one by one
+ *    and in batches (gf_pt_lookup*_batch) of one scope.  Also checks
  *    the duplicate and host-bit counts, and that a refusal names an entry
  *    that is bad while every entry before it is good.
  *
@@ -66,12 +67,70 @@ fz_oracle(const gf_prefix_entry *e, size_t n, int family, const uint8_t *addr,
 	return best;
 }
 
+/* Queries of one batch, checked together once it is full. */
+#define FZ_BATCH 20
+
+typedef struct fz_batch
+{
+	int			n;
+	int			family;
+	uint32_t	scope;
+	uint32_t	v4[FZ_BATCH];
+	uint8_t		v6[FZ_BATCH][16];
+	uint32_t	want[FZ_BATCH];
+} fz_batch;
+
+static void
+fz_flush(const gf_prefix_table *t, fz_batch *b)
+{
+	uint32_t	out[FZ_BATCH];
+	int			i;
+
+	if (b->n == 0)
+		return;
+	if (b->family == 4)
+		gf_pt_lookup4_batch(t, b->v4, (size_t) b->n, b->scope, out);
+	else
+		gf_pt_lookup6_batch(t, (const uint8_t (*)[16]) b->v6, (size_t) b->n, b->scope, out);
+	for (i = 0; i < b->n; i++)
+		if (out[i] != b->want[i])
+			abort();
+	b->n = 0;
+}
+
+static fz_batch fz_batches[2][8];
+
+/* One lookup against the oracle, and the same address queued for a batch. */
 static void
 fz_check(const gf_prefix_table *t, const gf_prefix_entry *e, size_t n,
 		 int family, const uint8_t *addr, uint32_t scope)
 {
-	if (gf_pt_lookup(t, family, addr, scope) != fz_oracle(e, n, family, addr, scope))
+	uint32_t	want = fz_oracle(e, n, family, addr, scope);
+	fz_batch   *b = &fz_batches[family == 6][scope & 7];
+
+	if (gf_pt_lookup(t, family, addr, scope) != want)
 		abort();
+	b->family = family;
+	b->scope = scope;
+	if (family == 4)
+		b->v4[b->n] = (uint32_t) addr[0] << 24 | (uint32_t) addr[1] << 16 |
+			(uint32_t) addr[2] << 8 | addr[3];
+	else
+		memcpy(b->v6[b->n], addr, 16);
+	b->want[b->n++] = want;
+	if (b->n == FZ_BATCH)
+		fz_flush(t, b);
+}
+
+static void
+fz_flush_all(const gf_prefix_table *t)
+{
+	int			f;
+	int			s;
+
+	for (f = 0; f < 2; f++)
+		for (s = 0; s < 8; s++)
+			fz_flush(t, &fz_batches[f][s]);
 }
 
 static int
@@ -192,6 +251,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_check(t, e, n, (data[pos] & 1) ? 6 : 4, a, (data[pos] >> 1) & 7);
 	}
 
+	fz_flush_all(t);
+
 	/* a byte copy answers the same */
 	{
 		void	   *copy = malloc(gf_pt_bytes(t));
@@ -200,6 +261,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		gf_pt_free(t);
 		for (i = 0; i < n; i++)
 			fz_check(copy, e, n, e[i].family, e[i].addr, e[i].scope);
+		fz_flush_all(copy);
 		free(copy);
 	}
 	return 0;
