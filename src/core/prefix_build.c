@@ -326,7 +326,7 @@ pt_first_bits(int family, size_t n, const gf_pt_build_options *o)
 {
 	int			forced = family == 4 ? o->first_bits4 : o->first_bits6;
 
-	if (forced == 8 || forced == 16 || (forced == 24 && family == 4))
+	if (forced == 8 || forced == 16 || forced == 24)
 		return forced;
 	if (family == 4)
 		return n >= 65536 ? 24 : n >= 256 ? 16 : 8;

@@ -47,6 +47,15 @@ pt_walk4(const gf_prefix_table *t, const gf_pt_trie *trie, uint32_t addr)
 	return e - 1;
 }
 
+/* The first stride of an IPv6 address: 8, 16 or 24 bits, whole bytes. */
+static inline uint32_t
+pt_first6(const uint8_t *addr, uint32_t first)
+{
+	uint32_t	top = (uint32_t) addr[0] << 16 | (uint32_t) addr[1] << 8 | addr[2];
+
+	return top >> (24 - first);
+}
+
 static inline uint32_t
 pt_walk6(const gf_prefix_table *t, const gf_pt_trie *trie, const uint8_t *addr)
 {
@@ -56,8 +65,7 @@ pt_walk6(const gf_prefix_table *t, const gf_pt_trie *trie, const uint8_t *addr)
 	uint32_t	e;
 	int			i;
 
-	/* first stride: 8 or 16 bits, always whole bytes */
-	e = w[first == 8 ? addr[0] : ((uint32_t) addr[0] << 8 | addr[1])];
+	e = w[pt_first6(addr, first)];
 	i = first / 8;
 	while (e & GF_PTW_CHUNK)
 		e = gf_pt_node_word(w, chunks, e & ~GF_PTW_CHUNK, addr[i++]);
@@ -213,7 +221,7 @@ pt_batch6(const gf_prefix_table *t, const gf_pt_trie *trie, const uint8_t (*addr
 			const uint8_t *a = addr[g + j];
 
 			e[j] = (only_missing && out[g + j] != GF_PT_NONE) ? out[g + j] + 1 :
-				w[first == 8 ? a[0] : ((uint32_t) a[0] << 8 | a[1])];
+				w[pt_first6(a, first)];
 			pt_prefetch_node(w, chunks, e[j]);
 			pending |= e[j];
 		}
