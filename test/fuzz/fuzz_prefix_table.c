@@ -8,8 +8,8 @@
  *    the duplicate and host-bit counts, and that a refusal names an entry
  *    that is bad while every entry before it is good.
  *
- *    Input: byte 0 picks the first strides (8, 16 or, 1 in 64, 24 bits
- *    for IPv4; 8 or 16 for IPv6; or the automatic choice); then up to 64 entries of 7 bytes
+ *    Input: byte 0 picks the first strides (8 or 16 bits per family, or
+ *    the automatic choice, which is 8 or 16 for the sizes fuzzed); then up to 64 entries of 7 bytes
  *    (family+scope, length, 4 address bytes repeated over an IPv6 address,
  *    value); the rest are 5-byte lookups.  Every entry's own address and
  *    its neighbours across its prefix edge are looked up too.
@@ -158,8 +158,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	memset(&o, 0, sizeof(o));
-	/* a 24-bit stride costs 64 MiB and ~0.1 s a run under ASan: rarely */
-	o.first_bits4 = (data[0] & 0x3F) == 0x3F ? 24 : (data[0] & 1) ? 16 : 8;
+	/*
+	 * No 24-bit stride: it runs the same code with another width (the unit
+	 * tests cover it) but costs 64 MiB and a tenth of a second under ASan.
+	 */
+	o.first_bits4 = (data[0] & 1) ? 16 : 8;
 	o.first_bits6 = (data[0] & 8) ? 16 : 8;
 	o.max_bytes = 256u << 20;
 	if ((data[0] & 0xC0) == 0x40)

@@ -7,13 +7,14 @@
  *
  *    The table is built once from a list of entries and never changes:
  *    a change means building a new table beside the old one and swapping
- *    the pointer (the builder takes hundreds of milliseconds at 1 M
- *    prefixes, see test/bench/README.md, so it belongs in a separate step,
- *    not between receive batches).  The built table is one contiguous
- *    block with no pointers inside (offsets only): it can be copied
- *    byte for byte (memcpy, gf_pt_bytes() bytes) into dynamic shared memory
- *    and the copy used by any number of processes.
- *
+ *    the pointer.  A build of 1 M IPv4 + 200 k IPv6 prefixes takes 1.3 to
+ *    2 s of one core (test/bench/README.md), so it belongs in a separate
+ *    process or step, never between receive batches; a one-row change is
+ *    a full rebuild.  The built table is one contiguous block with no
+ *    pointers inside (offsets only): it can be copied byte for byte
+ *    (memcpy, gf_pt_bytes() bytes) into dynamic shared memory and the copy
+ *    used by any number of processes, read-only.
+
  *    Matching rules:
  *    - the most specific (longest) matching prefix wins;
  *    - an entry has a scope (0 = global; any other number is a caller's
@@ -34,12 +35,14 @@
  *    Untrusted input: a family other than 4 or 6, a prefix length above
  *    32 / 128 or a value above GF_PT_VALUE_MAX refuses the whole build and
  *    names the entry.  Memory is bounded by max_bytes (table plus build
- *    scratch); a build that would exceed it is refused.  One prefix adds at
- *    most ceil((len - F) / 8) chunks of 1 KiB (F: the table's first stride,
- *    8, 16 or 24 bits), so at most 3 KiB for IPv4 and 15 KiB for IPv6; a
- *    scoped prefix also copies into its scope's table every longer global
- *    prefix it covers.
- *
+ *    scratch, default 1 GiB); a build that would exceed it is refused.
+ *    One prefix adds at most ceil((len - F) / 8) nodes (F: the table's
+ *    first stride, 8, 16 or 24 bits), that is at most 3 nodes for IPv4
+ *    and 15 for IPv6; during the build a node takes 1.5 KiB (256 words and
+ *    their tags), in the built table 64 bytes plus 4 bytes per run of
+ *    equal positions (at most 1088 bytes).  A scoped prefix also copies
+ *    into its scope's table every longer global prefix it covers.
+
  *    Core code: plain C, no postgres.h; tested in
  *    test/unit/test_prefix_table.c and test/fuzz/fuzz_prefix_table.c.
  */
@@ -79,8 +82,8 @@ typedef struct gf_pt_build_options
 {
 	size_t		max_bytes;		/* 0: GF_PT_DEFAULT_MAX_BYTES */
 	/*
-	 * First stride in bits (8, 16 or 24 for IPv4; 8 or 16 for IPv6) of
-	 * every table of that family, for tests and benchmarks; 0 chooses by
+	 * First stride in bits (8, 16 or 24) of every table of that family,
+	 * for tests and benchmarks; 0 chooses by
 	 * size (IPv4: 24 from 65536 prefixes, 16 from 256, else 8; IPv6: 16
 	 * from 256, else 8).
 	 */
