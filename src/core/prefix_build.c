@@ -1,0 +1,768 @@
+/*
+ * prefix_build.c
+ *    Builds a prefix table (layout in prefix_layout.h) from a list of
+ *    untrusted entries: checks and masks them, groups them into one trie
+ *    per family and one per (family, scope), inserts prefixes from the
+ *    shortest to the longest so a longer one overwrites the words of the
+ *    shorter ones it lies in, and copies the tries into one block.  Every
+ *    allocation is counted against max_bytes.  Lookups: prefix_table.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "prefix_layout.h"
+
+/* An entry after checking: host bits cleared, its input position kept. */
+typedef struct pt_item
+{
+	uint8_t		addr[16];
+	uint32_t	value;
+	uint32_t	scope;
+	uint8_t		family;
+	uint8_t		len;
+} pt_item;
+
+/* Sort key to walk a family's global prefixes in address order. */
+typedef struct pt_addr_key
+{
+	uint8_t		addr[16];
+	uint32_t	len;
+	uint32_t	index;
+} pt_addr_key;
+
+/* Sort key to group scoped entries by (family, scope), input order kept. */
+typedef struct pt_scope_key
+{
+	uint32_t	family;
+	uint32_t	scope;
+	uint32_t	index;
+} pt_scope_key;
+
+/* One trie as built: words plus, during the build, a tag per word. */
+typedef struct pt_trie_build
+{
+	gf_pt_trie	desc;
+	uint32_t   *w;
+	uint16_t   *tag;			/* prefix length | PT_TAG_OWN of the word's leaf */
+	size_t		n_words;
+	size_t		cap_words;
+} pt_trie_build;
+
+#define PT_TAG_OWN		0x100
+/* Words a trie may hold so that 2^F + 256 k fits the lookup's arithmetic. */
+#define PT_MAX_WORDS	((size_t) UINT32_MAX - 256)
+
+typedef struct pt_ctx
+{
+	size_t		used;
+	size_t		max;
+	gf_pt_build_info *info;
+} pt_ctx;
+
+static void *
+pt_alloc(pt_ctx *c, size_t bytes, int zero)
+{
+	void	   *p;
+
+	if (bytes > c->max - c->used)
+	{
+		if (c->info->error == GF_PT_OK)
+			c->info->error = GF_PT_ERR_MEMORY_LIMIT;
+		return NULL;
+	}
+	p = zero ? calloc(1, bytes ? bytes : 1) : malloc(bytes ? bytes : 1);
+	if (p == NULL)
+	{
+		if (c->info->error == GF_PT_OK)
+			c->info->error = GF_PT_ERR_NO_MEMORY;
+		return NULL;
+	}
+	c->used += bytes;
+	if (c->used > c->info->peak_bytes)
+		c->info->peak_bytes = c->used;
+	return p;
+}
+
+static void
+pt_release(pt_ctx *c, void *p, size_t bytes)
+{
+	if (p == NULL)
+		return;
+	free(p);
+	c->used -= bytes;
+}
+
+/* Grow *p from old_bytes to new_bytes, counted; NULL (and *p kept) on failure. */
+static void *
+pt_grow(pt_ctx *c, void **p, size_t old_bytes, size_t new_bytes)
+{
+	void	   *q;
+
+	if (new_bytes - old_bytes > c->max - c->used)
+	{
+		if (c->info->error == GF_PT_OK)
+			c->info->error = GF_PT_ERR_MEMORY_LIMIT;
+		return NULL;
+	}
+	q = realloc(*p, new_bytes);
+	if (q == NULL)
+	{
+		if (c->info->error == GF_PT_OK)
+			c->info->error = GF_PT_ERR_NO_MEMORY;
+		return NULL;
+	}
+	*p = q;
+	c->used += new_bytes - old_bytes;
+	if (c->used > c->info->peak_bytes)
+		c->info->peak_bytes = c->used;
+	return q;
+}
+
+/* Whether the first len bits of a and b agree. */
+static int
+pt_same_bits(const uint8_t *a, const uint8_t *b, int len)
+{
+	int			whole = len / 8;
+	int			rest = len % 8;
+
+	if (memcmp(a, b, whole) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	return ((a[whole] ^ b[whole]) & (uint8_t) (0xFF00 >> rest)) == 0;
+}
+
+/* The stride of 'width' bits (8, 16 or 24) starting at byte off/8. */
+static size_t
+pt_stride(const uint8_t *addr, int off, int width)
+{
+	size_t		v = 0;
+	int			i;
+
+	for (i = off / 8; i < (off + width) / 8; i++)
+		v = v << 8 | addr[i];
+	return v;
+}
+
+/* Append a chunk filled with one word and its tag; returns its number. */
+static int
+pt_new_chunk(pt_ctx *c, pt_trie_build *b, uint32_t fill, uint16_t fill_tag,
+			 uint32_t *chunk)
+{
+	size_t		first = (size_t) 1 << b->desc.first_bits;
+	size_t		i;
+
+	if (b->n_words + 256 > PT_MAX_WORDS)
+	{
+		if (c->info->error == GF_PT_OK)
+			c->info->error = GF_PT_ERR_MEMORY_LIMIT;
+		return -1;
+	}
+	if (b->n_words + 256 > b->cap_words)
+	{
+		size_t		cap = b->cap_words * 2;
+
+		if (cap > PT_MAX_WORDS)
+			cap = PT_MAX_WORDS;
+		if (!pt_grow(c, (void **) &b->w, b->cap_words * sizeof(uint32_t), cap * sizeof(uint32_t)))
+			return -1;
+		if (!pt_grow(c, (void **) &b->tag, b->cap_words * sizeof(uint16_t), cap * sizeof(uint16_t)))
+			return -1;			/* the build fails: counts no longer matter */
+		b->cap_words = cap;
+	}
+	for (i = 0; i < 256; i++)
+	{
+		b->w[b->n_words + i] = fill;
+		b->tag[b->n_words + i] = fill_tag;
+	}
+	*chunk = (uint32_t) ((b->n_words - first) / 256);
+	b->n_words += 256;
+	return 0;
+}
+
+/*
+ * Write one prefix into the trie.  Prefixes come shortest first, so the
+ * words a prefix covers hold only shorter prefixes (or an equal one it
+ * replaces) and never a chunk reference.
+ */
+static int
+pt_insert(pt_ctx *c, pt_trie_build *b, const pt_item *it, int own,
+		  size_t index)
+{
+	uint32_t	leaf = it->value + 1;
+	uint16_t	tag = (uint16_t) (it->len | (own ? PT_TAG_OWN : 0));
+	size_t		first = (size_t) 1 << b->desc.first_bits;
+	size_t		base = 0;
+	int			off = 0;
+	int			width = b->desc.first_bits;
+
+	for (;;)
+	{
+		size_t		idx = pt_stride(it->addr, off, width);
+		uint32_t	e;
+		uint32_t	chunk;
+
+		if (it->len <= off + width)
+		{
+			size_t		span = (size_t) 1 << (off + width - it->len);
+			size_t		start = base + (idx & ~(span - 1));
+			size_t		i;
+
+			if (own && b->tag[start] == tag && b->w[start] != 0)
+			{
+				if (c->info->n_duplicates++ == 0 || index < c->info->first_duplicate)
+					c->info->first_duplicate = index;
+			}
+			for (i = 0; i < span; i++)
+			{
+				b->w[start + i] = leaf;
+				b->tag[start + i] = tag;
+			}
+			return 0;
+		}
+		e = b->w[base + idx];
+		if (!(e & GF_PTW_CHUNK))
+		{
+			if (pt_new_chunk(c, b, e, b->tag[base + idx], &chunk) != 0)
+				return -1;
+			e = GF_PTW_CHUNK | chunk;
+			b->w[base + idx] = e;
+		}
+		base = first + (size_t) (e & ~GF_PTW_CHUNK) * 256;
+		off += width;
+		width = 8;
+	}
+}
+
+/* A chunk reference as it reads in the compressed trie. */
+static uint32_t
+pt_remap(uint32_t word, const uint32_t *node_at)
+{
+	if (word & GF_PTW_CHUNK)
+		return GF_PTW_CHUNK | node_at[word & ~GF_PTW_CHUNK];
+	return word;
+}
+
+/*
+ * Turn every 256-word chunk into a node (see prefix_layout.h): a bitmap
+ * of the positions where a run of equal words starts, the run counts
+ * before each 64-bit quarter, and the runs' words right after, so that a
+ * node of up to 6 runs is one cache line and a longer one continues in
+ * the next lines.  References change from chunk numbers to node offsets.
+ */
+static int
+pt_compress(pt_ctx *c, pt_trie_build *b)
+{
+	size_t		first = (size_t) 1 << b->desc.first_bits;
+	size_t		n_chunks = (b->n_words - first) / 256;
+	size_t		total = first;
+	size_t		k;
+	size_t		i;
+	uint32_t   *node_at;
+	uint32_t   *nw;
+
+	node_at = pt_alloc(c, (n_chunks ? n_chunks : 1) * sizeof(uint32_t), 0);
+	if (node_at == NULL)
+		return -1;
+	for (k = 0; k < n_chunks; k++)
+	{
+		const uint32_t *ch = b->w + first + k * 256;
+		size_t		runs = 1;
+
+		for (i = 1; i < 256; i++)
+			runs += ch[i] != ch[i - 1];
+		if ((total - first) / GF_PT_NODE_WORDS > GF_PTW_CHUNK - 1)
+			break;
+		node_at[k] = (uint32_t) ((total - first) / GF_PT_NODE_WORDS);
+		total += (GF_PT_NODE_RUNS_AT + runs + GF_PT_NODE_WORDS - 1) & ~(size_t) (GF_PT_NODE_WORDS - 1);
+	}
+	if (k < n_chunks || total > PT_MAX_WORDS)
+	{
+		pt_release(c, node_at, (n_chunks ? n_chunks : 1) * sizeof(uint32_t));
+		if (c->info->error == GF_PT_OK)
+			c->info->error = GF_PT_ERR_MEMORY_LIMIT;
+		return -1;
+	}
+	nw = pt_alloc(c, total * sizeof(uint32_t), 1);
+	if (nw == NULL)
+	{
+		pt_release(c, node_at, (n_chunks ? n_chunks : 1) * sizeof(uint32_t));
+		return -1;
+	}
+	for (i = 0; i < first; i++)
+		nw[i] = pt_remap(b->w[i], node_at);
+	for (k = 0; k < n_chunks; k++)
+	{
+		const uint32_t *ch = b->w + first + k * 256;
+		uint32_t   *node = nw + first + (size_t) node_at[k] * GF_PT_NODE_WORDS;
+		uint64_t	bm[4] = {0, 0, 0, 0};
+		uint16_t	cum[4];
+		size_t		n_runs = 0;
+
+		for (i = 0; i < 256; i++)
+		{
+			if (i % 64 == 0)
+				cum[i / 64] = (uint16_t) n_runs;
+			if (i == 0 || ch[i] != ch[i - 1])
+			{
+				bm[i / 64] |= (uint64_t) 1 << (i % 64);
+				node[GF_PT_NODE_RUNS_AT + n_runs++] = pt_remap(ch[i], node_at);
+			}
+		}
+		memcpy(node, bm, sizeof(bm));
+		node[8] = (uint32_t) cum[0] | (uint32_t) cum[1] << 16;
+		node[9] = (uint32_t) cum[2] | (uint32_t) cum[3] << 16;
+	}
+	pt_release(c, node_at, (n_chunks ? n_chunks : 1) * sizeof(uint32_t));
+	pt_release(c, b->w, b->cap_words * sizeof(uint32_t));
+	b->w = nw;
+	b->n_words = total;
+	b->cap_words = total;
+	return 0;
+}
+
+static int
+pt_first_bits(int family, size_t n, const gf_pt_build_options *o)
+{
+	int			forced = family == 4 ? o->first_bits4 : o->first_bits6;
+
+	if (forced == 8 || forced == 16 || forced == 24)
+		return forced;
+	if (family == 4)
+		return n >= 65536 ? 24 : n >= 256 ? 16 : 8;
+	return n >= 256 ? 16 : 8;
+}
+
+/*
+ * Build one trie from 'others' (copied global prefixes, inserted first at
+ * each length) and 'own' (the trie's own entries), both in input order.
+ */
+static int
+pt_build_trie(pt_ctx *c, pt_trie_build *b, const pt_item *items,
+			  const uint32_t *others, size_t n_others,
+			  const uint32_t *own, size_t n_own,
+			  int family, uint32_t scope, const gf_pt_build_options *o)
+{
+	size_t		count[2 * 129 + 1];
+	size_t		n = n_others + n_own;
+	uint32_t   *order;
+	size_t		i;
+	int			rc = 0;
+
+	memset(b, 0, sizeof(*b));
+	b->desc.family = (uint8_t) family;
+	b->desc.scope = scope;
+	b->desc.first_bits = (uint8_t) pt_first_bits(family, n, o);
+	b->n_words = (size_t) 1 << b->desc.first_bits;
+	b->cap_words = b->n_words + 256 * 16;
+	b->w = pt_alloc(c, b->cap_words * sizeof(uint32_t), 1);
+	if (b->w == NULL)
+		return -1;
+	b->tag = pt_alloc(c, b->cap_words * sizeof(uint16_t), 1);
+	order = b->tag ? pt_alloc(c, (n ? n : 1) * sizeof(uint32_t), 0) : NULL;
+	if (order == NULL)
+		return -1;
+
+	/* stable counting sort by (length, own), so shorter prefixes go first */
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n_others; i++)
+		count[items[others[i]].len * 2 + 1]++;
+	for (i = 0; i < n_own; i++)
+		count[items[own[i]].len * 2 + 2]++;
+	for (i = 1; i < 2 * 129 + 1; i++)
+		count[i] += count[i - 1];
+	for (i = 0; i < n_others; i++)
+		order[count[items[others[i]].len * 2]++] = others[i];
+	for (i = 0; i < n_own; i++)
+		order[count[items[own[i]].len * 2 + 1]++] = own[i] | 0x80000000u;
+
+	for (i = 0; i < n && rc == 0; i++)
+		rc = pt_insert(c, b, &items[order[i] & 0x7FFFFFFFu],
+					   (order[i] & 0x80000000u) != 0, order[i] & 0x7FFFFFFFu);
+
+	pt_release(c, order, (n ? n : 1) * sizeof(uint32_t));
+	pt_release(c, b->tag, b->cap_words * sizeof(uint16_t));
+	b->tag = NULL;
+	if (rc == 0)
+		rc = pt_compress(c, b);
+	return rc;
+}
+
+static int
+pt_cmp_addr(const void *pa, const void *pb)
+{
+	const pt_addr_key *a = pa;
+	const pt_addr_key *b = pb;
+	int			d = memcmp(a->addr, b->addr, 16);
+
+	if (d != 0)
+		return d;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static int
+pt_cmp_scope(const void *pa, const void *pb)
+{
+	const pt_scope_key *a = pa;
+	const pt_scope_key *b = pb;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->scope != b->scope)
+		return a->scope < b->scope ? -1 : 1;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static int
+pt_cmp_u32(const void *pa, const void *pb)
+{
+	uint32_t	a = *(const uint32_t *) pa;
+	uint32_t	b = *(const uint32_t *) pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* First key at or after (addr, len) in keys[0..n). */
+static size_t
+pt_lower_bound(const pt_addr_key *keys, size_t n, const uint8_t *addr, uint32_t len)
+{
+	size_t		lo = 0;
+	size_t		hi = n;
+
+	while (lo < hi)
+	{
+		size_t		mid = lo + (hi - lo) / 2;
+		int			d = memcmp(keys[mid].addr, addr, 16);
+
+		if (d < 0 || (d == 0 && keys[mid].len < len))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The global prefixes (keys, in address order) longer than and covered by
+ * one of the scope's prefixes 'own' (n_own indexes).  Writes their indexes,
+ * in input order, to *out (allocated here).
+ */
+static int
+pt_covered_globals(pt_ctx *c, const pt_item *items, const pt_addr_key *keys,
+				   size_t n_keys, const uint32_t *own, size_t n_own,
+				   uint32_t **out, size_t *n_out, size_t *out_bytes)
+{
+	pt_addr_key *mine;
+	size_t		i;
+	size_t		cap = 16;
+	size_t		n = 0;
+	const pt_addr_key *outer = NULL;
+	uint32_t   *res;
+	int			rc = 0;
+
+	*out = NULL;
+	*n_out = 0;
+	*out_bytes = 0;
+	mine = pt_alloc(c, n_own * sizeof(pt_addr_key), 0);
+	res = mine ? pt_alloc(c, cap * sizeof(uint32_t), 0) : NULL;
+	if (res == NULL)
+	{
+		pt_release(c, mine, n_own * sizeof(pt_addr_key));
+		return -1;
+	}
+	for (i = 0; i < n_own; i++)
+	{
+		memcpy(mine[i].addr, items[own[i]].addr, 16);
+		mine[i].len = items[own[i]].len;
+		mine[i].index = own[i];
+	}
+	qsort(mine, n_own, sizeof(pt_addr_key), pt_cmp_addr);
+
+	for (i = 0; i < n_own && rc == 0; i++)
+	{
+		size_t		k;
+
+		/* globals inside a nested scoped prefix were taken with its outer one */
+		if (outer && pt_same_bits(outer->addr, mine[i].addr, (int) outer->len))
+			continue;
+		outer = &mine[i];
+		for (k = pt_lower_bound(keys, n_keys, outer->addr, outer->len + 1);
+			 k < n_keys && pt_same_bits(outer->addr, keys[k].addr, (int) outer->len); k++)
+		{
+			if (n == cap)
+			{
+				if (!pt_grow(c, (void **) &res, cap * sizeof(uint32_t), 2 * cap * sizeof(uint32_t)))
+				{
+					rc = -1;
+					break;
+				}
+				cap *= 2;
+			}
+			res[n++] = keys[k].index;
+		}
+	}
+	pt_release(c, mine, n_own * sizeof(pt_addr_key));
+	if (rc != 0)
+	{
+		pt_release(c, res, cap * sizeof(uint32_t));
+		return -1;
+	}
+	/* back to input order, so that later duplicates still win */
+	qsort(res, n, sizeof(uint32_t), pt_cmp_u32);
+	*out = res;
+	*n_out = n;
+	*out_bytes = cap * sizeof(uint32_t);
+	return 0;
+}
+
+/* Check and copy the entries, clearing host bits; 0 or -1 (info says why). */
+static int
+pt_check_entries(const gf_prefix_entry *entries, size_t n, pt_item *items,
+				 gf_pt_build_info *info)
+{
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		const gf_prefix_entry *e = &entries[i];
+		pt_item    *it = &items[i];
+		int			nbytes = e->family == 4 ? 4 : 16;
+		int			changed = 0;
+		int			b;
+
+		if (e->family != 4 && e->family != 6)
+			info->error = GF_PT_ERR_FAMILY;
+		else if (e->prefix_len > nbytes * 8)
+			info->error = GF_PT_ERR_PREFIX_LEN;
+		else if (e->value > GF_PT_VALUE_MAX)
+			info->error = GF_PT_ERR_VALUE;
+		if (info->error != GF_PT_OK)
+		{
+			info->bad_index = i;
+			return -1;
+		}
+		memset(it, 0, sizeof(*it));
+		memcpy(it->addr, e->addr, nbytes);
+		for (b = e->prefix_len; b < nbytes * 8; b++)
+		{
+			uint8_t		bit = (uint8_t) (0x80 >> (b % 8));
+
+			if (b % 8 == 0 && it->addr[b / 8] == 0)
+			{
+				b += 7;			/* a whole zero byte */
+				continue;
+			}
+			if (it->addr[b / 8] & bit)
+			{
+				it->addr[b / 8] &= (uint8_t) ~bit;
+				changed = 1;
+			}
+		}
+		info->n_host_bits += changed;
+		it->value = e->value;
+		it->scope = e->scope;
+		it->family = e->family;
+		it->len = e->prefix_len;
+	}
+	return 0;
+}
+
+/* Copy the built tries into one block. */
+static gf_prefix_table *
+pt_assemble(pt_ctx *c, pt_trie_build *tries, size_t n_tries)
+{
+	size_t		head = sizeof(gf_prefix_table) + n_tries * sizeof(gf_pt_trie);
+	size_t		total;
+	size_t		i;
+	gf_prefix_table *t;
+	gf_pt_trie *desc;
+	uint64_t	offset;
+
+	head = (head + 7) & ~(size_t) 7;
+	total = head;
+	for (i = 0; i < n_tries; i++)
+		total += tries[i].n_words * sizeof(uint32_t);
+	t = pt_alloc(c, total, 0);
+	if (t == NULL)
+		return NULL;
+	memset(t, 0, head);
+	t->magic = GF_PT_MAGIC;
+	t->version = GF_PT_VERSION;
+	t->total_bytes = total;
+	t->n_tries = (uint32_t) n_tries;
+	t->global_trie[0] = t->global_trie[1] = GF_PT_NO_TRIE;
+	desc = (gf_pt_trie *) (void *) (t + 1);
+	offset = head / sizeof(uint32_t);
+	for (i = 0; i < n_tries; i++)
+	{
+		int			fam = tries[i].desc.family == 4 ? 0 : 1;
+
+		desc[i] = tries[i].desc;
+		desc[i].word_offset = offset;
+		desc[i].n_words = tries[i].n_words;
+		memcpy((uint32_t *) (void *) t + offset, tries[i].w,
+			   tries[i].n_words * sizeof(uint32_t));
+		offset += tries[i].n_words;
+		if (tries[i].desc.scope == 0)
+			t->global_trie[fam] = (uint32_t) i;
+		else if (t->scoped_count[fam]++ == 0)
+			t->scoped_first[fam] = (uint32_t) i;
+	}
+	return t;
+}
+
+gf_prefix_table *
+gf_pt_build(const gf_prefix_entry *entries, size_t n,
+			const gf_pt_build_options *options, gf_pt_build_info *info)
+{
+	gf_pt_build_info local;
+	gf_pt_build_options defaults;
+	pt_ctx		c;
+	pt_item    *items = NULL;
+	uint32_t   *global[2] = {NULL, NULL};
+	size_t		n_global[2] = {0, 0};
+	pt_scope_key *scoped = NULL;
+	size_t		n_scoped = 0;
+	uint32_t   *own = NULL;
+	pt_addr_key *keys[2] = {NULL, NULL};
+	pt_trie_build *tries = NULL;
+	size_t		n_tries = 0;
+	size_t		cap_tries = 2;
+	gf_prefix_table *t = NULL;
+	size_t		i;
+	int			fam;
+
+	if (info == NULL)
+		info = &local;
+	memset(info, 0, sizeof(*info));
+	if (options == NULL)
+	{
+		memset(&defaults, 0, sizeof(defaults));
+		options = &defaults;
+	}
+	c.used = 0;
+	c.max = options->max_bytes ? options->max_bytes : GF_PT_DEFAULT_MAX_BYTES;
+	c.info = info;
+	if (n > 0x7FFFFFFFu)		/* indexes carry a flag in their top bit */
+	{
+		info->error = GF_PT_ERR_MEMORY_LIMIT;
+		return NULL;
+	}
+
+	items = pt_alloc(&c, n * sizeof(pt_item), 0);
+	if (items == NULL || pt_check_entries(entries, n, items, info) != 0)
+		goto done;
+	for (i = 0; i < n; i++)
+	{
+		if (items[i].scope == 0)
+			n_global[items[i].family == 4 ? 0 : 1]++;
+		else
+			n_scoped++;
+	}
+	for (fam = 0; fam < 2; fam++)
+		if ((global[fam] = pt_alloc(&c, n_global[fam] * sizeof(uint32_t), 0)) == NULL)
+			goto done;
+	scoped = pt_alloc(&c, n_scoped * sizeof(pt_scope_key), 0);
+	own = scoped ? pt_alloc(&c, n_scoped * sizeof(uint32_t), 0) : NULL;
+	if (own == NULL)
+		goto done;
+	n_global[0] = n_global[1] = n_scoped = 0;
+	for (i = 0; i < n; i++)
+	{
+		fam = items[i].family == 4 ? 0 : 1;
+		if (items[i].scope == 0)
+			global[fam][n_global[fam]++] = (uint32_t) i;
+		else
+		{
+			scoped[n_scoped].family = (uint32_t) fam;
+			scoped[n_scoped].scope = items[i].scope;
+			scoped[n_scoped++].index = (uint32_t) i;
+		}
+	}
+	qsort(scoped, n_scoped, sizeof(pt_scope_key), pt_cmp_scope);
+	for (i = 0; i < n_scoped; i++)
+		if (i == 0 || scoped[i].family != scoped[i - 1].family ||
+			scoped[i].scope != scoped[i - 1].scope)
+			cap_tries++;
+	tries = pt_alloc(&c, cap_tries * sizeof(pt_trie_build), 1);
+	if (tries == NULL)
+		goto done;
+
+	for (fam = 0; fam < 2; fam++)
+	{
+		if (n_global[fam] == 0)
+			continue;
+		if (pt_build_trie(&c, &tries[n_tries++], items, NULL, 0, global[fam],
+						  n_global[fam], fam ? 6 : 4, 0, options) != 0)
+			goto done;
+	}
+	for (i = 0; i < n_scoped;)
+	{
+		size_t		end = i;
+		size_t		k;
+		uint32_t   *covered = NULL;
+		size_t		n_covered = 0;
+		size_t		covered_bytes = 0;
+		int			rc;
+
+		fam = (int) scoped[i].family;
+		while (end < n_scoped && scoped[end].family == scoped[i].family &&
+			   scoped[end].scope == scoped[i].scope)
+		{
+			own[end - i] = scoped[end].index;
+			end++;
+		}
+		if (n_global[fam] > 0 && keys[fam] == NULL)
+		{
+			keys[fam] = pt_alloc(&c, n_global[fam] * sizeof(pt_addr_key), 0);
+			if (keys[fam] == NULL)
+				goto done;
+			for (k = 0; k < n_global[fam]; k++)
+			{
+				memcpy(keys[fam][k].addr, items[global[fam][k]].addr, 16);
+				keys[fam][k].len = items[global[fam][k]].len;
+				keys[fam][k].index = global[fam][k];
+			}
+			qsort(keys[fam], n_global[fam], sizeof(pt_addr_key), pt_cmp_addr);
+		}
+		if (n_global[fam] > 0 &&
+			pt_covered_globals(&c, items, keys[fam], n_global[fam], own, end - i,
+							   &covered, &n_covered, &covered_bytes) != 0)
+			goto done;
+		rc = pt_build_trie(&c, &tries[n_tries++], items, covered, n_covered,
+						   own, end - i, fam ? 6 : 4, scoped[i].scope, options);
+		pt_release(&c, covered, covered_bytes);
+		if (rc != 0)
+			goto done;
+		i = end;
+	}
+
+	/* free the scratch first, so the block is the only big copy alive */
+	pt_release(&c, items, n * sizeof(pt_item));
+	items = NULL;
+	t = pt_assemble(&c, tries, n_tries);
+
+done:
+	pt_release(&c, items, n * sizeof(pt_item));
+	for (fam = 0; fam < 2; fam++)
+	{
+		pt_release(&c, global[fam], n_global[fam] * sizeof(uint32_t));
+		pt_release(&c, keys[fam], n_global[fam] * sizeof(pt_addr_key));
+	}
+	pt_release(&c, scoped, n_scoped * sizeof(pt_scope_key));
+	pt_release(&c, own, n_scoped * sizeof(uint32_t));
+	if (tries != NULL)
+	{
+		for (i = 0; i < n_tries; i++)
+		{
+			pt_release(&c, tries[i].w, tries[i].cap_words * sizeof(uint32_t));
+			pt_release(&c, tries[i].tag, tries[i].cap_words * sizeof(uint16_t));
+		}
+		pt_release(&c, tries, cap_tries * sizeof(pt_trie_build));
+	}
+	if (t == NULL && info->error == GF_PT_OK)
+		info->error = GF_PT_ERR_NO_MEMORY;
+	return t;
+}
