@@ -7,10 +7,12 @@ DATA = $(wildcard sql/goflow2plus--*.sql)
 
 CORE_SRCS = $(sort $(wildcard src/core/*.c))
 PGAD_SRCS = $(sort $(wildcard src/pg/*.c))
-# The JSON and protobuf encoders have no caller in the server yet (the
-# JetStream and file sinks will be the first): they are built and tested by
-# the unit and fuzz rules below, and kept out of the extension until then.
-EXT_CORE_SRCS = $(filter-out src/core/flow_json.c,$(CORE_SRCS))
+# Core pieces with no caller in the server yet are built and tested by the
+# unit and fuzz rules below and kept out of the extension until a stage
+# uses them: the JSON and protobuf encoders (the JetStream and file sinks
+# will), the prefix table (context enrichment will).
+EXT_CORE_UNUSED = src/core/flow_json.c src/core/prefix_build.c src/core/prefix_table.c
+EXT_CORE_SRCS = $(filter-out $(EXT_CORE_UNUSED),$(CORE_SRCS))
 OBJS = $(EXT_CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o)
 
 # Warnings are errors unless a build on a newer server asks otherwise
@@ -27,7 +29,7 @@ REGRESS_OPTS = --inputdir=test/regress --temp-instance=./tmp_check \
 REGRESS_PORT ?= 58432
 
 EXTRA_CLEAN = src/gen tmp_check results regression.diffs regression.out \
-	build
+	build $(EXT_CORE_UNUSED:.c=.o)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -60,6 +62,11 @@ CORE_HDRS = $(wildcard src/core/*.h src/core/include/*.h)
 build/unit/%: test/unit/%.c test/unit/unit.h $(CORE_SRCS) $(CORE_HDRS) src/gen/flow.pb-c.c
 	@mkdir -p build/unit
 	$(CC) $(CORE_TEST_CFLAGS) -Itest/unit -o $@ $< $(CORE_SRCS) src/gen/flow.pb-c.c -lprotobuf-c
+
+# Every core object, also those kept out of the extension, for the call
+# graph check (test/tools/include_graph.py --calls).
+.PHONY: core-objs
+core-objs: $(CORE_SRCS:.c=.o)
 
 .PHONY: unit fuzz
 unit: $(UNIT_BINS)

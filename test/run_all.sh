@@ -46,7 +46,7 @@ step() {
 	echo "$name: ${p} passed, ${f} failed"
 }
 
-step include-graph test/tools/include_graph.py --quiet --calls
+step include-graph bash -c 'make -s core-objs && test/tools/include_graph.py --quiet --calls'
 step unit make -s unit
 step fuzz test/fuzz/run_smoke.sh
 step regress test/regress/run_regress.sh
