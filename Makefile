@@ -10,8 +10,11 @@ PGAD_SRCS = $(sort $(wildcard src/pg/*.c))
 # Core pieces with no caller in the server yet are built and tested by the
 # unit and fuzz rules below and kept out of the extension until a stage
 # uses them: the JSON and protobuf encoders (the JetStream and file sinks
-# will), the prefix table (context enrichment will).
-EXT_CORE_UNUSED = src/core/flow_json.c src/core/prefix_build.c src/core/prefix_table.c
+# will), the prefix table (context enrichment will), the context file
+# parser (goflow2plus.load_context() will; it needs libyaml, so the
+# extension does not link -lyaml until then: add it to SHLIB_LINK with it).
+EXT_CORE_UNUSED = src/core/flow_json.c src/core/prefix_build.c src/core/prefix_table.c \
+	src/core/context_yaml.c src/core/context_yaml_json.c
 EXT_CORE_SRCS = $(filter-out $(EXT_CORE_UNUSED),$(CORE_SRCS))
 OBJS = $(EXT_CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o)
 
@@ -58,10 +61,13 @@ UNIT_BINS = $(patsubst test/unit/%.c,build/unit/%,$(UNIT_SRCS))
 FUZZ_SRCS = $(sort $(wildcard test/fuzz/fuzz_*.c))
 FUZZ_BINS = $(patsubst test/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
 CORE_HDRS = $(wildcard src/core/*.h src/core/include/*.h)
+# Unit tests and fuzzers link every core file, the context file parser
+# (libyaml) included.
+CORE_LIBS = -lprotobuf-c -lyaml
 
 build/unit/%: test/unit/%.c test/unit/unit.h $(CORE_SRCS) $(CORE_HDRS) src/gen/flow.pb-c.c
 	@mkdir -p build/unit
-	$(CC) $(CORE_TEST_CFLAGS) -Itest/unit -o $@ $< $(CORE_SRCS) src/gen/flow.pb-c.c -lprotobuf-c
+	$(CC) $(CORE_TEST_CFLAGS) -Itest/unit -o $@ $< $(CORE_SRCS) src/gen/flow.pb-c.c $(CORE_LIBS)
 
 # Every core object, also those kept out of the extension, for the call
 # graph check (test/tools/include_graph.py --calls).
@@ -80,6 +86,6 @@ unit: $(UNIT_BINS)
 build/fuzz/%: test/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS) src/gen/flow.pb-c.c
 	@mkdir -p build/fuzz
 	clang -std=gnu11 -g -O1 -Isrc/core/include -Isrc/core -Isrc/gen -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $< $(CORE_SRCS) src/gen/flow.pb-c.c -lprotobuf-c
+		-fno-sanitize-recover=all -o $@ $< $(CORE_SRCS) src/gen/flow.pb-c.c $(CORE_LIBS)
 
 fuzz: $(FUZZ_BINS)

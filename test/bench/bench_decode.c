@@ -10,7 +10,7 @@
  *    Build and run (optimised, no sanitizers):
  *      make src/gen/flow.pb-c.c && mkdir -p build/bench &&
  *      cc -std=gnu11 -O2 -Isrc/core/include -Isrc/core -Isrc/gen -o build/bench/bench_decode \
- *         test/bench/bench_decode.c src/core/[a-z]*.c src/gen/flow.pb-c.c -lprotobuf-c &&
+ *         test/bench/bench_decode.c src/core/[a-z]*.c src/gen/flow.pb-c.c -lprotobuf-c -lyaml &&
  *      ./build/bench/bench_decode [millions of datagrams per protocol, default 2]
  *                                 [v5 | ipfix: only that one]
  */

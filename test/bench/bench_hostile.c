@@ -23,7 +23,7 @@
  *    Build and run (optimised, no sanitizers), from the repository root:
  *      make src/gen/flow.pb-c.c && mkdir -p build/bench &&
  *      cc -std=gnu11 -O2 -Isrc/core/include -Isrc/core -Isrc/gen -Itest/unit -o build/bench/bench_hostile \
- *         test/bench/bench_hostile.c src/core/[a-z]*.c src/gen/flow.pb-c.c -lprotobuf-c &&
+ *         test/bench/bench_hostile.c src/core/[a-z]*.c src/gen/flow.pb-c.c -lprotobuf-c -lyaml &&
  *      ./build/bench/bench_hostile [-f] [seconds]
  *    -f sends every 64 KB datagram even when its 1472-byte twin predicts it
  *    takes over GUARD_S seconds (the unfixed decoder: minutes); seconds is

@@ -8,7 +8,7 @@
  *
  *    cc -O2 -std=gnu11 -Isrc/core/include -Isrc/core -Isrc/gen -Itest/unit \
  *       -o build/bench_sflow test/bench/bench_sflow.c src/core/[a-z]*.c \
- *       src/gen/flow.pb-c.c -lprotobuf-c
+ *       src/gen/flow.pb-c.c -lprotobuf-c -lyaml
  *    ./build/bench_sflow [SECONDS]
  */
 #include <stdio.h>
