@@ -171,6 +171,13 @@ cy_fail_libyaml(cy_parser *p)
 	}
 }
 
+/* gf_cy_quote of a NUL-terminated string from libyaml. */
+static const char *
+cy_quote_z(const yaml_char_t *s, char *buf)
+{
+	return gf_cy_quote((const char *) s, strlen((const char *) s), buf);
+}
+
 /* Checks common to every event: no aliases, anchors or foreign tags. */
 static bool
 cy_check_event(cy_parser *p)
@@ -179,12 +186,13 @@ cy_check_event(cy_parser *p)
 	const yaml_char_t *anchor = NULL;
 	const yaml_char_t *tag = NULL;
 	const char *allowed = NULL;
+	char		q[GF_CY_QUOTE_MAX + 4];
 
 	switch (e->type)
 	{
 		case YAML_ALIAS_EVENT:
-			cy_fail_mark(p, e->start_mark, "aliases (*%.64s) are not allowed in a context file",
-						 (const char *) e->data.alias.anchor);
+			cy_fail_mark(p, e->start_mark, "aliases (*%s) are not allowed in a context file",
+						 cy_quote_z(e->data.alias.anchor, q));
 			return false;
 		case YAML_SCALAR_EVENT:
 			anchor = e->data.scalar.anchor;
@@ -206,14 +214,14 @@ cy_check_event(cy_parser *p)
 	}
 	if (anchor != NULL)
 	{
-		cy_fail_mark(p, e->start_mark, "anchors (&%.64s) are not allowed in a context file",
-					 (const char *) anchor);
+		cy_fail_mark(p, e->start_mark, "anchors (&%s) are not allowed in a context file",
+					 cy_quote_z(anchor, q));
 		return false;
 	}
 	if (tag != NULL && strcmp((const char *) tag, allowed) != 0)
 	{
-		cy_fail_mark(p, e->start_mark, "tag %.64s is not allowed here (only !!str, !!map and !!seq)",
-					 (const char *) tag);
+		cy_fail_mark(p, e->start_mark, "tag %s is not allowed here (only !!str, !!map and !!seq)",
+					 cy_quote_z(tag, q));
 		return false;
 	}
 	return true;
@@ -448,6 +456,8 @@ cy_string(cy_parser *p, const gf_cy_node *v, const char *field, size_t max, char
 static bool
 cy_short_text(cy_parser *p, const gf_cy_node *v, const char *field, char *buf, size_t buflen)
 {
+	char		q[GF_CY_QUOTE_MAX + 4];
+
 	if (v->kind != GF_CY_SCALAR)
 	{
 		cy_fail_node(p, v, "%s must be a scalar, found %s", field, cy_kind_name(v));
@@ -455,7 +465,7 @@ cy_short_text(cy_parser *p, const gf_cy_node *v, const char *field, char *buf, s
 	}
 	if (v->len >= buflen)
 	{
-		cy_fail_node(p, v, "%s \"%.40s...\" is too long", field, v->text);
+		cy_fail_node(p, v, "%s \"%s\" is too long", field, gf_cy_quote(v->text, v->len, q));
 		return false;
 	}
 	memcpy(buf, v->text, v->len + 1);
@@ -481,6 +491,7 @@ static bool
 cy_address(cy_parser *p, const gf_cy_node *v, const char *field, gf_addr *out)
 {
 	char		buf[64];
+	char		q[GF_CY_QUOTE_MAX + 4];
 
 	memset(out, 0, sizeof(*out));
 	if (!cy_short_text(p, v, field, buf, sizeof(buf)))
@@ -488,7 +499,8 @@ cy_address(cy_parser *p, const gf_cy_node *v, const char *field, gf_addr *out)
 	out->family = (uint8_t) cy_inet(buf, out->bytes);
 	if (out->family == 0)
 	{
-		cy_fail_node(p, v, "%s \"%s\" is not a numeric IPv4 or IPv6 address", field, buf);
+		cy_fail_node(p, v, "%s \"%s\" is not a numeric IPv4 or IPv6 address", field,
+					 gf_cy_quote(v->text, v->len, q));
 		return false;
 	}
 	if (out->family == 6 && memcmp(out->bytes, cy_v4mapped, sizeof(cy_v4mapped)) == 0)
@@ -528,6 +540,8 @@ cy_prefix(cy_parser *p, const gf_cy_node *v, gf_ctx_prefix *out)
 	char		buf[64];
 	char	   *slash;
 	int			maxlen;
+	char		q[GF_CY_QUOTE_MAX + 4];
+	char		q2[GF_CY_QUOTE_MAX + 4];
 
 	memset(out, 0, sizeof(*out));
 	if (!cy_short_text(p, v, "cidr", buf, sizeof(buf)))
@@ -539,7 +553,7 @@ cy_prefix(cy_parser *p, const gf_cy_node *v, gf_ctx_prefix *out)
 	if (out->family == 0)
 	{
 		cy_fail_node(p, v, "cidr \"%s\": \"%s\" is not a numeric IPv4 or IPv6 address",
-					 v->text, buf);
+					 gf_cy_quote(v->text, v->len, q), gf_cy_quote(buf, strlen(buf), q2));
 		return false;
 	}
 	maxlen = out->family == 4 ? 32 : 128;
@@ -561,7 +575,7 @@ cy_prefix(cy_parser *p, const gf_cy_node *v, gf_ctx_prefix *out)
 		if (len < 0 || len > maxlen)
 		{
 			cy_fail_node(p, v, "cidr \"%s\": the prefix length must be a number from 0 to %d",
-						 v->text, maxlen);
+						 gf_cy_quote(v->text, v->len, q), maxlen);
 			return false;
 		}
 		out->prefix_len = (uint8_t) len;
@@ -572,7 +586,7 @@ cy_prefix(cy_parser *p, const gf_cy_node *v, gf_ctx_prefix *out)
 
 		inet_ntop(out->family == 4 ? AF_INET : AF_INET6, out->bytes, net, sizeof(net));
 		cy_fail_node(p, v, "cidr \"%s\" has bits set right of its /%d prefix (did you mean %s/%d?)",
-					 v->text, out->prefix_len, net, out->prefix_len);
+					 gf_cy_quote(v->text, v->len, q), out->prefix_len, net, out->prefix_len);
 		return false;
 	}
 	return true;
@@ -584,6 +598,7 @@ cy_unsigned(cy_parser *p, const gf_cy_node *v, const char *field, uint64_t max, 
 {
 	size_t		i;
 	uint64_t	x = 0;
+	char		q[GF_CY_QUOTE_MAX + 4];
 
 	if (v->kind != GF_CY_SCALAR)
 	{
@@ -600,8 +615,8 @@ cy_unsigned(cy_parser *p, const gf_cy_node *v, const char *field, uint64_t max, 
 	}
 	if (v->len == 0 || i < v->len)
 	{
-		cy_fail_node(p, v, "%s \"%.40s\" is not a whole number from 0 to %llu",
-					 field, v->text, (unsigned long long) max);
+		cy_fail_node(p, v, "%s \"%s\" is not a whole number from 0 to %llu",
+					 field, gf_cy_quote(v->text, v->len, q), (unsigned long long) max);
 		return false;
 	}
 	*out = x;
@@ -650,6 +665,7 @@ cy_fields(cy_parser *p, const gf_cy_node *entry, cy_list list,
 	size_t		i;
 	size_t		f;
 	char		expected[128];
+	char		q[GF_CY_QUOTE_MAX + 4];
 
 	while (fields[nfields])
 		nfields++;
@@ -675,8 +691,8 @@ cy_fields(cy_parser *p, const gf_cy_node *entry, cy_list list,
 				strncat(expected, f ? ", " : "", sizeof(expected) - strlen(expected) - 1);
 				strncat(expected, fields[f], sizeof(expected) - strlen(expected) - 1);
 			}
-			cy_fail_node(p, key, "unknown key \"%.64s\" in an entry of %s (expected %s)",
-						 key->text, cy_list_names[list], expected);
+			cy_fail_node(p, key, "unknown key \"%s\" in an entry of %s (expected %s)",
+						 gf_cy_quote(key->text, key->len, q), cy_list_names[list], expected);
 			return false;
 		}
 		if (values[f] != NULL)
@@ -884,7 +900,8 @@ cy_network(cy_parser *p, const gf_cy_node *entry)
 	const gf_cy_node *v[4];
 	gf_ctx_network n;
 	gf_ctx_config *c = p->cfg;
-	char		what[320];
+	char		what[GF_CY_QUOTE_MAX + 32];
+	char		q[GF_CY_QUOTE_MAX + 4];
 
 	memset(&n, 0, sizeof(n));
 	n.line = entry->line;
@@ -901,7 +918,8 @@ cy_network(cy_parser *p, const gf_cy_node *entry)
 		return false;
 	}
 	c->networks[c->n_networks] = n;
-	snprintf(what, sizeof(what), "network name \"%s\"", n.name);
+	snprintf(what, sizeof(what), "network name \"%s\"",
+			 gf_cy_quote(n.name, strlen(n.name), q));
 	if (!cy_unique(p, CY_NETWORKS, c->n_networks, v[0], what))
 	{
 		cy_network_clear(&n);
@@ -1089,6 +1107,7 @@ cy_top_mapping(cy_parser *p)
 	{
 		int			l;
 		yaml_mark_t at;
+		char		q[GF_CY_QUOTE_MAX + 4];
 
 		if (!cy_next(p))
 			return false;
@@ -1102,12 +1121,14 @@ cy_top_mapping(cy_parser *p)
 			return false;
 		}
 		for (l = 0; l < CY_NLISTS; l++)
-			if (strcmp((const char *) p->ev.data.scalar.value, cy_list_names[l]) == 0)
+			if (p->ev.data.scalar.length == strlen(cy_list_names[l]) &&
+				memcmp(p->ev.data.scalar.value, cy_list_names[l], p->ev.data.scalar.length) == 0)
 				break;
 		if (l == CY_NLISTS)
 		{
-			cy_fail_mark(p, at, "unknown top-level key \"%.64s\" (expected networks, devices or interfaces)",
-						 (const char *) p->ev.data.scalar.value);
+			cy_fail_mark(p, at, "unknown top-level key \"%s\" (expected networks, devices or interfaces)",
+						 gf_cy_quote((const char *) p->ev.data.scalar.value,
+									 p->ev.data.scalar.length, q));
 			return false;
 		}
 		if (seen_line[l])

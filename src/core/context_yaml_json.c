@@ -277,9 +277,12 @@ cj_map(cj_buf *b, const gf_cy_node *n, const gf_cy_node **where,
 		if (i > 0 && pairs[i - 1].key->len == pairs[i].key->len &&
 			memcmp(pairs[i - 1].key->text, pairs[i].key->text, pairs[i].key->len) == 0)
 		{
+			char		q[GF_CY_QUOTE_MAX + 4];
+
 			cj_fail(where, pairs[i].key, msg, msglen,
-					"key \"%.64s\" appears twice in one mapping (first at line %d)",
-					pairs[i].key->text, pairs[i - 1].key->line);
+					"key \"%s\" appears twice in one mapping (first at line %d)",
+					gf_cy_quote(pairs[i].key->text, pairs[i].key->len, q),
+					pairs[i - 1].key->line);
 			ok = false;
 			break;
 		}
@@ -368,6 +371,62 @@ gf_cy_context_json(const gf_cy_node *map, size_t max_json,
 		return NULL;
 	}
 	return b.p;
+}
+
+/* Length of the UTF-8 sequence at s (n bytes left), 0 if it is not one. */
+static size_t
+cj_utf8_len(const unsigned char *s, size_t n)
+{
+	size_t		k;
+	size_t		i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		k = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		k = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		k = 4;
+	else
+		return 0;
+	if (k > n)
+		return 0;
+	for (i = 1; i < k; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return k;
+}
+
+const char *
+gf_cy_quote(const char *s, size_t n, char *buf)
+{
+	const unsigned char *u = (const unsigned char *) s;
+	size_t		i = 0;
+	size_t		out = 0;
+
+	while (i < n)
+	{
+		size_t		k = u[i] < 0x80 ? 1 : cj_utf8_len(u + i, n - i);
+
+		if (out + (k ? k : 1) > GF_CY_QUOTE_MAX)
+		{
+			memcpy(buf + out, "...", 3);
+			out += 3;
+			break;
+		}
+		if (k <= 1)
+		{
+			buf[out++] = (k == 0 || u[i] < 0x20 || u[i] == 0x7f) ? '?' : (char) u[i];
+			i++;
+		}
+		else
+		{
+			memcpy(buf + out, s + i, k);
+			out += k;
+			i += k;
+		}
+	}
+	buf[out] = '\0';
+	return buf;
 }
 
 void

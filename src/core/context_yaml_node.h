@@ -57,4 +57,13 @@ char	   *gf_cy_context_json(const gf_cy_node *map, size_t max_json,
 
 void		gf_cy_node_free(gf_cy_node *n);
 
+/*
+ * Text from the file, made fit for an error message: at most
+ * GF_CY_QUOTE_MAX bytes of it (cut at a character boundary, "..." added),
+ * control characters and bytes that are not UTF-8 as '?'.  buf must hold
+ * GF_CY_QUOTE_MAX + 4 bytes.
+ */
+#define GF_CY_QUOTE_MAX 60
+const char *gf_cy_quote(const char *s, size_t n, char *buf);
+
 #endif							/* GF_CONTEXT_YAML_NODE_H */

@@ -6,7 +6,8 @@
  *    place that agree; an accepted file keeps every limit, every cidr has
  *    its host bits clear, every context is a JSON object, and the whole
  *    result written out as one JSON document (names escaped here, apart
- *    from the parser's own escaping) is valid JSON.  Inputs starting with
+ *    from the parser's own escaping) is valid JSON; error messages are
+ *    printable UTF-8 whatever bytes the input quoted into them.  Inputs starting with
  *    '#' (a YAML comment) are parsed with tiny limits, so that every limit
  *    is reached within libFuzzer's default input length.
  *
@@ -150,6 +151,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((err.line > 0) != (strncmp(err.msg, "line ", 5) == 0) ||
 			err.line < 0 || err.column < 0 || (err.line > 0 && err.column < 1))
 			abort();
+		/* The message is printable UTF-8, whatever the file held. */
+		{
+			char		quoted[sizeof(err.msg) + 2];
+			size_t		k;
+
+			quoted[0] = '"';
+			for (k = 0; err.msg[k]; k++)
+				quoted[k + 1] = (err.msg[k] == '"' || err.msg[k] == '\\') ? '_' : err.msg[k];
+			quoted[k + 1] = '"';
+			quoted[k + 2] = '\0';
+			if (!json_check(quoted, false))
+				abort();
+		}
 		return 0;
 	}
 	if (c->n_networks + c->n_devices + c->n_interfaces > lim.max_entries)

@@ -351,6 +351,23 @@ test_errors(void)
 	EXPECT_ERROR("networks:\n  - name: !!int 5\n", 2, 11, "tag tag:yaml.org,2002:int is not allowed");
 	EXPECT_ERROR("networks:\n  - !thing {name: a}\n", 2, 5, "tag !thing is not allowed");
 	EXPECT_ERROR("networks:\n  - name: \"a\\0b\"\n", 2, 11, "NUL");
+	EXPECT_ERROR("\"networks\\0\": []\n", 1, 1, "unknown top-level key \"networks?\"");
+
+	/* text quoted into messages: control characters as '?', cut whole */
+	EXPECT_ERROR("networks:\n  - {\"\\x01bad\\n\": 1}\n", 2, 6, "unknown key \"?bad?\" in an entry");
+	{
+		char		yaml[256] = "networks:\n  - {name: a, cidr: ";
+		char		want[128] = "cidr \"";
+		int			i;
+
+		for (i = 0; i < 31; i++)
+			strcat(yaml, "\xc3\xa9");
+		strcat(yaml, "}\n");
+		for (i = 0; i < 30; i++)
+			strcat(want, "\xc3\xa9");
+		strcat(want, "...\"");
+		EXPECT_ERROR(yaml, 2, 21, want);
+	}
 }
 
 /* The same text repeated n times. */
