@@ -9,7 +9,9 @@
 # (fuzz_netflow or netflow) limit the run to those targets.  Corpus folder
 # per target: $FUZZ_CORPUS_DIR/<target> (default
 # $HOME/.cache/goflow2plus-fuzz/<target>), seeded from test/fuzz/corpus_*
-# the first time.  One job, one worker per target (the machine is shared).
+# the first time.  One process per target, run in place (the machine is
+# shared): -jobs=1 -workers=1 would fork a child that logs to ./fuzz-0.log
+# and whose crash does not reach our exit code.
 # A crash, leak, timeout or sanitizer report fails the target; its input is
 # kept in $FUZZ_CORPUS_DIR/artifacts/.  Prints, per target, executions,
 # coverage (cov: edges, ft: features, from -print_final_stats / the last
@@ -69,7 +71,7 @@ for bin in "${targets[@]}"; do
 	fi
 	log="$logs/$name.log"
 	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-		-jobs=1 -workers=1 -print_final_stats=1 \
+		-print_final_stats=1 \
 		-artifact_prefix="$artifacts/$name-" "$corpus" >"$log" 2>&1
 	rc=$?
 	# -print_final_stats: "stat::number_of_executed_units: N"; cov/ft are
