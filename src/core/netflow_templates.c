@@ -9,7 +9,11 @@
  *    memory), and a count and byte total per exporter, charged to the
  *    exporter's entry in gf_nf_exporters, so that one exporter cannot use
  *    up the room of the others.  A redefinition of an existing id replaces
- *    the old layout and is charged only the difference.
+ *    the old layout and is charged only the difference.  At the totals, a
+ *    new template from the wire pushes out the least recently used ones
+ *    (one list in use order over all templates), so that templates no
+ *    data set uses -- what a spoofing flood leaves -- make room for a new
+ *    exporter instead of locking it out.
  */
 #include "netflow_templates.h"
 
