@@ -26,6 +26,28 @@ gf_flow_type_name(gf_flow_type t)
 	}
 }
 
+const char *
+gf_rate_source_name(gf_rate_source s)
+{
+	switch (s)
+	{
+		case GF_RATE_PACKET_HEADER:
+			return "packet_header";
+		case GF_RATE_RECORD:
+			return "record";
+		case GF_RATE_OPTIONS:
+			return "options";
+		case GF_RATE_SFLOW:
+			return "sflow";
+		case GF_RATE_DEFAULT:
+			return "default";
+		case GF_RATE_OVERRIDE:
+			return "override";
+		default:
+			return NULL;
+	}
+}
+
 void
 gf_addr_set_v4(gf_addr *a, const uint8_t *p4)
 {

@@ -86,6 +86,29 @@ typedef enum gf_field
 	GF_F__COUNT
 } gf_field;
 
+/*
+ * Where a flow's sampling_rate came from (the sampling_rate_source
+ * column), so that totals scaled by the rate can be trusted or
+ * corrected.  Decoders set PACKET_HEADER, RECORD, OPTIONS or SFLOW;
+ * context enrichment (context.h) sets DEFAULT or OVERRIDE from
+ * goflow2plus.sampling_rates.
+ */
+typedef enum gf_rate_source
+{
+	GF_RATE_NONE = 0,			/* no rate known */
+	GF_RATE_PACKET_HEADER,		/* NetFlow v5 header sampling interval */
+	GF_RATE_RECORD,				/* a field of the flow record itself */
+	GF_RATE_OPTIONS,			/* NetFlow v9 / IPFIX options data */
+	GF_RATE_SFLOW,				/* the sFlow flow sample's sampling_rate */
+	GF_RATE_DEFAULT,			/* a default rate: the exporter sent none */
+	GF_RATE_OVERRIDE			/* an override replaced what was sent */
+} gf_rate_source;
+
+const char *gf_rate_source_name(gf_rate_source s);
+
+/* Context references: 0 means "nothing matched", else a 1-based number. */
+#define GF_CTX_NONE			0
+
 #define GF_MAX_AS_PATH		64
 #define GF_MAX_COMMUNITIES	64
 #define GF_MAX_MPLS			16
@@ -140,7 +163,24 @@ typedef struct gf_flow
 	uint32_t	in_if_format;	/* sFlow: 0 ifindex, 1 discarded, 2 multiple */
 	uint32_t	out_if_format;
 	uint32_t	vxlan_vni;
+	uint8_t		sampling_rate_source;	/* gf_rate_source */
 
+	/*
+	 * Context enrichment (context.h): 1-based numbers of the matching
+	 * network, device and interfaces in the context snapshot the flow was
+	 * enriched with, GF_CTX_NONE where nothing matched.  Only meaningful
+	 * together with that snapshot.
+	 */
+	uint32_t	ctx_src_network;
+	uint32_t	ctx_dst_network;
+	uint32_t	ctx_device;
+	uint32_t	ctx_in_if;
+	uint32_t	ctx_out_if;
+	/* GeoIP (geoip.h): ISO 3166 country codes, "" when unknown. */
+	char		src_country[3];
+	char		dst_country[3];
+
+	/* Cleared by gf_flow_init up to here; the arrays are read up to n_*. */
 	uint16_t	n_as_path;
 	uint16_t	n_communities;
 	uint16_t	n_mpls;

@@ -1,0 +1,209 @@
+/*
+ * context.h
+ *    A context snapshot: everything context enrichment (issue #8) looks up
+ *    per flow, in one contiguous, pointer-free block (offsets only), so
+ *    that one process builds it and any number of processes use one copy
+ *    of it read-only (the PostgreSQL adapter copies it into dynamic shared
+ *    memory; see src/pg/context_builder.c).
+ *
+ *    It holds:
+ *    - networks: prefix (IPv4 or IPv6), optional exporter scope, name and
+ *      context object -> matched against src_addr and dst_addr with
+ *      prefix_table.h (longest prefix wins; of the same length, the entry
+ *      scoped to the flow's exporter wins over a global one; two entries of
+ *      the same prefix and scope cannot be added: the builder refuses them);
+ *    - devices: exporter (sampler) address -> name, site, role, context;
+ *    - interfaces: exporter address + ifIndex -> name, description,
+ *      provider, speed, boundary, context (in_if and out_if are looked up);
+ *    - sampling rates: exporter prefix (+ optional ifIndex, matched against
+ *      in_if) -> a default rate (used when the exporter sent none) or an
+ *      override (replaces what it sent).
+ *
+ *    Addresses: an IPv4 prefix never matches an IPv6 address.  A flow
+ *    address that is IPv4-mapped IPv6 (::ffff:a.b.c.d) is looked up as the
+ *    IPv4 address a.b.c.d (dual-stack exporters and sockets write IPv4
+ *    that way); so is a sampler address.  Other IPv6 addresses are looked
+ *    up as they are.
+ *
+ *    Strings are copied into the block NUL-terminated.  Each context may
+ *    also carry an opaque blob (the adapter stores jsonb's binary form
+ *    there so that rows reuse it without parsing), copied 8-byte aligned.
+ *
+ *    Core code: plain C, no postgres.h.
+ */
+#ifndef GF_CONTEXT_H
+#define GF_CONTEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow.h"
+
+typedef enum gf_boundary
+{
+	GF_BOUNDARY_UNKNOWN = 0,
+	GF_BOUNDARY_EXTERNAL = 1,
+	GF_BOUNDARY_INTERNAL = 2
+} gf_boundary;
+
+/* "external", "internal" or NULL. */
+const char *gf_boundary_name(gf_boundary b);
+
+/* A context object: JSON text (canonical, an object) and an opaque blob. */
+typedef struct gf_ctx_object
+{
+	const char *json;			/* NULL: no context */
+	const void *blob;			/* NULL: none */
+	uint32_t	blob_len;
+} gf_ctx_object;
+
+/* Inputs: strings and blobs are copied; NULL strings stay NULL. */
+typedef struct gf_ctx_network_in
+{
+	gf_addr		net;			/* family 4 or 6; host bits are cleared */
+	uint8_t		prefix_len;
+	gf_addr		exporter;		/* family 0: every exporter (global) */
+	const char *name;			/* required, non-empty */
+	gf_ctx_object context;
+} gf_ctx_network_in;
+
+typedef struct gf_ctx_device_in
+{
+	gf_addr		exporter;		/* required */
+	const char *name;
+	const char *site;
+	const char *role;
+	gf_ctx_object context;
+} gf_ctx_device_in;
+
+typedef struct gf_ctx_interface_in
+{
+	gf_addr		exporter;		/* required */
+	uint32_t	if_index;
+	const char *name;
+	const char *description;
+	const char *provider;
+	bool		has_speed;
+	uint64_t	speed;			/* bits per second */
+	gf_boundary boundary;
+	gf_ctx_object context;
+} gf_ctx_interface_in;
+
+typedef struct gf_ctx_rate_in
+{
+	gf_addr		exporter;		/* a sampler address or a prefix of them */
+	uint8_t		exporter_len;
+	bool		has_if_index;	/* else: every interface */
+	uint32_t	if_index;		/* matched against the flow's in_if */
+	uint64_t	rate;			/* >= 1 */
+	bool		is_override;	/* else a default */
+} gf_ctx_rate_in;
+
+/* Views of what a snapshot holds: pointers into the block. */
+typedef struct gf_ctx_network
+{
+	uint8_t		family;
+	uint8_t		prefix_len;
+	uint8_t		addr[16];
+	gf_addr		exporter;		/* family 0: global */
+	const char *name;
+	gf_ctx_object context;
+} gf_ctx_network;
+
+typedef struct gf_ctx_device
+{
+	gf_addr		exporter;
+	const char *name;
+	const char *site;
+	const char *role;
+	gf_ctx_object context;
+} gf_ctx_device;
+
+typedef struct gf_ctx_interface
+{
+	gf_addr		exporter;
+	uint32_t	if_index;
+	const char *name;
+	const char *description;
+	const char *provider;
+	bool		has_speed;
+	uint64_t	speed;
+	gf_boundary boundary;
+	gf_ctx_object context;
+} gf_ctx_interface;
+
+typedef enum gf_ctx_error
+{
+	GF_CTX_OK = 0,
+	GF_CTX_ERR_INPUT,			/* a bad entry: see message and index */
+	GF_CTX_ERR_DUPLICATE,		/* same prefix+scope, exporter, or exporter+ifIndex twice */
+	GF_CTX_ERR_LIMIT,			/* the block would exceed max_bytes */
+	GF_CTX_ERR_NO_MEMORY
+} gf_ctx_error;
+
+typedef struct gf_ctx_build_info
+{
+	gf_ctx_error error;
+	char		message[256];	/* names the kind of entry and its index */
+	size_t		bytes;			/* size of the built block */
+	double		build_ms;
+} gf_ctx_build_info;
+
+typedef struct gf_ctx_builder gf_ctx_builder;
+/* Opaque: one pointer-free block of gf_ctx_bytes() bytes. */
+typedef struct gf_ctx_snapshot gf_ctx_snapshot;
+
+/* max_bytes: bound of the block plus build scratch; 0: 1 GiB. */
+gf_ctx_builder *gf_ctx_builder_new(size_t max_bytes);
+/* Each returns false (and keeps the error for gf_ctx_build) on bad input. */
+bool		gf_ctx_add_network(gf_ctx_builder *b, const gf_ctx_network_in *n);
+bool		gf_ctx_add_device(gf_ctx_builder *b, const gf_ctx_device_in *d);
+bool		gf_ctx_add_interface(gf_ctx_builder *b, const gf_ctx_interface_in *i);
+bool		gf_ctx_add_rate(gf_ctx_builder *b, const gf_ctx_rate_in *r);
+
+/*
+ * Build the block (malloc'd; free with free()) and free the builder.
+ * NULL on refusal, the reason in info (may not be NULL).  'generation' is
+ * stored in the block for the reader to check.
+ */
+gf_ctx_snapshot *gf_ctx_build(gf_ctx_builder *b, uint64_t generation,
+							  gf_ctx_build_info *info);
+/* Free a builder that will not be built. */
+void		gf_ctx_builder_free(gf_ctx_builder *b);
+
+size_t		gf_ctx_bytes(const gf_ctx_snapshot *s);
+uint64_t	gf_ctx_generation(const gf_ctx_snapshot *s);
+/*
+ * A block received from elsewhere (shared memory): true when it is len
+ * bytes long, carries this build's magic and layout version, and its
+ * generation is 'generation'.
+ */
+bool		gf_ctx_valid(const void *block, size_t len, uint64_t generation);
+
+uint32_t	gf_ctx_network_count(const gf_ctx_snapshot *s);
+uint32_t	gf_ctx_device_count(const gf_ctx_snapshot *s);
+uint32_t	gf_ctx_interface_count(const gf_ctx_snapshot *s);
+uint32_t	gf_ctx_rate_count(const gf_ctx_snapshot *s);
+
+/* number: 1-based, as in gf_flow's ctx_* members; false when out of range. */
+bool		gf_ctx_get_network(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_network *out);
+bool		gf_ctx_get_device(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_device *out);
+bool		gf_ctx_get_interface(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_interface *out);
+
+/* 1-based number of the best matching network, or GF_CTX_NONE. */
+uint32_t	gf_ctx_match_network(const gf_ctx_snapshot *s, const gf_addr *addr,
+								 const gf_addr *exporter);
+
+/*
+ * Enrich one flow: ctx_src_network, ctx_dst_network, ctx_device,
+ * ctx_in_if, ctx_out_if (GF_CTX_NONE where nothing matches), and the
+ * sampling rate: an override replaces sampling_rate (source OVERRIDE); a
+ * default fills a rate the flow lacks (absent or 0; source DEFAULT).  Of
+ * several rates, one naming the flow's in_if beats one for every
+ * interface, then the longest exporter prefix wins.  A NULL snapshot
+ * clears the ctx_* members.
+ */
+void		gf_ctx_enrich(const gf_ctx_snapshot *s, gf_flow *f);
+
+#endif							/* GF_CONTEXT_H */
