@@ -348,10 +348,10 @@ cb_build(uint64 request)
 {
 	gf_ctx_builder *b = gf_ctx_builder_new(0);
 	gf_ctx_build_info info;
-	gf_ctx_snapshot *snap;
+	gf_ctx_snapshot *volatile snap;
 	instr_time	start,
 				elapsed;
-	bool		ok;
+	volatile bool ok = false;
 
 	if (b == NULL)
 	{
@@ -377,7 +377,27 @@ cb_build(uint64 request)
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
 	cb_generation++;
-	ok = cb_publish(snap, &info, request, INSTR_TIME_GET_MILLISEC(elapsed));
+	PG_TRY();
+	{
+		ok = cb_publish(snap, &info, request, INSTR_TIME_GET_MILLISEC(elapsed));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		/* E.g. /dev/shm too small for the segment: keep what is in use. */
+		MemoryContextSwitchTo(TopMemoryContext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		cb_record_error(edata->message);
+		ereport(LOG,
+				(errmsg("goflow2plus context builder: cannot publish: %s", edata->message),
+				 errdetail("The context in use stays; the build is retried in %d s.",
+						   CB_RETRY_MS / 1000)));
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
 	free(snap);
 	return ok;
 }
