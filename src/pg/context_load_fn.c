@@ -35,6 +35,8 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
+#include "commands/extension.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -196,6 +198,25 @@ cl_where(const char *file, int line, int column)
 	if (column <= 0)
 		return psprintf("%s:%d", file, line);
 	return psprintf("%s:%d:%d", file, line, column);
+}
+
+/*
+ * The statements name their tables with the schema, but unnest() and the
+ * operators are looked up in search_path: an exact-type unnest(cidr[], ...)
+ * or = (cidr, cidr) in a schema the caller (or the context builder, a
+ * superuser) has in its path would win over pg_catalog's.  So the loads
+ * run with pg_catalog alone; the caller undoes it with AtEOXact_GUC, or
+ * an error does.
+ */
+static int
+cl_safe_search_path(void)
+{
+	int			level = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return level;
 }
 
 /* ---- the three lists -------------------------------------------------- */
@@ -868,6 +889,7 @@ goflow2plus_load_context(PG_FUNCTION_ARGS)
 	gf_ctx_config *cfg;
 	ClLoad		ld;
 	uint64		n;
+	int			guc_level;
 
 	/* The parser reads UTF-8; the argument is in the database encoding. */
 	if (GetDatabaseEncoding() != PG_UTF8 && len > 0)
@@ -880,7 +902,9 @@ goflow2plus_load_context(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "goflow2plus: SPI_connect failed");
+	guc_level = cl_safe_search_path();
 	n = cl_apply(&ld, replace);
+	AtEOXact_GUC(true, guc_level);
 	SPI_finish();
 	PG_RETURN_INT64((int64) n);
 }
@@ -1132,6 +1156,7 @@ gf_context_config_sync(char *errbuf, size_t len)
 	bool		stat_ok = true;
 	uint64		removed = 0;
 	size_t		counts[3] = {0, 0, 0};
+	int			guc_level;
 
 	if (len > 0)
 		errbuf[0] = '\0';
@@ -1177,10 +1202,21 @@ gf_context_config_sync(char *errbuf, size_t len)
 	{
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "goflow2plus: SPI_connect failed");
-		if (path[0] == '\0')
+		guc_level = cl_safe_search_path();
+		if (!OidIsValid(get_extension_oid("goflow2plus", true)))
+		{
+			/* Nothing to remove; a file is an error until it exists. */
+			if (path[0] != '\0')
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_OBJECT),
+						 errmsg("extension \"goflow2plus\" is not installed in database \"%s\"",
+								get_database_name(MyDatabaseId))));
+		}
+		else if (path[0] == '\0')
 			removed = cc_remove_all();
 		else
 			cc_load_file(path, cur, &sig, &hash, &unchanged, counts);
+		AtEOXact_GUC(true, guc_level);
 		SPI_finish();
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);

@@ -28,7 +28,15 @@
  *      tables' statement triggers: only a real change writes rows (and so
  *      fires them once).  What it last loaded is remembered per process
  *      and only once the transaction commits; a new builder process
- *      loads the file once more at its first call.
+ *      loads the file once more at its first call.  A failure is not
+ *      retried at every call either: a bad file (parse error, or what
+ *      the tables refuse) until it changes, anything else (a clash with
+ *      rows of another origin, an unreadable file, no extension in this
+ *      database) once a minute; each retry that fails logs its WARNING.
+ *
+ *    - The loads run with search_path = pg_catalog, pg_temp (set and
+ *      undone inside), so objects in the caller's path cannot stand in
+ *      for unnest() or the operators of its statements.
  */
 #ifndef GF_CONTEXT_LOAD_FN_H
 #define GF_CONTEXT_LOAD_FN_H
