@@ -10,9 +10,9 @@ PGAD_SRCS = $(sort $(wildcard src/pg/*.c))
 # Core pieces with no caller in the server yet are built and tested by the
 # unit and fuzz rules below and kept out of the extension until a stage
 # uses them: the JSON and protobuf encoders (the JetStream and file sinks
-# will), the prefix table (context enrichment will).
-EXT_CORE_UNUSED = src/core/flow_json.c src/core/prefix_build.c src/core/prefix_table.c
-# The context file parser (goflow2plus.load_context(), context_config).
+# will).
+EXT_CORE_UNUSED = src/core/flow_json.c
+# The context file parser (load_context(), context_config) needs libyaml.
 SHLIB_LINK += -lyaml
 EXT_CORE_SRCS = $(filter-out $(EXT_CORE_UNUSED),$(CORE_SRCS))
 OBJS = $(EXT_CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o)
