@@ -10,11 +10,10 @@ PGAD_SRCS = $(sort $(wildcard src/pg/*.c))
 # Core pieces with no caller in the server yet are built and tested by the
 # unit and fuzz rules below and kept out of the extension until a stage
 # uses them: the JSON and protobuf encoders (the JetStream and file sinks
-# will), the prefix table (context enrichment will), the context file
-# parser (goflow2plus.load_context() will; it needs libyaml, so the
-# extension does not link -lyaml until then: add it to SHLIB_LINK with it).
-EXT_CORE_UNUSED = src/core/flow_json.c src/core/prefix_build.c src/core/prefix_table.c \
-	src/core/context_yaml.c src/core/context_yaml_json.c
+# will).
+EXT_CORE_UNUSED = src/core/flow_json.c
+# The context file parser (load_context(), context_config) needs libyaml.
+SHLIB_LINK += -lyaml
 EXT_CORE_SRCS = $(filter-out $(EXT_CORE_UNUSED),$(CORE_SRCS))
 OBJS = $(EXT_CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o)
 

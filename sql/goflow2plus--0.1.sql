@@ -55,7 +55,30 @@ CREATE UNLOGGED TABLE goflow2plus.flows (
     observation_point_id  bigint,
     in_if_format          int,
     out_if_format         int,
-    vxlan_vni             bigint
+    vxlan_vni             bigint,
+    -- Context enrichment (goflow2plus.networks, devices, interfaces,
+    -- sampling_rates; GeoIP): NULL where nothing matched.
+    sampling_rate_source  text,
+    src_group             text,
+    dst_group             text,
+    src_context           jsonb,
+    dst_context           jsonb,
+    device_name           text,
+    device_site           text,
+    device_role           text,
+    device_context        jsonb,
+    in_if_name            text,
+    in_if_description     text,
+    in_if_speed           bigint,
+    in_if_boundary        text,
+    in_if_provider        text,
+    out_if_name           text,
+    out_if_description    text,
+    out_if_speed          bigint,
+    out_if_boundary       text,
+    out_if_provider       text,
+    src_country           text,
+    dst_country           text
 );
 
 COMMENT ON TABLE goflow2plus.flows IS
@@ -66,6 +89,13 @@ COMMENT ON COLUMN goflow2plus.flows.packets IS
     'Unsigned 64-bit on the wire; a value above 2^63-1 (no real flow sends one) does not fit bigint and is stored as NULL.';
 COMMENT ON COLUMN goflow2plus.flows.in_if_format IS
     'sFlow interface format: 0 ifIndex, 1 packet discarded (in_if/out_if holds the reason), 2 multiple interfaces (in_if/out_if holds the count)';
+
+COMMENT ON COLUMN goflow2plus.flows.sampling_rate_source IS
+    'Where sampling_rate came from: packet_header (NetFlow v5), record (a field of the flow record), options (NetFlow v9/IPFIX options data), sflow (the sFlow sample), default or override (goflow2plus.sampling_rates); NULL when no rate is known.';
+COMMENT ON COLUMN goflow2plus.flows.src_group IS
+    'Name of the most specific goflow2plus.networks entry holding src_addr (an entry scoped to this exporter wins over a global one of the same length).';
+COMMENT ON COLUMN goflow2plus.flows.src_country IS
+    'ISO 3166 country code of src_addr from the goflow2plus.db_country database.';
 
 -- sFlow counter samples: one row per interface per sample.
 CREATE UNLOGGED TABLE goflow2plus.interface_counters (
@@ -189,6 +219,120 @@ COMMENT ON TABLE goflow2plus.sampling IS
 SELECT pg_catalog.pg_extension_config_dump('goflow2plus.templates', '');
 SELECT pg_catalog.pg_extension_config_dump('goflow2plus.sampling', '');
 
+-- Context: networks, devices, interfaces and sampling rates that enrich
+-- every flow (README.md, "Context").  Ordinary (logged) tables: they are
+-- configuration.  Any committed change is picked up by the context
+-- builder process, which builds a new lookup table beside the old one and
+-- publishes it in shared memory; workers switch to it between batches
+-- (within a second; goflow2plus.context_wait() waits for it).
+-- origin tells rows typed by hand ('sql') from rows loaded by
+-- load_context() ('load_context') or from goflow2plus.context_config
+-- ('file'); loading replaces only rows of its own origin.
+CREATE TABLE goflow2plus.networks (
+    id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name      text NOT NULL CHECK (name <> ''),
+    cidr      cidr NOT NULL,
+    exporter  inet,                     -- NULL: flows of every exporter
+    context   jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(context) = 'object'),
+    origin    text NOT NULL DEFAULT 'sql' CHECK (origin IN ('sql', 'load_context', 'file')),
+    comment   text,
+    CONSTRAINT networks_exporter_host CHECK (exporter IS NULL OR masklen(exporter) = (CASE WHEN family(exporter) = 4 THEN 32 ELSE 128 END)),
+    CONSTRAINT networks_cidr_exporter_key UNIQUE NULLS NOT DISTINCT (cidr, exporter)
+);
+COMMENT ON TABLE goflow2plus.networks IS
+    'Networks that name flow ends: src_group/dst_group and src_context/dst_context of goflow2plus.flows. The most specific prefix wins; of the same length, an entry scoped to the flow''s exporter wins over a global one.';
+
+CREATE TABLE goflow2plus.devices (
+    exporter  inet PRIMARY KEY CHECK (masklen(exporter) = (CASE WHEN family(exporter) = 4 THEN 32 ELSE 128 END)),
+    name      text NOT NULL CHECK (name <> ''),
+    site      text,
+    role      text,
+    context   jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(context) = 'object'),
+    origin    text NOT NULL DEFAULT 'sql' CHECK (origin IN ('sql', 'load_context', 'file'))
+);
+COMMENT ON TABLE goflow2plus.devices IS
+    'Exporters (sampler_address) by name, site and role: device_* columns of goflow2plus.flows.';
+
+-- name/description/speed are what users say; learnt_* are what the
+-- workers learnt from the exporter (options data, sFlow counters).  A
+-- flow shows the user's value when there is one, else the learnt one.
+CREATE TABLE goflow2plus.interfaces (
+    exporter    inet NOT NULL CHECK (masklen(exporter) = (CASE WHEN family(exporter) = 4 THEN 32 ELSE 128 END)),
+    if_index    bigint NOT NULL CHECK (if_index BETWEEN 0 AND 4294967295),
+    name        text,
+    description text,
+    speed       bigint CHECK (speed >= 0),           -- bits per second
+    boundary    text CHECK (boundary IN ('external', 'internal')),
+    provider    text,
+    context     jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(context) = 'object'),
+    origin      text NOT NULL DEFAULT 'sql' CHECK (origin IN ('sql', 'load_context', 'file', 'learnt')),
+    learnt_name        text,
+    learnt_description text,
+    learnt_speed       bigint,
+    learnt_at          timestamptz,
+    PRIMARY KEY (exporter, if_index)
+);
+COMMENT ON TABLE goflow2plus.interfaces IS
+    'Interfaces of exporters: in_if_*/out_if_* columns of goflow2plus.flows. Rows with origin ''learnt'' were added by the workers from options data (IE 82/83) and sFlow counters; a value typed into name/description/speed wins over the learnt_* one.';
+
+CREATE TABLE goflow2plus.sampling_rates (
+    exporter  cidr NOT NULL,            -- a sampler address or a subnet of them
+    if_index  bigint CHECK (if_index BETWEEN 0 AND 4294967295),   -- NULL: every interface (matched against in_if)
+    rate      bigint NOT NULL CHECK (rate >= 1),
+    kind      text NOT NULL DEFAULT 'default' CHECK (kind IN ('default', 'override')),
+    CONSTRAINT sampling_rates_key UNIQUE NULLS NOT DISTINCT (exporter, if_index, kind)
+);
+COMMENT ON TABLE goflow2plus.sampling_rates IS
+    'Sampling rates users set: a default applies when the exporter sent no rate, an override replaces the rate it sent. One naming the flow''s in_if beats one for every interface; then the longest exporter prefix wins. sampling_rate_source says which applied.';
+
+-- Committed changes to the four tables wake the context builder.
+CREATE FUNCTION goflow2plus._context_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'goflow2plus__context_changed'
+LANGUAGE C;
+
+CREATE TRIGGER context_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON goflow2plus.networks FOR EACH STATEMENT EXECUTE FUNCTION goflow2plus._context_changed();
+CREATE TRIGGER context_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON goflow2plus.devices FOR EACH STATEMENT EXECUTE FUNCTION goflow2plus._context_changed();
+CREATE TRIGGER context_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON goflow2plus.interfaces FOR EACH STATEMENT EXECUTE FUNCTION goflow2plus._context_changed();
+CREATE TRIGGER context_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON goflow2plus.sampling_rates FOR EACH STATEMENT EXECUTE FUNCTION goflow2plus._context_changed();
+
+SELECT pg_catalog.pg_extension_config_dump('goflow2plus.networks', '');
+SELECT pg_catalog.pg_extension_config_dump('goflow2plus.devices', '');
+SELECT pg_catalog.pg_extension_config_dump('goflow2plus.interfaces', '');
+SELECT pg_catalog.pg_extension_config_dump('goflow2plus.sampling_rates', '');
+
+-- Wait until every change committed before the call is in use by the
+-- workers (and by decode()); false after timeout_ms.
+CREATE FUNCTION goflow2plus.context_wait(timeout_ms int DEFAULT 5000)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'goflow2plus_context_wait'
+LANGUAGE C STRICT VOLATILE;
+
+-- The context in use: generation, what it holds, its size, how long it
+-- took to build, and the last build error (the previous context stays in
+-- use after an error).
+CREATE FUNCTION goflow2plus.context_status(
+    OUT generation bigint, OUT requested bigint, OUT networks bigint,
+    OUT devices bigint, OUT interfaces bigint, OUT sampling_rates bigint,
+    OUT bytes bigint, OUT build_ms double precision,
+    OUT built_at timestamptz, OUT last_error text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'goflow2plus_context_status'
+LANGUAGE C STRICT VOLATILE;
+
+-- Load GoFlow2+'s context YAML (networks:, devices:, interfaces:): all
+-- rows or none.  replace: first delete the rows an earlier load_context()
+-- made (origin 'load_context'); rows typed by hand are never touched.
+-- Returns the rows inserted.
+CREATE FUNCTION goflow2plus.load_context(yaml text, replace boolean DEFAULT false)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'goflow2plus_load_context'
+LANGUAGE C STRICT VOLATILE;
+
 -- Decode datagrams from SQL with the same decoders the workers use.
 -- Template and sampling state is kept for the session, so a template
 -- packet followed by a data packet decodes as it would on the wire.
@@ -265,8 +409,14 @@ LANGUAGE C STRICT STABLE;
 -- index expressions on their tables run with superuser rights: never grant
 -- TRIGGER on them nor hand over their ownership.
 REVOKE ALL ON TABLE goflow2plus.flows, goflow2plus.interface_counters,
-    goflow2plus.sflow_drops, goflow2plus.templates, goflow2plus.sampling
+    goflow2plus.sflow_drops, goflow2plus.templates, goflow2plus.sampling,
+    goflow2plus.networks, goflow2plus.devices, goflow2plus.interfaces,
+    goflow2plus.sampling_rates
     FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus._context_changed() FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus.context_wait(int) FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus.context_status() FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus.load_context(text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.decode(bytea, inet) FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.decode_reset() FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.stats() FROM PUBLIC;

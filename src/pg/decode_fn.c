@@ -35,6 +35,7 @@
 #include "utils/timestamp.h"
 
 #include "decode.h"
+#include "context_attach.h"
 #include "flow_tuple.h"
 #include "flow_writer.h"
 
@@ -320,6 +321,7 @@ goflow2plus_decode(PG_FUNCTION_ARGS)
 	Datum	   *values;
 	bool	   *nulls;
 	int			i;
+	gf_flow		enriched;
 
 	gfd_rows_init(&c, sizeof(gf_flow));
 	gfd_decode_into(payload, exporter, &c, NULL);
@@ -330,9 +332,12 @@ goflow2plus_decode(PG_FUNCTION_ARGS)
 					"the row type goflow2plus.flows");
 	values = palloc(sizeof(Datum) * Max(td->natts, 1));
 	nulls = palloc(sizeof(bool) * Max(td->natts, 1));
+	/* Enriched like the workers' rows, with the newest published context. */
+	(void) gf_context_refresh();
 	for (i = 0; i < c.n; i++)
 	{
-		gf_flow_datums(gfd_rows_get(&c, i), src_values, src_nulls);
+		gf_context_enrich_copy(gfd_rows_get(&c, i), &enriched);
+		gf_flow_datums(&enriched, src_values, src_nulls);
 		gf_colmap_apply(&map, src_values, src_nulls, values, nulls);
 		tuplestore_putvalues(rsinfo->setResult, td, values, nulls);
 	}

@@ -37,6 +37,7 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+#include "context_attach.h"
 #include "flow_tuple.h"
 
 /* The type OID behind each sqltype tag of the column lists. */
@@ -51,6 +52,7 @@
 #define GF_SQLTYPE_bytea		BYTEAOID
 #define GF_SQLTYPE_bigint_array	INT8ARRAYOID
 #define GF_SQLTYPE_int_array	INT4ARRAYOID
+#define GF_SQLTYPE_jsonb		JSONBOID
 
 #define GF_COLUMN_ENTRY(col, sqltype, presence, ...) \
 	{#col, GF_SQLTYPE_##sqltype, (presence) == GF_COL_ALWAYS},
@@ -351,6 +353,32 @@ gf_type_datum(gf_flow_type t)
 		if (present) \
 		{ values[col] = gf_bytea_datum((rec)->bytes, (rec)->len); nulls[col] = false; } \
 		else nulls[col] = true; \
+	} while (0)
+
+/* Where the sampling rate came from: NULL when no rate is known. */
+#define GF_PUT_RATE_SOURCE(values, nulls, col, present, typoid, scratch, rec, member) \
+	do { \
+		StaticAssertStmt((typoid) == TEXTOID, "RATE_SOURCE fills text"); \
+		nulls[col] = !gf_rate_source_datum((rec)->member, &values[col]); \
+	} while (0)
+
+/*
+ * A field of the context entry the record references (context_attach.c
+ * keeps one Datum per entry and field for the snapshot in use); NULL when
+ * the record references none or the field is unset.
+ */
+#define GF_PUT_CTX(values, nulls, col, present, typoid, scratch, rec, kind, member, field) \
+	do { \
+		StaticAssertStmt((typoid) == TEXTOID || (typoid) == JSONBOID || (typoid) == INT8OID, \
+						 "CTX fills text, jsonb or bigint"); \
+		nulls[col] = !gf_context_datum(GF_CTXK_##kind, (rec)->member, GF_CTXF_##field, \
+									   &values[col]); \
+	} while (0)
+
+#define GF_PUT_COUNTRY(values, nulls, col, present, typoid, scratch, rec, member) \
+	do { \
+		StaticAssertStmt((typoid) == TEXTOID, "COUNTRY fills text"); \
+		nulls[col] = !gf_country_datum((rec)->member, &values[col]); \
 	} while (0)
 
 /*

@@ -37,6 +37,7 @@
 #include "utils/rel.h"
 #include "utils/relcache.h"
 
+#include "context_attach.h"
 #include "flow_tuple.h"
 #include "flow_writer.h"
 
@@ -92,10 +93,20 @@ struct GfWriter
 /* First allocation for drop rows: they are rare, and 300 bytes each. */
 #define GF_WRITER_DROPS_INITIAL	16
 
+/*
+ * Flows are enriched here, as their rows are made, with the context
+ * snapshot gf_writer_flush() took: a record waiting in the batch or the
+ * spool gets the context in use when it is written, and its ctx_*
+ * numbers can never meet another snapshot's entries.  The copy keeps the
+ * received record as it came for a retry.
+ */
 static void
 gf_flow_to_datums_cb(const void *rec, Datum *values, bool *nulls)
 {
-	gf_flow_datums((const gf_flow *) rec, values, nulls);
+	gf_flow		enriched;
+
+	gf_context_enrich_copy((const gf_flow *) rec, &enriched);
+	gf_flow_datums(&enriched, values, nulls);
 }
 
 static void
@@ -619,6 +630,9 @@ gf_writer_flush(GfWriter *w)
 		w->written = done;
 		return 0;
 	}
+	/* The snapshot this batch is enriched with (see gf_flow_to_datums_cb). */
+	if (w->nflows > 0)
+		(void) gf_context_refresh();
 	old = MemoryContextSwitchTo(w->batch_ctx);
 	if (w->nflows > 0)
 		done.flows = gf_writer_flush_target(w, &w->flows_target,

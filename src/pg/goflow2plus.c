@@ -17,6 +17,7 @@
 #include "storage/shmem.h"
 #include "utils/guc.h"
 
+#include "context_shared.h"
 #include "gf_shmem.h"
 #include "goflow2plus.h"
 #include "listen_uri.h"
@@ -112,6 +113,7 @@ gf_shmem_request(void)
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
 	RequestAddinShmemSpace(gf_shmem_size((int) gf_listen.sockets));
+	RequestAddinShmemSpace(gf_context_shmem_size());
 }
 
 static void
@@ -120,6 +122,7 @@ gf_shmem_startup_hook(void)
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
 	gf_shmem_startup(&gf_listen);
+	gf_context_shmem_startup();
 }
 
 /* One worker per socket; main_arg is the slot it reports into. */
@@ -283,13 +286,13 @@ _PG_init(void)
 	 * Past max_worker_processes the postmaster would just skip the extra
 	 * registrations, leaving sockets nobody opens; say so now instead.
 	 */
-	if ((int) gf_listen.sockets > max_worker_processes)
+	if ((int) gf_listen.sockets + 1 > max_worker_processes)
 		ereport(FATAL,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("goflow2plus: goflow2plus.listen asks for %u sockets, more than max_worker_processes (%d)",
+				 errmsg("goflow2plus: goflow2plus.listen asks for %u sockets, which with the context builder is more than max_worker_processes (%d)",
 						(unsigned) gf_listen.sockets, max_worker_processes),
 				 errhint("Raise max_worker_processes to at least %u plus what parallel query and other extensions need, or lower the ?count= values.",
-						 (unsigned) gf_listen.sockets)));
+						 (unsigned) gf_listen.sockets + 1)));
 
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = gf_shmem_request;
@@ -297,4 +300,6 @@ _PG_init(void)
 	shmem_startup_hook = gf_shmem_startup_hook;
 
 	gf_register_workers();
+	/* One builder serves every worker and backend (context_builder.c). */
+	gf_context_register_builder();
 }

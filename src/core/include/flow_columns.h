@@ -11,7 +11,7 @@
  *      column    the SQL column name (GoFlow2's JSON key where it has one);
  *      sqltype   the column's type as a tag: text, timestamptz, bigint,
  *                int, numeric, inet, cidr, macaddr, bytea, bigint_array,
- *                int_array (the adapter maps each to a type OID);
+ *                int_array, jsonb (the adapter maps each to a type OID);
  *      presence  when the column is NULL: a gf_field bit of the record
  *                ('present'), GF_COL_ALWAYS (never NULL), GF_COL_BY_VALUE
  *                (NULL decided by the value itself: an address of family
@@ -22,7 +22,11 @@
  *                it does not fit), BITS (unsigned 32-bit word to
  *                bigint/int, every bit kept: int takes it two's
  *                complement), U64_NUMERIC, ADDR, NET (address masked to a
- *                prefix length), MAC, U32_ARRAY, HEADER (bytes);
+ *                prefix length), MAC, U32_ARRAY, HEADER (bytes),
+ *                RATE_SOURCE (gf_rate_source name), CTX (a field of the
+ *                context entry the record references: kind NETWORK,
+ *                DEVICE or IFACE, the ctx_* member, the field; see
+ *                context.h), COUNTRY (ISO code, NULL when empty);
  *      source    the record's member(s) the value comes from: one member,
  *                except NET (address, prefix length) and U32_ARRAY
  *                (array, count, bound).
@@ -90,7 +94,28 @@
 	X(observation_point_id,  bigint,       GF_F_OBSERVATION_POINT_ID,   UINT,      observation_point_id) \
 	X(in_if_format,          int,          GF_F_IN_IF_FORMAT,           UINT,      in_if_format) \
 	X(out_if_format,         int,          GF_F_OUT_IF_FORMAT,          UINT,      out_if_format) \
-	X(vxlan_vni,             bigint,       GF_F_VXLAN_VNI,              UINT,      vxlan_vni)
+	X(vxlan_vni,             bigint,       GF_F_VXLAN_VNI,              UINT,      vxlan_vni) \
+	X(sampling_rate_source,  text,         GF_COL_BY_VALUE,             RATE_SOURCE, sampling_rate_source) \
+	X(src_group,             text,         GF_COL_BY_VALUE,             CTX,       NETWORK, ctx_src_network, NAME) \
+	X(dst_group,             text,         GF_COL_BY_VALUE,             CTX,       NETWORK, ctx_dst_network, NAME) \
+	X(src_context,           jsonb,        GF_COL_BY_VALUE,             CTX,       NETWORK, ctx_src_network, CONTEXT) \
+	X(dst_context,           jsonb,        GF_COL_BY_VALUE,             CTX,       NETWORK, ctx_dst_network, CONTEXT) \
+	X(device_name,           text,         GF_COL_BY_VALUE,             CTX,       DEVICE,  ctx_device,      NAME) \
+	X(device_site,           text,         GF_COL_BY_VALUE,             CTX,       DEVICE,  ctx_device,      SITE) \
+	X(device_role,           text,         GF_COL_BY_VALUE,             CTX,       DEVICE,  ctx_device,      ROLE) \
+	X(device_context,        jsonb,        GF_COL_BY_VALUE,             CTX,       DEVICE,  ctx_device,      CONTEXT) \
+	X(in_if_name,            text,         GF_COL_BY_VALUE,             CTX,       IFACE,   ctx_in_if,       NAME) \
+	X(in_if_description,     text,         GF_COL_BY_VALUE,             CTX,       IFACE,   ctx_in_if,       DESCRIPTION) \
+	X(in_if_speed,           bigint,       GF_COL_BY_VALUE,             CTX,       IFACE,   ctx_in_if,       SPEED) \
+	X(in_if_boundary,        text,         GF_COL_BY_VALUE,             CTX,       IFACE,   ctx_in_if,       BOUNDARY) \
+	X(in_if_provider,        text,         GF_COL_BY_VALUE,             CTX,       IFACE,   ctx_in_if,       PROVIDER) \
+	X(out_if_name,           text,         GF_COL_BY_VALUE,             CTX,       IFACE,   ctx_out_if,      NAME) \
+	X(out_if_description,    text,         GF_COL_BY_VALUE,             CTX,       IFACE,   ctx_out_if,      DESCRIPTION) \
+	X(out_if_speed,          bigint,       GF_COL_BY_VALUE,             CTX,       IFACE,   ctx_out_if,      SPEED) \
+	X(out_if_boundary,       text,         GF_COL_BY_VALUE,             CTX,       IFACE,   ctx_out_if,      BOUNDARY) \
+	X(out_if_provider,       text,         GF_COL_BY_VALUE,             CTX,       IFACE,   ctx_out_if,      PROVIDER) \
+	X(src_country,           text,         GF_COL_BY_VALUE,             COUNTRY,   src_country) \
+	X(dst_country,           text,         GF_COL_BY_VALUE,             COUNTRY,   dst_country)
 
 /*
  * goflow2plus.interface_counters, from gf_ifcounters (ifcounters.h).  The

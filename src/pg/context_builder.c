@@ -1,0 +1,450 @@
+/*
+ * context_builder.c
+ *    The context builder: one background worker that reads
+ *    goflow2plus.networks, devices, interfaces and sampling_rates, builds
+ *    the lookup snapshot (src/core/include/context.h) and publishes it in
+ *    a new dynamic shared memory segment for every worker and backend.
+ *
+ *    Why a separate process: building 1 M prefixes takes seconds of one
+ *    core.  In a receiving worker that would stall its socket; here the
+ *    workers keep enriching with the old snapshot until the new one is
+ *    published, then switch between two batches.  One copy serves every
+ *    worker (?count=N does not multiply the memory).
+ *
+ *    It wakes when a committed change bumps the shared request counter
+ *    (context_shared.c) and at least every second, and rebuilds when the
+ *    counter moved.  A failed build (tables missing, a row the core
+ *    refuses) keeps the published snapshot, is shown by context_status()
+ *    and retried every few seconds.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "portability/instr_time.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/dsm.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/inet.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#include "context.h"
+#include "context_shared.h"
+#include "goflow2plus.h"
+#include "pg_compat.h"
+
+PGDLLEXPORT void goflow2plus_context_builder_main(Datum main_arg);
+
+/* Rows fetched from a cursor at a time: bounds the builder's SPI memory. */
+#define CB_FETCH_ROWS		10000
+/* Delay before a failed build is tried again. */
+#define CB_RETRY_MS			5000
+/* Longest wait between looks at the request counter. */
+#define CB_POLL_MS			1000
+
+static dsm_segment *cb_published = NULL;
+static uint64 cb_generation = 0;
+
+static void
+cb_on_exit(int code, Datum arg)
+{
+	GfContextShared *cs = gf_context_shared();
+
+	SpinLockAcquire(&cs->lock);
+	cs->builder_latch = NULL;
+	cs->builder_pid = 0;
+	SpinLockRelease(&cs->lock);
+}
+
+/* inet or cidr -> core address and prefix length. */
+static void
+cb_inet_addr(Datum d, gf_addr *addr, uint8 *bits)
+{
+	inet	   *ip = DatumGetInetPP(d);
+
+	memset(addr, 0, sizeof(*addr));
+	addr->family = ip_family(ip) == PGSQL_AF_INET ? 4 : 6;
+	memcpy(addr->bytes, ip_addr(ip), addr->family == 4 ? 4 : 16);
+	if (bits)
+		*bits = ip_bits(ip);
+}
+
+static char *
+cb_text(HeapTuple tup, TupleDesc td, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, td, col, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+/*
+ * A context object: jsonb's binary form (whole, 4-byte header) for the
+ * columns and its text for the encoders.  Both are copied by the core.
+ */
+static void
+cb_object(HeapTuple tup, TupleDesc td, int jsonb_col, int text_col,
+		  gf_ctx_object *o)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, td, jsonb_col, &isnull);
+
+	memset(o, 0, sizeof(*o));
+	if (isnull)
+		return;
+	{
+		struct varlena *v = pg_detoast_datum((struct varlena *) DatumGetPointer(d));
+
+		o->blob = v;
+		o->blob_len = VARSIZE(v);
+	}
+	o->json = cb_text(tup, td, text_col);
+}
+
+/*
+ * A row handler returns false when the core refused the row: the builder
+ * keeps the reason and gf_ctx_build() reports it, so reading stops there.
+ */
+typedef bool (*cb_row_fn) (gf_ctx_builder *b, HeapTuple tup, TupleDesc td);
+
+/* Run a query through a cursor, handing every row to fn; false if one was refused. */
+static bool
+cb_scan(gf_ctx_builder *b, const char *query, cb_row_fn fn)
+{
+	Portal		portal = SPI_cursor_open_with_args(NULL, query, 0, NULL, NULL, NULL,
+												   true, 0);
+	bool		ok = true;
+
+	while (ok)
+	{
+		uint64		i;
+
+		SPI_cursor_fetch(portal, true, CB_FETCH_ROWS);
+		if (SPI_processed == 0)
+			break;
+		for (i = 0; i < SPI_processed && ok; i++)
+			ok = fn(b, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_cursor_close(portal);
+	return ok;
+}
+
+static bool
+cb_network_row(gf_ctx_builder *b, HeapTuple tup, TupleDesc td)
+{
+	gf_ctx_network_in n;
+	bool		isnull;
+	Datum		d;
+
+	memset(&n, 0, sizeof(n));
+	d = SPI_getbinval(tup, td, 1, &isnull);
+	cb_inet_addr(d, &n.net, &n.prefix_len);
+	d = SPI_getbinval(tup, td, 2, &isnull);
+	if (!isnull)
+		cb_inet_addr(d, &n.exporter, NULL);
+	n.name = cb_text(tup, td, 3);
+	cb_object(tup, td, 4, 5, &n.context);
+	return gf_ctx_add_network(b, &n);
+}
+
+static bool
+cb_device_row(gf_ctx_builder *b, HeapTuple tup, TupleDesc td)
+{
+	gf_ctx_device_in dv;
+	bool		isnull;
+
+	memset(&dv, 0, sizeof(dv));
+	cb_inet_addr(SPI_getbinval(tup, td, 1, &isnull), &dv.exporter, NULL);
+	dv.name = cb_text(tup, td, 2);
+	dv.site = cb_text(tup, td, 3);
+	dv.role = cb_text(tup, td, 4);
+	cb_object(tup, td, 5, 6, &dv.context);
+	return gf_ctx_add_device(b, &dv);
+}
+
+static bool
+cb_interface_row(gf_ctx_builder *b, HeapTuple tup, TupleDesc td)
+{
+	gf_ctx_interface_in it;
+	bool		isnull;
+	Datum		d;
+	char	   *boundary;
+
+	memset(&it, 0, sizeof(it));
+	cb_inet_addr(SPI_getbinval(tup, td, 1, &isnull), &it.exporter, NULL);
+	it.if_index = (uint32) DatumGetInt64(SPI_getbinval(tup, td, 2, &isnull));
+	it.name = cb_text(tup, td, 3);
+	it.description = cb_text(tup, td, 4);
+	d = SPI_getbinval(tup, td, 5, &isnull);
+	if (!isnull && DatumGetInt64(d) >= 0)
+	{
+		it.has_speed = true;
+		it.speed = (uint64) DatumGetInt64(d);
+	}
+	boundary = cb_text(tup, td, 6);
+	if (boundary && strcmp(boundary, "external") == 0)
+		it.boundary = GF_BOUNDARY_EXTERNAL;
+	else if (boundary && strcmp(boundary, "internal") == 0)
+		it.boundary = GF_BOUNDARY_INTERNAL;
+	it.provider = cb_text(tup, td, 7);
+	cb_object(tup, td, 8, 9, &it.context);
+	return gf_ctx_add_interface(b, &it);
+}
+
+static bool
+cb_rate_row(gf_ctx_builder *b, HeapTuple tup, TupleDesc td)
+{
+	gf_ctx_rate_in r;
+	bool		isnull;
+	Datum		d;
+	char	   *kind;
+
+	memset(&r, 0, sizeof(r));
+	cb_inet_addr(SPI_getbinval(tup, td, 1, &isnull), &r.exporter, &r.exporter_len);
+	d = SPI_getbinval(tup, td, 2, &isnull);
+	if (!isnull)
+	{
+		r.has_if_index = true;
+		r.if_index = (uint32) DatumGetInt64(d);
+	}
+	r.rate = (uint64) DatumGetInt64(SPI_getbinval(tup, td, 3, &isnull));
+	kind = cb_text(tup, td, 4);
+	r.is_override = kind && strcmp(kind, "override") == 0;
+	return gf_ctx_add_rate(b, &r);
+}
+
+/* The user's value wins over the learnt one, field by field. */
+#define CB_Q_NETWORKS \
+	"SELECT cidr, exporter, name, context, context::text FROM goflow2plus.networks"
+#define CB_Q_DEVICES \
+	"SELECT exporter, name, site, role, context, context::text FROM goflow2plus.devices"
+#define CB_Q_INTERFACES \
+	"SELECT exporter, if_index, coalesce(name, learnt_name), " \
+	"coalesce(description, learnt_description), coalesce(speed, learnt_speed), " \
+	"boundary, provider, context, context::text FROM goflow2plus.interfaces"
+#define CB_Q_RATES \
+	"SELECT exporter, if_index, rate, kind FROM goflow2plus.sampling_rates"
+
+static void
+cb_record_error(const char *message)
+{
+	GfContextShared *cs = gf_context_shared();
+
+	SpinLockAcquire(&cs->lock);
+	strlcpy(cs->last_error, message, sizeof(cs->last_error));
+	cs->builds_failed++;
+	SpinLockRelease(&cs->lock);
+}
+
+/* Read the tables into a builder; false (error recorded) when they are not there. */
+static bool
+cb_read_tables(gf_ctx_builder *b)
+{
+	volatile bool ok = false;
+	MemoryContext caller = CurrentMemoryContext;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PG_TRY();
+	{
+		SPI_connect();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pgstat_report_activity(STATE_RUNNING, "goflow2plus: reading the context tables");
+		if (!OidIsValid(get_extension_oid("goflow2plus", true)))
+			cb_record_error("extension goflow2plus does not exist in goflow2plus.database");
+		else
+		{
+			/* A refused row stops the reading; gf_ctx_build says why. */
+			(void) (cb_scan(b, CB_Q_NETWORKS, cb_network_row) &&
+					cb_scan(b, CB_Q_DEVICES, cb_device_row) &&
+					cb_scan(b, CB_Q_INTERFACES, cb_interface_row) &&
+					cb_scan(b, CB_Q_RATES, cb_rate_row));
+			ok = true;
+		}
+		SPI_finish();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+		pgstat_report_activity(STATE_IDLE, NULL);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(caller);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		pgstat_report_activity(STATE_IDLE, NULL);
+		cb_record_error(edata->message);
+		ereport(LOG,
+				(errmsg("goflow2plus context builder: %s", edata->message),
+				 errdetail("The context in use stays; the build is retried in %d s.",
+						   CB_RETRY_MS / 1000)));
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/* Copy a built snapshot into a new segment and make it the published one. */
+static bool
+cb_publish(gf_ctx_snapshot *snap, const gf_ctx_build_info *info,
+		   uint64 request, double elapsed_ms)
+{
+	GfContextShared *cs = gf_context_shared();
+	Size		bytes = gf_ctx_bytes(snap);
+	dsm_segment *seg = dsm_create(bytes, DSM_CREATE_NULL_IF_MAXSEGMENTS);
+	dsm_segment *old = cb_published;
+
+	if (seg == NULL)
+	{
+		cb_record_error("no dynamic shared memory segment is free for the context");
+		return false;
+	}
+	/* Kept mapped by this process until the next snapshot replaces it. */
+	dsm_pin_mapping(seg);
+	memcpy(dsm_segment_address(seg), snap, bytes);
+
+	SpinLockAcquire(&cs->lock);
+	cs->generation = cb_generation;
+	cs->covers = request;
+	cs->handle = dsm_segment_handle(seg);
+	cs->bytes = bytes;
+	cs->networks = gf_ctx_network_count(snap);
+	cs->devices = gf_ctx_device_count(snap);
+	cs->interfaces = gf_ctx_interface_count(snap);
+	cs->rates = gf_ctx_rate_count(snap);
+	cs->build_ms = elapsed_ms;
+	cs->built_at = GetCurrentTimestamp();
+	cs->last_error[0] = '\0';
+	SpinLockRelease(&cs->lock);
+
+	cb_published = seg;
+	/* Processes still mapping the old one keep it alive until they switch. */
+	if (old != NULL)
+		dsm_detach(old);
+	ereport(elapsed_ms >= 1000 ? LOG : DEBUG1,
+			(errmsg("goflow2plus context %llu published: %u networks, %u devices, %u interfaces, %u sampling rates, %zu bytes, built in %.0f ms",
+					(unsigned long long) cb_generation, cs->networks, cs->devices,
+					cs->interfaces, cs->rates, (size_t) bytes, elapsed_ms)));
+	(void) info;
+	return true;
+}
+
+/* One build: true when a snapshot covering 'request' was published. */
+static bool
+cb_build(uint64 request)
+{
+	gf_ctx_builder *b = gf_ctx_builder_new(0);
+	gf_ctx_build_info info;
+	gf_ctx_snapshot *volatile snap;
+	instr_time	start,
+				elapsed;
+	volatile bool ok = false;
+
+	if (b == NULL)
+	{
+		cb_record_error("out of memory starting a context build");
+		return false;
+	}
+	INSTR_TIME_SET_CURRENT(start);
+	if (!cb_read_tables(b))
+	{
+		gf_ctx_builder_free(b);
+		return false;
+	}
+	memset(&info, 0, sizeof(info));
+	snap = gf_ctx_build(b, cb_generation + 1, &info);
+	if (snap == NULL)
+	{
+		cb_record_error(info.message);
+		ereport(LOG,
+				(errmsg("goflow2plus context builder: %s", info.message),
+				 errdetail("The context in use stays.")));
+		return false;
+	}
+	INSTR_TIME_SET_CURRENT(elapsed);
+	INSTR_TIME_SUBTRACT(elapsed, start);
+	cb_generation++;
+	PG_TRY();
+	{
+		ok = cb_publish(snap, &info, request, INSTR_TIME_GET_MILLISEC(elapsed));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		/* E.g. /dev/shm too small for the segment: keep what is in use. */
+		MemoryContextSwitchTo(TopMemoryContext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		cb_record_error(edata->message);
+		ereport(LOG,
+				(errmsg("goflow2plus context builder: cannot publish: %s", edata->message),
+				 errdetail("The context in use stays; the build is retried in %d s.",
+						   CB_RETRY_MS / 1000)));
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	free(snap);
+	return ok;
+}
+
+void
+goflow2plus_context_builder_main(Datum main_arg)
+{
+	GfContextShared *cs = gf_context_shared();
+	uint64		built = 0;
+	TimestampTz retry_at = 0;
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	if (cs == NULL)
+		ereport(FATAL, (errmsg("goflow2plus context builder has no shared memory")));
+
+	BackgroundWorkerInitializeConnection(gf_guc_database, NULL, 0);
+	pgstat_report_appname("goflow2plus context builder");
+
+	SpinLockAcquire(&cs->lock);
+	cs->builder_latch = MyLatch;
+	cs->builder_pid = MyProcPid;
+	SpinLockRelease(&cs->lock);
+	before_shmem_exit(cb_on_exit, (Datum) 0);
+
+	for (;;)
+	{
+		uint64		request;
+
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		/* Read before the snapshot is taken: see context_shared.c. */
+		request = pg_atomic_read_u64(&cs->requested);
+		if (request != built && GetCurrentTimestamp() >= retry_at)
+		{
+			if (cb_build(request))
+				built = request;
+			else
+				retry_at = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), CB_RETRY_MS);
+		}
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 CB_POLL_MS, GF_WAIT_EVENT_MAIN);
+		ResetLatch(MyLatch);
+	}
+}
