@@ -8,7 +8,8 @@
 #    IF_NAME 33 bytes, IF_DESC 65 bytes, OUTPUT_SNMP) and sFlow counter
 #    samples (ifSpeed).  The rows must say what was sent (the oracle is
 #    this script's own list), origin 'learnt'; a repeat changes nothing
-#    (no row written, learnt_at unchanged, the context builder not woken);
+#    (no row written, learnt_at unchanged, the context builder not woken),
+#    also after the worker restarted and forgot what it wrote;
 #    a changed name is written; a name typed by the user stays while
 #    learnt_name follows the exporter; a row the user made keeps origin
 #    'sql'; a speed and a name for the same interface merge; bytes that
@@ -191,6 +192,23 @@ is "a repeat leaves learnt_at as it was" \
 	"$(q "SELECT string_agg(learnt_at::text, ',' ORDER BY exporter, if_index) FROM goflow2plus.interfaces")" "$at_before"
 is "a repeat writes no row" "$(counter iface_learnt_written)" "$written"
 is "a repeat does not wake the context builder" \
+	"$(q "SELECT requested FROM goflow2plus.context_status()")" "$req_before"
+
+# A restarted worker has forgotten what it wrote: the same facts are new to
+# it, yet the table has them, so again nothing may be written.
+q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'goflow2plus worker'" >/dev/null
+check "the worker is back within 15 s" \
+	wait_for 15 "SELECT bool_and(ready) AND sum(value) = 2 FROM goflow2plus.stats() WHERE counter = 'worker_starts'"
+send ipfix '{"domain": 0, "ifs": [[42, "TenGigE0_0_0_0", "TenGigE0/0/0/0"], [69, "TenGigE0_0_0_0.516", "TenGigE0/0/0/0.516"]], "seq": 4}'
+send sflowctr '{"agent": "192.0.2.10", "if_index": 7, "speed": 10000000000, "seq": 4}'
+send sflowctr '{"agent": "127.0.0.1", "if_index": 42, "speed": 100000000000, "seq": 4}'
+wait_for 10 "SELECT sum(value) = 14 FROM goflow2plus.stats() WHERE counter = 'interface_records'"
+sleep 2.2
+is "after a restart, facts the table has leave the rows as they were" "$(q "$ROWS_SQL")" "$want"
+is "after a restart, learnt_at stays as it was" \
+	"$(q "SELECT string_agg(learnt_at::text, ',' ORDER BY exporter, if_index) FROM goflow2plus.interfaces")" "$at_before"
+is "after a restart, no row is written" "$(counter iface_learnt_written)" "$written"
+is "after a restart, the context builder is not woken" \
 	"$(q "SELECT requested FROM goflow2plus.context_status()")" "$req_before"
 
 # ---- a change, and the user's name -----------------------------------------------
