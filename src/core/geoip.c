@@ -36,7 +36,7 @@
  */
 #define GEO_REC_BITS	10
 #define GEO_REC_SLOTS	(1 << GEO_REC_BITS)
-#define GEO_ADDR_BITS	12
+#define GEO_ADDR_BITS	14
 #define GEO_ADDR_SLOTS	(1 << GEO_ADDR_BITS)
 
 typedef enum geo_kind
