@@ -11,7 +11,10 @@
  *    data-section offset.  The path arrays are static so that no lookup
  *    allocates (MMDB_get_value's varargs form callocs its path each call).
  */
-#define _GNU_SOURCE				/* memfd_create, strcasestr */
+/* memfd_create, strcasestr; PostgreSQL's build defines it already. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 
 #include "geoip.h"
 
