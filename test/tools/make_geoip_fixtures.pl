@@ -86,4 +86,8 @@ write_db('asn.mmdb', 'GeoLite2-ASN', 6, 1,
 	# A record without the number.
 	'10.2.0.0/16' => { autonomous_system_organization => 'No number' },
 );
-print "wrote $dir/{country_maxmind,country_iplocdb,country_v4only,asn}.mmdb\n";
+# A later edition of the ASN file: the server must notice the swap.
+write_db('asn_alt.mmdb', 'GeoLite2-ASN', 6, 1,
+	'198.51.100.0/24' => { autonomous_system_number => 64510, autonomous_system_organization => 'Example One, renumbered' },
+);
+print "wrote $dir/{country_maxmind,country_iplocdb,country_v4only,asn,asn_alt}.mmdb\n";
