@@ -669,47 +669,37 @@ gf_geoip_get_stats(const gf_geoip *g, gf_geoip_stats *out)
 		*out = g->mut->stats;
 }
 
-static size_t
+/* Appends db's description to buf (after "; " if buf is not empty). */
+static void
 geo_describe_db(const geo_db *db, const char *name, char *buf, size_t buflen)
 {
+	size_t		used = strlen(buf);
 	time_t		built;
 	struct tm	tm;
 	char		day[16] = "?";
-	int			n;
 
-	if (!db->open)
-		n = snprintf(buf, buflen, "%s off", name);
-	else
-	{
-		built = (time_t) db->mmdb.metadata.build_epoch;
-		if (gmtime_r(&built, &tm) != NULL)
-			strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-		n = snprintf(buf, buflen, "%s \"%s\" (%s, built %s, %lld bytes)", name, db->path,
-					 db->mmdb.metadata.database_type ? db->mmdb.metadata.database_type : "?",
-					 day, (long long) db->sig.size);
-	}
-	if (n < 0)
-		return 0;
-	return (size_t) n < buflen ? (size_t) n : (buflen > 0 ? buflen - 1 : 0);
+	if (!db->open || used + 1 >= buflen)
+		return;
+	built = (time_t) db->mmdb.metadata.build_epoch;
+	if (gmtime_r(&built, &tm) != NULL)
+		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	snprintf(buf + used, buflen - used, "%s%s \"%s\" (%s, built %s, %lld bytes)",
+			 used > 0 ? "; " : "", name, db->path,
+			 db->mmdb.metadata.database_type ? db->mmdb.metadata.database_type : "?",
+			 day, (long long) db->sig.size);
 }
 
 void
 gf_geoip_describe(const gf_geoip *g, char *buf, size_t buflen)
 {
-	size_t		n;
-
 	if (buflen == 0)
 		return;
 	buf[0] = '\0';
-	if (g == NULL)
+	if (g != NULL)
 	{
-		snprintf(buf, buflen, "country off; asn off");
-		return;
+		geo_describe_db(&g->country, "country", buf, buflen);
+		geo_describe_db(&g->asn, "asn", buf, buflen);
 	}
-	n = geo_describe_db(&g->country, "country", buf, buflen);
-	if (n + 2 < buflen)
-	{
-		memcpy(buf + n, "; ", 3);
-		geo_describe_db(&g->asn, "asn", buf + n + 2, buflen - n - 2);
-	}
+	if (buf[0] == '\0')
+		snprintf(buf, buflen, "no database");
 }

@@ -12,6 +12,7 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 
@@ -103,7 +104,7 @@ geo_refresh_slot(GeoSlot *s, const char *setting, bool check_files)
 	if (setting == NULL || setting[0] == '\0')
 	{
 		if (s->h != NULL)
-			ereport(LOG,
+			ereport(IsBackgroundWorker ? LOG : DEBUG1,
 					(errmsg("goflow2plus: GeoIP %s lookups off (%s is empty)",
 							s->what, s->setting)));
 		geo_close_handle(s);
@@ -134,7 +135,8 @@ geo_refresh_slot(GeoSlot *s, const char *setting, bool check_files)
 		s->path = path_copy;
 		geo_forget_failure(s);
 		gf_geoip_describe(h, desc, sizeof(desc));
-		ereport(LOG,
+		/* Workers say it once; each backend running decode() would repeat it. */
+		ereport(IsBackgroundWorker ? LOG : DEBUG1,
 				(errmsg("goflow2plus: GeoIP %s database loaded: %s", s->what, desc)));
 		return;
 	}
@@ -157,7 +159,7 @@ geo_refresh_slot(GeoSlot *s, const char *setting, bool check_files)
 			 s->h != NULL ?
 			 errdetail("Flows are still enriched from the %s database loaded before, \"%s\".",
 					   s->what, s->path) :
-			 errdetail("Flows get no GeoIP %s data until the file can be read.",
+			 errdetail("Flows get no GeoIP %s until the file can be read.",
 					   s->is_asn ? "AS numbers" : "countries"),
 			 errhint("Point %s at a MaxMind DB (.mmdb) file readable by the server, or set it to '' to turn the lookup off; the file is retried when it changes.",
 					 s->setting)));

@@ -341,7 +341,10 @@ test_asn_and_enrich(void)
 	}
 	CHECK(gf_geoip_has_asn(g) && gf_geoip_has_country(g));
 	gf_geoip_describe(g, desc, sizeof(desc));
-	CHECK(strstr(desc, "GeoLite2-Country") != NULL && strstr(desc, "GeoLite2-ASN") != NULL);
+	CHECK(strncmp(desc, "country \"", 9) == 0 && strstr(desc, "country_maxmind.mmdb\" (GeoLite2-Country, built ") != NULL);
+	CHECK(strstr(desc, "; asn \"") != NULL && strstr(desc, "(GeoLite2-ASN, built ") != NULL);
+	gf_geoip_describe(NULL, desc, sizeof(desc));
+	CHECK_STR(desc, "no database");
 
 	CHECK_EQ_U64(asn_of(g, "198.51.100.1"), 64500);
 	CHECK_EQ_U64(asn_of(g, "::ffff:198.51.100.1"), 64500);

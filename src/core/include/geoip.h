@@ -120,7 +120,8 @@ bool		gf_geoip_filesig_equal(const gf_geoip_filesig *a, const gf_geoip_filesig *
 
 /*
  * One line describing what is open, for a log message, e.g.
- * 'country "/x/c.mmdb" (GeoLite2-Country, built 2026-06-17, 4033189 bytes); asn off'.
+ * 'country "/x/c.mmdb" (GeoLite2-Country, built 2026-06-17, 4033189 bytes)',
+ * "no database" when nothing is.
  */
 void		gf_geoip_describe(const gf_geoip *g, char *buf, size_t buflen);
 
