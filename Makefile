@@ -24,6 +24,7 @@ WERROR ?= -Werror
 # core's own objects also see its internal ones.
 PG_CPPFLAGS = -Isrc/core/include -Isrc/gen
 PG_CFLAGS = $(WERROR)
+SHLIB_LINK += -lmaxminddb
 
 REGRESS = $(patsubst test/regress/sql/%.sql,%,$(sort $(wildcard test/regress/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test/regress --temp-instance=./tmp_check \
@@ -62,7 +63,7 @@ FUZZ_BINS = $(patsubst test/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
 CORE_HDRS = $(wildcard src/core/*.h src/core/include/*.h)
 # Unit tests and fuzzers link every core file, the context file parser
 # (libyaml) included.
-CORE_LIBS = -lprotobuf-c -lyaml
+CORE_LIBS = -lprotobuf-c -lyaml -lmaxminddb
 
 build/unit/%: test/unit/%.c test/unit/unit.h $(CORE_SRCS) $(CORE_HDRS) src/gen/flow.pb-c.c
 	@mkdir -p build/unit
