@@ -114,16 +114,11 @@ check "worker: AS 0 filled from the file, the exporter's 65001 kept, unknown sta
 	test "$(send_and_read)" = "64500 64501 65001 0"
 check "decode(): the same rule in a backend" test "$(decode_as 99)" = "64500 64501 65001 0"
 if [ "$(q "SELECT count(*) FROM pg_attribute WHERE attrelid = 'goflow2plus.flows'::regclass AND attname = 'src_country'")" = 1 ]; then
-<<<<<<< HEAD
-	check "decode(): src_country / dst_country" \
-		test "$(q "SELECT string_agg(coalesce(src_country,'null') || ' ' || coalesce(dst_country,'null'), ' ' ORDER BY src_port) FROM goflow2plus.decode(decode('$("$PY" "$DIR/v5.py" 98)', 'hex'), '192.0.2.250')")" = "US DE US null"
-=======
 	# An unknown country ("" in the flow) is NULL in SQL.
 	check "decode(): src_country / dst_country from the country file" \
 		test "$(q "SELECT string_agg(coalesce(src_country,'null') || ' ' || coalesce(dst_country,'null'), ' ' ORDER BY src_port) FROM goflow2plus.decode(decode('$("$PY" "$DIR/v5.py" 98)', 'hex'), '192.0.2.250')")" = "US DE US null"
 	check "worker: src_country / dst_country stored" \
 		test "$(q "SELECT string_agg(coalesce(src_country,'null') || ' ' || coalesce(dst_country,'null'), ' ' ORDER BY src_port) FROM goflow2plus.flows WHERE src_port IN (1001, 2001)")" = "US DE US null"
->>>>>>> geoip
 else
 	echo "note: goflow2plus.flows has no src_country column; countries are not checked in SQL"
 fi
