@@ -9,9 +9,10 @@ CORE_SRCS = $(sort $(wildcard src/core/*.c))
 PGAD_SRCS = $(sort $(wildcard src/pg/*.c))
 # Core pieces with no caller in the server yet are built and tested by the
 # unit and fuzz rules below and kept out of the extension until a stage
-# uses them: the JSON and protobuf encoders (the JetStream and file sinks
-# will).
-EXT_CORE_UNUSED = src/core/flow_json.c
+# uses them: the JSON and protobuf encoders and the context resolution
+# they share (the JetStream and file sinks, issue #9, will call them; the
+# protobuf encoder then needs -lprotobuf-c in SHLIB_LINK).
+EXT_CORE_UNUSED = src/core/flow_json.c src/core/flow_pb.c src/core/flow_enc_ctx.c
 # The context file parser (load_context(), context_config) needs libyaml.
 SHLIB_LINK += -lyaml
 EXT_CORE_SRCS = $(filter-out $(EXT_CORE_UNUSED),$(CORE_SRCS))
@@ -24,6 +25,7 @@ WERROR ?= -Werror
 # core's own objects also see its internal ones.
 PG_CPPFLAGS = -Isrc/core/include -Isrc/gen
 PG_CFLAGS = $(WERROR)
+SHLIB_LINK += -lmaxminddb
 
 REGRESS = $(patsubst test/regress/sql/%.sql,%,$(sort $(wildcard test/regress/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test/regress --temp-instance=./tmp_check \
@@ -62,7 +64,7 @@ FUZZ_BINS = $(patsubst test/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
 CORE_HDRS = $(wildcard src/core/*.h src/core/include/*.h)
 # Unit tests and fuzzers link every core file, the context file parser
 # (libyaml) included.
-CORE_LIBS = -lprotobuf-c -lyaml
+CORE_LIBS = -lprotobuf-c -lyaml -lmaxminddb
 
 build/unit/%: test/unit/%.c test/unit/unit.h $(CORE_SRCS) $(CORE_HDRS) src/gen/flow.pb-c.c
 	@mkdir -p build/unit

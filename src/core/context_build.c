@@ -80,6 +80,10 @@ static const char *const cb_kind_name[] = {"entry", "network", "device", "interf
 /* ---- errors and counted memory ------------------------------------------ */
 
 /* Keep the first error only: it is the one the caller must see. */
+static void cb_fail(gf_ctx_builder *b, gf_ctx_error error, gf_ctx_kind kind,
+					uint32_t number, const char *fmt,...)
+			__attribute__((format(printf, 5, 6)));
+
 static void
 cb_fail(gf_ctx_builder *b, gf_ctx_error error, gf_ctx_kind kind, uint32_t number,
 		const char *fmt,...)

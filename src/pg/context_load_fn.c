@@ -928,6 +928,7 @@ typedef struct CcState
 	char	   *path;			/* in TopMemoryContext */
 	CcSig		sig;
 	uint64		hash;			/* of the content */
+	Oid			ext;			/* the extension the rows were written into */
 } CcState;
 
 /* Committed, and written by the current transaction (not yet committed). */
@@ -935,6 +936,7 @@ static CcState cc_applied;
 static CcState cc_pending;
 static SubTransactionId cc_pending_subid = InvalidSubTransactionId;
 static bool cc_callbacks_registered = false;
+static bool cc_warned_no_extension = false;
 
 /* The last failure, so a bad file is not read and logged at every call. */
 static struct
@@ -942,6 +944,7 @@ static struct
 	bool		valid;
 	char	   *path;
 	CcSig		sig;
+	Oid			ext;
 	bool		content;		/* the file's own fault: retry only when it changes */
 	TimestampTz at;
 	char		msg[1024];
@@ -1018,7 +1021,7 @@ cc_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 }
 
 static void
-cc_set_pending(const char *path, const CcSig *sig, uint64 hash)
+cc_set_pending(const char *path, const CcSig *sig, uint64 hash, Oid ext)
 {
 	cc_set_path(&cc_pending.path, path);
 	cc_pending.valid = true;
@@ -1027,6 +1030,7 @@ cc_set_pending(const char *path, const CcSig *sig, uint64 hash)
 	else
 		memset(&cc_pending.sig, 0, sizeof(cc_pending.sig));
 	cc_pending.hash = hash;
+	cc_pending.ext = ext;
 	cc_pending_subid = GetCurrentSubTransactionId();
 }
 
@@ -1059,7 +1063,7 @@ cc_remove_all(void)
  * tables already hold.  Throws on any failure.
  */
 static void
-cc_load_file(const char *path, const CcState *cur, CcSig *sig, uint64 *hash,
+cc_load_file(const char *path, const CcState *cur, Oid ext, CcSig *sig, uint64 *hash,
 			 bool *unchanged, size_t counts[3])
 {
 	int			fd;
@@ -1113,8 +1117,8 @@ cc_load_file(const char *path, const CcState *cur, CcSig *sig, uint64 *hash,
 				 errmsg("\"%s\" changed while it was read", path)));
 
 	*hash = hash_bytes_extended((const unsigned char *) buf, (int) got, 0);
-	if (cur->valid && cur->path[0] != '\0' && strcmp(cur->path, path) == 0 &&
-		cur->hash == *hash)
+	if (cur->valid && cur->ext == ext && cur->path[0] != '\0' &&
+		strcmp(cur->path, path) == 0 && cur->hash == *hash)
 	{
 		*unchanged = true;
 		return;
@@ -1157,6 +1161,7 @@ gf_context_config_sync(char *errbuf, size_t len)
 	uint64		removed = 0;
 	size_t		counts[3] = {0, 0, 0};
 	int			guc_level;
+	Oid			ext;
 
 	if (len > 0)
 		errbuf[0] = '\0';
@@ -1167,10 +1172,34 @@ gf_context_config_sync(char *errbuf, size_t len)
 		cc_callbacks_registered = true;
 	}
 
+	/*
+	 * Without the extension there is nothing to remove, and a file waits
+	 * for CREATE EXTENSION: said once, and looked at again at every call
+	 * (a catalog lookup), so the file loads as soon as the tables exist.
+	 * A new extension (DROP and CREATE EXTENSION) has new, empty tables:
+	 * what was loaded into the old one does not count.
+	 */
+	ext = get_extension_oid("goflow2plus", true);
+	if (!OidIsValid(ext))
+	{
+		if (path[0] == '\0')
+			return true;
+		snprintf(errbuf, len, "extension \"goflow2plus\" is not installed in database \"%s\"",
+				 get_database_name(MyDatabaseId));
+		if (!cc_warned_no_extension)
+			ereport(WARNING,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("goflow2plus.context_config: %s", errbuf),
+					 errdetail("The file is loaded once the extension is created.")));
+		cc_warned_no_extension = true;
+		return false;
+	}
+	cc_warned_no_extension = false;
+
 	memset(&sig, 0, sizeof(sig));
 	if (path[0] == '\0')
 	{
-		if (cur->valid && cur->path[0] == '\0')
+		if (cur->valid && cur->ext == ext && cur->path[0] == '\0')
 			return true;
 	}
 	else
@@ -1179,13 +1208,13 @@ gf_context_config_sync(char *errbuf, size_t len)
 			cc_sig_from_stat(&sig, &st);
 		else
 			stat_ok = false;
-		if (stat_ok && cur->valid && strcmp(cur->path, path) == 0 &&
+		if (stat_ok && cur->valid && cur->ext == ext && strcmp(cur->path, path) == 0 &&
 			cc_sig_equal(&cur->sig, &sig))
 			return true;
 	}
 
 	/* The same failure again: say it without reading or logging again. */
-	if (cc_failed.valid && strcmp(cc_failed.path, path) == 0 &&
+	if (cc_failed.valid && cc_failed.ext == ext && strcmp(cc_failed.path, path) == 0 &&
 		cc_sig_equal(&cc_failed.sig, &sig) &&
 		(cc_failed.content ||
 		 !TimestampDifferenceExceeds(cc_failed.at, GetCurrentTimestamp(), CC_RETRY_MS)))
@@ -1203,19 +1232,10 @@ gf_context_config_sync(char *errbuf, size_t len)
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "goflow2plus: SPI_connect failed");
 		guc_level = cl_safe_search_path();
-		if (!OidIsValid(get_extension_oid("goflow2plus", true)))
-		{
-			/* Nothing to remove; a file is an error until it exists. */
-			if (path[0] != '\0')
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_OBJECT),
-						 errmsg("extension \"goflow2plus\" is not installed in database \"%s\"",
-								get_database_name(MyDatabaseId))));
-		}
-		else if (path[0] == '\0')
+		if (path[0] == '\0')
 			removed = cc_remove_all();
 		else
-			cc_load_file(path, cur, &sig, &hash, &unchanged, counts);
+			cc_load_file(path, cur, ext, &sig, &hash, &unchanged, counts);
 		AtEOXact_GUC(true, guc_level);
 		SPI_finish();
 		ReleaseCurrentSubTransaction();
@@ -1237,6 +1257,7 @@ gf_context_config_sync(char *errbuf, size_t len)
 		cc_set_path(&cc_failed.path, path);
 		cc_failed.valid = true;
 		cc_failed.sig = sig;
+		cc_failed.ext = ext;
 		cc_failed.content = (edata->sqlerrcode == ERRCODE_INVALID_PARAMETER_VALUE);
 		cc_failed.at = GetCurrentTimestamp();
 		strlcpy(cc_failed.msg, edata->message ? edata->message : "unknown error",
@@ -1264,7 +1285,7 @@ gf_context_config_sync(char *errbuf, size_t len)
 		cc_applied.sig = sig;
 	else
 	{
-		cc_set_pending(path, path[0] ? &sig : NULL, hash);
+		cc_set_pending(path, path[0] ? &sig : NULL, hash, ext);
 		if (path[0] != '\0')
 			ereport(LOG,
 					(errmsg("goflow2plus.context_config: loaded \"%s\": %zu networks, %zu devices, %zu interfaces",

@@ -31,8 +31,10 @@
  *      loads the file once more at its first call.  A failure is not
  *      retried at every call either: a bad file (parse error, or what
  *      the tables refuse) until it changes, anything else (a clash with
- *      rows of another origin, an unreadable file, no extension in this
- *      database) once a minute; each retry that fails logs its WARNING.
+ *      rows of another origin, an unreadable file) once a minute; each
+ *      retry that fails logs its WARNING.  Without the extension in the
+ *      database it returns false at once (one WARNING) and loads the file
+ *      at the first call after CREATE EXTENSION.
  *
  *    - The loads run with search_path = pg_catalog, pg_temp (set and
  *      undone inside), so objects in the caller's path cannot stand in
