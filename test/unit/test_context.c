@@ -742,10 +742,16 @@ test_random(void)
 	{
 		gf_addr		sampler;
 		size_t		run = 1 + rnd() % 40;
-		int			pick = (int) (rnd() % (R_EXPORTERS + 3));
+		int			pick = (int) (rnd() % (R_EXPORTERS + 4));
 
 		if (pick < R_EXPORTERS)
 			r_exporter(&sampler, pick);
+		else if (pick == R_EXPORTERS + 3)
+		{
+			/* a neighbour of an exporter: unknown, but inside rate prefixes */
+			r_exporter(&sampler, (int) (rnd() % R_EXPORTERS));
+			sampler.bytes[sampler.family == 4 ? 3 : 15] ^= (uint8_t) (1 + rnd() % 3);
+		}
 		else if (pick == R_EXPORTERS)
 			sampler = A("::ffff:192.0.2.1");
 		else if (pick == R_EXPORTERS + 1)
