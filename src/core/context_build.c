@@ -1128,6 +1128,31 @@ cb_tables(cb_build *st)
 	return ok;
 }
 
+/*
+ * Every known exporter's best every-interface override and default, so
+ * that its flows need no rate-table walk (context_layout.h).
+ */
+static void
+cb_exporter_rates(cb_build *st)
+{
+	size_t		i;
+	int			kind;
+
+	for (i = 0; i < st->exp_slots; i++)
+	{
+		ctx_exp_ent *e = &st->exp[i];
+
+		if (e->family == 0)
+			continue;
+		for (kind = 0; kind < 2; kind++)
+		{
+			const gf_prefix_table *pt = st->rate_pt[ctx_rate_pt(kind, 1)];
+
+			e->rate_every[kind] = pt ? gf_pt_lookup(pt, e->family, e->addr, 0) : GF_PT_NONE;
+		}
+	}
+}
+
 /* Place a section of 'bytes' at *at (8-aligned); 0 on overflow. */
 static int
 cb_place(gf_ctx_snapshot *h, int sec, size_t bytes, size_t *at)
@@ -1244,7 +1269,10 @@ gf_ctx_build(gf_ctx_builder *b, uint64_t generation, gf_ctx_build_info *info)
 	st.b = b;
 	if (b->error == GF_CTX_OK &&
 		cb_exporters(&st) && cb_duplicates(&st) && cb_rate_ifs(&st) && cb_tables(&st))
+	{
+		cb_exporter_rates(&st);
 		s = cb_assemble(&st, generation);
+	}
 	if (s == NULL && b->error == GF_CTX_OK)
 		cb_fail_memory(b, 0);
 

@@ -21,8 +21,9 @@
  *                          half full) of every distinct exporter address
  *                          named by a device, an interface or a scoped
  *                          network: ctx_exp_ent, which carries the device
- *                          number, the scope id and the interface count,
- *                          so one probe answers all three per flow
+ *                          number, the scope id, the interface count and
+ *                          the exporter's every-interface rates, so one
+ *                          probe answers all of them per flow
  *      DEVICES             ctx_dev_rec[n_devices]
  *      INTERFACES          ctx_if_rec[n_interfaces]
  *      IF_HASH             open-addressing hash of (exporter slot, ifIndex)
@@ -147,6 +148,13 @@ typedef struct ctx_exp_ent
 	uint32_t	scope;			/* 0: no scoped network */
 	uint32_t	n_ifs;			/* interfaces of this exporter */
 	uint8_t		addr[16];		/* IPv4 zero-padded */
+	/*
+	 * The best every-interface override and default rate for this
+	 * exporter (rate index, or GF_PT_NONE), found at build time: a flow
+	 * from a known exporter walks no rate table unless a rate names an
+	 * ifIndex.
+	 */
+	uint32_t	rate_every[2];
 } ctx_exp_ent;
 
 typedef struct ctx_dev_rec

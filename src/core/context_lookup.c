@@ -29,6 +29,14 @@ typedef struct cl_exporter
 	uint32_t	device;
 	uint32_t	scope;
 	uint32_t	n_ifs;
+	/*
+	 * The best every-interface override and default of this exporter
+	 * (rate index, or GF_PT_NONE): from its entry when the exporter is
+	 * known, else found at first need (they depend on the exporter alone,
+	 * so a datagram's flows ask once).
+	 */
+	int			rates_known;
+	uint32_t	every_if[2];
 } cl_exporter;
 
 const char *
@@ -259,6 +267,8 @@ gf_ctx_get_rate(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_rate_in *out)
 
 /* ---- lookups ------------------------------------------------------------- */
 
+static void cl_match_batch(const gf_ctx_snapshot *s, gf_flow *flows, size_t n, uint32_t scope);
+
 static inline void
 cl_find_exporter(const gf_ctx_snapshot *s, const gf_addr *sampler, cl_exporter *x)
 {
@@ -268,6 +278,7 @@ cl_find_exporter(const gf_ctx_snapshot *s, const gf_addr *sampler, cl_exporter *
 	uint32_t	probes;
 
 	x->family = ctx_canon(sampler, x->addr);
+	x->rates_known = 0;
 	x->slot = 0;
 	x->device = GF_CTX_NONE;
 	x->scope = 0;
@@ -289,6 +300,9 @@ cl_find_exporter(const gf_ctx_snapshot *s, const gf_addr *sampler, cl_exporter *
 			x->device = e->device <= s->n_devices ? e->device : GF_CTX_NONE;
 			x->scope = e->scope;
 			x->n_ifs = e->n_ifs;
+			x->every_if[0] = e->rate_every[0];
+			x->every_if[1] = e->rate_every[1];
+			x->rates_known = 1;
 			return;
 		}
 		i = (i + 1) & mask;
@@ -394,28 +408,39 @@ cl_rate_if_scope(const gf_ctx_snapshot *s, uint32_t if_index)
 	return lo < s->n_rate_ifs && v[lo] == if_index ? lo + 1 : 0;
 }
 
+/* A rate table's answer for the exporter (GF_PT_NONE when it is empty). */
+static uint32_t
+cl_rate_lookup(const gf_ctx_snapshot *s, int kind, int every_if, const cl_exporter *x,
+			   uint32_t scope)
+{
+	int			sec = CTX_SEC_RATE_PT + ctx_rate_pt(kind, every_if);
+
+	if (s->sec[sec].bytes == 0)
+		return GF_PT_NONE;
+	return gf_pt_lookup((const gf_prefix_table *) ctx_sec(s, sec), x->family, x->addr, scope);
+}
+
 static const ctx_rate_rec *
-cl_best_rate(const gf_ctx_snapshot *s, int kind, const cl_exporter *x, uint32_t if_scope)
+cl_best_rate(const gf_ctx_snapshot *s, int kind, cl_exporter *x, uint32_t if_scope)
 {
 	const ctx_rate_rec *rates = (const ctx_rate_rec *) ctx_sec(s, CTX_SEC_RATES);
-	int			sec = CTX_SEC_RATE_PT + ctx_rate_pt(kind, 0);
 	uint32_t	v;
 
 	/* the per-interface table has no global entry: a hit is that in_if's */
-	if (if_scope != 0 && s->sec[sec].bytes != 0)
+	if (if_scope != 0)
 	{
-		v = gf_pt_lookup((const gf_prefix_table *) ctx_sec(s, sec), x->family, x->addr, if_scope);
+		v = cl_rate_lookup(s, kind, 0, x, if_scope);
 		if (v < s->n_rates)
 			return &rates[v];
 	}
-	sec = CTX_SEC_RATE_PT + ctx_rate_pt(kind, 1);
-	if (s->sec[sec].bytes != 0)
+	if (!x->rates_known)
 	{
-		v = gf_pt_lookup((const gf_prefix_table *) ctx_sec(s, sec), x->family, x->addr, 0);
-		if (v < s->n_rates)
-			return &rates[v];
+		x->every_if[CTX_RATE_OVERRIDE] = cl_rate_lookup(s, CTX_RATE_OVERRIDE, 1, x, 0);
+		x->every_if[CTX_RATE_DEFAULT] = cl_rate_lookup(s, CTX_RATE_DEFAULT, 1, x, 0);
+		x->rates_known = 1;
 	}
-	return NULL;
+	v = x->every_if[kind];
+	return v < s->n_rates ? &rates[v] : NULL;
 }
 
 static inline int
@@ -426,7 +451,7 @@ cl_has_kind(const gf_ctx_snapshot *s, int kind)
 }
 
 static void
-cl_rate(const gf_ctx_snapshot *s, gf_flow *f, const cl_exporter *x)
+cl_rate(const gf_ctx_snapshot *s, gf_flow *f, cl_exporter *x)
 {
 	int			lacks = !GF_HAS(f, GF_F_SAMPLING_RATE) || f->sampling_rate == 0;
 	int			overrides = cl_has_kind(s, CTX_RATE_OVERRIDE);
@@ -450,7 +475,7 @@ cl_rate(const gf_ctx_snapshot *s, gf_flow *f, const cl_exporter *x)
 
 /* Everything after the networks: device, interfaces, rate. */
 static inline void
-cl_enrich_exporter(const gf_ctx_snapshot *s, gf_flow *f, const cl_exporter *x)
+cl_enrich_exporter(const gf_ctx_snapshot *s, gf_flow *f, cl_exporter *x)
 {
 	f->ctx_device = x->device;
 	f->ctx_in_if = GF_CTX_NONE;
@@ -487,8 +512,12 @@ gf_ctx_enrich(const gf_ctx_snapshot *s, gf_flow *f)
 		return;
 	}
 	cl_find_exporter(s, &f->sampler_address, &x);
+#ifdef CL_PAIR_BATCH
+	cl_match_batch(s, f, 1, x.scope);
+#else
 	f->ctx_src_network = cl_match(s, &f->src_addr, x.scope);
 	f->ctx_dst_network = cl_match(s, &f->dst_addr, x.scope);
+#endif
 	cl_enrich_exporter(s, f, &x);
 }
 
