@@ -103,6 +103,29 @@ gf_context_generation_in_use(void)
 	return ctx_generation;
 }
 
+gf_flow *
+gf_context_enrich_batch(const gf_flow *in, int n)
+{
+	gf_flow    *out;
+	int			i;
+
+	if (n <= 0)
+		return NULL;
+	out = MemoryContextAllocExtended(CurrentMemoryContext, sizeof(gf_flow) * (Size) n,
+									 MCXT_ALLOC_HUGE);
+	memcpy(out, in, sizeof(gf_flow) * (Size) n);
+	/*
+	 * The batch call overlaps the lookups' cache misses, which decide the
+	 * cost with a large table (about 3x fewer ns per flow at 1 M prefixes
+	 * than one flow at a time: test/bench/bench_context.c).
+	 */
+	gf_ctx_enrich_many(ctx_snap, out, (size_t) n);
+	if (gf_geoip_active())
+		for (i = 0; i < n; i++)
+			gf_geoip_apply(&out[i]);
+	return out;
+}
+
 void
 gf_context_enrich_copy(const gf_flow *in, gf_flow *out)
 {

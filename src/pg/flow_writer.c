@@ -93,20 +93,10 @@ struct GfWriter
 /* First allocation for drop rows: they are rare, and 300 bytes each. */
 #define GF_WRITER_DROPS_INITIAL	16
 
-/*
- * Flows are enriched here, as their rows are made, with the context
- * snapshot gf_writer_flush() took: a record waiting in the batch or the
- * spool gets the context in use when it is written, and its ctx_*
- * numbers can never meet another snapshot's entries.  The copy keeps the
- * received record as it came for a retry.
- */
 static void
 gf_flow_to_datums_cb(const void *rec, Datum *values, bool *nulls)
 {
-	gf_flow		enriched;
-
-	gf_context_enrich_copy((const gf_flow *) rec, &enriched);
-	gf_flow_datums(&enriched, values, nulls);
+	gf_flow_datums((const gf_flow *) rec, values, nulls);
 }
 
 static void
@@ -630,13 +620,24 @@ gf_writer_flush(GfWriter *w)
 		w->written = done;
 		return 0;
 	}
-	/* The snapshot this batch is enriched with (see gf_flow_to_datums_cb). */
-	if (w->nflows > 0)
-		(void) gf_context_refresh();
 	old = MemoryContextSwitchTo(w->batch_ctx);
 	if (w->nflows > 0)
+	{
+		/*
+		 * Flows are enriched now, as their rows are made, with the newest
+		 * context: a record waiting in the batch or the spool gets the
+		 * context in use when it is written, and the ctx_* numbers of the
+		 * copies never meet another snapshot's entries (the snapshot only
+		 * changes in gf_context_refresh).  The received records stay as
+		 * they came, for a retry.
+		 */
+		gf_flow    *enriched;
+
+		(void) gf_context_refresh();
+		enriched = gf_context_enrich_batch(w->flows, w->nflows);
 		done.flows = gf_writer_flush_target(w, &w->flows_target,
-											(const char *) w->flows, w->nflows);
+											(const char *) enriched, w->nflows);
+	}
 	if (w->nifc > 0)
 		done.ifcounters = gf_writer_flush_target(w, &w->ifc_target,
 												 (const char *) w->ifc, w->nifc);
