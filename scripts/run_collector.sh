@@ -54,6 +54,9 @@ goflow2plus is running (server log: $DIR/server.log).
   sFlow v5            : UDP port 6343, all addresses
 Point an exporter at this machine, then query the flows:
   psql -h $DIR -p $PORT -U postgres -c 'SELECT time_received, type, src_addr, dst_addr, proto, bytes, packets FROM goflow2plus.flows ORDER BY time_received DESC LIMIT 10'
+Name your networks (flows carry the names within a second):
+  psql -h $DIR -p $PORT -U postgres -c "INSERT INTO goflow2plus.networks (name, cidr) VALUES ('lan', '10.0.0.0/8')"
+  psql -h $DIR -p $PORT -U postgres -c 'SELECT src_group, dst_group, sum(bytes * sampling_rate) FROM goflow2plus.flows GROUP BY 1, 2'
 Counters:
   psql -h $DIR -p $PORT -U postgres -c 'SELECT * FROM goflow2plus.stats() WHERE value > 0'
 Stop and remove the cluster:
