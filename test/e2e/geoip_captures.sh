@@ -35,7 +35,7 @@ if [ ! -d "$CAPTURES" ]; then
 	echo "0 passed, 0 failed, 1 skipped"
 	exit 0
 fi
-tap_require_root
+tap_require_root "the cluster runs as user postgres"
 t0=$(date +%s)
 
 setup_fail() { echo "geoip_captures: $*"; echo "0 passed, 1 failed"; exit 1; }
@@ -78,8 +78,9 @@ counter() { q "SELECT coalesce(sum(value), 0) FROM goflow2plus.stats() WHERE cou
 
 # Copies the worker and the oracle both read: a fetch_mmdb.sh run that
 # renames new files into the cache meanwhile changes neither.
-cp "$COUNTRY_SRC" "$DIR/country.mmdb" && cp "$GF_TEST_MMDB_ASN" "$DIR/asn.mmdb" ||
+if ! cp "$COUNTRY_SRC" "$DIR/country.mmdb" || ! cp "$GF_TEST_MMDB_ASN" "$DIR/asn.mmdb"; then
 	setup_fail "cannot copy the databases"
+fi
 chown postgres: "$DIR"/*.mmdb
 
 gf_install "$REPO" "$DIR/build.log" || setup_fail "install failed"
