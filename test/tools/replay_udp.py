@@ -14,7 +14,13 @@ the collector, exactly as they were on the wire.  The mapping is printed
 IP fragments are skipped (counted), as are non-UDP packets (e.g. the BMP
 and BGP sessions in pmacct's captures).
 
-Usage: replay_udp.py PCAP --port N [--host 127.0.0.1] [--pause 0.001]
+Several PCAPs are replayed one after the other in one run (importing
+scapy alone costs seconds here, per process).  Each file's exporters get
+loopback sources of their own, counting on from the previous file's, so
+no template state carries over between files; --map and the printed
+mapping are then {pcap: {original source: loopback source}}.
+
+Usage: replay_udp.py PCAP [PCAP...] --port N [--host 127.0.0.1] [--pause 0.001]
                      [--only-source IP] [--first-source 127.0.1.1]
                      [--map OUT.json] [--list-sources]
 """
@@ -73,7 +79,7 @@ def datagrams(path):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("pcap")
+    ap.add_argument("pcap", nargs="+")
     ap.add_argument("--port", type=int, required=False)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--pause", type=float, default=0.001, help="seconds between datagrams")
@@ -83,15 +89,20 @@ def main():
     ap.add_argument("--map", default=None, help="write {original source: loopback source} here")
     ap.add_argument("--list-sources", action="store_true", help="print the IP sources and exit")
     args = ap.parse_args()
+    many = len(args.pcap) > 1
 
-    dgs, stats = datagrams(args.pcap)
-    sources = []
-    for _, src, _ in dgs:
-        if src not in sources:
-            sources.append(src)
+    files = []
+    for path in args.pcap:
+        dgs, stats = datagrams(path)
+        sources = []
+        for _, src, _ in dgs:
+            if src not in sources:
+                sources.append(src)
+        files.append((path, dgs, stats, sources))
     if args.list_sources:
-        for s in sources:
-            print(s)
+        for path, _, _, sources in files:
+            for s in sources:
+                print("%s\t%s" % (path, s) if many else s)
         return 0
     if args.port is None:
         ap.error("--port is required")
@@ -99,34 +110,54 @@ def main():
     first = ipaddress.ip_address(args.first_source)
     if not first.is_loopback or first.version != 4:
         raise SystemExit("replay_udp: --first-source must be an IPv4 loopback address")
-    mapping = {}
-    socks = {}
-    for i, s in enumerate(sources):
-        if args.only_source and s != args.only_source:
-            continue
-        local = str(first + i)
-        if not ipaddress.ip_address(local).is_loopback:
-            raise SystemExit("replay_udp: ran out of loopback source addresses")
-        mapping[s] = local
-        fam = socket.AF_INET6 if dest.version == 6 else socket.AF_INET
-        sk = socket.socket(fam, socket.SOCK_DGRAM)
-        if fam == socket.AF_INET:
-            sk.bind((local, 0))
-        socks[s] = sk
+    fam = socket.AF_INET6 if dest.version == 6 else socket.AF_INET
+    # Sources are numbered over all files before anything is sent, so that
+    # running out of loopback addresses stops the run before it starts.
+    n = 0
+    plans = []
+    for path, dgs, _, sources in files:
+        mapping = {}
+        for i, s in enumerate(sources):
+            if args.only_source and s != args.only_source:
+                continue
+            local = str(first + n + i)
+            if not ipaddress.ip_address(local).is_loopback:
+                raise SystemExit("replay_udp: ran out of loopback source addresses")
+            mapping[s] = local
+        n += len(sources)
+        plans.append((path, dgs, mapping))
     sent = 0
-    for _, src, payload in dgs:
-        if src not in socks:
-            continue
-        socks[src].sendto(payload, (str(dest), args.port))
-        sent += 1
-        if args.pause > 0:
-            time.sleep(args.pause)
-    for sk in socks.values():
-        sk.close()
+    for path, dgs, mapping in plans:
+        socks = {}
+        for s, local in mapping.items():
+            sk = socket.socket(fam, socket.SOCK_DGRAM)
+            if fam == socket.AF_INET:
+                sk.bind((local, 0))
+            socks[s] = sk
+        for _, src, payload in dgs:
+            if src not in socks:
+                continue
+            socks[src].sendto(payload, (str(dest), args.port))
+            sent += 1
+            if args.pause > 0:
+                time.sleep(args.pause)
+        for sk in socks.values():
+            sk.close()
+    if many:
+        mapping = {path: m for path, _, m in plans}
+    else:
+        mapping = plans[0][2]
+    stats = {}
+    for _, _, st, _ in files:
+        for k, v in st.items():
+            stats[k] = stats.get(k, 0) + v
     if args.map:
         with open(args.map, "w") as fh:
             json.dump(mapping, fh)
-    print(json.dumps({"sent": sent, "sources": mapping, **stats}))
+    out = {"sent": sent, "sources": mapping, **stats}
+    if many:
+        out["files"] = len(files)
+    print(json.dumps(out))
     return 0
 
 
