@@ -9,11 +9,11 @@ CORE_SRCS = $(sort $(wildcard src/core/*.c))
 PGAD_SRCS = $(sort $(wildcard src/pg/*.c))
 # Core pieces with no caller in the server yet are built and tested by the
 # unit and fuzz rules below and kept out of the extension until a stage
-# uses them: the JSON and protobuf encoders (the JetStream and file sinks
-# will).
-EXT_CORE_UNUSED = src/core/flow_json.c
-# The context file parser (load_context(), context_config) needs libyaml.
-SHLIB_LINK += -lyaml
+# uses them (none now).
+EXT_CORE_UNUSED =
+# The context file parser (load_context(), context_config) needs libyaml;
+# the JetStream sink needs nats.c (src/pg/nats_pub.c) and its threads.
+SHLIB_LINK += -lyaml -lnats -lpthread
 EXT_CORE_SRCS = $(filter-out $(EXT_CORE_UNUSED),$(CORE_SRCS))
 OBJS = $(EXT_CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o)
 

@@ -100,6 +100,12 @@ gf_context_generation_in_use(void)
 	return ctx_generation;
 }
 
+const gf_ctx_snapshot *
+gf_context_snapshot_in_use(void)
+{
+	return ctx_snap;
+}
+
 void
 gf_context_enrich_copy(const gf_flow *in, gf_flow *out)
 {
