@@ -64,6 +64,9 @@ typedef enum gf_ie
 	GF_IE_INGRESS_INTERFACE = 10,	/* v9 INPUT_SNMP */
 	GF_IE_EGRESS_INTERFACE = 14,	/* v9 OUTPUT_SNMP */
 	GF_IE_FORWARDING_STATUS = 89,
+	/* Options data only (Cisco "option interface-table"): strings */
+	GF_IE_INTERFACE_NAME = 82,	/* v9 IF_NAME */
+	GF_IE_INTERFACE_DESCRIPTION = 83,	/* v9 IF_DESC */
 
 	/* Routing: autonomous systems */
 	GF_IE_BGP_SOURCE_AS_NUMBER = 16,

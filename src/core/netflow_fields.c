@@ -669,12 +669,21 @@ gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg, gf_nf_set_cache *s)
 			GF_SET(f, etype, GF_F_ETYPE, et);
 	}
 
+	/*
+	 * The record's own rate wins over what options data taught; the
+	 * source column tells the two apart.
+	 */
 	rate = gf_nf_rec_own_rate(r);
-	if (rate == 0 &&
-		!cache_rate(s, &msg->scope, GF_NF_REC_HAS(r, GF_NF_SAMPLER_ID),
-					r->v[GF_NF_SAMPLER_ID], &rate))
-		rate = 0;
 	if (rate > 0)
+	{
 		GF_SET(f, sampling_rate, GF_F_SAMPLING_RATE, rate);
+		f->sampling_rate_source = GF_RATE_RECORD;
+	}
+	else if (cache_rate(s, &msg->scope, GF_NF_REC_HAS(r, GF_NF_SAMPLER_ID),
+						r->v[GF_NF_SAMPLER_ID], &rate) && rate > 0)
+	{
+		GF_SET(f, sampling_rate, GF_F_SAMPLING_RATE, rate);
+		f->sampling_rate_source = GF_RATE_OPTIONS;
+	}
 	return skew_start || skew_end;
 }

@@ -13,7 +13,8 @@
  *    flow_time.h).
  *
  *    The sampling rate is the low 14 bits of sampling_interval; 0 means
- *    the exporter did not say, so the field is left absent.
+ *    the exporter did not say, so the field is left absent (and its
+ *    source GF_RATE_NONE).
  */
 #include "decoder_internal.h"
 
@@ -67,7 +68,10 @@ nf5_record(const nf5_header *h, const uint8_t *p, gf_flow *f)
 	GF_SET(f, etype, GF_F_ETYPE, 0x0800);
 	GF_SET(f, sequence_num, GF_F_SEQUENCE_NUM, h->sequence);
 	if ((h->sampling & 0x3fff) != 0)
+	{
 		GF_SET(f, sampling_rate, GF_F_SAMPLING_RATE, h->sampling & 0x3fff);
+		f->sampling_rate_source = GF_RATE_PACKET_HEADER;
+	}
 	return skew_start || skew_end;
 }
 

@@ -3,7 +3,9 @@
  *    NetFlow v9 (RFC 3954) and IPFIX (RFC 7011) messages: the header, the
  *    walk over sets, and data sets -- decoded against their template, or
  *    kept until it arrives.  Template sets are parsed in
- *    netflow_template_sets.c, fields mapped in netflow_fields.c.
+ *    netflow_template_sets.c, fields mapped in netflow_fields.c.  Options
+ *    data teach sampling rates and init times (netflow_sampling.c) and
+ *    name interfaces (the sink's interface callback).
  *
  *    The two protocols differ in the header (v9: 20 bytes with sysUptime
  *    and an informational record count; IPFIX: 16 bytes with a total
@@ -18,16 +20,141 @@
 
 #include <string.h>
 
+#include "iface_text.h"
+#include "ipfix_ie.h"
 #include "netflow_fields.h"
 
 #define NFX_V9_HEADER_LEN		20
 #define NFX_IPFIX_HEADER_LEN	16
 #define NFX_SET_HEADER_LEN		4
 #define NFX_MIN_DATA_SET_ID		256
+/* v9 options scope field type naming an interface (RFC 3954 section 6.1). */
+#define NFX_V9_SCOPE_INTERFACE	2
 
-/* Options data: learn sampling rates and the system init time. */
+/*
+ * What an options data record says about an interface, beside what
+ * gf_nf_rec_field maps (ingressInterface / egressInterface land in the
+ * record's flow as in_if / out_if): the v9 interface scope, and where the
+ * name and description are in the datagram.  Only options records fill
+ * it, so data records pay nothing for it.
+ */
+typedef struct nfx_opt_if
+{
+	bool		has_scope_if;
+	uint32_t	scope_if;
+	const uint8_t *name;		/* NULL when absent */
+	size_t		name_len;
+	const uint8_t *description;
+	size_t		description_len;
+} nfx_opt_if;
+
+/* A v9 scope field: only the interface scope is of use here. */
 static void
-nfx_options_record(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_rec *rec)
+nfx_opt_scope(nfx_opt_if *o, uint16_t type, const uint8_t *v, size_t len)
+{
+	uint64_t	u;
+
+	if (type != NFX_V9_SCOPE_INTERFACE || len < 1 || len > 8)
+		return;
+	u = gf_be_uint(v, len);
+	if (u <= UINT32_MAX)
+	{
+		o->has_scope_if = true;
+		o->scope_if = (uint32_t) u;
+	}
+}
+
+/* An IANA field of an options record: keep where the strings are. */
+static void
+nfx_opt_field(nfx_opt_if *o, uint16_t id, const uint8_t *v, size_t len)
+{
+	if (id == GF_IE_INTERFACE_NAME)
+	{
+		o->name = v;
+		o->name_len = len;
+	}
+	else if (id == GF_IE_INTERFACE_DESCRIPTION)
+	{
+		o->description = v;
+		o->description_len = len;
+	}
+}
+
+/*
+ * The interface an options record names: its v9 interface scope,
+ * ingressInterface, egressInterface, whichever it carries.  Cisco's
+ * interface table sends ingress and egress with the same value (IOS-XR
+ * as the two scope fields); values that differ leave no one interface
+ * the name could belong to, so nothing is learnt from the record.
+ */
+static bool
+nfx_opt_if_index(const nfx_opt_if *o, const gf_flow *f, uint32_t *if_index)
+{
+	bool		found = false;
+
+	if (o->has_scope_if)
+	{
+		*if_index = o->scope_if;
+		found = true;
+	}
+	if (GF_HAS(f, GF_F_IN_IF))
+	{
+		if (found && *if_index != f->in_if)
+			return false;
+		*if_index = f->in_if;
+		found = true;
+	}
+	if (GF_HAS(f, GF_F_OUT_IF))
+	{
+		if (found && *if_index != f->out_if)
+			return false;
+		*if_index = f->out_if;
+		found = true;
+	}
+	return found;
+}
+
+/* Options data naming an interface: handed to the sink's interface callback. */
+static void
+nfx_options_interface(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_flow *f,
+					  const nfx_opt_if *o)
+{
+	gf_if_info	info;
+
+	if (o->name == NULL && o->description == NULL)
+		return;
+	memset(&info, 0, sizeof(info));
+	if (!nfx_opt_if_index(o, f, &info.if_index))
+	{
+		c->d->counters.nf_interface_unkeyed++;
+		return;
+	}
+	if (o->name != NULL)
+		info.has_name = gf_if_text_copy(info.name, sizeof(info.name),
+										o->name, o->name_len) > 0;
+	if (o->description != NULL)
+		info.has_description =
+			gf_if_text_copy(info.description, sizeof(info.description),
+							o->description, o->description_len) > 0;
+	/* All padding or spaces: the exporter said nothing after all. */
+	if (!info.has_name && !info.has_description)
+		return;
+	info.time_received_ns = msg->time_received_ns;
+	info.type = msg->scope.version == 9 ? GF_TYPE_NETFLOW_V9 : GF_TYPE_IPFIX;
+	info.exporter = msg->scope.exporter;
+	info.domain = msg->scope.domain;
+	c->d->counters.interface_records++;
+	if (c->sink && c->sink->interface)
+		c->sink->interface(c->sink->arg, &info);
+}
+
+/*
+ * Options data: learn sampling rates and the system init time, and pass
+ * on interface names.
+ */
+static void
+nfx_options_record(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_rec *rec,
+				   const nfx_opt_if *oif)
 {
 	uint64_t	rate = gf_nf_rec_own_rate(rec);
 
@@ -47,6 +174,7 @@ nfx_options_record(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_rec *rec)
 		!gf_nf_sampling_set_init_time(c->st->sampling, &msg->scope,
 									  rec->v[GF_NF_INIT_MS], msg->time_received_ns))
 		c->d->counters.nf_sampling_refused++;
+	nfx_options_interface(c, msg, rec->f, oif);
 }
 
 /* Read the length of a variable-length field (RFC 7011 section 7). */
@@ -74,7 +202,9 @@ gf_nfx_records(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_template *tpl,
 	gf_nf_rec	rec;
 	gf_nf_set_cache cache;
 	gf_flow		f;
+	nfx_opt_if	oif;
 
+	memset(&oif, 0, sizeof(oif));
 	gf_nf_set_cache_init(&cache, c->st->sampling);
 	/* min_len >= 1 (checked when the template was stored): this ends. */
 	while (gf_rd_left(body) >= tpl->min_len)
@@ -83,6 +213,8 @@ gf_nfx_records(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_template *tpl,
 		uint16_t	i;
 
 		gf_nf_rec_begin(&rec, &f, msg);
+		if (tpl->options)
+			memset(&oif, 0, sizeof(oif));
 		for (i = 0; i < tpl->n_fields; i++)
 		{
 			const gf_nf_tfield *fd = &tpl->fields[i];
@@ -100,12 +232,20 @@ gf_nfx_records(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_template *tpl,
 							   "past the end of its set (record at %zu)",
 							   tpl->id, i + 1,
 							   fd->id & ~GF_NF_ENTERPRISE_BIT, len, rec_off);
-			if ((fd->id & GF_NF_ENTERPRISE_BIT) || i < skip_scope)
+			if (fd->id & GF_NF_ENTERPRISE_BIT)
 				continue;
+			/* Only v9 options templates have scope fields to skip. */
+			if (i < skip_scope)
+			{
+				nfx_opt_scope(&oif, fd->id, v, len);
+				continue;
+			}
+			if (tpl->options)
+				nfx_opt_field(&oif, fd->id, v, len);
 			gf_nf_rec_field(&rec, fd->id, v, len);
 		}
 		if (tpl->options)
-			nfx_options_record(c, msg, &rec);
+			nfx_options_record(c, msg, &rec, &oif);
 		else
 		{
 			if (gf_nf_rec_finish(&rec, msg, &cache))

@@ -3,7 +3,8 @@
  *    sFlow v5 counter samples (format 2, compact, and 4, expanded).  The
  *    generic interface record (1) and the Ethernet record (2) of one
  *    sample fill one gf_ifcounters, handed to the sink once after the
- *    sample's records; a sample with neither gives nothing.  Other
+ *    sample's records; a sample with neither gives nothing.  The generic
+ *    record's ifSpeed also goes to the sink's interface callback.  Other
  *    counter records (CPU, host, ...) are skipped and counted unknown.
  */
 #include "sflow_internal.h"
@@ -68,6 +69,32 @@ sf_ethernet_if(gf_sf_ctx *c, gf_rd *rec, gf_ifcounters *ic)
 	return GF_OK;
 }
 
+/*
+ * The generic record's ifSpeed, as an interface fact for the sink's
+ * interface callback.  0 is what agents send when they do not know (a
+ * virtual or down interface), so it teaches nothing.
+ */
+static void
+sf_interface_speed(gf_sf_ctx *c, const gf_ifcounters *ic)
+{
+	gf_if_info	info;
+
+	if (ic->if_speed == 0)
+		return;
+	c->d->counters.interface_records++;
+	if (c->sink == NULL || c->sink->interface == NULL)
+		return;
+	memset(&info, 0, sizeof(info));
+	info.time_received_ns = ic->time_received_ns;
+	info.type = GF_TYPE_SFLOW_5;
+	info.exporter = ic->sampler_address;
+	info.domain = ic->sub_agent_id;
+	info.if_index = ic->if_index;
+	info.has_speed = true;
+	info.speed = ic->if_speed;
+	c->sink->interface(c->sink->arg, &info);
+}
+
 static gf_rc
 sf_counter_record(gf_sf_ctx *c, uint32_t tag, gf_rd *rec, void *arg)
 {
@@ -115,5 +142,7 @@ gf_sf_counter_sample(gf_sf_ctx *c, gf_rd *r, bool expanded)
 	c->d->counters.sflow_counter_samples++;
 	if ((ic.has_generic || ic.has_ethernet) && c->sink && c->sink->ifcounters)
 		c->sink->ifcounters(c->sink->arg, &ic);
+	if (ic.has_generic)
+		sf_interface_speed(c, &ic);
 	return GF_OK;
 }

@@ -416,6 +416,7 @@ gf_sf_flow_sample(gf_sf_ctx *c, gf_rd *r, bool expanded)
 	gf_flow_init(&f, GF_TYPE_SFLOW_5, c->dg->time_received_ns, &c->agent);
 	GF_SET(&f, sequence_num, GF_F_SEQUENCE_NUM, c->sequence);
 	GF_SET(&f, sampling_rate, GF_F_SAMPLING_RATE, rate);
+	f.sampling_rate_source = GF_RATE_SFLOW;
 	GF_SET(&f, in_if, GF_F_IN_IF, in_val);
 	GF_SET(&f, in_if_format, GF_F_IN_IF_FORMAT, in_fmt);
 	GF_SET(&f, out_if, GF_F_OUT_IF, out_val);

@@ -37,6 +37,7 @@
 #include "utils/snapmgr.h"
 
 #include "context.h"
+#include "context_load_fn.h"
 #include "context_shared.h"
 #include "goflow2plus.h"
 #include "pg_compat.h"
@@ -342,6 +343,45 @@ cb_publish(gf_ctx_snapshot *snap, const gf_ctx_build_info *info,
 	return true;
 }
 
+/*
+ * goflow2plus.context_config: bring the 'file' rows in line with the file
+ * (cheap when nothing changed: one stat()).  A load that changes rows
+ * commits here, and its trigger bumps the request counter the loop reads
+ * next.
+ */
+static void
+cb_sync_config_file(void)
+{
+	char		errbuf[256];
+	MemoryContext caller = CurrentMemoryContext;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PG_TRY();
+	{
+		bool		ok;
+
+		PushActiveSnapshot(GetTransactionSnapshot());
+		ok = gf_context_config_sync(errbuf, sizeof(errbuf));
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+		if (!ok)
+			cb_record_error(errbuf);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(caller);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		cb_record_error(edata->message);
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+}
+
 /* One build: true when a snapshot covering 'request' was published. */
 static bool
 cb_build(uint64 request)
@@ -407,6 +447,7 @@ goflow2plus_context_builder_main(Datum main_arg)
 {
 	GfContextShared *cs = gf_context_shared();
 	uint64		built = 0;
+	uint64		failed = 0;
 	TimestampTz retry_at = 0;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -421,6 +462,12 @@ goflow2plus_context_builder_main(Datum main_arg)
 	SpinLockAcquire(&cs->lock);
 	cs->builder_latch = MyLatch;
 	cs->builder_pid = MyProcPid;
+	/*
+	 * Generations go on from the last one published (by an earlier run of
+	 * this process): processes switch when the number differs, so it must
+	 * never come back.
+	 */
+	cb_generation = cs->generation;
 	SpinLockRelease(&cs->lock);
 	before_shmem_exit(cb_on_exit, (Datum) 0);
 
@@ -434,14 +481,20 @@ goflow2plus_context_builder_main(Datum main_arg)
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 		}
+		cb_sync_config_file();
 		/* Read before the snapshot is taken: see context_shared.c. */
 		request = pg_atomic_read_u64(&cs->requested);
-		if (request != built && GetCurrentTimestamp() >= retry_at)
+		/* A failed build waits CB_RETRY_MS, unless something changed since. */
+		if (request != built &&
+			(request != failed || GetCurrentTimestamp() >= retry_at))
 		{
 			if (cb_build(request))
 				built = request;
 			else
+			{
+				failed = request;
 				retry_at = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), CB_RETRY_MS);
+			}
 		}
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 CB_POLL_MS, GF_WAIT_EVENT_MAIN);

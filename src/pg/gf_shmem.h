@@ -45,6 +45,8 @@
 	X(writer_nomem_dropped, "records dropped because the writer found no memory to buffer them") \
 	X(exporters_denied, "datagrams dropped before decoding: source not in goflow2plus.allowed_exporters") \
 	X(dropped_no_extension, "records dropped because the extension does not exist in goflow2plus.database") \
+	X(iface_learnt_written, "rows of goflow2plus.interfaces inserted or updated with learnt names, descriptions or speeds") \
+	X(iface_learnt_refused, "interface facts not kept: the worker already remembers 65536 interfaces, or out of memory") \
 	X(worker_starts, "times this worker started (more than 1 means it was restarted)") \
 	X(rcvbuf_bytes, "receive buffer the kernel granted the socket (gauge)") \
 	X(spool_records, "records waiting in the spool now (gauge)") \

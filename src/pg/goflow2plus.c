@@ -17,6 +17,7 @@
 #include "storage/shmem.h"
 #include "utils/guc.h"
 
+#include "context_load_fn.h"
 #include "context_shared.h"
 #include "gf_shmem.h"
 #include "goflow2plus.h"
@@ -204,6 +205,8 @@ _PG_init(void)
 							32 * 1024 * 1024, 0, INT_MAX,
 							PGC_SIGHUP, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
+	/* GoFlow2+'s -context.config (context_load_fn.c). */
+	gf_context_config_define_guc();
 
 	/*
 	 * Settings that only the postmaster may define, and everything that

@@ -47,6 +47,7 @@
 #include "exporters_fn.h"
 #include "gf_shmem.h"
 #include "goflow2plus.h"
+#include "iface_learn.h"
 #include "pg_compat.h"
 #include "sinks.h"
 #include "spool.h"
@@ -833,6 +834,7 @@ wk_shutdown(Worker *w)
 		w->retry_pending = false;
 	}
 	wk_sync_state(w);
+	gf_iface_learn_write();
 	gf_sinks_stop(WK_EXIT_NATS_MS);
 	wk_publish(w);
 	ereport(DEBUG1,
@@ -933,6 +935,10 @@ goflow2plus_worker_main(Datum main_arg)
 	w->sink.ifcounters = wk_sink_ifcounters;
 	w->sink.drop = wk_sink_drop;
 	w->sink.arg = w;
+	/* Interface names and speeds exporters send (iface_learn.c). */
+	gf_iface_learn_init(w->slotno, &w->c.iface_learnt_written,
+						&w->c.iface_learnt_refused);
+	w->sink.interface = gf_iface_learn_sink;
 	/* Threads of the NATS sink start here, never in the postmaster. */
 	gf_sinks_start(w->slotno);
 
@@ -1015,6 +1021,7 @@ goflow2plus_worker_main(Datum main_arg)
 			gf_decoder_expire(w->decoder, wk_realtime_ns());
 			gf_exporters_publish(w->slot, w->decoder);
 			wk_sync_state(w);
+			gf_iface_learn_write();
 			gf_sinks_tick();
 			w->next_tick_ms = now + WK_TICK_MS;
 		}

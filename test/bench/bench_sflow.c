@@ -66,7 +66,7 @@ main(int argc, char **argv)
 	static sb	s;
 	double		seconds = argc > 1 ? atof(argv[1]) : 5.0;
 	gf_decoder *d = gf_decoder_new(NULL);
-	gf_sink		sink = {bench_on_flow, NULL, NULL, NULL};
+	gf_sink		sink = {.flow = bench_on_flow};
 	gf_datagram dg = {0};
 	gf_error	err;
 	uint64_t	n = 0;

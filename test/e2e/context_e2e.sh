@@ -95,19 +95,19 @@ latency_check() {
 	is "$name: no stale rows after 1 s" "$stale" 0
 }
 
-latency_is "INSERT network" \
+latency_check "INSERT network" \
 	"INSERT INTO goflow2plus.networks (name, cidr, context) VALUES ('web', '10.1.2.0/24', '{\"tier\": \"frontend\"}')" \
 	"src_group = 'web' AND src_context->>'tier' = 'frontend'" "src_group IS NULL"
-latency_is "UPDATE network" \
+latency_check "UPDATE network" \
 	"UPDATE goflow2plus.networks SET name = 'web2' WHERE name = 'web'" \
 	"src_group = 'web2'" "src_group IS DISTINCT FROM 'web2'"
-latency_is "INSERT more specific" \
+latency_check "INSERT more specific" \
 	"INSERT INTO goflow2plus.networks (name, cidr) VALUES ('host', '10.1.2.3/32')" \
 	"src_group = 'host'" "src_group IS DISTINCT FROM 'host'"
-latency_is "DELETE network" \
+latency_check "DELETE network" \
 	"DELETE FROM goflow2plus.networks WHERE name = 'host'" \
 	"src_group = 'web2'" "src_group IS DISTINCT FROM 'web2'"
-latency_is "device, interfaces and override" \
+latency_check "device, interfaces and override" \
 	"BEGIN; INSERT INTO goflow2plus.devices (exporter, name, site) VALUES ('127.0.0.1', 'edge-1', 'lab'); INSERT INTO goflow2plus.interfaces (exporter, if_index, name, boundary) VALUES ('127.0.0.1', 3, 'xe-0/0/3', 'external'), ('127.0.0.1', 7, 'ae0', 'internal'); INSERT INTO goflow2plus.sampling_rates (exporter, rate, kind) VALUES ('127.0.0.0/8', 1000, 'override'); COMMIT" \
 	"device_name = 'edge-1' AND in_if_name = 'xe-0/0/3' AND in_if_boundary = 'external' AND out_if_name = 'ae0' AND sampling_rate = 1000 AND sampling_rate_source = 'override'" \
 	"device_name IS NULL OR sampling_rate = 100"

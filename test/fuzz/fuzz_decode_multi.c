@@ -21,12 +21,15 @@
  *        its time_received is no later than now and no older than the
  *        pending age limit;
  *      - the decoder's flow counter moves by the number of records emitted;
+ *      - an interface fact keeps decode.h's promise on its texts
+ *        (terminated, printable, valid UTF-8) and, from NetFlow/IPFIX,
+ *        names the exporter whose datagram is being decoded;
  *      - a refused datagram has an error message (the worker logs it);
  *      - the JSON fits GF_FLOW_JSON_MAX, is one object, and a buffer one
  *        byte short gives 0 and "", while an exact one gives the same text;
  *      - isolation: with limits too large for the input to reach, what an
- *        exporter's datagrams emit (hashed JSON) is the same whether or not
- *        the other exporters' datagrams came in between.
+ *        exporter's datagrams emit (hashed JSON and interface facts) is the
+ *        same whether or not the other exporters' datagrams came in between.
  *
  *    Seeds: test/fuzz/make_multi_seeds.py DIR.
  */
@@ -38,6 +41,7 @@
 #include "decode.h"
 #include "flow_json.h"
 #include "sflow.h"
+#include "../unit/if_info_check.h"
 
 #define FZM_MAX_DATAGRAMS	32
 #define FZM_AGE_MS			2000
@@ -128,6 +132,30 @@ fzm_flow(void *arg, const gf_flow *f)
 }
 
 static void
+fzm_interface(void *arg, const gf_if_info *i)
+{
+	fzm_state  *st = arg;
+	uint64_t	key[4];
+
+	if (!if_info_ok(i))
+		abort();
+	if ((i->type == GF_TYPE_NETFLOW_V9 || i->type == GF_TYPE_IPFIX) &&
+		!fzm_same_addr(&i->exporter, &st->exporter))
+		abort();
+	key[0] = i->type;
+	key[1] = ((uint64_t) i->domain << 32) | i->if_index;
+	key[2] = (uint64_t) i->has_name | (uint64_t) i->has_description << 1 |
+		(uint64_t) i->has_speed << 2;
+	key[3] = i->speed;
+	st->hash[st->which] = fzm_hash(st->hash[st->which], (const char *) key,
+								   sizeof(key));
+	st->hash[st->which] = fzm_hash(st->hash[st->which], i->name,
+								   strlen(i->name) + 1);
+	st->hash[st->which] = fzm_hash(st->hash[st->which], i->description,
+								   strlen(i->description) + 1);
+}
+
+static void
 fzm_ifcounters(void *arg, const gf_ifcounters *c)
 {
 	fzm_state  *st = arg;
@@ -184,7 +212,8 @@ fzm_run(const uint8_t *data, size_t size, const gf_limits *lim, int only,
 	static const gf_proto protos[4] = {GF_PROTO_AUTO, GF_PROTO_NETFLOW,
 	GF_PROTO_SFLOW, GF_PROTO_AUTO};
 	gf_decoder *d;
-	gf_sink		sink = {fzm_flow, fzm_ifcounters, fzm_drop, NULL};
+	gf_sink		sink = {.flow = fzm_flow, .ifcounters = fzm_ifcounters,
+	.drop = fzm_drop, .interface = fzm_interface};
 	size_t		pos = 0;
 	int			n = 0;
 

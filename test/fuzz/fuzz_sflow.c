@@ -3,7 +3,8 @@
  *    libFuzzer target: any bytes as an sFlow v5 datagram through
  *    gf_decode().  The sink touches every byte it is handed (the drop
  *    sample's header pointer included) so ASan sees a bad pointer or
- *    length at once.  Seeds: test/fuzz/make_sflow_seeds.py.
+ *    length at once, and interface facts must keep decode.h's promise on
+ *    their texts.  Seeds: test/fuzz/make_sflow_seeds.py.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 
 #include "decode.h"
 #include "sflow.h"
+#include "../unit/if_info_check.h"
 
 static volatile uint64_t fz_sink_sum;
 
@@ -31,6 +33,14 @@ fz_flow(void *arg, const gf_flow *f)
 	for (i = 0; i < f->n_mpls; i++)
 		s += f->mpls_label[i];
 	fz_sink_sum += s;
+}
+
+static void
+fz_interface(void *arg, const gf_if_info *i)
+{
+	if (!if_info_ok(i) || !i->has_speed || i->speed == 0)
+		abort();
+	fz_sink_sum += i->speed + i->if_index;
 }
 
 static void
@@ -55,7 +65,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static gf_decoder *d;
-	gf_sink		sink = {fz_flow, fz_ctr, fz_drop, NULL};
+	gf_sink		sink = {.flow = fz_flow, .ifcounters = fz_ctr, .drop = fz_drop,
+	.interface = fz_interface};
 	gf_datagram dg = {0};
 	gf_error	err;
 

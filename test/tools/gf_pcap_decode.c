@@ -18,8 +18,11 @@
  *    The exporter is the IP source address, the receive time the pcap
  *    timestamp.
  *
- *    Usage: gf_pcap_decode [-s] [-f] [-p auto|netflow|sflow] file.pcap
+ *    Usage: gf_pcap_decode [-s] [-f] [-i] [-p auto|netflow|sflow] file.pcap
  *      -s  print each decode error and a summary of counters to stderr
+ *      -i  print interface facts (the sink's interface callback: names
+ *          from options data, sFlow speeds) instead of flow records, one
+ *          {"interface":{...}} line each
  *      -f  add "frame" (1-based pcap frame number, as tshark counts) as the
  *          first key of every line: the frame whose datagram produced the
  *          record (for data that waited for its template, the frame that
@@ -63,6 +66,7 @@ typedef struct pd_stats
 typedef struct pd_ctx
 {
 	bool		with_frame;
+	uint64_t	interfaces;
 	uint64_t	frame_no;
 	pd_stats	st;
 	char		json[GF_FLOW_JSON_MAX];
@@ -103,6 +107,50 @@ pd_on_flow(void *arg, const gf_flow *f)
 			   c->json + 1);
 	else
 		printf("%s\n", c->json);
+}
+
+/* A JSON string; the texts are printable UTF-8 already, but may hold " or \\. */
+static void
+pd_json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++)
+	{
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static void
+pd_on_interface(void *arg, const gf_if_info *i)
+{
+	pd_ctx	   *c = arg;
+	char		addr[64];
+
+	c->interfaces++;
+	if (c->with_frame)
+		printf("{\"frame\":%llu,", (unsigned long long) c->frame_no);
+	else
+		putchar('{');
+	printf("\"interface\":{\"type\":\"%s\",\"exporter\":\"%s\",\"domain\":%u,\"if_index\":%u",
+		   gf_flow_type_name(i->type),
+		   gf_addr_format(&i->exporter, addr, sizeof(addr)),
+		   (unsigned) i->domain, (unsigned) i->if_index);
+	if (i->has_name)
+	{
+		printf(",\"name\":");
+		pd_json_str(i->name);
+	}
+	if (i->has_description)
+	{
+		printf(",\"description\":");
+		pd_json_str(i->description);
+	}
+	if (i->has_speed)
+		printf(",\"speed\":%llu", (unsigned long long) i->speed);
+	printf("}}\n");
 }
 
 /*
@@ -335,7 +383,7 @@ pd_print_summary(pd_ctx *c, gf_decoder *d)
 static void
 pd_usage(void)
 {
-	fprintf(stderr, "usage: gf_pcap_decode [-s] [-f] [-p auto|netflow|sflow] file.pcap\n");
+	fprintf(stderr, "usage: gf_pcap_decode [-s] [-f] [-i] [-p auto|netflow|sflow] file.pcap\n");
 }
 
 int
@@ -347,6 +395,7 @@ main(int argc, char **argv)
 	gf_proto	proto = GF_PROTO_AUTO;
 	bool		summary = false;
 	bool		with_frame = false;
+	bool		interfaces = false;
 	FILE	   *fp = NULL;
 	uint8_t		gh[24];
 	uint8_t		rh[16];
@@ -359,12 +408,15 @@ main(int argc, char **argv)
 	int			opt;
 	int			status = 0;
 
-	while ((opt = getopt(argc, argv, "sfp:")) != -1)
+	while ((opt = getopt(argc, argv, "sfip:")) != -1)
 	{
 		switch (opt)
 		{
 			case 's':
 				summary = true;
+				break;
+			case 'i':
+				interfaces = true;
 				break;
 			case 'f':
 				with_frame = true;
@@ -435,9 +487,11 @@ main(int argc, char **argv)
 	/* The low 16 bits hold the link type; the upper bits are FCS info. */
 	linktype = pd_rd32(gh + 20, swap) & 0xffff;
 
-	sink.flow = pd_on_flow;
-	sink.ifcounters = NULL;
-	sink.drop = NULL;
+	memset(&sink, 0, sizeof(sink));
+	if (interfaces)
+		sink.interface = pd_on_interface;
+	else
+		sink.flow = pd_on_flow;
 	sink.arg = c;
 
 	for (;;)

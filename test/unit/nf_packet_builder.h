@@ -2,7 +2,7 @@
  * nf_packet_builder.h
  *    Helpers for the NetFlow / IPFIX unit tests: build a datagram byte by
  *    byte (big-endian), patch set lengths afterwards, and collect the flow
- *    records a decode emits.  The tests compute their expected values by
+ *    records and interface facts a decode emits.  The tests compute their expected values by
  *    hand from the bytes they write here, never from decoder output.
  */
 #ifndef NF_PACKET_BUILDER_H
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "if_info_check.h"
 
 typedef struct pb
 {
@@ -66,6 +67,21 @@ pb_zero(pb *p, size_t n)
 {
 	memset(p->b + p->n, 0, n);
 	p->n += n;
+}
+
+/* n bytes of src (binary: may hold NULs), then NULs up to width. */
+static inline void
+pb_fixed(pb *p, const void *src, size_t n, size_t width)
+{
+	pb_bytes(p, src, n);
+	pb_zero(p, width - n);
+}
+
+/* A C string in a fixed-width, NUL-padded field. */
+static inline void
+pb_fixed_str(pb *p, const char *s, size_t width)
+{
+	pb_fixed(p, s, strlen(s), width);
 }
 
 static inline void
@@ -124,11 +140,15 @@ pb_ipfix_end(pb *p)
 
 /* Collected records. */
 #define COLLECT_MAX 64
+#define COLLECT_IF_MAX 16
 
 typedef struct collect
 {
 	int			n;
 	gf_flow		flows[COLLECT_MAX];
+	int			n_if;
+	int			n_if_bad;		/* texts that break decode.h's promise */
+	gf_if_info	ifs[COLLECT_IF_MAX];
 } collect;
 
 static inline void
@@ -139,6 +159,18 @@ collect_flow(void *arg, const gf_flow *f)
 	if (c->n < COLLECT_MAX)
 		c->flows[c->n] = *f;
 	c->n++;
+}
+
+static inline void
+collect_if(void *arg, const gf_if_info *i)
+{
+	collect    *c = arg;
+
+	if (!if_info_ok(i))
+		c->n_if_bad++;
+	if (c->n_if < COLLECT_IF_MAX)
+		c->ifs[c->n_if] = *i;
+	c->n_if++;
 }
 
 #define TEST_TIME_RECEIVED_NS UINT64_C(1700000100000000000)
@@ -160,11 +192,20 @@ pb_decode_from(gf_decoder *d, const pb *p, int host, uint64_t t, collect *c,
 	dg.exporter_port = 40000;
 	dg.time_received_ns = t ? t : TEST_TIME_RECEIVED_NS;
 	sink.flow = collect_flow;
+	sink.interface = collect_if;
 	sink.arg = c;
 	if (c)
+	{
 		c->n = 0;
+		c->n_if = 0;
+		c->n_if_bad = 0;
+	}
 	else
+	{
+		/* No callbacks at all: the decoder must cope. */
 		sink.flow = NULL;
+		sink.interface = NULL;
+	}
 	rc = gf_decode(d, GF_PROTO_NETFLOW, &dg, &sink, err);
 	/* Kept sets whose template came: all of them, as a caller may ask. */
 	while (gf_decoder_release(d, dg.time_received_ns, &sink))

@@ -3,7 +3,9 @@
  *    IPFIX (RFC 7011) decoding against hand-built messages: every time
  *    encoding (32-bit uptime offsets across wraps and before init, clock
  *    skew), enterprise and variable-length fields, withdrawal and
- *    redefinition, sampling from options data (305/306, selector ids, 34),
+ *    redefinition, sampling from options data (305/306, selector ids, 34)
+ *    and where a rate came from, interface names from options data
+ *    (IOS-XR's interface table, variable-length strings),
  *    the message length check and malformed sets.  Expected values are
  *    worked out by hand in the comments.
  */
@@ -476,6 +478,10 @@ test_sampling(void)
 	CHECK_EQ_U64(col.flows[1].sampling_rate, 3);
 	CHECK_EQ_U64(col.flows[2].sampling_rate, 2);
 	CHECK(!GF_HAS(&col.flows[3], GF_F_SAMPLING_RATE));
+	CHECK_EQ_U64(col.flows[0].sampling_rate_source, GF_RATE_OPTIONS);
+	CHECK_EQ_U64(col.flows[2].sampling_rate_source, GF_RATE_OPTIONS);
+	/* Selector 4's interval 0 selects nothing: no rate, no source. */
+	CHECK_EQ_U64(col.flows[3].sampling_rate_source, GF_RATE_NONE);
 
 	/* A domain-wide 34 (2 bytes wide) covers selector 4. */
 	pb_reset(&pkt);
@@ -504,6 +510,10 @@ test_sampling(void)
 	CHECK_EQ_U64(col.flows[0].sampling_rate, 1000);
 	CHECK_EQ_U64(col.flows[1].sampling_rate, 100);
 	CHECK_EQ_U64(col.flows[2].sampling_rate, 20);
+	CHECK_EQ_U64(col.flows[0].sampling_rate_source, GF_RATE_OPTIONS);
+	CHECK_EQ_U64(col.flows[1].sampling_rate_source, GF_RATE_OPTIONS);
+	/* 305/306 in the data record itself, with a domain rate known too. */
+	CHECK_EQ_U64(col.flows[2].sampling_rate_source, GF_RATE_RECORD);
 
 	/*
 	 * Cisco style: selector 9 with samplingPacketInterval 1 (no space),
@@ -529,6 +539,7 @@ test_sampling(void)
 		CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
 		CHECK_EQ_U64(col.n, 1);
 		CHECK_EQ_U64(col.flows[0].sampling_rate, 256);
+		CHECK_EQ_U64(col.flows[0].sampling_rate_source, GF_RATE_OPTIONS);
 	}
 
 	CHECK_EQ_U64(gf_nf_rate_from_size_population(3, 10), 3);	/* 3.33 */
@@ -872,6 +883,142 @@ test_clock_skew(void)
 	gf_decoder_free(d);
 }
 
+/*
+ * Cisco IOS-XR's interface table, laid out as in the pmacct captures:
+ * scope ingressInterface and egressInterface, then interfaceDescription
+ * and interfaceName, 64 bytes each.  The values are those of frame 9 of
+ * tests/500-IPFIXv10-BGP-CISCO-SRv6 as tshark decodes it.
+ */
+static void
+test_interfaces_xr(void)
+{
+	static const fspec opts[] = {{10, 4, 0}, {14, 4, 0}, {83, 64, 0}, {82, 64, 0}};
+	gf_decoder *d = gf_decoder_new(NULL);
+	gf_error	err;
+	char		buf[64];
+	size_t		s;
+
+	pb_reset(&pkt);
+	pb_ipfix_header(&pkt, SECS, 1, 0);
+	add_options_template(&pkt, 256, opts, 4, 2);
+	s = pb_set_begin(&pkt, 256);
+	pb_u32(&pkt, 42);
+	pb_u32(&pkt, 42);
+	pb_fixed_str(&pkt, "TenGigE0/0/0/0", 64);
+	pb_fixed_str(&pkt, "TenGigE0_0_0_0", 64);
+	pb_u32(&pkt, 69);
+	pb_u32(&pkt, 69);
+	pb_fixed_str(&pkt, "TenGigE0/0/0/0.516", 64);
+	pb_fixed_str(&pkt, "TenGigE0_0_0_0.516", 64);
+	/* ingress and egress differ: no one interface to name */
+	pb_u32(&pkt, 70);
+	pb_u32(&pkt, 71);
+	pb_fixed_str(&pkt, "TenGigE0/0/0/0.523", 64);
+	pb_fixed_str(&pkt, "TenGigE0_0_0_0.523", 64);
+	pb_set_end(&pkt, s);
+	pb_ipfix_end(&pkt);
+	CHECK_EQ_U64(pb_decode_from(d, &pkt, 44, 0, &col, &err), GF_OK);
+	CHECK_EQ_U64(col.n, 0);
+	CHECK_EQ_U64(col.n_if, 2);
+	CHECK_EQ_U64(col.n_if_bad, 0);
+	CHECK_EQ_U64(CNT(d)->nf_interface_unkeyed, 1);
+	CHECK_EQ_U64(col.ifs[0].type, GF_TYPE_IPFIX);
+	CHECK_STR(gf_addr_format(&col.ifs[0].exporter, buf, sizeof(buf)), "192.0.2.44");
+	CHECK_EQ_U64(col.ifs[0].domain, 0);
+	CHECK_EQ_U64(col.ifs[0].if_index, 42);
+	CHECK_STR(col.ifs[0].name, "TenGigE0_0_0_0");
+	CHECK_STR(col.ifs[0].description, "TenGigE0/0/0/0");
+	CHECK_EQ_U64(col.ifs[1].if_index, 69);
+	CHECK_STR(col.ifs[1].name, "TenGigE0_0_0_0.516");
+	CHECK_STR(col.ifs[1].description, "TenGigE0/0/0/0.516");
+	gf_decoder_free(d);
+}
+
+/*
+ * Variable-length strings (RFC 7011 section 7): the 1-byte and the 3-byte
+ * length forms, an empty one, an enterprise field numbered 82 (not the
+ * IANA element), egressInterface alone, and the same element in a data
+ * template (a flow, not an interface fact).
+ */
+static void
+test_interfaces_varlen(void)
+{
+	static const fspec opts[] = {{14, 2, 0}, {82, 65535, PEN_X}, {82, 65535, 0}, {83, 65535, 0}};
+	static const fspec data[] = {{8, 4, 0}, {10, 4, 0}, {82, 65535, 0}};
+	gf_decoder *d = gf_decoder_new(NULL);
+	gf_error	err;
+	char		want[GF_IF_DESCRIPTION_MAX];
+	size_t		s;
+	int			i;
+
+	pb_reset(&pkt);
+	pb_ipfix_header(&pkt, SECS, 1, 3);
+	add_options_template(&pkt, 400, opts, 4, 1);
+	s = pb_set_begin(&pkt, 400);
+	/* 1: short forms */
+	pb_u16(&pkt, 5);
+	pb_u8(&pkt, 6);
+	pb_bytes(&pkt, "vendor", 6);
+	pb_u8(&pkt, 4);
+	pb_bytes(&pkt, "eth5", 4);
+	pb_u8(&pkt, 11);
+	pb_bytes(&pkt, "to router 2", 11);
+	/* 2: a 300-byte description in the 3-byte form, an empty name */
+	pb_u16(&pkt, 6);
+	pb_u8(&pkt, 0);
+	pb_u8(&pkt, 0);
+	pb_u8(&pkt, 255);
+	pb_u16(&pkt, 300);
+	for (i = 0; i < 300; i++)
+		pb_u8(&pkt, 'a' + i % 26);
+	/* 3: the enterprise field only: nothing to learn */
+	pb_u16(&pkt, 7);
+	pb_u8(&pkt, 4);
+	pb_bytes(&pkt, "eth7", 4);
+	pb_u8(&pkt, 0);
+	pb_u8(&pkt, 0);
+	pb_set_end(&pkt, s);
+	add_template(&pkt, 401, data, 3);
+	s = pb_set_begin(&pkt, 401);
+	pb_ip4(&pkt, 1, 1, 1, 1);
+	pb_u32(&pkt, 8);
+	pb_u8(&pkt, 4);
+	pb_bytes(&pkt, "eth8", 4);
+	pb_set_end(&pkt, s);
+	pb_ipfix_end(&pkt);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	CHECK_EQ_U64(col.n, 1);
+	CHECK_EQ_U64(col.flows[0].in_if, 8);
+	CHECK_EQ_U64(col.n_if, 2);
+	CHECK_EQ_U64(col.n_if_bad, 0);
+	CHECK_EQ_U64(CNT(d)->nf_options_records, 3);
+	CHECK_EQ_U64(CNT(d)->interface_records, 2);
+	CHECK_EQ_U64(col.ifs[0].domain, 3);
+	CHECK_EQ_U64(col.ifs[0].if_index, 5);
+	CHECK_STR(col.ifs[0].name, "eth5");
+	CHECK_STR(col.ifs[0].description, "to router 2");
+	CHECK_EQ_U64(col.ifs[1].if_index, 6);
+	CHECK(!col.ifs[1].has_name && col.ifs[1].has_description);
+	for (i = 0; i < GF_IF_DESCRIPTION_MAX - 1; i++)
+		want[i] = (char) ('a' + i % 26);
+	want[GF_IF_DESCRIPTION_MAX - 1] = 0;
+	CHECK_STR(col.ifs[1].description, want);
+
+	/* A varlen name running past its set: the record is malformed. */
+	pb_reset(&pkt);
+	pb_ipfix_header(&pkt, SECS, 2, 3);
+	s = pb_set_begin(&pkt, 400);
+	pb_u16(&pkt, 9);
+	pb_u8(&pkt, 0);
+	pb_u8(&pkt, 200);
+	pb_bytes(&pkt, "eth9", 4);
+	pb_set_end(&pkt, s);
+	pb_ipfix_end(&pkt);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_ERR_TRUNCATED);
+	CHECK_EQ_U64(col.n_if, 0);
+	gf_decoder_free(d);
+}
+
 int
 main(void)
 {
@@ -884,5 +1031,7 @@ main(void)
 	test_malformed();
 	test_sysuptime_wrap();
 	test_clock_skew();
+	test_interfaces_xr();
+	test_interfaces_varlen();
 	UNIT_MAIN_END();
 }

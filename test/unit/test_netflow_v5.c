@@ -98,6 +98,7 @@ test_two_records(void)
 	CHECK_EQ_U64(f->sequence_num, 42);
 	CHECK(GF_HAS(f, GF_F_SAMPLING_RATE));
 	CHECK_EQ_U64(f->sampling_rate, 100);
+	CHECK_EQ_U64(f->sampling_rate_source, GF_RATE_PACKET_HEADER);
 	CHECK(GF_HAS(f, GF_F_TIME_FLOW_START) && GF_HAS(f, GF_F_TIME_FLOW_END));
 
 	f = &col.flows[1];
@@ -131,6 +132,7 @@ test_count_zero_and_no_sampling(void)
 	CHECK_EQ_U64(col.n, 1);
 	/* Interval 0 means "not said": the rate stays absent. */
 	CHECK(!GF_HAS(&col.flows[0], GF_F_SAMPLING_RATE));
+	CHECK_EQ_U64(col.flows[0].sampling_rate_source, GF_RATE_NONE);
 
 	/* A NULL sink callback is allowed. */
 	CHECK_EQ_U64(pb_decode(d, &pkt, NULL, &err), GF_OK);

@@ -3,7 +3,9 @@
  *    NetFlow v9 (RFC 3954) decoding against hand-built datagrams:
  *    templates (refresh, redefinition, limits), data sets that come before
  *    their template (kept, decoded later, expired, overflowing), sampling
- *    from options data (domain-wide and per sampler id), times relative to
+ *    from options data (domain-wide and per sampler id) and where a rate
+ *    came from, interface names from options data (Cisco's interface
+ *    table: scopes, cleaning of the texts), times relative to
  *    sysUptime (wrap, after sysUptime, clock skew), the field mapping, and malformed sets and templates.
  *    Expected values are worked out by hand in the comments.
  */
@@ -350,6 +352,10 @@ test_sampling(void)
 	CHECK_EQ_U64(col.flows[0].sampling_rate, 20);
 	CHECK_EQ_U64(col.flows[1].sampling_rate, 10);
 	CHECK(!GF_HAS(&col.flows[2], GF_F_SAMPLING_RATE));	/* sampler 7 unknown */
+	/* Rates by sampler id come from options data. */
+	CHECK_EQ_U64(col.flows[0].sampling_rate_source, GF_RATE_OPTIONS);
+	CHECK_EQ_U64(col.flows[1].sampling_rate_source, GF_RATE_OPTIONS);
+	CHECK_EQ_U64(col.flows[2].sampling_rate_source, GF_RATE_NONE);
 
 	/* A domain-wide rate (34) now applies to unknown samplers and plain records. */
 	pb_reset(&pkt);
@@ -371,6 +377,9 @@ test_sampling(void)
 	CHECK_EQ_U64(col.flows[0].sampling_rate, 100);
 	CHECK_EQ_U64(col.flows[1].sampling_rate, 100);
 	CHECK_EQ_U64(col.flows[2].sampling_rate, 10);
+	CHECK_EQ_U64(col.flows[0].sampling_rate_source, GF_RATE_OPTIONS);
+	CHECK_EQ_U64(col.flows[1].sampling_rate_source, GF_RATE_OPTIONS);
+	CHECK_EQ_U64(col.flows[2].sampling_rate_source, GF_RATE_OPTIONS);
 	/* The scope value 0xffffffff did not leak in as a byte count. */
 	CHECK_EQ_U64(col.flows[0].bytes, 3000);
 
@@ -384,7 +393,9 @@ test_sampling(void)
 	pb_set_end(&pkt, s);
 	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
 	CHECK_EQ_U64(col.n, 1);
+	/* Its own 512 wins over the domain's 100 from options data. */
 	CHECK_EQ_U64(col.flows[0].sampling_rate, 512);
+	CHECK_EQ_U64(col.flows[0].sampling_rate_source, GF_RATE_RECORD);
 
 	/* Rates are per source id: domain 6 knows nothing. */
 	pb_reset(&pkt);
@@ -394,6 +405,7 @@ test_sampling(void)
 	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
 	CHECK_EQ_U64(col.n, 1);
 	CHECK(!GF_HAS(&col.flows[0], GF_F_SAMPLING_RATE));
+	CHECK_EQ_U64(col.flows[0].sampling_rate_source, GF_RATE_NONE);
 	gf_decoder_free(d);
 }
 
@@ -781,6 +793,249 @@ test_after_uptime_and_skew(void)
 	gf_decoder_free(d);
 }
 
+/*
+ * A v9 options template: scope fields (type, length), then option fields.
+ * Lengths in the header are in bytes, 4 per field.
+ */
+static void
+add_v9_options_template(pb *p, uint16_t id, const uint16_t (*scope)[2],
+						int n_scope, const uint16_t (*opts)[2], int n_opts)
+{
+	size_t		s = pb_set_begin(p, 1);
+	int			i;
+
+	pb_u16(p, id);
+	pb_u16(p, 4 * n_scope);
+	pb_u16(p, 4 * n_opts);
+	for (i = 0; i < n_scope; i++)
+	{
+		pb_u16(p, scope[i][0]);
+		pb_u16(p, scope[i][1]);
+	}
+	for (i = 0; i < n_opts; i++)
+	{
+		pb_u16(p, opts[i][0]);
+		pb_u16(p, opts[i][1]);
+	}
+	pb_set_end(p, s);
+}
+
+/* One record of the IOS-XE style interface table below. */
+static void
+xe_if_record(pb *p, uint32_t if_index, const char *name, const char *descr)
+{
+	pb_ip4(p, 10, 33, 67, 189);	/* scope: system */
+	pb_u32(p, if_index);
+	pb_fixed_str(p, name, 33);
+	pb_fixed_str(p, descr, 65);
+	pb_u32(p, if_index);
+}
+
+/*
+ * Cisco IOS-XE "option interface-table" as the telegraf capture has it:
+ * scope System, then INPUT_SNMP, IF_NAME (33 bytes), IF_DESC (65 bytes),
+ * OUTPUT_SNMP.
+ */
+static void
+test_interfaces_xe(void)
+{
+	static const uint16_t scope[][2] = {{1, 4}};
+	static const uint16_t opts[][2] = {{10, 4}, {82, 33}, {83, 65}, {14, 4}};
+	gf_decoder *d = gf_decoder_new(NULL);
+	gf_error	err;
+	char		buf[64];
+	size_t		s;
+
+	pb_reset(&pkt);
+	pb_v9_header(&pkt, 3, 200000, SECS, 1, 77);
+	add_v9_options_template(&pkt, 256, scope, 1, opts, 4);
+	s = pb_set_begin(&pkt, 256);
+	xe_if_record(&pkt, 1, "Te0/0/0", "TenGigabitEthernet0/0/0");
+	xe_if_record(&pkt, 7, "Gi0", "GigabitEthernet0");
+	pb_set_end(&pkt, s);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	CHECK_EQ_U64(col.n, 0);		/* options data is no flow */
+	CHECK_EQ_U64(col.n_if, 2);
+	CHECK_EQ_U64(col.n_if_bad, 0);
+	CHECK_EQ_U64(CNT(d)->nf_options_records, 2);
+	CHECK_EQ_U64(CNT(d)->interface_records, 2);
+	CHECK_EQ_U64(CNT(d)->nf_interface_unkeyed, 0);
+	CHECK_EQ_U64(col.ifs[0].type, GF_TYPE_NETFLOW_V9);
+	CHECK_STR(gf_addr_format(&col.ifs[0].exporter, buf, sizeof(buf)), "192.0.2.1");
+	CHECK_EQ_U64(col.ifs[0].domain, 77);
+	CHECK_EQ_U64(col.ifs[0].time_received_ns, TEST_TIME_RECEIVED_NS);
+	CHECK_EQ_U64(col.ifs[0].if_index, 1);
+	CHECK(col.ifs[0].has_name && col.ifs[0].has_description);
+	CHECK_STR(col.ifs[0].name, "Te0/0/0");
+	CHECK_STR(col.ifs[0].description, "TenGigabitEthernet0/0/0");
+	CHECK(!col.ifs[0].has_speed);
+	CHECK_EQ_U64(col.ifs[1].if_index, 7);
+	CHECK_STR(col.ifs[1].name, "Gi0");
+	CHECK_STR(col.ifs[1].description, "GigabitEthernet0");
+
+	/* The same datagram to a sink without the callback: counted, no crash. */
+	CHECK_EQ_U64(pb_decode(d, &pkt, NULL, &err), GF_OK);
+	CHECK_EQ_U64(CNT(d)->interface_records, 4);
+	gf_decoder_free(d);
+}
+
+/*
+ * The v9 interface scope (type 2) keys the record; ingress / egress fields
+ * that disagree with it, or no interface at all, leave the names unkeyed.
+ */
+static void
+test_interfaces_scope(void)
+{
+	static const uint16_t if_scope[][2] = {{2, 4}};
+	static const uint16_t name_only[][2] = {{82, 16}};
+	static const uint16_t name_in[][2] = {{82, 16}, {10, 2}};
+	static const uint16_t sys_scope[][2] = {{1, 4}};
+	static const uint16_t descr_only[][2] = {{83, 16}};
+	gf_decoder *d = gf_decoder_new(NULL);
+	gf_error	err;
+	size_t		s;
+
+	pb_reset(&pkt);
+	pb_v9_header(&pkt, 4, 200000, SECS, 1, 5);
+	add_v9_options_template(&pkt, 300, if_scope, 1, name_only, 1);
+	add_v9_options_template(&pkt, 301, if_scope, 1, name_in, 2);
+	add_v9_options_template(&pkt, 302, sys_scope, 1, descr_only, 1);
+	s = pb_set_begin(&pkt, 300);
+	pb_u32(&pkt, 4000000000u);	/* ifIndex above 2^31 */
+	pb_fixed_str(&pkt, "ae0.100", 16);
+	pb_set_end(&pkt, s);
+	s = pb_set_begin(&pkt, 301);
+	pb_u32(&pkt, 12);			/* scope 12, INPUT_SNMP 12: agreed */
+	pb_fixed_str(&pkt, "xe-0/0/1", 16);
+	pb_u16(&pkt, 12);
+	pb_u32(&pkt, 12);			/* scope 12, INPUT_SNMP 13: whose name? */
+	pb_fixed_str(&pkt, "xe-0/0/2", 16);
+	pb_u16(&pkt, 13);
+	pb_set_end(&pkt, s);
+	s = pb_set_begin(&pkt, 302);
+	pb_u32(&pkt, 0x0a000001);	/* system scope, no interface anywhere */
+	pb_fixed_str(&pkt, "uplink", 16);
+	pb_set_end(&pkt, s);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	CHECK_EQ_U64(col.n_if, 2);
+	CHECK_EQ_U64(col.n_if_bad, 0);
+	CHECK_EQ_U64(col.ifs[0].if_index, 4000000000u);
+	CHECK_STR(col.ifs[0].name, "ae0.100");
+	CHECK(col.ifs[0].has_name && !col.ifs[0].has_description);
+	CHECK_STR(col.ifs[0].description, "");
+	CHECK_EQ_U64(col.ifs[1].if_index, 12);
+	CHECK_STR(col.ifs[1].name, "xe-0/0/1");
+	CHECK_EQ_U64(CNT(d)->nf_interface_unkeyed, 2);
+	CHECK_EQ_U64(CNT(d)->interface_records, 2);
+	gf_decoder_free(d);
+}
+
+/*
+ * Texts are untrusted: cut at the first NUL and at the buffer (on a
+ * character boundary), control bytes and bad UTF-8 replaced, trailing
+ * spaces dropped, and a name that is only padding is no name.  Also an
+ * options record that carries a sampling rate beside a name: both learnt.
+ */
+static void
+test_interfaces_text(void)
+{
+	static const uint16_t scope[][2] = {{2, 2}};
+	static const uint16_t opts[][2] = {{82, 80}, {83, 300}, {34, 4}};
+	/* e t h ^A 0xff é x, then a 3-byte sequence missing its last byte */
+	static const uint8_t bad[] = {'e', 't', 'h', 0x01, 0xff, 0xc3, 0xa9, 'x', 0xe2, 0x82};
+	/* overlong '/', a surrogate, NEL (C1), DEL, then U+1F600 */
+	static const uint8_t odd[] = {0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xc2, 0x85, 0x7f,
+	0xf0, 0x9f, 0x98, 0x80};
+	static const uint8_t mid_nul[] = {'a', 'b', 0, 'c', 'd'};
+	gf_decoder *d = gf_decoder_new(NULL);
+	gf_error	err;
+	char		longname[81];
+	char		longdesc[301];
+	char		want[256];
+	uint8_t		accent[80];
+	size_t		s;
+
+	memset(longname, 'n', 80);
+	longname[80] = 0;
+	memset(longdesc, 'd', 300);
+	longdesc[300] = 0;
+	/* 62 'a' then 'é' (2 bytes): 64 bytes, one more than a name holds. */
+	memset(accent, 'a', 62);
+	accent[62] = 0xc3;
+	accent[63] = 0xa9;
+
+	pb_reset(&pkt);
+	pb_v9_header(&pkt, 2, 200000, SECS, 1, 9);
+	add_v9_options_template(&pkt, 310, scope, 1, opts, 3);
+	s = pb_set_begin(&pkt, 310);
+	/* 1: both over their buffers */
+	pb_u16(&pkt, 1);
+	pb_fixed_str(&pkt, longname, 80);
+	pb_fixed_str(&pkt, longdesc, 300);
+	pb_u32(&pkt, 0);
+	/* 2: bad bytes; description with trailing spaces and padding */
+	pb_u16(&pkt, 2);
+	pb_fixed(&pkt, bad, sizeof(bad), 80);
+	pb_fixed_str(&pkt, "  core link  ", 300);
+	pb_u32(&pkt, 0);
+	/* 3: odd but well-formed sequences; NUL in the middle */
+	pb_u16(&pkt, 3);
+	pb_fixed(&pkt, odd, sizeof(odd), 80);
+	pb_fixed(&pkt, mid_nul, sizeof(mid_nul), 300);
+	pb_u32(&pkt, 0);
+	/* 4: a multi-byte character across the name's limit */
+	pb_u16(&pkt, 4);
+	pb_fixed(&pkt, accent, sizeof(accent), 80);
+	pb_fixed_str(&pkt, "", 300);
+	pb_u32(&pkt, 0);
+	/* 5: only spaces and padding: nothing said, but its rate is learnt */
+	pb_u16(&pkt, 5);
+	pb_fixed_str(&pkt, "   ", 80);
+	pb_fixed_str(&pkt, "", 300);
+	pb_u32(&pkt, 64);
+	pb_set_end(&pkt, s);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	CHECK_EQ_U64(col.n_if, 4);
+	CHECK_EQ_U64(col.n_if_bad, 0);
+	CHECK_EQ_U64(CNT(d)->nf_options_records, 5);
+	CHECK_EQ_U64(CNT(d)->nf_sampling_updates, 1);
+
+	memset(want, 'n', GF_IF_NAME_MAX - 1);
+	want[GF_IF_NAME_MAX - 1] = 0;
+	CHECK_EQ_U64(col.ifs[0].if_index, 1);
+	CHECK_STR(col.ifs[0].name, want);
+	memset(want, 'd', GF_IF_DESCRIPTION_MAX - 1);
+	want[GF_IF_DESCRIPTION_MAX - 1] = 0;
+	CHECK_STR(col.ifs[0].description, want);
+
+	CHECK_EQ_U64(col.ifs[1].if_index, 2);
+	CHECK_STR(col.ifs[1].name, "eth??\xc3\xa9x??");
+	CHECK_STR(col.ifs[1].description, "  core link");
+
+	CHECK_EQ_U64(col.ifs[2].if_index, 3);
+	/* 2 + 3 bytes replaced one each, NEL and DEL one each, U+1F600 kept */
+	CHECK_STR(col.ifs[2].name, "???????\xf0\x9f\x98\x80");
+	CHECK_STR(col.ifs[2].description, "ab");
+
+	memset(want, 'a', 62);
+	want[62] = 0;
+	CHECK_EQ_U64(col.ifs[3].if_index, 4);
+	CHECK_STR(col.ifs[3].name, want);
+	CHECK(!col.ifs[3].has_description);
+
+	/* Record 5's rate reached the domain: a data record now gets it. */
+	pb_reset(&pkt);
+	pb_v9_header(&pkt, 2, 200000, SECS, 2, 9);
+	add_basic_template(&pkt, 256);
+	add_basic_data(&pkt, 256, 1, 1, 1);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	CHECK_EQ_U64(col.n, 1);
+	CHECK_EQ_U64(col.flows[0].sampling_rate, 64);
+	CHECK_EQ_U64(col.flows[0].sampling_rate_source, GF_RATE_OPTIONS);
+	CHECK_EQ_U64(col.n_if, 0);
+	gf_decoder_free(d);
+}
+
 int
 main(void)
 {
@@ -793,5 +1048,8 @@ main(void)
 	test_field_variety();
 	test_malformed();
 	test_after_uptime_and_skew();
+	test_interfaces_xe();
+	test_interfaces_scope();
+	test_interfaces_text();
 	UNIT_MAIN_END();
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "decode.h"
+#include "if_info_check.h"
 #include "sflow.h"
 #include "sflow_build.h"
 #include "unit.h"
@@ -28,6 +29,9 @@ typedef struct got
 	int			n_drop;
 	gf_drop_sample drop;
 	uint8_t		drop_header[256];
+	int			n_if;
+	int			n_if_bad;		/* texts that break decode.h's promise */
+	gf_if_info	ifs[MAX_GOT];
 } got;
 
 static void
@@ -62,6 +66,18 @@ on_drop(void *arg, const gf_drop_sample *d)
 	g->n_drop++;
 }
 
+static void
+on_if(void *arg, const gf_if_info *i)
+{
+	got		   *g = arg;
+
+	if (!if_info_ok(i))
+		g->n_if_bad++;
+	if (g->n_if < MAX_GOT)
+		g->ifs[g->n_if] = *i;
+	g->n_if++;
+}
+
 static const uint8_t AGENT[4] = {10, 0, 0, 1};
 
 /* Decode s with a fresh decoder; counters copied out. */
@@ -69,7 +85,8 @@ static gf_rc
 run(const sb *s, got *g, gf_counters *ctr, gf_error *err)
 {
 	gf_decoder *d = gf_decoder_new(NULL);
-	gf_sink		sink = {on_flow, on_ctr, on_drop, g};
+	gf_sink		sink = {.flow = on_flow, .ifcounters = on_ctr, .drop = on_drop,
+	.interface = on_if, .arg = g};
 	gf_datagram dg;
 	gf_rc		rc;
 
@@ -222,6 +239,7 @@ test_mixed(void)
 		  memcmp(f->sampler_address.bytes, AGENT, 4) == 0);
 	CHECK_EQ_U64(f->sequence_num, 77);	/* datagram sequence */
 	CHECK_EQ_U64(f->sampling_rate, 2048);
+	CHECK_EQ_U64(f->sampling_rate_source, GF_RATE_SFLOW);
 	CHECK_EQ_U64(f->bytes, 1400);
 	CHECK_EQ_U64(f->packets, 1);
 	CHECK_EQ_U64(f->in_if_format, 1);
@@ -275,6 +293,75 @@ test_mixed(void)
 	CHECK_EQ_U64(ic->dot3_alignment_errors, 101);
 	CHECK_EQ_U64(ic->dot3_sqe_test_errors, 105);
 	CHECK_EQ_U64(ic->dot3_symbol_errors, 113);
+
+	/* The generic record's ifSpeed, as an interface fact of the agent. */
+	CHECK_EQ_U64(g.n_if, 1);
+	CHECK_EQ_U64(g.n_if_bad, 0);
+	CHECK_EQ_U64(c.interface_records, 1);
+	CHECK_EQ_U64(g.ifs[0].type, GF_TYPE_SFLOW_5);
+	CHECK(g.ifs[0].exporter.family == 4 &&
+		  memcmp(g.ifs[0].exporter.bytes, AGENT, 4) == 0);
+	CHECK_EQ_U64(g.ifs[0].domain, 2);	/* sub-agent id */
+	CHECK_EQ_U64(g.ifs[0].if_index, 3);
+	CHECK(g.ifs[0].has_speed);
+	CHECK_EQ_U64(g.ifs[0].speed, 10000000000ull);
+	CHECK(!g.ifs[0].has_name && !g.ifs[0].has_description);
+	CHECK_EQ_U64(g.ifs[0].time_received_ns, 1700000000000000000ull);
+}
+
+/*
+ * Interface speeds: an ifSpeed of 0 (unknown) teaches nothing; a sink
+ * without the interface callback still gets its counters and the count.
+ */
+static void
+test_interface_speed(void)
+{
+	sb			s = {0};
+	got			g;
+	gf_counters c;
+	gf_error	err;
+	size_t		speed_at;
+	gf_decoder *d;
+	gf_sink		sink = {.ifcounters = on_ctr};
+	gf_datagram dg;
+
+	build_mixed(&s);
+	/* ifSpeed follows the tag, length, ifIndex and ifType of record 1. */
+	for (speed_at = 0; speed_at + 8 <= s.n; speed_at++)
+		if (memcmp(s.b + speed_at, "\x00\x00\x00\x02\x54\x0b\xe4\x00", 8) == 0)
+			break;
+	CHECK(speed_at + 8 <= s.n);
+	if (speed_at + 8 > s.n)
+		return;
+	memset(s.b + speed_at, 0, 8);
+	CHECK_EQ_U64(run(&s, &g, &c, &err), GF_OK);
+	CHECK_EQ_U64(g.n_ctr, 1);
+	CHECK_EQ_U64(g.ctr[0].if_speed, 0);
+	CHECK_EQ_U64(g.n_if, 0);
+	CHECK_EQ_U64(c.interface_records, 0);
+
+	/* Speed 1 Gb/s, and no interface callback. */
+	s.b[speed_at + 4] = 0x3b;
+	s.b[speed_at + 5] = 0x9a;
+	s.b[speed_at + 6] = 0xca;
+	s.b[speed_at + 7] = 0x00;
+	d = gf_decoder_new(NULL);
+	memset(&g, 0, sizeof(g));
+	memset(&dg, 0, sizeof(dg));
+	dg.data = s.b;
+	dg.len = s.n;
+	sink.arg = &g;
+	CHECK_EQ_U64(gf_decode(d, GF_PROTO_SFLOW, &dg, &sink, &err), GF_OK);
+	CHECK_EQ_U64(g.n_ctr, 1);
+	CHECK_EQ_U64(g.ctr[0].if_speed, 1000000000ull);
+	CHECK_EQ_U64(g.n_if, 0);
+	CHECK_EQ_U64(gf_decoder_counters(d)->interface_records, 1);
+	gf_decoder_free(d);
+
+	/* With the callback: that speed. */
+	CHECK_EQ_U64(run(&s, &g, &c, &err), GF_OK);
+	CHECK_EQ_U64(g.n_if, 1);
+	CHECK_EQ_U64(g.ifs[0].speed, 1000000000ull);
 }
 
 /* Every strict prefix of the mixed datagram is refused, and never crashes. */
@@ -774,6 +861,8 @@ test_expanded_counters(void)
 	CHECK_EQ_U64(g.ctr[0].source_id_type, 2);
 	CHECK_EQ_U64(g.ctr[0].source_id_index, 0x87654321);
 	CHECK(!g.ctr[0].has_generic && g.ctr[0].has_ethernet);
+	/* No generic record, no speed. */
+	CHECK_EQ_U64(g.n_if, 0);
 	CHECK_EQ_U64(g.ctr[0].dot3_fcs_errors, 2000);
 	CHECK_EQ_U64(g.ctr[0].dot3_frame_too_longs, 11000);
 	CHECK_EQ_U64(g.ctr[0].dot3_symbol_errors, 13000);
@@ -817,7 +906,8 @@ decode_pcap(const char *dir, const char *name, got *g, gf_counters *c)
 				ph[16];
 	static uint8_t buf[65536];
 	gf_decoder *d = gf_decoder_new(NULL);
-	gf_sink		sink = {on_flow, on_ctr, on_drop, g};
+	gf_sink		sink = {.flow = on_flow, .ifcounters = on_ctr, .drop = on_drop,
+	.interface = on_if, .arg = g};
 	int			n = 0;
 
 	memset(g, 0, sizeof(*g));
@@ -913,6 +1003,17 @@ test_captures(void)
 	CHECK_EQ_U64(g->ctr[0].source_id_index, 1258293248u);
 	CHECK_EQ_U64(g->ctr[0].in_octets, 59347538341644ull);
 	CHECK_EQ_U64(g->ctr[0].dot3_fcs_errors, 58690);
+	/* tshark: sflow_245.ifindex 1258293248, sflow_245.ifspeed 10000000000 */
+	CHECK_EQ_U64(g->n_if, 1);
+	CHECK_EQ_U64(g->ifs[0].if_index, 1258293248u);
+	CHECK_EQ_U64(g->ifs[0].speed, 10000000000ull);
+
+	/* tshark: one counter sample, ifindex 101, ifspeed 1000000000 */
+	CHECK_EQ_U64(decode_pcap(dir, "influxdata__telegraf/telegraf_sflow_issue_15918.pcap", g, &c), 1);
+	CHECK_EQ_U64(g->n_if, 1);
+	CHECK_EQ_U64(g->ifs[0].if_index, 101);
+	CHECK_EQ_U64(g->ifs[0].speed, 1000000000ull);
+	CHECK_EQ_U64(g->n_if_bad, 0);
 
 	CHECK_EQ_U64(decode_pcap(dir, "influxdata__telegraf/telegraf_sflow_issue_15375.pcap", g, &c), 1);
 	CHECK_EQ_U64(g->n_drop, 1);
@@ -974,6 +1075,7 @@ int
 main(void)
 {
 	test_mixed();
+	test_interface_speed();
 	test_mixed_prefixes();
 	test_expanded_sampled_ipv4();
 	test_header_wins();

@@ -25,9 +25,27 @@
  *    that way); so is a sampler address.  Other IPv6 addresses are looked
  *    up as they are.
  *
+ *    The same holds for the entries: an exporter (of a network's scope, a
+ *    device, an interface) written ::ffff:a.b.c.d is stored as a.b.c.d,
+ *    and a network or rate prefix inside ::ffff:0:0/96 (length 96 or more)
+ *    is stored as the IPv4 prefix it maps (::ffff:10.0.0.0/104 is
+ *    10.0.0.0/8, and the views show it so); a shorter IPv6 prefix never
+ *    matches a mapped address.  So 10.0.0.1 and ::ffff:10.0.0.1 name the
+ *    same device, and two such entries are duplicates.
+ *
+ *    Numbers: entries of each kind are numbered from 1 in the order they
+ *    were added; gf_flow's ctx_* members, gf_ctx_get_* and the build's
+ *    error messages use these numbers.
+ *
  *    Strings are copied into the block NUL-terminated.  Each context may
  *    also carry an opaque blob (the adapter stores jsonb's binary form
  *    there so that rows reuse it without parsing), copied 8-byte aligned.
+ *    Equal strings and equal blobs are stored once.
+ *
+ *    The layout is src/core/context_layout.h; the builder
+ *    src/core/context_build.c, the lookups src/core/context_lookup.c.
+ *    Tested by test/unit/test_context.c and test/fuzz/fuzz_context.c,
+ *    measured by test/bench/bench_context.c.
  *
  *    Core code: plain C, no postgres.h.
  */
@@ -50,11 +68,21 @@ typedef enum gf_boundary
 /* "external", "internal" or NULL. */
 const char *gf_boundary_name(gf_boundary b);
 
+/*
+ * Bounds of one entry's strings (each, JSON text included, without its
+ * NUL) and blob; longer is GF_CTX_ERR_INPUT.  Entries of one kind: at most
+ * GF_CTX_MAX_ENTRIES (else GF_CTX_ERR_LIMIT); all strings together and all
+ * blobs together: below 4 GiB each (offsets are 32 bits).
+ */
+#define GF_CTX_MAX_STRING	(1u << 20)
+#define GF_CTX_MAX_BLOB		(4u << 20)
+#define GF_CTX_MAX_ENTRIES	(1u << 24)
+
 /* A context object: JSON text (canonical, an object) and an opaque blob. */
 typedef struct gf_ctx_object
 {
 	const char *json;			/* NULL: no context */
-	const void *blob;			/* NULL: none */
+	const void *blob;			/* NULL: none (then blob_len must be 0) */
 	uint32_t	blob_len;
 } gf_ctx_object;
 
@@ -90,6 +118,7 @@ typedef struct gf_ctx_interface_in
 	gf_ctx_object context;
 } gf_ctx_interface_in;
 
+/* Also the view gf_ctx_get_rate() fills (host bits cleared, mapped as IPv4). */
 typedef struct gf_ctx_rate_in
 {
 	gf_addr		exporter;		/* a sampler address or a prefix of them */
@@ -142,21 +171,51 @@ typedef enum gf_ctx_error
 	GF_CTX_ERR_NO_MEMORY
 } gf_ctx_error;
 
+/* Which kind of entry a refusal names. */
+typedef enum gf_ctx_kind
+{
+	GF_CTX_KIND_NONE = 0,
+	GF_CTX_KIND_NETWORK,
+	GF_CTX_KIND_DEVICE,
+	GF_CTX_KIND_INTERFACE,
+	GF_CTX_KIND_RATE
+} gf_ctx_kind;
+
 typedef struct gf_ctx_build_info
 {
 	gf_ctx_error error;
 	char		message[256];	/* names the kind of entry and its index */
 	size_t		bytes;			/* size of the built block */
 	double		build_ms;
+	/*
+	 * The refused entry: its kind and number (1-based, order of adding);
+	 * for GF_CTX_ERR_DUPLICATE other_number is the earlier entry it
+	 * repeats (the refused one is the lowest-numbered entry that repeats
+	 * an earlier one; kinds are checked in the order networks, devices,
+	 * interfaces, rates).  0 where no entry is to blame.
+	 */
+	gf_ctx_kind kind;
+	uint32_t	number;
+	uint32_t	other_number;
+	size_t		peak_bytes;		/* builder scratch plus block, at most */
 } gf_ctx_build_info;
 
 typedef struct gf_ctx_builder gf_ctx_builder;
 /* Opaque: one pointer-free block of gf_ctx_bytes() bytes. */
 typedef struct gf_ctx_snapshot gf_ctx_snapshot;
 
-/* max_bytes: bound of the block plus build scratch; 0: 1 GiB. */
+/*
+ * max_bytes: bound of the block plus build scratch (the builder's copies
+ * of the entries, the prefix tables' build); 0: 1 GiB.  NULL when out of
+ * memory (gf_ctx_build accepts a NULL builder and reports that).
+ */
 gf_ctx_builder *gf_ctx_builder_new(size_t max_bytes);
-/* Each returns false (and keeps the error for gf_ctx_build) on bad input. */
+/*
+ * Each returns false (and keeps the error for gf_ctx_build) on bad input
+ * or when the builder would exceed max_bytes; after the first refusal
+ * every add returns false and changes nothing.  Duplicates are found by
+ * gf_ctx_build.
+ */
 bool		gf_ctx_add_network(gf_ctx_builder *b, const gf_ctx_network_in *n);
 bool		gf_ctx_add_device(gf_ctx_builder *b, const gf_ctx_device_in *d);
 bool		gf_ctx_add_interface(gf_ctx_builder *b, const gf_ctx_interface_in *i);
@@ -176,8 +235,11 @@ size_t		gf_ctx_bytes(const gf_ctx_snapshot *s);
 uint64_t	gf_ctx_generation(const gf_ctx_snapshot *s);
 /*
  * A block received from elsewhere (shared memory): true when it is len
- * bytes long, carries this build's magic and layout version, and its
- * generation is 'generation'.
+ * bytes long, starts at an 8-byte aligned address, carries this build's
+ * magic and layout version, its generation is 'generation', every section
+ * lies inside it and agrees with the counts.  The prefix tables inside are
+ * trusted as the builder wrote them (prefix_table.h has no validator);
+ * lookups still bound every index they read from the block.
  */
 bool		gf_ctx_valid(const void *block, size_t len, uint64_t generation);
 
@@ -190,6 +252,7 @@ uint32_t	gf_ctx_rate_count(const gf_ctx_snapshot *s);
 bool		gf_ctx_get_network(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_network *out);
 bool		gf_ctx_get_device(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_device *out);
 bool		gf_ctx_get_interface(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_interface *out);
+bool		gf_ctx_get_rate(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_rate_in *out);
 
 /* 1-based number of the best matching network, or GF_CTX_NONE. */
 uint32_t	gf_ctx_match_network(const gf_ctx_snapshot *s, const gf_addr *addr,
@@ -203,7 +266,24 @@ uint32_t	gf_ctx_match_network(const gf_ctx_snapshot *s, const gf_addr *addr,
  * several rates, one naming the flow's in_if beats one for every
  * interface, then the longest exporter prefix wins.  A NULL snapshot
  * clears the ctx_* members.
+ *
+ * In detail: overrides and defaults are chosen apart.  When an override
+ * matches, the best override is applied (even if the exporter sent a rate
+ * and a default would match more closely); else, when the flow lacks a
+ * rate, the best default.  A flow without a sampler address matches no
+ * device, interface or rate; its networks are matched by global entries
+ * only.  in_if and out_if take part only when present and, for sFlow,
+ * when their format is 0 (an ifIndex, not a discard reason or a count).
  */
 void		gf_ctx_enrich(const gf_ctx_snapshot *s, gf_flow *f);
+
+/*
+ * The same for n flows, with the same results as n calls of
+ * gf_ctx_enrich: consecutive flows of one sampler address (a datagram's)
+ * share one exporter lookup and their addresses are matched in batches
+ * (gf_pt_lookup*_batch), which overlaps the cache misses of a large table.
+ * Keeps no state between calls.
+ */
+void		gf_ctx_enrich_many(const gf_ctx_snapshot *s, gf_flow *flows, size_t n);
 
 #endif							/* GF_CONTEXT_H */

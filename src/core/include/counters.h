@@ -31,6 +31,8 @@
 	X(nf_options_records, "options data records read (sampling, interfaces)") \
 	X(nf_sampling_updates, "sampling rates learnt from options data") \
 	X(nf_sampling_refused, "sampling entries refused: the exporter's share or the table is full") \
+	X(nf_interface_unkeyed, "options data records naming an interface without one clear ifIndex (none, or ingress and egress differ)") \
+	X(interface_records, "interface facts decoded: names from v9/IPFIX options data, speeds from sFlow counter samples") \
 	X(nf_templates_expired, "templates dropped because their exporter fell silent (exporter_idle)") \
 	X(nf_exporters_expired, "exporters whose state was dropped after falling silent") \
 	X(nf_state_imported, "saved templates / sampling facts installed at start") \

@@ -39,13 +39,57 @@ typedef struct gf_datagram
 
 typedef struct gf_drop_sample gf_drop_sample;	/* defined in sflow.h */
 
-/* Where decoded records go.  Any callback may be NULL. */
+/* Longest interface name and description kept, terminating NUL included. */
+#define GF_IF_NAME_MAX			64
+#define GF_IF_DESCRIPTION_MAX	256
+
+/*
+ * What an exporter says about one of its interfaces: its name and
+ * description from NetFlow v9 / IPFIX options data (interfaceName 82,
+ * interfaceDescription 83, keyed by ingressInterface 10, egressInterface
+ * 14 or a v9 interface scope), its speed from an sFlow counter sample's
+ * generic interface record.  One protocol rarely gives all three, so each
+ * has its own flag.
+ *
+ * The texts are copied out of the datagram and cleaned: they end at the
+ * first NUL (fixed-width fields are NUL-padded), control characters and
+ * bytes that are not valid UTF-8 become '?', trailing spaces are dropped,
+ * and a text longer than the buffer is cut at a character boundary.  So
+ * they are always NUL-terminated, printable, valid UTF-8.  A text that is
+ * empty after cleaning counts as absent.
+ */
+typedef struct gf_if_info
+{
+	uint64_t	time_received_ns;
+	gf_flow_type type;			/* the protocol that told it */
+	gf_addr		exporter;		/* as the flows' sampler_address: the UDP
+								 * source for NetFlow / IPFIX, the agent
+								 * address for sFlow */
+	uint32_t	domain;			/* v9 source id / IPFIX observation domain /
+								 * sFlow sub-agent id */
+	uint32_t	if_index;
+	bool		has_name;
+	bool		has_description;
+	bool		has_speed;
+	uint64_t	speed;			/* bits per second */
+	char		name[GF_IF_NAME_MAX];
+	char		description[GF_IF_DESCRIPTION_MAX];
+} gf_if_info;
+
+/*
+ * Where decoded records go.  Any callback may be NULL.
+ *
+ * interface comes after arg so that positional initialisers written before
+ * it existed ({flow, ifcounters, drop, arg}) still put arg in arg and
+ * leave interface NULL; new code should name the members.
+ */
 typedef struct gf_sink
 {
 	void		(*flow) (void *arg, const gf_flow *f);
 	void		(*ifcounters) (void *arg, const gf_ifcounters *c);
 	void		(*drop) (void *arg, const gf_drop_sample *d);
 	void	   *arg;
+	void		(*interface) (void *arg, const gf_if_info *i);
 } gf_sink;
 
 /*

@@ -70,8 +70,9 @@ SELECT count(*) FROM goflow2plus.decode(:'ipfix_templates', :'ipfix_templates_ex
 SELECT src_addr, dst_addr, src_group, dst_group
   FROM goflow2plus.decode(:'ipfix_data', :'ipfix_data_exporter') ORDER BY src_addr;
 
--- IPv4-mapped IPv6 is looked up as IPv4: ::ffff:10.1.2.3 is in 10.1.2.0/24.
--- (A sampler address seen as ::ffff:192.0.2.5 is 192.0.2.5 as well.)
+-- IPv4-mapped IPv6 is looked up as IPv4: a sampler address seen as
+-- ::ffff:192.0.2.5 (a dual-stack socket) is 192.0.2.5 and gets its scope.
+-- (Flow addresses: test/unit/test_context.c.)
 SELECT dst_group AS mapped_exporter_scope
   FROM goflow2plus.decode(:'nf5_two', '::ffff:192.0.2.5') WHERE src_addr = '10.1.2.3';
 
