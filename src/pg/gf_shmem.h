@@ -23,10 +23,10 @@
 /*
  * Counters the adapter keeps on top of the decoder's (counters.h); the
  * same X-macro shape, so stats() lists both the same way.  rcvbuf_bytes,
- * spool_records, spool_bytes and nats_inflight are gauges, not counters.
- * The nats_* and file_* counts are flows (sinks.h): every flow for NATS
- * is published or dropped, and every published one is acknowledged,
- * failed, or still in flight.
+ * spool_records, spool_bytes, nats_inflight and nats_buffered are gauges,
+ * not counters.  The nats_* and file_* counts are flows (sinks.h): every
+ * flow for NATS is published, dropped or still buffered, and every
+ * published one is acknowledged, failed, or still in flight.
  */
 #define GF_ADAPTER_COUNTER_LIST(X) \
 	X(bytes_received, "UDP payload bytes received") \
@@ -56,6 +56,7 @@
 	X(nats_failed, "published flows whose message the stream refused, or left unacknowledged after 3 attempts") \
 	X(nats_dropped, "flows for NATS never published: its buffer was full (NATS slow or away) or the publish call failed") \
 	X(nats_inflight, "published flows waiting for their acknowledgement (gauge)") \
+	X(nats_buffered, "flows waiting in goflow2plus.nats_buffer_size to be published (gauge)") \
 	X(file_written, "flows written to goflow2plus.transport_file") \
 	X(file_errors, "flows for the file sink lost to a failed open or write (full disk, missing folder)")
 

@@ -73,6 +73,8 @@ struct GfNats
 	size_t		ring_cap;		/* a power of two */
 	_Atomic uint64_t head;
 	_Atomic uint64_t tail;
+	uint64_t	queued;			/* records put (worker only) */
+	_Atomic uint64_t taken;		/* records taken out (publisher) */
 
 	/* Wake-ups of the publisher thread. */
 	pthread_mutex_t mu;
@@ -247,6 +249,7 @@ gf_nats_put(GfNats *n, const char *subject, size_t subject_len,
 	memcpy(n->ring + off + sizeof(h), subject, subject_len);
 	memcpy(n->ring + off + sizeof(h) + subject_len, data, len);
 	atomic_store_explicit(&n->head, head + skip + need, memory_order_release);
+	n->queued++;
 	return true;
 }
 
@@ -755,6 +758,7 @@ np_publish_one(GfNats *n)
 
 	s = natsMsg_Create(&msg, subject, NULL, (const char *) data, (int) len);
 	/* The data is copied: the worker may reuse the space. */
+	atomic_fetch_add(&n->taken, flows);
 	atomic_store_explicit(&n->tail, pos, memory_order_release);
 	if (s != NATS_OK)
 	{
@@ -994,6 +998,7 @@ gf_nats_counts(GfNats *n, GfNatsCounts *out)
 	out->failed = atomic_load(&n->failed);
 	out->dropped = atomic_load(&n->dropped);
 	out->inflight = atomic_load(&n->inflight);
+	out->buffered = n->queued - atomic_load(&n->taken);
 	out->retries = atomic_load(&n->retries);
 	out->duplicates = atomic_load(&n->duplicates);
 	out->connected = atomic_load(&n->connected) != 0;
@@ -1031,6 +1036,7 @@ gf_nats_stop(GfNats *n, int wait_ms)
 		const NpRecHdr *h = (const NpRecHdr *) (n->ring + (pos & (n->ring_cap - 1)));
 
 		atomic_fetch_add(&n->dropped, 1);
+		atomic_fetch_add(&n->taken, 1);
 		pos += h->size;
 	}
 	atomic_store(&n->tail, pos);

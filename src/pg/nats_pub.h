@@ -70,6 +70,7 @@ typedef struct GfNatsCounts
 	uint64_t	failed;			/* flows whose message was refused or timed out for good */
 	uint64_t	dropped;		/* flows never handed over (ring full, publish error) */
 	uint64_t	inflight;		/* flows in messages awaiting their ack (gauge) */
+	uint64_t	buffered;		/* flows in the ring, not yet published (gauge) */
 	uint64_t	retries;		/* messages sent again after a timeout */
 	uint64_t	duplicates;		/* acks saying the stream had the message already */
 	bool		connected;

@@ -187,4 +187,5 @@ gf_nats_sink_counts(GfSinkCounts *out)
 	out->nats_failed = c.failed;
 	out->nats_dropped += c.dropped;
 	out->nats_inflight = c.inflight;
+	out->nats_buffered = c.buffered;
 }

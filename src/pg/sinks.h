@@ -78,6 +78,7 @@ typedef struct GfSinkCounts
 	uint64		nats_failed;
 	uint64		nats_dropped;
 	uint64		nats_inflight;	/* gauge */
+	uint64		nats_buffered;	/* gauge */
 	uint64		file_written;
 	uint64		file_errors;
 } GfSinkCounts;

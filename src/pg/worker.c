@@ -193,6 +193,7 @@ wk_publish(Worker *w)
 	pg_atomic_write_u64(&w->slot->counters[GF_C_spool_bytes],
 						(uint64) gf_spool_bytes(w->spool));
 	pg_atomic_write_u64(&w->slot->counters[GF_C_nats_inflight], sc.nats_inflight);
+	pg_atomic_write_u64(&w->slot->counters[GF_C_nats_buffered], sc.nats_buffered);
 }
 
 /*
