@@ -12,10 +12,12 @@ PGAD_SRCS = $(sort $(wildcard src/pg/*.c))
 # uses them (none now).
 EXT_CORE_UNUSED =
 # The context file parser (load_context(), context_config) needs libyaml;
-# the JetStream sink needs nats.c (src/pg/nats_pub.c) and its threads.
-SHLIB_LINK += -lyaml -lnats -lpthread
+# the JetStream sink needs nats.c (src/pg/nats_pub.c) and its threads, and
+# format = bin the protobuf encoder (src/core/flow_pb.c with the code
+# protoc-c generates from proto/flow.proto).
+SHLIB_LINK += -lyaml -lnats -lpthread -lprotobuf-c
 EXT_CORE_SRCS = $(filter-out $(EXT_CORE_UNUSED),$(CORE_SRCS))
-OBJS = $(EXT_CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o)
+OBJS = $(EXT_CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o) src/gen/flow.pb-c.o
 
 # Warnings are errors unless a build on a newer server asks otherwise
 # (make WERROR=).
@@ -24,6 +26,7 @@ WERROR ?= -Werror
 # core's own objects also see its internal ones.
 PG_CPPFLAGS = -Isrc/core/include -Isrc/gen
 PG_CFLAGS = $(WERROR)
+SHLIB_LINK += -lmaxminddb
 
 REGRESS = $(patsubst test/regress/sql/%.sql,%,$(sort $(wildcard test/regress/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test/regress --temp-instance=./tmp_check \
@@ -62,7 +65,7 @@ FUZZ_BINS = $(patsubst test/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
 CORE_HDRS = $(wildcard src/core/*.h src/core/include/*.h)
 # Unit tests and fuzzers link every core file, the context file parser
 # (libyaml) included.
-CORE_LIBS = -lprotobuf-c -lyaml
+CORE_LIBS = -lprotobuf-c -lyaml -lmaxminddb
 
 build/unit/%: test/unit/%.c test/unit/unit.h $(CORE_SRCS) $(CORE_HDRS) src/gen/flow.pb-c.c
 	@mkdir -p build/unit

@@ -12,7 +12,7 @@ PKGS=(
 	build-essential clang libclang-rt-14-dev
 	postgresql-15 postgresql-client-15 postgresql-server-dev-15
 	libprotobuf-c-dev protobuf-c-compiler
-	libnats-dev nats-server libyaml-dev libmaxminddb-dev mmdb-bin npm
+	libnats-dev nats-server libyaml-dev libmaxminddb-dev mmdb-bin npm libmaxmind-db-writer-perl
 	softflowd pmacct nfdump tshark python3 python3-scapy
 	libipc-run-perl iproute2 util-linux procps
 )

@@ -1,8 +1,10 @@
 /*
  * flow_json.c
  *    One gf_flow as one GoFlow2-style JSON object (see flow_json.h for the
- *    keys and the rules on absent fields).  Written by hand, field by
- *    field: no reflection, no allocation, every append checks the bound.
+ *    keys and the rules on absent fields), with the flow's context from a
+ *    snapshot when one is given.  Written by hand, field by field: no
+ *    reflection, no allocation, every append checks the bound.  The same
+ *    writer run without a buffer counts the bytes (gf_flow_json_ctx_len).
  */
 #include "flow_json.h"
 
@@ -10,10 +12,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "flow_enc_ctx.h"
+
 /* An append-only cursor over the caller's buffer. */
 typedef struct fj_out
 {
-	char	   *buf;
+	char	   *buf;			/* NULL: only count */
 	size_t		cap;			/* bytes usable, NUL included */
 	size_t		len;
 	bool		overflow;
@@ -23,6 +27,11 @@ typedef struct fj_out
 static void
 fj_raw(fj_out *o, const char *s, size_t n)
 {
+	if (o->buf == NULL)
+	{
+		o->len += n;
+		return;
+	}
 	/* Keep one byte for the terminating NUL. */
 	if (o->overflow || n >= o->cap - o->len)
 	{
@@ -66,8 +75,9 @@ fj_key(fj_out *o, const char *key)
 }
 
 /*
- * A string value.  Every string written here comes from this file (names,
- * formatted addresses and MACs), none from the wire, so none needs escaping.
+ * A string value.  Every string written here comes from the core itself
+ * (names of types, rate sources and boundaries, formatted addresses and
+ * MACs), none from the wire or a snapshot, so none needs escaping.
  */
 static void
 fj_kv_str(fj_out *o, const char *key, const char *val)
@@ -76,6 +86,152 @@ fj_kv_str(fj_out *o, const char *key, const char *val)
 	fj_raw(o, "\"", 1);
 	fj_str(o, val);
 	fj_raw(o, "\"", 1);
+}
+
+/*
+ * A string from outside this file (a context snapshot's names, a country
+ * code), escaped: '"', '\\' and the control characters U+0000 to U+001F
+ * as JSON escapes, well-formed UTF-8 as it is, and each maximal subpart
+ * of an ill-formed sequence as one \ufffd (see flow_json.h).
+ */
+static void
+fj_esc(fj_out *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *) s;
+	size_t		i = 0;
+	size_t		run = 0;		/* start of bytes copied as they are */
+
+	fj_raw(o, "\"", 1);
+	while (i < n)
+	{
+		unsigned char c = p[i];
+		char		e[6];
+		size_t		elen = 0;
+		size_t		skip = 1;
+
+		if (c >= 0x80)
+		{
+			size_t		bad;
+			size_t		len = gf_fec_utf8_seq(p + i, n - i, &bad);
+
+			if (len > 0)
+			{
+				i += len;
+				continue;
+			}
+			memcpy(e, "\\ufffd", 6);
+			elen = 6;
+			skip = bad;
+		}
+		else if (c == '"' || c == '\\')
+		{
+			e[0] = '\\';
+			e[1] = (char) c;
+			elen = 2;
+		}
+		else if (c < 0x20)
+		{
+			e[0] = '\\';
+			switch (c)
+			{
+				case '\b':
+					e[1] = 'b';
+					elen = 2;
+					break;
+				case '\f':
+					e[1] = 'f';
+					elen = 2;
+					break;
+				case '\n':
+					e[1] = 'n';
+					elen = 2;
+					break;
+				case '\r':
+					e[1] = 'r';
+					elen = 2;
+					break;
+				case '\t':
+					e[1] = 't';
+					elen = 2;
+					break;
+				default:
+					memcpy(e + 1, "u00", 3);
+					e[4] = hex[c >> 4];
+					e[5] = hex[c & 0xf];
+					elen = 6;
+					break;
+			}
+		}
+		else
+		{
+			i++;
+			continue;
+		}
+		fj_raw(o, s + run, i - run);
+		fj_raw(o, e, elen);
+		i += skip;
+		run = i;
+	}
+	fj_raw(o, s + run, i - run);
+	fj_raw(o, "\"", 1);
+}
+
+/* An escaped string member, omitted when val is NULL. */
+static void
+fj_opt_esc(fj_out *o, const char *key, const char *val)
+{
+	if (val == NULL)
+		return;
+	fj_key(o, key);
+	fj_esc(o, val, strlen(val));
+}
+
+/*
+ * A context object's JSON text (gf_fec_object_or_null checked its shape),
+ * from its '{' to its '}'.  Line breaks become spaces so that the object
+ * stays on one line (JSON lines): in JSON text they can only be
+ * whitespace between tokens, where a space means the same.
+ */
+static void
+fj_opt_object(fj_out *o, const char *key, const char *json)
+{
+	const char *p;
+	const char *end;
+
+	if (json == NULL)
+		return;
+	p = strchr(json, '{');
+	end = strrchr(json, '}') + 1;
+	fj_key(o, key);
+	while (p < end)
+	{
+		const char *brk = p;
+
+		while (brk < end && *brk != '\n' && *brk != '\r')
+			brk++;
+		fj_raw(o, p, (size_t) (brk - p));
+		if (brk < end)
+			fj_raw(o, " ", 1);
+		p = brk + 1;
+	}
+}
+
+/* Open a nested object as the value of key; fj_end closes it. */
+static void
+fj_begin(fj_out *o, const char *key)
+{
+	fj_key(o, key);
+	fj_raw(o, "{", 1);
+	o->first = true;
+}
+
+static void
+fj_end(fj_out *o)
+{
+	fj_raw(o, "}", 1);
+	/* The enclosing object now has a member: the one just closed. */
+	o->first = false;
 }
 
 static void
@@ -238,8 +394,144 @@ fj_opt_named(fj_out *o, const gf_flow *f, gf_field fld, const char *key,
 		fj_kv_u64(o, key, val);
 }
 
+/* A member whose value is one of this file's names; NULL: omitted. */
+static void
+fj_opt_str(fj_out *o, const char *key, const char *val)
+{
+	if (val)
+		fj_kv_str(o, key, val);
+}
+
+/* A country code: the bytes up to the NUL, at most two; "" is omitted. */
+static void
+fj_opt_country(fj_out *o, const char *key, const char code[3])
+{
+	size_t		n = 0;
+
+	while (n < 2 && code[n] != '\0')
+		n++;
+	if (n == 0)
+		return;
+	fj_key(o, key);
+	fj_esc(o, code, n);
+}
+
+static void
+fj_iface(fj_out *o, const char *key, const gf_fec_iface *i)
+{
+	if (!i->found)
+		return;
+	fj_begin(o, key);
+	fj_opt_esc(o, "name", i->name);
+	fj_opt_esc(o, "description", i->description);
+	if (i->has_speed)
+		fj_kv_u64(o, "speed", i->speed);
+	fj_opt_str(o, "boundary", i->boundary);
+	fj_opt_esc(o, "provider", i->provider);
+	fj_opt_object(o, "context", i->context);
+	fj_end(o);
+}
+
+/* The "context" member (see flow_json.h), omitted when nothing matched. */
+static void
+fj_context(fj_out *o, const gf_fec_view *v)
+{
+	if (!v->any)
+		return;
+	fj_begin(o, "context");
+	fj_opt_esc(o, "source_group", v->src_group);
+	fj_opt_esc(o, "destination_group", v->dst_group);
+	fj_opt_object(o, "source", v->src_context);
+	fj_opt_object(o, "destination", v->dst_context);
+	if (v->device_found)
+	{
+		fj_begin(o, "device");
+		fj_opt_esc(o, "name", v->device_name);
+		fj_opt_esc(o, "site", v->device_site);
+		fj_opt_esc(o, "role", v->device_role);
+		fj_opt_object(o, "context", v->device_context);
+		fj_end(o);
+	}
+	fj_iface(o, "in_interface", &v->in_if);
+	fj_iface(o, "out_interface", &v->out_if);
+	fj_end(o);
+}
+
+static void
+fj_flow(fj_out *o, const gf_flow *f, const gf_ctx_snapshot *ctx)
+{
+	gf_fec_view v;
+
+	fj_raw(o, "{", 1);
+	fj_kv_str(o, "type", gf_flow_type_name(f->type));
+	fj_kv_u64(o, "time_received_ns", f->time_received_ns);
+	fj_opt_u64(o, f, GF_F_SEQUENCE_NUM, "sequence_num", f->sequence_num);
+	fj_opt_u64(o, f, GF_F_SAMPLING_RATE, "sampling_rate", f->sampling_rate);
+	fj_opt_str(o, "sampling_rate_source",
+			   gf_rate_source_name((gf_rate_source) f->sampling_rate_source));
+	fj_opt_addr(o, "sampler_address", &f->sampler_address);
+	fj_opt_u64(o, f, GF_F_TIME_FLOW_START, "time_flow_start_ns",
+			   f->time_flow_start_ns);
+	fj_opt_u64(o, f, GF_F_TIME_FLOW_END, "time_flow_end_ns",
+			   f->time_flow_end_ns);
+	fj_opt_u64(o, f, GF_F_BYTES, "bytes", f->bytes);
+	fj_opt_u64(o, f, GF_F_PACKETS, "packets", f->packets);
+	fj_opt_addr(o, "src_addr", &f->src_addr);
+	fj_opt_addr(o, "dst_addr", &f->dst_addr);
+	fj_opt_named(o, f, GF_F_ETYPE, "etype", f->etype,
+				 fj_etype_name(f->etype));
+	fj_opt_named(o, f, GF_F_PROTO, "proto", f->proto,
+				 fj_proto_name(f->proto));
+	fj_opt_u64(o, f, GF_F_SRC_PORT, "src_port", f->src_port);
+	fj_opt_u64(o, f, GF_F_DST_PORT, "dst_port", f->dst_port);
+	fj_opt_u64(o, f, GF_F_IN_IF, "in_if", f->in_if);
+	fj_opt_u64(o, f, GF_F_OUT_IF, "out_if", f->out_if);
+	fj_opt_mac(o, f, GF_F_SRC_MAC, "src_mac", f->src_mac);
+	fj_opt_mac(o, f, GF_F_DST_MAC, "dst_mac", f->dst_mac);
+	fj_opt_u64(o, f, GF_F_SRC_VLAN, "src_vlan", f->src_vlan);
+	fj_opt_u64(o, f, GF_F_DST_VLAN, "dst_vlan", f->dst_vlan);
+	fj_opt_u64(o, f, GF_F_VLAN_ID, "vlan_id", f->vlan_id);
+	fj_opt_u64(o, f, GF_F_IP_TOS, "ip_tos", f->ip_tos);
+	fj_opt_u64(o, f, GF_F_FORWARDING_STATUS, "forwarding_status",
+			   f->forwarding_status);
+	fj_opt_u64(o, f, GF_F_IP_TTL, "ip_ttl", f->ip_ttl);
+	fj_opt_u64(o, f, GF_F_IP_FLAGS, "ip_flags", f->ip_flags);
+	fj_opt_u64(o, f, GF_F_TCP_FLAGS, "tcp_flags", f->tcp_flags);
+	fj_opt_u64(o, f, GF_F_ICMP_TYPE, "icmp_type", f->icmp_type);
+	fj_opt_u64(o, f, GF_F_ICMP_CODE, "icmp_code", f->icmp_code);
+	fj_opt_u64(o, f, GF_F_IPV6_FLOW_LABEL, "ipv6_flow_label",
+			   f->ipv6_flow_label);
+	fj_opt_u64(o, f, GF_F_FRAGMENT_ID, "fragment_id", f->fragment_id);
+	fj_opt_u64(o, f, GF_F_FRAGMENT_OFFSET, "fragment_offset",
+			   f->fragment_offset);
+	fj_opt_u64(o, f, GF_F_SRC_AS, "src_as", f->src_as);
+	fj_opt_u64(o, f, GF_F_DST_AS, "dst_as", f->dst_as);
+	fj_opt_addr(o, "next_hop", &f->next_hop);
+	fj_opt_u64(o, f, GF_F_NEXT_HOP_AS, "next_hop_as", f->next_hop_as);
+	fj_opt_net(o, f, GF_F_SRC_NET, "src_net", &f->src_addr, f->src_net_len);
+	fj_opt_net(o, f, GF_F_DST_NET, "dst_net", &f->dst_addr, f->dst_net_len);
+	fj_opt_addr(o, "bgp_next_hop", &f->bgp_next_hop);
+	fj_opt_array(o, "bgp_communities", f->bgp_communities,
+				 f->n_communities, GF_MAX_COMMUNITIES);
+	fj_opt_array(o, "as_path", f->as_path, f->n_as_path, GF_MAX_AS_PATH);
+	fj_opt_array(o, "mpls_label", f->mpls_label, f->n_mpls, GF_MAX_MPLS);
+	fj_opt_u64(o, f, GF_F_OBSERVATION_DOMAIN_ID, "observation_domain_id",
+			   f->observation_domain_id);
+	fj_opt_u64(o, f, GF_F_OBSERVATION_POINT_ID, "observation_point_id",
+			   f->observation_point_id);
+	fj_opt_u64(o, f, GF_F_IN_IF_FORMAT, "in_if_format", f->in_if_format);
+	fj_opt_u64(o, f, GF_F_OUT_IF_FORMAT, "out_if_format", f->out_if_format);
+	fj_opt_u64(o, f, GF_F_VXLAN_VNI, "vxlan_vni", f->vxlan_vni);
+	fj_opt_country(o, "src_country", f->src_country);
+	fj_opt_country(o, "dst_country", f->dst_country);
+	gf_fec_resolve(f, ctx, &v);
+	fj_context(o, &v);
+	fj_raw(o, "}", 1);
+}
+
 size_t
-gf_flow_json(const gf_flow *f, char *buf, size_t buflen)
+gf_flow_json_ctx(const gf_flow *f, const gf_ctx_snapshot *ctx, char *buf,
+				 size_t buflen)
 {
 	fj_out		o;
 
@@ -250,67 +542,7 @@ gf_flow_json(const gf_flow *f, char *buf, size_t buflen)
 	o.len = 0;
 	o.overflow = false;
 	o.first = true;
-
-	fj_raw(&o, "{", 1);
-	fj_kv_str(&o, "type", gf_flow_type_name(f->type));
-	fj_kv_u64(&o, "time_received_ns", f->time_received_ns);
-	fj_opt_u64(&o, f, GF_F_SEQUENCE_NUM, "sequence_num", f->sequence_num);
-	fj_opt_u64(&o, f, GF_F_SAMPLING_RATE, "sampling_rate", f->sampling_rate);
-	fj_opt_addr(&o, "sampler_address", &f->sampler_address);
-	fj_opt_u64(&o, f, GF_F_TIME_FLOW_START, "time_flow_start_ns",
-			   f->time_flow_start_ns);
-	fj_opt_u64(&o, f, GF_F_TIME_FLOW_END, "time_flow_end_ns",
-			   f->time_flow_end_ns);
-	fj_opt_u64(&o, f, GF_F_BYTES, "bytes", f->bytes);
-	fj_opt_u64(&o, f, GF_F_PACKETS, "packets", f->packets);
-	fj_opt_addr(&o, "src_addr", &f->src_addr);
-	fj_opt_addr(&o, "dst_addr", &f->dst_addr);
-	fj_opt_named(&o, f, GF_F_ETYPE, "etype", f->etype,
-				 fj_etype_name(f->etype));
-	fj_opt_named(&o, f, GF_F_PROTO, "proto", f->proto,
-				 fj_proto_name(f->proto));
-	fj_opt_u64(&o, f, GF_F_SRC_PORT, "src_port", f->src_port);
-	fj_opt_u64(&o, f, GF_F_DST_PORT, "dst_port", f->dst_port);
-	fj_opt_u64(&o, f, GF_F_IN_IF, "in_if", f->in_if);
-	fj_opt_u64(&o, f, GF_F_OUT_IF, "out_if", f->out_if);
-	fj_opt_mac(&o, f, GF_F_SRC_MAC, "src_mac", f->src_mac);
-	fj_opt_mac(&o, f, GF_F_DST_MAC, "dst_mac", f->dst_mac);
-	fj_opt_u64(&o, f, GF_F_SRC_VLAN, "src_vlan", f->src_vlan);
-	fj_opt_u64(&o, f, GF_F_DST_VLAN, "dst_vlan", f->dst_vlan);
-	fj_opt_u64(&o, f, GF_F_VLAN_ID, "vlan_id", f->vlan_id);
-	fj_opt_u64(&o, f, GF_F_IP_TOS, "ip_tos", f->ip_tos);
-	fj_opt_u64(&o, f, GF_F_FORWARDING_STATUS, "forwarding_status",
-			   f->forwarding_status);
-	fj_opt_u64(&o, f, GF_F_IP_TTL, "ip_ttl", f->ip_ttl);
-	fj_opt_u64(&o, f, GF_F_IP_FLAGS, "ip_flags", f->ip_flags);
-	fj_opt_u64(&o, f, GF_F_TCP_FLAGS, "tcp_flags", f->tcp_flags);
-	fj_opt_u64(&o, f, GF_F_ICMP_TYPE, "icmp_type", f->icmp_type);
-	fj_opt_u64(&o, f, GF_F_ICMP_CODE, "icmp_code", f->icmp_code);
-	fj_opt_u64(&o, f, GF_F_IPV6_FLOW_LABEL, "ipv6_flow_label",
-			   f->ipv6_flow_label);
-	fj_opt_u64(&o, f, GF_F_FRAGMENT_ID, "fragment_id", f->fragment_id);
-	fj_opt_u64(&o, f, GF_F_FRAGMENT_OFFSET, "fragment_offset",
-			   f->fragment_offset);
-	fj_opt_u64(&o, f, GF_F_SRC_AS, "src_as", f->src_as);
-	fj_opt_u64(&o, f, GF_F_DST_AS, "dst_as", f->dst_as);
-	fj_opt_addr(&o, "next_hop", &f->next_hop);
-	fj_opt_u64(&o, f, GF_F_NEXT_HOP_AS, "next_hop_as", f->next_hop_as);
-	fj_opt_net(&o, f, GF_F_SRC_NET, "src_net", &f->src_addr, f->src_net_len);
-	fj_opt_net(&o, f, GF_F_DST_NET, "dst_net", &f->dst_addr, f->dst_net_len);
-	fj_opt_addr(&o, "bgp_next_hop", &f->bgp_next_hop);
-	fj_opt_array(&o, "bgp_communities", f->bgp_communities,
-				 f->n_communities, GF_MAX_COMMUNITIES);
-	fj_opt_array(&o, "as_path", f->as_path, f->n_as_path, GF_MAX_AS_PATH);
-	fj_opt_array(&o, "mpls_label", f->mpls_label, f->n_mpls, GF_MAX_MPLS);
-	fj_opt_u64(&o, f, GF_F_OBSERVATION_DOMAIN_ID, "observation_domain_id",
-			   f->observation_domain_id);
-	fj_opt_u64(&o, f, GF_F_OBSERVATION_POINT_ID, "observation_point_id",
-			   f->observation_point_id);
-	fj_opt_u64(&o, f, GF_F_IN_IF_FORMAT, "in_if_format", f->in_if_format);
-	fj_opt_u64(&o, f, GF_F_OUT_IF_FORMAT, "out_if_format", f->out_if_format);
-	fj_opt_u64(&o, f, GF_F_VXLAN_VNI, "vxlan_vni", f->vxlan_vni);
-	fj_raw(&o, "}", 1);
-
+	fj_flow(&o, f, ctx);
 	if (o.overflow)
 	{
 		buf[0] = '\0';
@@ -318,4 +550,24 @@ gf_flow_json(const gf_flow *f, char *buf, size_t buflen)
 	}
 	buf[o.len] = '\0';
 	return o.len;
+}
+
+size_t
+gf_flow_json_ctx_len(const gf_flow *f, const gf_ctx_snapshot *ctx)
+{
+	fj_out		o;
+
+	o.buf = NULL;
+	o.cap = SIZE_MAX;
+	o.len = 0;
+	o.overflow = false;
+	o.first = true;
+	fj_flow(&o, f, ctx);
+	return o.len;
+}
+
+size_t
+gf_flow_json(const gf_flow *f, char *buf, size_t buflen)
+{
+	return gf_flow_json_ctx(f, NULL, buf, buflen);
 }

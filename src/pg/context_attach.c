@@ -25,6 +25,7 @@
 
 #include "context_attach.h"
 #include "context_shared.h"
+#include "geoip_guc.h"
 
 static dsm_segment *ctx_seg = NULL;
 static const gf_ctx_snapshot *ctx_snap = NULL;
@@ -59,6 +60,8 @@ gf_context_refresh(void)
 	dsm_segment *seg;
 	const void *block;
 
+	/* GeoIP databases follow their settings and files (stat at most 1/s). */
+	gf_geoip_refresh_if_due();
 	if (cs == NULL)
 		return NULL;
 	SpinLockAcquire(&cs->lock);
@@ -111,6 +114,7 @@ gf_context_enrich_copy(const gf_flow *in, gf_flow *out)
 {
 	memcpy(out, in, sizeof(gf_flow));
 	gf_ctx_enrich(ctx_snap, out);
+	gf_geoip_apply(out);
 }
 
 static Datum

@@ -36,7 +36,9 @@ typedef enum GfCtxField
 } GfCtxField;
 
 /*
- * Switch to the newest published snapshot if there is one; returns the
+ * Bring the GeoIP databases in line with their settings and files
+ * (geoip_guc.h), then switch to the newest published snapshot if there
+ * is one; returns the
  * snapshot in use (NULL: none yet).  Call between batches, never while
  * rows made from the previous snapshot's Datums are still to be formed:
  * switching frees them.  May ERROR (mapping a segment can fail); the old

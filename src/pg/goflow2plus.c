@@ -19,6 +19,7 @@
 
 #include "context_load_fn.h"
 #include "context_shared.h"
+#include "geoip_guc.h"
 #include "gf_shmem.h"
 #include "goflow2plus.h"
 #include "listen_uri.h"
@@ -207,6 +208,8 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	/* GoFlow2+'s -context.config (context_load_fn.c). */
 	gf_context_config_define_guc();
+	/* GoFlow2+'s enricher -db.asn / -db.country (geoip_guc.c). */
+	gf_geoip_define_gucs();
 
 	/*
 	 * Settings that only the postmaster may define, and everything that

@@ -19,9 +19,11 @@
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 
 #include "context_attach.h"
 #include "flow_json.h"
+#include "flow_pb.h"
 #include "nats_subject.h"
 #include "sinks.h"
 
@@ -88,8 +90,16 @@ static GfFlowEncodeFn sk_encode = NULL;
 static GfFileSink *sk_file = NULL;
 static bool sk_nats = false;
 static uint64 sk_encode_errors = 0;
-/* An encoded flow; JSON's bound holds any flow (flow_json.h). */
-static uint8 sk_buf[GF_FLOW_JSON_MAX];
+
+/*
+ * An encoded flow.  Context names and objects have no small bound
+ * (flow_json.h, flow_pb.h): the buffer starts at 64 kB and grows to what a
+ * flow needs, once.
+ */
+#define SK_BUF_INITIAL	(64 * 1024)
+#define SK_BUF_MAX		(16 * 1024 * 1024)
+static uint8 *sk_buf = NULL;
+static size_t sk_buf_size = 0;
 
 /* ---- settings ---------------------------------------------------------- */
 
@@ -165,23 +175,6 @@ sk_assign_transport(const char *newval, void *extra)
 }
 
 static bool
-sk_check_format(int *newval, void **extra, GucSource source)
-{
-	if (*newval == GF_FORMAT_BIN)
-	{
-		/*
-		 * The protobuf encoder (src/core/flow_pb.c, GoFlow2's FlowMessage
-		 * with varint length framing) is not in this build yet.
-		 */
-		GUC_check_errdetail("format = bin needs the protobuf encoder, which this build of goflow2plus does not have yet.");
-		GUC_check_errhint("Use goflow2plus.format = 'json'.");
-		sk_note_rejection("goflow2plus.format", "bin is not available in this build");
-		return false;
-	}
-	return true;
-}
-
-static bool
 sk_check_subject(char **newval, void **extra, GucSource source)
 {
 	gf_subject_pattern *p = (gf_subject_pattern *) malloc(sizeof(gf_subject_pattern));
@@ -253,7 +246,7 @@ gf_sinks_define_gucs(void)
 							 &gf_guc_format,
 							 GF_FORMAT_JSON, sk_format_options,
 							 PGC_POSTMASTER, 0,
-							 sk_check_format, NULL, NULL);
+							 NULL, NULL, NULL);
 	DefineCustomStringVariable("goflow2plus.transport_file",
 							   "File the file sink appends flows to (GoFlow2+'s -transport.file); relative to the data directory.",
 							   "Reopened at each reload, for log rotation.",
@@ -359,11 +352,29 @@ gf_sinks_define_gucs(void)
 
 /* ---- the worker's side ------------------------------------------------- */
 
+/* JSON: one object, GoFlow2's keys, GoFlow2+'s "context" (flow_json.h). */
 static size_t
 sk_encode_json(const gf_flow *f, const gf_ctx_snapshot *ctx, uint8_t *buf,
 			   size_t len)
 {
-	return gf_flow_json(f, (char *) buf, len);
+	return gf_flow_json_ctx(f, ctx, (char *) buf, len);
+}
+
+/* bin: GoFlow2's FlowMessage after its varint length (flow_pb.h). */
+static size_t
+sk_encode_bin(const gf_flow *f, const gf_ctx_snapshot *ctx, uint8_t *buf,
+			  size_t len)
+{
+	return gf_flow_pb_pack_delimited(f, ctx, buf, len);
+}
+
+/* What the flow needs when it did not fit (JSON's NUL included). */
+static size_t
+sk_encoded_size(const gf_flow *f, const gf_ctx_snapshot *ctx)
+{
+	if (sk_format == GF_FORMAT_BIN)
+		return gf_flow_pb_size(f, ctx);
+	return gf_flow_json_ctx_len(f, ctx) + 1;
 }
 
 /* Any exit (FATAL, postmaster death): close NATS without waiting. */
@@ -377,7 +388,9 @@ void
 gf_sinks_start(int slotno)
 {
 	sk_format = (GfSinkFormat) gf_guc_format;
-	sk_encode = sk_encode_json;
+	sk_encode = sk_format == GF_FORMAT_BIN ? sk_encode_bin : sk_encode_json;
+	sk_buf_size = SK_BUF_INITIAL;
+	sk_buf = MemoryContextAlloc(TopMemoryContext, sk_buf_size);
 	if (sk_transport & SK_FILE)
 	{
 		sk_file = gf_file_sink_create(slotno, sk_format == GF_FORMAT_JSON);
@@ -406,11 +419,22 @@ gf_sinks_flow(const gf_flow *f)
 		return;
 	ctx = gf_context_snapshot_in_use();
 	gf_context_enrich_copy(f, &e);
-	len = sk_encode(&e, ctx, sk_buf, sizeof(sk_buf));
+	len = sk_encode(&e, ctx, sk_buf, sk_buf_size);
 	if (len == 0)
 	{
-		sk_encode_errors++;
-		return;
+		size_t		need = sk_encoded_size(&e, ctx);
+
+		if (need > sk_buf_size && need <= SK_BUF_MAX)
+		{
+			sk_buf = repalloc(sk_buf, need);
+			sk_buf_size = need;
+			len = sk_encode(&e, ctx, sk_buf, sk_buf_size);
+		}
+		if (len == 0)
+		{
+			sk_encode_errors++;
+			return;
+		}
 	}
 	if (sk_file != NULL)
 		gf_file_sink_put(sk_file, sk_buf, len);

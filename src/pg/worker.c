@@ -45,6 +45,7 @@
 #include "decode.h"
 #include "flow_writer.h"
 #include "exporters_fn.h"
+#include "geoip_guc.h"
 #include "gf_shmem.h"
 #include "goflow2plus.h"
 #include "iface_learn.h"
@@ -760,6 +761,7 @@ wk_reload(Worker *w)
 {
 	ConfigReloadPending = false;
 	ProcessConfigFile(PGC_SIGHUP);
+	gf_geoip_refresh();
 	if (gf_guc_rcvbuf != w->rcvbuf_applied)
 	{
 		w->c.rcvbuf_bytes = (uint64) gf_udp_set_rcvbuf(w->fd, gf_guc_rcvbuf,
@@ -956,6 +958,7 @@ goflow2plus_worker_main(Datum main_arg)
 	AddWaitEventToSet(w->wes, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
 	AddWaitEventToSet(w->wes, WL_SOCKET_READABLE, w->fd, NULL, NULL);
 
+	gf_geoip_refresh();
 	w->next_tick_ms = wk_now_ms() + WK_TICK_MS;
 	wk_publish(w);
 	pg_atomic_write_u32(&w->slot->ready, 1);
@@ -1023,6 +1026,8 @@ goflow2plus_worker_main(Datum main_arg)
 			gf_exporters_publish(w->slot, w->decoder);
 			wk_sync_state(w);
 			gf_iface_learn_write();
+			/* GeoIP files follow their settings even with no traffic. */
+			gf_geoip_refresh();
 			gf_sinks_tick();
 			w->next_tick_ms = now + WK_TICK_MS;
 		}

@@ -90,7 +90,8 @@ def nf5_known():
         rows.append({
             "type": "NETFLOW_V5", "time_flow_start": ts_text(start),
             "time_flow_end": ts_text(end), "sequence_num": "4242",
-            "sampling_rate": "100", "sampler_address": "192.0.2.5",
+            "sampling_rate": "100", "sampling_rate_source": "packet_header",
+            "sampler_address": "192.0.2.5",
             "bytes": str(r["octets"]), "packets": str(r["pkts"]),
             "src_addr": r["src"], "dst_addr": r["dst"], "etype": "2048",
             "proto": str(r["proto"]), "src_port": str(r["sport"]),
@@ -200,6 +201,8 @@ def v9_known(sampling=None):
         }
         if sampling:
             row["sampling_rate"] = str(sampling)
+            # The rate came in options data (nf9_options), not the record.
+            row["sampling_rate_source"] = "options"
         rows.append(row)
         tsh.append({"cflow.srcaddr": r["src"], "cflow.dstaddr": r["dst"],
                     "cflow.srcport": str(r["sport"]), "cflow.dstport": str(r["dport"]),
@@ -307,6 +310,7 @@ def ipfix_known():
             "type": "IPFIX", "time_flow_start": ts_text(r["start_ms"] * 10**6),
             "time_flow_end": ts_text(r["end_ms"] * 10**6), "sequence_num": "1",
             "sampling_rate": str((IPFIX_INTERVAL + IPFIX_SPACE) // IPFIX_INTERVAL),
+            "sampling_rate_source": "options",
             "sampler_address": "2001:db8:ffff::7",
             "bytes": str(r["octets"]), "packets": str(r["pkts"]),
             "src_addr": r["src"], "dst_addr": r["dst"], "etype": "34525",
@@ -440,6 +444,7 @@ _sf[24:28] = struct.pack(">I", 2)
 PACKETS.append(("sflow_bogus_count", SF_AGENT, bytes(_sf)))
 KNOWN["sflow_flow"] = [{
     "type": "SFLOW_5", "sequence_num": str(SF_SEQ), "sampling_rate": str(SF_RATE),
+    "sampling_rate_source": "sflow",
     "sampler_address": SF_AGENT, "bytes": str(SF_HDR["frame_length"]), "packets": "1",
     "src_addr": SF_HDR["src"], "dst_addr": SF_HDR["dst"], "etype": "2048", "proto": "6",
     "src_port": str(SF_HDR["sport"]), "dst_port": str(SF_HDR["dport"]),

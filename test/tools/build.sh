@@ -12,5 +12,5 @@ $CC -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
 	-Wdeclaration-after-statement -Werror -Isrc/core/include -Isrc/core -Isrc/gen \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -o build/tools/gf_pcap_decode \
-	src/core/*.c src/gen/flow.pb-c.c test/tools/gf_pcap_decode.c -lprotobuf-c -lyaml
+	src/core/*.c src/gen/flow.pb-c.c test/tools/gf_pcap_decode.c -lprotobuf-c -lyaml -lmaxminddb
 echo "built build/tools/gf_pcap_decode"

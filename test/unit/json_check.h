@@ -243,4 +243,23 @@ json_check(const char *text, bool want_object)
 	return j.i == j.n;
 }
 
+/* Whether text is well-formed UTF-8 (any character, control ones too). */
+static inline bool
+json_utf8_check(const char *text)
+{
+	jc_state	j;
+
+	j.s = (const unsigned char *) text;
+	j.n = strlen(text);
+	j.i = 0;
+	while (j.i < j.n)
+	{
+		if (j.s[j.i] < 0x80)
+			j.i++;
+		else if (!jc_utf8(&j))
+			return false;
+	}
+	return true;
+}
+
 #endif							/* GF_JSON_CHECK_H */

@@ -3,13 +3,21 @@
  *    The JSON encoder against hand-written expected objects: key names and
  *    order, absent fields omitted, names for etype/proto, prefixes masked,
  *    and the buffer bound (never a partial object, never past the end).
+ *    With a context snapshot (enc_fixture.h): the "context" object written
+ *    from the fixture's inputs by hand, escaping of control characters and
+ *    ill-formed UTF-8, context texts that are not objects left out, and
+ *    the sizing of large objects (gf_flow_json_ctx_len); every object is
+ *    also checked to be strict JSON (json_check.h).
  */
 #include "flow_json.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"
+#include "json_check.h"
+#include "enc_fixture.h"
 
 static void
 test_minimal(void)
@@ -194,6 +202,10 @@ test_worst_case_fits(void)
 	f.n_as_path = GF_MAX_AS_PATH;
 	f.n_communities = GF_MAX_COMMUNITIES;
 	f.n_mpls = GF_MAX_MPLS;
+	f.sampling_rate_source = GF_RATE_PACKET_HEADER;
+	/* Two bytes that are not UTF-8: each written as \ufffd. */
+	memcpy(f.src_country, "\xff\xff", 3);
+	memcpy(f.dst_country, "\xff\xff", 3);
 	for (i = 0; i < GF_MAX_AS_PATH; i++)
 		f.as_path[i] = UINT32_MAX;
 	for (i = 0; i < GF_MAX_COMMUNITIES; i++)
@@ -204,11 +216,204 @@ test_worst_case_fits(void)
 	CHECK(n > 0);
 	CHECK(n < sizeof(buf));
 	CHECK(strstr(buf, "\"bgp_next_hop\":\"1111:1111:1111:1111:1111:1111:1111:1111\"") != NULL);
+	CHECK(strstr(buf, "\"src_country\":\"\\ufffd\\ufffd\"") != NULL);
+	CHECK(json_check(buf, true));
+	printf("worst case without context: %zu bytes (GF_FLOW_JSON_MAX %d)\n", n, GF_FLOW_JSON_MAX);
 
 	/* An array count beyond its capacity is clamped, not read past. */
 	f.n_mpls = 60000;
 	n = gf_flow_json(&f, buf, sizeof(buf));
 	CHECK(n > 0);
+}
+
+static void
+set_refs(gf_flow *f, uint32_t src, uint32_t dst, uint32_t dev, uint32_t in,
+		 uint32_t out)
+{
+	f->ctx_src_network = src;
+	f->ctx_dst_network = dst;
+	f->ctx_device = dev;
+	f->ctx_in_if = in;
+	f->ctx_out_if = out;
+}
+
+/* Encode with ctx, check it is strict JSON and that _len agrees. */
+static const char *
+enc_ctx(const gf_flow *f, const gf_ctx_snapshot *s)
+{
+	static char buf[GF_FLOW_JSON_MAX];
+	size_t		n = gf_flow_json_ctx(f, s, buf, sizeof(buf));
+
+	CHECK(n > 0);
+	CHECK_EQ_U64(n, strlen(buf));
+	CHECK_EQ_U64(gf_flow_json_ctx_len(f, s), n);
+	CHECK(json_check(buf, true));
+	CHECK(strchr(buf, '\n') == NULL);
+	return buf;
+}
+
+/* Rate source and countries (flow fields: written without a snapshot). */
+static void
+test_rate_source_country(void)
+{
+	gf_flow		f;
+	char		buf[GF_FLOW_JSON_MAX];
+
+	gf_flow_init(&f, GF_TYPE_NETFLOW_V9, 4, NULL);
+	GF_SET(&f, sampling_rate, GF_F_SAMPLING_RATE, 0);
+	f.sampling_rate_source = GF_RATE_OVERRIDE;
+	memcpy(f.src_country, "FR", 3);
+	memcpy(f.dst_country, "\"\\", 3);
+	gf_flow_json(&f, buf, sizeof(buf));
+	CHECK_STR(buf, "{\"type\":\"NETFLOW_V9\",\"time_received_ns\":4,"
+			  "\"sampling_rate\":0,\"sampling_rate_source\":\"override\","
+			  "\"src_country\":\"FR\",\"dst_country\":\"\\\"\\\\\"}");
+	CHECK(json_check(buf, true));
+
+	/* Unnamed source omitted; a country without a NUL: two bytes read. */
+	f.sampling_rate_source = 77;
+	memcpy(f.src_country, "DEX", 3);
+	memset(f.dst_country, 0, 3);
+	gf_flow_json(&f, buf, sizeof(buf));
+	CHECK_STR(buf, "{\"type\":\"NETFLOW_V9\",\"time_received_ns\":4,"
+			  "\"sampling_rate\":0,\"src_country\":\"DE\"}");
+}
+
+static void
+test_ctx_full(void)
+{
+	const gf_ctx_snapshot *s = encf_snapshot();
+	gf_flow		f;
+	char		plain[GF_FLOW_JSON_MAX];
+
+	gf_flow_init(&f, GF_TYPE_IPFIX, 9, NULL);
+	f.sampling_rate_source = GF_RATE_DEFAULT;
+	memcpy(f.src_country, "FR", 3);
+	set_refs(&f, ENCF_NET_WEB, ENCF_NET_CLIENT, ENCF_DEV_EDGE, ENCF_IF_TRANSIT,
+			 ENCF_IF_AE0);
+	CHECK_STR(enc_ctx(&f, s),
+			  "{\"type\":\"IPFIX\",\"time_received_ns\":9,"
+			  "\"sampling_rate_source\":\"default\",\"src_country\":\"FR\","
+			  "\"context\":{\"source_group\":\"web-servers\","
+			  "\"destination_group\":\"client-network\","
+			  "\"source\":" ENCF_WEB_CTX ","
+			  "\"device\":{\"name\":\"edge-1\",\"site\":\"par1\",\"role\":\"edge\","
+			  "\"context\":" ENCF_EDGE_CTX "},"
+			  "\"in_interface\":{\"name\":\"xe-0/0/3\",\"description\":\"transit A\","
+			  "\"speed\":10000000000,\"boundary\":\"external\",\"provider\":\"transit-a\","
+			  "\"context\":" ENCF_TRANSIT_CTX "},"
+			  "\"out_interface\":{\"name\":\"ae0\",\"boundary\":\"internal\"}}}");
+
+	/* Without a snapshot the references mean nothing: no "context". */
+	gf_flow_json(&f, plain, sizeof(plain));
+	CHECK_STR(plain, "{\"type\":\"IPFIX\",\"time_received_ns\":9,"
+			  "\"sampling_rate_source\":\"default\",\"src_country\":\"FR\"}");
+	CHECK_STR(enc_ctx(&f, NULL), plain);
+	/* Nor do references the snapshot does not hold. */
+	set_refs(&f, ENCF_N_NETS + 1, UINT32_MAX, ENCF_N_DEVS + 1, ENCF_N_IFS + 1,
+			 ENCF_N_IFS + 100);
+	CHECK_STR(enc_ctx(&f, s), plain);
+	set_refs(&f, 0, 0, 0, 0, 0);
+	CHECK_STR(enc_ctx(&f, s), plain);
+
+	/* One side only. */
+	set_refs(&f, 0, ENCF_NET_WEB, 0, 0, 0);
+	CHECK_STR(enc_ctx(&f, s),
+			  "{\"type\":\"IPFIX\",\"time_received_ns\":9,"
+			  "\"sampling_rate_source\":\"default\",\"src_country\":\"FR\","
+			  "\"context\":{\"destination_group\":\"web-servers\","
+			  "\"destination\":" ENCF_WEB_CTX "}}");
+}
+
+/*
+ * Escaped names (control characters, quotes, ill-formed UTF-8), contexts
+ * that are not objects left out, a blank-padded one trimmed to one line,
+ * an empty device and an interface with only a speed of 0.
+ */
+static void
+test_ctx_escapes(void)
+{
+	const gf_ctx_snapshot *s = encf_snapshot();
+	gf_flow		f;
+
+	gf_flow_init(&f, GF_TYPE_SFLOW_5, 1, NULL);
+	set_refs(&f, ENCF_NET_TRICKY, ENCF_NET_ARRAY, ENCF_DEV_EMPTY, ENCF_IF_BARE, 0);
+	CHECK_STR(enc_ctx(&f, s),
+			  "{\"type\":\"SFLOW_5\",\"time_received_ns\":1,"
+			  "\"context\":{\"source_group\":" ENCF_TRICKY_JSON ","
+			  "\"destination_group\":\"v6-net\","
+			  "\"source\":{\"k\": \"v\"},"
+			  "\"device\":{},\"in_interface\":{\"speed\":0}}}");
+	set_refs(&f, ENCF_NET_BRACE, 0, 0, 0, ENCF_IF_BARE);
+	CHECK_STR(enc_ctx(&f, s),
+			  "{\"type\":\"SFLOW_5\",\"time_received_ns\":1,"
+			  "\"context\":{\"source_group\":\"brace\","
+			  "\"out_interface\":{\"speed\":0}}}");
+}
+
+/* The object outgrows GF_FLOW_JSON_MAX: 0, then _len says how much. */
+static void
+test_ctx_large(void)
+{
+	const gf_ctx_snapshot *s = encf_snapshot();
+	gf_flow		f;
+	char		small[GF_FLOW_JSON_MAX];
+	char	   *big;
+	size_t		need;
+	const char *at;
+
+	gf_flow_init(&f, GF_TYPE_IPFIX, 2, NULL);
+	set_refs(&f, ENCF_NET_BIG, ENCF_NET_BIG, 0, 0, 0);
+	CHECK_EQ_U64(gf_flow_json_ctx(&f, s, small, sizeof(small)), 0);
+	CHECK_STR(small, "");
+	need = gf_flow_json_ctx_len(&f, s);
+	CHECK(need > 2 * ENCF_BIG_LEN);
+	big = malloc(need + 1);
+	if (big == NULL)
+		return;
+	CHECK_EQ_U64(gf_flow_json_ctx(&f, s, big, need), 0);
+	CHECK_EQ_U64(gf_flow_json_ctx(&f, s, big, need + 1), need);
+	CHECK_EQ_U64(strlen(big), need);
+	CHECK(json_check(big, true));
+	at = strstr(big, "\"source\":");
+	CHECK(at != NULL && strncmp(at + 9, encf_big_ctx, ENCF_BIG_LEN) == 0);
+	/* Exactly the fixed members plus the two groups and contexts. */
+	CHECK_EQ_U64(need, strlen("{\"type\":\"IPFIX\",\"time_received_ns\":2,"
+							  "\"context\":{\"source_group\":\"big\","
+							  "\"destination_group\":\"big\","
+							  "\"source\":,\"destination\":}}") + 2 * ENCF_BIG_LEN);
+	free(big);
+}
+
+/* Every buffer shorter than the context object plus NUL gives 0 and "". */
+static void
+test_ctx_bounds(void)
+{
+	const gf_ctx_snapshot *s = encf_snapshot();
+	gf_flow		f;
+	static char ref[GF_FLOW_JSON_MAX];
+	static char buf[GF_FLOW_JSON_MAX + 16];
+	size_t		need;
+	size_t		cap;
+	int			bad = 0;
+
+	fill_ipv4(&f);
+	set_refs(&f, ENCF_NET_TRICKY, ENCF_NET_WEB, ENCF_DEV_EDGE, ENCF_IF_TRANSIT,
+			 ENCF_IF_AE0);
+	need = gf_flow_json_ctx(&f, s, ref, sizeof(ref)) + 1;
+	CHECK(need > 1);
+	for (cap = 1; cap < need; cap++)
+	{
+		memset(buf, 'X', sizeof(buf));
+		if (gf_flow_json_ctx(&f, s, buf, cap) != 0 || buf[0] != '\0')
+			bad++;
+		if (buf[cap] != 'X')
+			bad++;
+	}
+	CHECK_EQ_U64(bad, 0);
+	CHECK_EQ_U64(gf_flow_json_ctx(&f, s, buf, need), need - 1);
+	CHECK_STR(buf, ref);
+	CHECK_EQ_U64(gf_flow_json_ctx(&f, s, NULL, 100), 0);
 }
 
 int
@@ -219,5 +424,10 @@ main(void)
 	test_bounds();
 	test_ipv6_and_names();
 	test_worst_case_fits();
+	test_rate_source_country();
+	test_ctx_full();
+	test_ctx_escapes();
+	test_ctx_large();
+	test_ctx_bounds();
 	UNIT_MAIN_END();
 }

@@ -53,7 +53,7 @@ SELECT prorettype::regtype, proretset FROM pg_proc
 -- Drift of each kind is caught: a missing column, a changed type, a
 -- renamed column, a column added, a NOT NULL the writer cannot honour.
 BEGIN;
-ALTER TABLE goflow2plus.flows DROP COLUMN vxlan_vni;
+ALTER TABLE goflow2plus.flows DROP COLUMN dst_country;
 ALTER TABLE goflow2plus.flows ALTER COLUMN bytes TYPE numeric;
 ALTER TABLE goflow2plus.sflow_drops RENAME COLUMN reason TO drop_reason;
 ALTER TABLE goflow2plus.interface_counters ADD COLUMN note text;
