@@ -91,6 +91,8 @@ static GfFileSink *sk_file = NULL;
 static bool sk_nats = false;
 static uint64 sk_encode_errors = 0;
 
+static void sk_refresh_context(void);
+
 /*
  * An encoded flow.  Context names and objects have no small bound
  * (flow_json.h, flow_pb.h): the buffer starts at 64 kB and grows to what a
@@ -405,7 +407,10 @@ gf_sinks_start(int slotno)
 	sk_extra = sk_file != NULL || sk_nats;
 	sk_started = true;
 	if (sk_extra)
+	{
 		on_proc_exit(sk_on_exit, (Datum) 0);
+		sk_refresh_context();
+	}
 }
 
 void
@@ -451,32 +456,37 @@ gf_sinks_pass_end(void)
 		gf_nats_sink_pass_end();
 }
 
+/*
+ * Attach the newest context snapshot.  The table writer does it before
+ * each batch; without the table, or between quiet batches, nobody else
+ * would for flows the sinks enrich at receive time.  Between batches
+ * (here: at start and at each tick) a switch is always safe
+ * (context_attach.h).  A failure keeps the snapshot in use.
+ */
+static void
+sk_refresh_context(void)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		(void) gf_context_refresh();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		EmitErrorReport();
+		FlushErrorState();
+	}
+	PG_END_TRY();
+}
+
 void
 gf_sinks_tick(void)
 {
 	if (!sk_extra)
 		return;
-
-	/*
-	 * Without the table the writer never runs, so nobody else attaches
-	 * a newer context snapshot for this process.
-	 */
-	if (!gf_sinks_table)
-	{
-		MemoryContext cxt = CurrentMemoryContext;
-
-		PG_TRY();
-		{
-			(void) gf_context_refresh();
-		}
-		PG_CATCH();
-		{
-			MemoryContextSwitchTo(cxt);
-			EmitErrorReport();
-			FlushErrorState();
-		}
-		PG_END_TRY();
-	}
+	sk_refresh_context();
 	if (sk_file != NULL)
 		gf_file_sink_tick(sk_file);
 	if (sk_nats)

@@ -8,12 +8,16 @@
       src_port, bytes) and the same value in every field GoFlow2's JSON
       and the table share (absent key <=> SQL NULL), and nothing else may
       be there (--skip-prefix A: flows whose src_addr starts with A are
-      not looked at).  With --pattern 'flows.{type}.{src_group}.{hash4}', each
+      not looked at).  With --pattern PREFIX, for a subject pattern
+      'PREFIX.{type}.{src_group}.{hash:src_addr,dst_addr:4}', each
       message's subject must be what this script computes for the row:
       the bucket is FNV-1a 64 over (family byte, address bytes) of
       src_addr then dst_addr, mod 4, written here from the definition,
       not taken from the C code.
-  keys SOURCE       print the flow keys (src_addr src_port bytes) found
+      --format bin: SOURCE holds length-delimited FlowMessages, read by
+      decode_bin() below with the field numbers of GoFlow2's own
+      pb/flow.proto (netsampler/goflow2), not with our proto file.
+  keys SOURCE [--format bin]  print the flow keys (src_addr src_port bytes)
   stream-subjects PORT STREAM   print the stream's subjects
   create-stream PORT STREAM SUBJECT
   msgids PORT STREAM   exit 1 unless every message has a distinct Nats-Msg-Id
@@ -40,7 +44,10 @@ SHARED = ["type", "sequence_num", "sampling_rate", "sampler_address", "bytes",
           "fragment_id", "fragment_offset", "src_as", "dst_as", "next_hop",
           "next_hop_as", "src_net", "dst_net", "bgp_next_hop",
           "bgp_communities", "as_path", "mpls_label", "observation_domain_id",
-          "observation_point_id", "in_if_format", "out_if_format", "vxlan_vni"]
+          "observation_point_id", "in_if_format", "out_if_format", "vxlan_vni",
+          "src_group", "dst_group"]
+# Not in GoFlow2's FlowMessage: left out of the bin comparison.
+NOT_IN_GOFLOW2 = {"in_if_format", "out_if_format", "vxlan_vni"}
 
 
 def key_of(d):
@@ -79,26 +86,137 @@ def token(s):
     return "".join("_" if (c in ".*>" or ord(c) <= 32 or ord(c) == 127) else c for c in s)
 
 
-def load_source(src):
+# GoFlow2's FlowMessage (netsampler/goflow2 pb/flow.proto): field number ->
+# (name, kind).  goflow2plus adds fields from 1000 up; of those only the
+# context group names are read here.
+GOFLOW2_FIELDS = {
+    1: ("type", "enum"), 110: ("time_received_ns", "u"), 4: ("sequence_num", "u"),
+    3: ("sampling_rate", "u"), 11: ("sampler_address", "addr"),
+    111: ("time_flow_start_ns", "u"), 112: ("time_flow_end_ns", "u"),
+    9: ("bytes", "u"), 10: ("packets", "u"), 6: ("src_addr", "addr"),
+    7: ("dst_addr", "addr"), 30: ("etype", "u"), 20: ("proto", "u"),
+    21: ("src_port", "u"), 22: ("dst_port", "u"), 18: ("in_if", "u"),
+    19: ("out_if", "u"), 27: ("src_mac", "mac"), 28: ("dst_mac", "mac"),
+    33: ("src_vlan", "u"), 34: ("dst_vlan", "u"), 29: ("vlan_id", "u"),
+    23: ("ip_tos", "u"), 24: ("forwarding_status", "u"), 25: ("ip_ttl", "u"),
+    38: ("ip_flags", "u"), 26: ("tcp_flags", "u"), 31: ("icmp_type", "u"),
+    32: ("icmp_code", "u"), 37: ("ipv6_flow_label", "u"),
+    35: ("fragment_id", "u"), 36: ("fragment_offset", "u"),
+    14: ("src_as", "u"), 15: ("dst_as", "u"), 12: ("next_hop", "addr"),
+    13: ("next_hop_as", "u"), 16: ("src_net", "u"), 17: ("dst_net", "u"),
+    100: ("bgp_next_hop", "addr"), 101: ("bgp_communities", "rep"),
+    102: ("as_path", "rep"), 81: ("mpls_label", "rep"),
+    70: ("observation_domain_id", "u"), 71: ("observation_point_id", "u"),
+    1010: ("src_group", "str"), 1011: ("dst_group", "str"),
+}
+FLOW_TYPES = {0: "FLOWUNKNOWN", 1: "SFLOW_5", 2: "NETFLOW_V5", 3: "NETFLOW_V9", 4: "IPFIX"}
+
+
+def varint(b, i):
+    v = shift = 0
+    while True:
+        c = b[i]
+        i += 1
+        v |= (c & 0x7f) << shift
+        shift += 7
+        if not c & 0x80:
+            return v, i
+
+
+def decode_bin(msg):
+    """One FlowMessage into the JSON form (GoFlow2's keys and values)."""
+    d = {}
+    i = 0
+    while i < len(msg):
+        tag, i = varint(msg, i)
+        num, wt = tag >> 3, tag & 7
+        if wt == 0:
+            val, i = varint(msg, i)
+        elif wt == 2:
+            n, i = varint(msg, i)
+            val, i = msg[i:i + n], i + n
+        elif wt == 1:
+            val, i = msg[i:i + 8], i + 8
+        elif wt == 5:
+            val, i = msg[i:i + 4], i + 4
+        else:
+            raise ValueError("wire type %d" % wt)
+        if num not in GOFLOW2_FIELDS:
+            continue
+        name, kind = GOFLOW2_FIELDS[num]
+        if kind == "addr":
+            d[name] = str(ipaddress.ip_address(bytes(val)))
+        elif kind == "enum":
+            d[name] = FLOW_TYPES.get(val, str(val))
+        elif kind == "mac":
+            d[name] = ":".join("%02x" % ((val >> s) & 255) for s in range(40, -8, -8))
+        elif kind == "str":
+            d[name] = bytes(val).decode()
+        elif kind == "rep":
+            if wt == 2:     # packed
+                j, vals = 0, []
+                while j < len(val):
+                    x, j = varint(val, j)
+                    vals.append(x)
+                d.setdefault(name, []).extend(vals)
+            else:
+                d.setdefault(name, []).append(val)
+        else:
+            d[name] = val
+    # GoFlow2 sends prefix lengths; the JSON form is the masked prefix.
+    for net, addr in (("src_net", "src_addr"), ("dst_net", "dst_addr")):
+        if net in d and addr in d:
+            d[net] = str(ipaddress.ip_network("%s/%d" % (d[addr], d[net]), strict=False))
+        else:
+            d.pop(net, None)
+    if "type" not in d:
+        d["type"] = "FLOWUNKNOWN"
+    return d
+
+
+def split_delimited(data):
+    i = 0
+    while i < len(data):
+        n, i = varint(data, i)
+        yield data[i:i + n]
+        i += n
+
+
+def flows_of(data, fmt):
+    if fmt == "bin":
+        return [decode_bin(m) for m in split_delimited(data)]
+    out = []
+    for line in data.split(b"\n"):
+        if line:
+            d = json.loads(line)
+            ctx = d.get("context", {})
+            if "source_group" in ctx:
+                d["src_group"] = ctx["source_group"]
+            if "destination_group" in ctx:
+                d["dst_group"] = ctx["destination_group"]
+            out.append(d)
+    return out
+
+
+def load_source(src, fmt="json"):
     """[(subject or None, headers, flow dict)] from nats:PORT:STREAM or file:PATH."""
     out = []
     kind, _, rest = src.partition(":")
     if kind == "file":
         with open(rest, "rb") as f:
-            for line in f:
-                out.append((None, {}, json.loads(line)))
+            for d in flows_of(f.read(), fmt):
+                out.append((None, {}, d))
         return out
     port, _, stream = rest.partition(":")
     nc = Nats(port=int(port))
     for _, subject, hdrs, data in nc.stream_messages(stream):
-        for line in data.split(b"\n"):
-            if line:
-                out.append((subject, hdrs, json.loads(line)))
+        for d in flows_of(data, fmt):
+            out.append((subject, hdrs, d))
     nc.close()
     return out
 
 
-def compare(table_path, src, pattern=None, count=None, skip=None):
+def compare(table_path, src, pattern=None, count=None, skip=None, fmt="json"):
     rows = {}
     with open(table_path) as f:
         for line in f:
@@ -108,7 +226,7 @@ def compare(table_path, src, pattern=None, count=None, skip=None):
                 print("table has key %r twice" % (k,))
                 return 1
             rows[k] = r
-    got = load_source(src)
+    got = load_source(src, fmt)
     errors = 0
     seen = set()
     for subject, _, d in got:
@@ -132,13 +250,15 @@ def compare(table_path, src, pattern=None, count=None, skip=None):
                 print("flow %r: %s = %r, table %s = %r" % (k, jk, jv, col, tv))
                 errors += 1
         for col in SHARED:
+            if fmt == "bin" and col in NOT_IN_GOFLOW2:
+                continue
             tv = norm(col, r.get(col))
             jv = norm(col, d.get(col))
             if tv != jv:
                 print("flow %r: %s = %r, table says %r" % (k, col, jv, tv))
                 errors += 1
         if pattern is not None:
-            want = "flows.%s.%s.%d" % (r["type"], token(r.get("src_group")),
+            want = "%s.%s.%s.%d" % (pattern, r["type"], token(r.get("src_group")),
                                        fnv_bucket([r["src_addr"].split("/")[0], r["dst_addr"].split("/")[0]], 4))
             if subject != want:
                 print("flow %r: subject %s, expected %s" % (k, subject, want))
@@ -159,6 +279,11 @@ def main():
     if cmd == "compare":
         args = sys.argv[2:]
         pattern = count = skip = None
+        fmt = "json"
+        if "--format" in args:
+            i = args.index("--format")
+            fmt = args[i + 1]
+            del args[i:i + 2]
         if "--skip-prefix" in args:
             i = args.index("--skip-prefix")
             skip = args[i + 1]
@@ -171,9 +296,10 @@ def main():
             i = args.index("--count")
             count = int(args[i + 1])
             del args[i:i + 2]
-        return compare(args[0], args[1], pattern, count, skip)
+        return compare(args[0], args[1], pattern, count, skip, fmt)
     if cmd == "keys":
-        for _, _, d in load_source(sys.argv[2]):
+        fmt = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--format" else "json"
+        for _, _, d in load_source(sys.argv[2], fmt):
             print("%s %d %d" % key_of(d))
         return 0
     if cmd == "stream-subjects":
@@ -183,6 +309,11 @@ def main():
     if cmd == "create-stream":
         nc = Nats(port=int(sys.argv[2]))
         nc.stream_create(sys.argv[3], [sys.argv[4]])
+        return 0
+    if cmd == "max-flows-per-msg":
+        nc = Nats(port=int(sys.argv[2]))
+        fmt = sys.argv[4] if len(sys.argv) > 4 else "json"
+        print(max(len(flows_of(d, fmt)) for _, _, _, d in nc.stream_messages(sys.argv[3])))
         return 0
     if cmd == "msgids":
         nc = Nats(port=int(sys.argv[2]))

@@ -185,7 +185,7 @@ dump_table "" "$DIR/table.jsonl"
 # The warm-up flow is in the stream and the file but no longer in the table.
 grep -v '"src_addr":"10.3.' "$OUT/flows.json" >"$DIR/file_no_warmup.json"
 check "the stream holds exactly the table's flows, field for field, on the computed subjects" \
-	$CHECK compare "$DIR/table.jsonl" "nats:$NATS_PORT:gfe2e" --pattern 'flows.{type}.{src_group}.{hash4}' --count $N --skip-prefix 10.3.
+	$CHECK compare "$DIR/table.jsonl" "nats:$NATS_PORT:gfe2e" --pattern flows --count $N --skip-prefix 10.3.
 check "the file's JSON lines match the table field for field" \
 	$CHECK compare "$DIR/table.jsonl" "file:$DIR/file_no_warmup.json" --count $N
 check "every message has its own Nats-Msg-Id" $CHECK msgids "$NATS_PORT" gfe2e
@@ -275,6 +275,32 @@ check "a full disk is counted in file_errors" wait_for 10 "SELECT sum(value) = 3
 check "the file sink says why" wait_log 5 'could not write to file sink "/dev/full": No space left on device'
 is "without 'table' in transport no row is written" "$(q "SELECT count(*) FROM goflow2plus.flows")" 0
 is "the worker stayed up" "$(q "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'goflow2plus worker'")" 1
+
+# ---- E: format = bin, 10 flows per message ---------------------------------
+gf_cluster_stop
+cat >>"$DIR/data/postgresql.conf" <<CONF
+goflow2plus.transport = 'table, nats, file'
+goflow2plus.format = 'bin'
+goflow2plus.nats_batch = 10
+goflow2plus.nats_stream = 'gfbin'
+goflow2plus.nats_subject = 'fbin.{type}.{src_group}.{hash:src_addr,dst_addr:4}'
+goflow2plus.transport_file = '$OUT/flows.bin'
+CONF
+gf_as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null || fail "restart for bin"
+check "worker ready (bin)" wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
+check "stream gfbin created" wait_log 15 'created JetStream stream "gfbin"'
+q "TRUNCATE goflow2plus.flows" >/dev/null
+send 2000 --start 50000
+check "2000 flows in the table (bin)" wait_for 20 "SELECT count(*) = 2000 FROM goflow2plus.flows"
+check "2000 flows acknowledged (bin)" wait_for 20 "SELECT sum(value) = 2000 FROM goflow2plus.stats() WHERE counter = 'nats_acked'"
+check "2000 flows in the file (bin)" wait_for 10 "SELECT sum(value) = 2000 FROM goflow2plus.stats() WHERE counter = 'file_written'"
+dump_table "" "$DIR/table_bin.jsonl"
+check "the stream's FlowMessages, read with GoFlow2's field numbers, match the table field for field" \
+	$CHECK compare "$DIR/table_bin.jsonl" "nats:$NATS_PORT:gfbin" --format bin --pattern fbin --count 2000
+check "the file's length-delimited FlowMessages match the table" \
+	$CHECK compare "$DIR/table_bin.jsonl" "file:$OUT/flows.bin" --format bin --count 2000
+mpm=$($CHECK max-flows-per-msg "$NATS_PORT" gfbin bin)
+check "messages carry several flows, at most goflow2plus.nats_batch = 10 ($mpm)" test "$mpm" -gt 1 -a "$mpm" -le 10
 
 # ---- D: bad settings --------------------------------------------------------
 err=$(q "ALTER SYSTEM SET goflow2plus.nats_subject = 'flows.{bogus}'" 2>&1)
