@@ -59,6 +59,7 @@ step regress test/regress/run_regress.sh
 [ -x test/e2e/geoip_pg.sh ] && step geoip-pg test/e2e/geoip_pg.sh
 [ -x test/e2e/geoip_oracle.sh ] && step geoip-oracle test/e2e/geoip_oracle.sh
 [ -x test/e2e/exporters_e2e.sh ] && step exporters-e2e test/e2e/exporters_e2e.sh
+[ -x test/e2e/nats_e2e.sh ] && step nats-e2e test/e2e/nats_e2e.sh
 [ -x test/conformance/run.sh ] && step captures-conformance test/conformance/run.sh
 
 echo

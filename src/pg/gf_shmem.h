@@ -57,6 +57,7 @@
 	X(nats_dropped, "flows for NATS never published: its buffer was full (NATS slow or away) or the publish call failed") \
 	X(nats_inflight, "published flows waiting for their acknowledgement (gauge)") \
 	X(nats_buffered, "flows waiting in goflow2plus.nats_buffer_size to be published (gauge)") \
+	X(nats_retries, "messages sent again, with the same Nats-Msg-Id, after no acknowledgement came in goflow2plus.nats_ack_wait") \
 	X(file_written, "flows written to goflow2plus.transport_file") \
 	X(file_errors, "flows for the file sink lost to a failed open or write (full disk, missing folder)")
 

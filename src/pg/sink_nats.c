@@ -188,4 +188,5 @@ gf_nats_sink_counts(GfSinkCounts *out)
 	out->nats_dropped += c.dropped;
 	out->nats_inflight = c.inflight;
 	out->nats_buffered = c.buffered;
+	out->nats_retries = c.retries;
 }

@@ -79,6 +79,7 @@ typedef struct GfSinkCounts
 	uint64		nats_dropped;
 	uint64		nats_inflight;	/* gauge */
 	uint64		nats_buffered;	/* gauge */
+	uint64		nats_retries;	/* messages */
 	uint64		file_written;
 	uint64		file_errors;
 } GfSinkCounts;

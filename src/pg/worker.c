@@ -179,6 +179,7 @@ wk_publish(Worker *w)
 	w->c.nats_acked = sc.nats_acked;
 	w->c.nats_failed = sc.nats_failed;
 	w->c.nats_dropped = sc.nats_dropped;
+	w->c.nats_retries = sc.nats_retries;
 	w->c.file_written = sc.file_written;
 	w->c.file_errors = sc.file_errors;
 	for (i = 0; i < GF_NDECODER_COUNTERS; i++)

@@ -226,6 +226,30 @@ is "the stream holds no flow twice (retries deduplicated by Nats-Msg-Id)" \
 ks=$(wc -l <"$DIR/keys_after")
 check "the stream holds at least the acknowledged flows ($ack <= $ks)" test "$ack" -le "$ks"
 
+# ---- frozen server: acks time out, messages are sent again, deduplicated ----
+before=$(q "SELECT count(*) FROM goflow2plus.flows")
+NPID=${NATS_PID[$NATS_PORT]}
+send 600 --start 24000 --seconds 1 &
+SENDER=$!
+sleep 0.3
+kill -STOP "$NPID"
+sleep 2.5
+kill -CONT "$NPID"
+wait "$SENDER"
+total=$((before + 600))
+check "table lost nothing while the server was frozen" wait_for 20 "SELECT count(*) = $total FROM goflow2plus.flows"
+check "nothing left in flight after the freeze" wait_for 30 "SELECT sum(value) FILTER (WHERE counter = 'nats_inflight') = 0 AND sum(value) FILTER (WHERE counter = 'nats_buffered') = 0 FROM goflow2plus.stats()"
+pub=$(counter nats_published); drp=$(counter nats_dropped); ack=$(counter nats_acked); fld=$(counter nats_failed); rtr=$(counter nats_retries)
+echo "# after the freeze: published $pub dropped $drp acked $ack failed $fld retries $rtr"
+check "messages whose ack did not come in time were sent again ($rtr)" test "$rtr" -gt 0
+is "published + dropped = every flow for NATS" $((pub + drp)) $((total + 1))
+is "published = acked + failed" "$pub" $((ack + fld))
+$CHECK keys "nats:$NATS_PORT:gfe2e" >"$DIR/keys_freeze"
+is "the stream holds no flow twice: resent messages were deduplicated by Nats-Msg-Id" \
+	"$(sort "$DIR/keys_freeze" | uniq -d | wc -l)" 0
+k24=$(awk '{split($1, o, "."); k = o[3] * 256 + o[4]; if ($1 ~ /^10\.1\./ && k >= 24000 && k < 24600) n++} END {print n + 0}' "$DIR/keys_freeze")
+is "all 600 flows sent around the freeze are in the stream" "$k24" 600
+
 # ---- B: server unreachable at start, small buffer; then it comes up ---------
 gf_cluster_stop
 cat >>"$DIR/data/postgresql.conf" <<CONF
