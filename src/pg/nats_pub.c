@@ -49,6 +49,9 @@
 /* Pause between attempts to check or create the stream. */
 #define NP_STREAM_RETRY_MS	2000
 #define NP_ATTEMPT_HDR		"Gf-Attempt"
+/* Batching: subjects one window may group, and records it may hold. */
+#define NP_MAX_GROUPS		64
+#define NP_WINDOW			8192
 
 /* Every record in the ring starts with this, 16-byte aligned. */
 typedef struct NpRecHdr
@@ -94,6 +97,18 @@ struct GfNats
 	int64_t		max_msg_bytes;
 	uint8_t    *batch_buf;
 	uint64_t	msg_seq;
+	struct
+	{
+		const char *subject;	/* in the ring */
+		uint16_t	subject_len;
+		uint32_t	flows;
+		size_t		bytes;
+	}			groups[NP_MAX_GROUPS];
+	struct
+	{
+		const NpRecHdr *h;
+		uint8_t		group;
+	}			win[NP_WINDOW];
 
 	/* State shared with nats.c's callbacks. */
 	_Atomic int connected;
@@ -699,71 +714,24 @@ np_resend(GfNats *n, natsMsg *msg)
 }
 
 /*
- * Take one message's worth of records out of the ring and publish it.
- * False when the ring is empty.
+ * Publish data (copied) as one message of 'flows' flows on subject.  The
+ * caller advances the ring's tail afterwards.
  */
-static bool
-np_publish_one(GfNats *n)
+static void
+np_send(GfNats *n, const char *subject, const uint8_t *data, size_t len,
+		uint32_t flows)
 {
-	uint64_t	head = atomic_load_explicit(&n->head, memory_order_acquire);
-	uint64_t	pos = atomic_load_explicit(&n->tail, memory_order_relaxed);
-	const NpRecHdr *h = np_peek(n, &pos, head);
-	const NpRecHdr *first = h;
-	char		subject[GF_SUBJECT_MAX];
-	const uint8_t *data;
-	size_t		len = 0;
-	uint32_t	flows = 0;
 	natsMsg    *msg = NULL;
 	natsStatus	s;
 	jsPubOptions po;
 	char		msgid[128];
 
-	if (h == NULL)
-	{
-		atomic_store_explicit(&n->tail, pos, memory_order_release);
-		return false;
-	}
-	memcpy(subject, (const char *) (h + 1), h->subject_len);
-	subject[h->subject_len] = '\0';
-	data = (const uint8_t *) (h + 1) + h->subject_len;
-
-	if (n->cfg.batch <= 1)
-	{
-		len = h->data_len;
-		flows = 1;
-		pos += h->size;
-	}
-	else
-	{
-		/*
-		 * Consecutive records of the same subject, up to the bounds (the
-		 * first is always taken: no record is larger than a message).
-		 */
-		while (h != NULL && flows < (uint32_t) n->cfg.batch &&
-			   h->subject_len == first->subject_len &&
-			   memcmp(h + 1, subject, h->subject_len) == 0 &&
-			   (flows == 0 || len + h->data_len + 1 <= (size_t) n->max_msg_bytes))
-		{
-			if (flows > 0 && n->cfg.framing == GF_NATS_FRAMING_LINES)
-				n->batch_buf[len++] = '\n';
-			memcpy(n->batch_buf + len, (const uint8_t *) (h + 1) + h->subject_len,
-				   h->data_len);
-			len += h->data_len;
-			flows++;
-			pos += h->size;
-			h = np_peek(n, &pos, head);
-		}
-		data = n->batch_buf;
-	}
-
-	s = natsMsg_Create(&msg, subject, NULL, (const char *) data, (int) len);
-	/* The data is copied: the worker may reuse the space. */
 	atomic_fetch_add(&n->taken, flows);
-	atomic_store_explicit(&n->tail, pos, memory_order_release);
+	s = natsMsg_Create(&msg, subject, NULL, (const char *) data, (int) len);
 	if (s != NATS_OK)
 	{
 		np_publish_error(n, s, flows);
-		return true;
+		return;
 	}
 	snprintf(msgid, sizeof(msgid), "%s-%llu", n->cfg.msgid_prefix,
 			 (unsigned long long) ++n->msg_seq);
@@ -783,6 +751,118 @@ np_publish_one(GfNats *n)
 		natsMsg_Destroy(msg);
 		np_publish_error(n, s, flows);
 	}
+}
+
+/*
+ * Batched: take a window of records out of the ring, group them by
+ * subject (up to NP_MAX_GROUPS subjects, each up to 'batch' flows and
+ * max_msg_bytes), and publish one message per subject, its flows in ring
+ * order.  So a pattern that spreads flows over a few subjects ({type},
+ * {hash:...:16}) still fills its messages, where joining only
+ * consecutive records of one subject would send one flow per message.
+ */
+static bool
+np_publish_window(GfNats *n, uint64_t head, uint64_t pos)
+{
+	int			ngroups = 0;
+	int			nent = 0;
+	int			max_groups = NP_MAX_GROUPS;
+	int64_t		room = n->cfg.max_inflight - atomic_load(&n->inflight_msgs);
+	const NpRecHdr *h;
+	int			g;
+
+	/* Never many more messages in flight than max_inflight allows. */
+	if (room < max_groups)
+		max_groups = room > 1 ? (int) room : 1;
+	while (nent < NP_WINDOW && (h = np_peek(n, &pos, head)) != NULL)
+	{
+		const char *subj = (const char *) (h + 1);
+
+		for (g = 0; g < ngroups; g++)
+			if (n->groups[g].subject_len == h->subject_len &&
+				memcmp(n->groups[g].subject, subj, h->subject_len) == 0)
+				break;
+		if (g == ngroups)
+		{
+			if (ngroups == max_groups)
+				break;
+			n->groups[g].subject = subj;
+			n->groups[g].subject_len = h->subject_len;
+			n->groups[g].flows = 0;
+			n->groups[g].bytes = 0;
+			ngroups++;
+		}
+		/* A full message ends the window (the first record always fits). */
+		if (n->groups[g].flows == (uint32_t) n->cfg.batch ||
+			(n->groups[g].flows > 0 &&
+			 n->groups[g].bytes + h->data_len + 1 > (size_t) n->max_msg_bytes))
+			break;
+		n->groups[g].flows++;
+		n->groups[g].bytes += h->data_len + 1;
+		n->win[nent].h = h;
+		n->win[nent].group = (uint8_t) g;
+		nent++;
+		pos += h->size;
+	}
+	if (nent == 0)
+	{
+		atomic_store_explicit(&n->tail, pos, memory_order_release);
+		return false;
+	}
+	for (g = 0; g < ngroups; g++)
+	{
+		char		subject[GF_SUBJECT_MAX];
+		size_t		len = 0;
+		uint32_t	flows = 0;
+		int			i;
+
+		memcpy(subject, n->groups[g].subject, n->groups[g].subject_len);
+		subject[n->groups[g].subject_len] = '\0';
+		for (i = 0; i < nent; i++)
+		{
+			const NpRecHdr *r = n->win[i].h;
+
+			if (n->win[i].group != g)
+				continue;
+			if (flows > 0 && n->cfg.framing == GF_NATS_FRAMING_LINES)
+				n->batch_buf[len++] = '\n';
+			memcpy(n->batch_buf + len, (const uint8_t *) (r + 1) + r->subject_len,
+				   r->data_len);
+			len += r->data_len;
+			flows++;
+		}
+		np_send(n, subject, n->batch_buf, len, flows);
+	}
+	/* Every message holds a copy: the worker may reuse the space. */
+	atomic_store_explicit(&n->tail, pos, memory_order_release);
+	return true;
+}
+
+/*
+ * Take the next message's worth of records (a window of them when
+ * batching) out of the ring and publish it.  False when the ring is empty.
+ */
+static bool
+np_publish_one(GfNats *n)
+{
+	uint64_t	head = atomic_load_explicit(&n->head, memory_order_acquire);
+	uint64_t	pos = atomic_load_explicit(&n->tail, memory_order_relaxed);
+	const NpRecHdr *h;
+	char		subject[GF_SUBJECT_MAX];
+
+	if (n->cfg.batch > 1)
+		return np_publish_window(n, head, pos);
+	h = np_peek(n, &pos, head);
+	if (h == NULL)
+	{
+		atomic_store_explicit(&n->tail, pos, memory_order_release);
+		return false;
+	}
+	memcpy(subject, (const char *) (h + 1), h->subject_len);
+	subject[h->subject_len] = '\0';
+	np_send(n, subject, (const uint8_t *) (h + 1) + h->subject_len,
+			h->data_len, 1);
+	atomic_store_explicit(&n->tail, pos + h->size, memory_order_release);
 	return true;
 }
 
