@@ -258,6 +258,7 @@ goflow2plus.nats_servers = 'nats://127.0.0.1:$NATS2_PORT'
 goflow2plus.nats_stream = 'gfdown'
 goflow2plus.nats_subject = 'down'
 goflow2plus.nats_buffer_size = 64
+goflow2plus.nats_batch = 1
 CONF
 gf_as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null || fail "restart with an unreachable server"
 check "worker ready although NATS is unreachable" wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
