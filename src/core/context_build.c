@@ -777,7 +777,29 @@ cb_exporters(cb_build *st)
 		uint32_t	id = cb_dense_id(st, r->family, r->addr);
 
 		st->if_dense[i] = id;
-		st->dense[id].n_ifs++;
+		st->dense[id].if_at++;	/* counts them until placed below */
+	}
+
+	/* each exporter's interface hash: at least half empty, placed in turn */
+	for (i = 0; i < st->n_dense; i++)
+	{
+		ctx_exp_ent *e = &st->dense[i];
+		uint32_t	n_ifs = e->if_at;
+		unsigned	bits = 2;
+
+		e->if_at = 0;
+		if (n_ifs == 0)
+			continue;
+		while (((size_t) 1 << bits) < 2 * (size_t) n_ifs)
+			bits++;
+		e->if_bits = (uint8_t) bits;
+		e->if_at = (uint32_t) st->if_slots;
+		st->if_slots += (size_t) 1 << bits;
+		if (st->if_slots > UINT32_MAX)
+		{
+			cb_fail_memory(b, 1);
+			return 0;
+		}
 	}
 
 	/* the block's table, sized for the distinct exporters only */
@@ -929,33 +951,31 @@ cb_duplicates(cb_build *st)
 		return 0;
 	}
 
-	/* interfaces: the block's hash finds them */
-	if (b->ifs.n > 0)
-	{
-		st->if_slots = cb_slots_for(b->ifs.n);
-		if ((st->if_hash = cb_alloc(b, st->if_slots * sizeof(ctx_if_slot), 1)) == NULL)
-			return 0;
-	}
+	/* interfaces: the block's hashes (one per exporter) find them */
+	if (st->if_slots > 0 &&
+		(st->if_hash = cb_alloc(b, st->if_slots * sizeof(ctx_if_slot), 1)) == NULL)
+		return 0;
 	for (j = 0; j < b->ifs.n; j++)
 	{
 		const ctx_if_rec *r = (const ctx_if_rec *) b->ifs.p + j;
-		uint64_t	key = ctx_if_key(st->dense_slot[st->if_dense[j]], r->if_index);
-		size_t		mask = st->if_slots - 1;
-		size_t		k = (size_t) ctx_mix64(key) & mask;
+		const ctx_exp_ent *e = &st->dense[st->if_dense[j]];
+		ctx_if_slot *t = st->if_hash + e->if_at;
+		uint32_t	mask = ((uint32_t) 1 << e->if_bits) - 1;
+		uint32_t	k = ctx_if_hash(r->if_index, e->if_bits);
 
-		while (st->if_hash[k].number != 0 && st->if_hash[k].key != key)
+		while (t[k].number != 0 && t[k].if_index != r->if_index)
 			k = (k + 1) & mask;
-		if (st->if_hash[k].number != 0)
+		if (t[k].number != 0)
 		{
 			cb_addr_text(r->family, r->addr, t1, sizeof(t1));
 			cb_fail(b, GF_CTX_ERR_DUPLICATE, GF_CTX_KIND_INTERFACE, (uint32_t) j + 1,
 					"interface %zu repeats interface %u: exporter %s ifIndex %u",
-					j + 1, st->if_hash[k].number, t1, r->if_index);
-			b->other_number = st->if_hash[k].number;
+					j + 1, t[k].number, t1, r->if_index);
+			b->other_number = t[k].number;
 			return 0;
 		}
-		st->if_hash[k].key = key;
-		st->if_hash[k].number = (uint32_t) j + 1;
+		t[k].if_index = r->if_index;
+		t[k].number = (uint32_t) j + 1;
 	}
 
 	if (cb_find_dup(b, &b->rates, sizeof(ctx_rate_rec), cb_rate_hash, cb_rate_eq, d))
@@ -1128,6 +1148,31 @@ cb_tables(cb_build *st)
 	return ok;
 }
 
+/*
+ * Every known exporter's best every-interface override and default, so
+ * that its flows need no rate-table walk (context_layout.h).
+ */
+static void
+cb_exporter_rates(cb_build *st)
+{
+	size_t		i;
+	int			kind;
+
+	for (i = 0; i < st->exp_slots; i++)
+	{
+		ctx_exp_ent *e = &st->exp[i];
+
+		if (e->family == 0)
+			continue;
+		for (kind = 0; kind < 2; kind++)
+		{
+			const gf_prefix_table *pt = st->rate_pt[ctx_rate_pt(kind, 1)];
+
+			e->rate_every[kind] = pt ? gf_pt_lookup(pt, e->family, e->addr, 0) : GF_PT_NONE;
+		}
+	}
+}
+
 /* Place a section of 'bytes' at *at (8-aligned); 0 on overflow. */
 static int
 cb_place(gf_ctx_snapshot *h, int sec, size_t bytes, size_t *at)
@@ -1244,7 +1289,10 @@ gf_ctx_build(gf_ctx_builder *b, uint64_t generation, gf_ctx_build_info *info)
 	st.b = b;
 	if (b->error == GF_CTX_OK &&
 		cb_exporters(&st) && cb_duplicates(&st) && cb_rate_ifs(&st) && cb_tables(&st))
+	{
+		cb_exporter_rates(&st);
 		s = cb_assemble(&st, generation);
+	}
 	if (s == NULL && b->error == GF_CTX_OK)
 		cb_fail_memory(b, 0);
 

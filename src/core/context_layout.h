@@ -21,13 +21,16 @@
  *                          half full) of every distinct exporter address
  *                          named by a device, an interface or a scoped
  *                          network: ctx_exp_ent, which carries the device
- *                          number, the scope id and the interface count,
- *                          so one probe answers all three per flow
+ *                          number, the scope id, the interface count and
+ *                          the exporter's every-interface rates, so one
+ *                          probe answers all of them per flow
  *      DEVICES             ctx_dev_rec[n_devices]
  *      INTERFACES          ctx_if_rec[n_interfaces]
- *      IF_HASH             open-addressing hash of (exporter slot, ifIndex)
- *                          -> interface number: ctx_if_slot, key inside
- *                          the slot, so a hit costs one cache line
+ *      IF_HASH             per exporter, an open-addressing hash of its
+ *                          interfaces (ifIndex -> interface number, 8-byte
+ *                          slots, at most half full) at the place its
+ *                          EXPORTERS entry names: a datagram's flows, all
+ *                          from one exporter, probe one small region
  *      RATES               ctx_rate_rec[n_rates]
  *      RATE_IFS            sorted distinct ifIndex values named by rates;
  *                          position + 1 is the scope id of that ifIndex in
@@ -110,7 +113,7 @@ struct gf_ctx_snapshot
 	uint32_t	n_rates;
 	uint32_t	n_scopes;
 	uint32_t	exp_slots;		/* a power of two, or 0 */
-	uint32_t	if_slots;		/* a power of two, or 0 */
+	uint32_t	if_slots;		/* slots of all exporters' interface hashes */
 	uint32_t	n_rate_ifs;
 	ctx_section sec[CTX_SEC_COUNT];
 };
@@ -142,11 +145,19 @@ typedef struct ctx_net_rec
 typedef struct ctx_exp_ent
 {
 	uint8_t		family;			/* 0: empty slot */
-	uint8_t		pad[3];
+	uint8_t		if_bits;		/* its interface hash has 2^if_bits slots; 0: none */
+	uint8_t		pad[2];
 	uint32_t	device;			/* 1-based; 0: no device */
 	uint32_t	scope;			/* 0: no scoped network */
-	uint32_t	n_ifs;			/* interfaces of this exporter */
+	uint32_t	if_at;			/* first slot of its interface hash in IF_HASH */
 	uint8_t		addr[16];		/* IPv4 zero-padded */
+	/*
+	 * The best every-interface override and default rate for this
+	 * exporter (rate index, or GF_PT_NONE), found at build time: a flow
+	 * from a known exporter walks no rate table unless a rate names an
+	 * ifIndex.
+	 */
+	uint32_t	rate_every[2];
 } ctx_exp_ent;
 
 typedef struct ctx_dev_rec
@@ -178,9 +189,8 @@ typedef struct ctx_if_rec
 
 typedef struct ctx_if_slot
 {
-	uint64_t	key;			/* exporter slot << 32 | ifIndex */
+	uint32_t	if_index;
 	uint32_t	number;			/* 1-based; 0: empty slot */
-	uint32_t	pad;
 } ctx_if_slot;
 
 typedef struct ctx_rate_rec
@@ -225,10 +235,11 @@ ctx_addr_hash(uint8_t family, const uint8_t *a)
 	return ctx_mix64(hi ^ ctx_mix64(lo + family));
 }
 
-static inline uint64_t
-ctx_if_key(uint32_t exp_slot, uint32_t if_index)
+/* First probe for an ifIndex in a hash of 2^bits slots (2 <= bits <= 31). */
+static inline uint32_t
+ctx_if_hash(uint32_t if_index, unsigned bits)
 {
-	return (uint64_t) exp_slot << 32 | if_index;
+	return (uint32_t) (if_index * 0x9E3779B1u) >> (32 - bits);
 }
 
 /* ::ffff:a.b.c.d */

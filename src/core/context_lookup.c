@@ -25,10 +25,18 @@ typedef struct cl_exporter
 {
 	uint8_t		family;			/* canonical; 0: no sampler address */
 	uint8_t		addr[16];
-	uint32_t	slot;
 	uint32_t	device;
 	uint32_t	scope;
-	uint32_t	n_ifs;
+	uint32_t	if_at;			/* its interface hash; if_bits 0: none */
+	unsigned	if_bits;
+	/*
+	 * The best every-interface override and default of this exporter
+	 * (rate index, or GF_PT_NONE): from its entry when the exporter is
+	 * known, else found at first need (they depend on the exporter alone,
+	 * so a datagram's flows ask once).
+	 */
+	int			rates_known;
+	uint32_t	every_if[2];
 } cl_exporter;
 
 const char *
@@ -84,7 +92,7 @@ gf_ctx_valid(const void *block, size_t len, uint64_t generation)
 		return false;
 	if (s->n_networks > GF_CTX_MAX_ENTRIES || s->n_devices > GF_CTX_MAX_ENTRIES ||
 		s->n_interfaces > GF_CTX_MAX_ENTRIES || s->n_rates > GF_CTX_MAX_ENTRIES ||
-		!cl_pow2_or_0(s->exp_slots) || !cl_pow2_or_0(s->if_slots))
+		!cl_pow2_or_0(s->exp_slots))
 		return false;
 	if (s->sec[CTX_SEC_NETWORKS].bytes != (uint64_t) s->n_networks * sizeof(ctx_net_rec) ||
 		s->sec[CTX_SEC_DEVICES].bytes != (uint64_t) s->n_devices * sizeof(ctx_dev_rec) ||
@@ -268,10 +276,11 @@ cl_find_exporter(const gf_ctx_snapshot *s, const gf_addr *sampler, cl_exporter *
 	uint32_t	probes;
 
 	x->family = ctx_canon(sampler, x->addr);
-	x->slot = 0;
+	x->rates_known = 0;
 	x->device = GF_CTX_NONE;
 	x->scope = 0;
-	x->n_ifs = 0;
+	x->if_at = 0;
+	x->if_bits = 0;
 	if (x->family == 0 || s->exp_slots == 0)
 		return;
 	t = (const ctx_exp_ent *) ctx_sec(s, CTX_SEC_EXPORTERS);
@@ -285,35 +294,38 @@ cl_find_exporter(const gf_ctx_snapshot *s, const gf_addr *sampler, cl_exporter *
 			return;
 		if (e->family == x->family && memcmp(e->addr, x->addr, 16) == 0)
 		{
-			x->slot = i;
 			x->device = e->device <= s->n_devices ? e->device : GF_CTX_NONE;
 			x->scope = e->scope;
-			x->n_ifs = e->n_ifs;
+			/* an interface hash must lie inside IF_HASH */
+			if (e->if_bits >= 2 && e->if_bits <= 31 && e->if_at <= s->if_slots &&
+				((uint32_t) 1 << e->if_bits) <= s->if_slots - e->if_at)
+			{
+				x->if_at = e->if_at;
+				x->if_bits = e->if_bits;
+			}
+			x->every_if[0] = e->rate_every[0];
+			x->every_if[1] = e->rate_every[1];
+			x->rates_known = 1;
 			return;
 		}
 		i = (i + 1) & mask;
 	}
 }
 
+/* The exporter's interface of this ifIndex (its hash is known to exist). */
 static inline uint32_t
-cl_find_if(const gf_ctx_snapshot *s, uint32_t exp_slot, uint32_t if_index)
+cl_find_if(const gf_ctx_snapshot *s, const cl_exporter *x, uint32_t if_index)
 {
-	const ctx_if_slot *t;
-	uint64_t	key = ctx_if_key(exp_slot, if_index);
-	uint32_t	mask;
-	uint32_t	i;
+	const ctx_if_slot *t = (const ctx_if_slot *) ctx_sec(s, CTX_SEC_IF_HASH) + x->if_at;
+	uint32_t	mask = ((uint32_t) 1 << x->if_bits) - 1;
+	uint32_t	i = ctx_if_hash(if_index, x->if_bits);
 	uint32_t	probes;
 
-	if (s->if_slots == 0)
-		return GF_CTX_NONE;
-	t = (const ctx_if_slot *) ctx_sec(s, CTX_SEC_IF_HASH);
-	mask = s->if_slots - 1;
-	i = (uint32_t) ctx_mix64(key) & mask;
-	for (probes = 0; probes < s->if_slots; probes++)
+	for (probes = 0; probes <= mask; probes++)
 	{
 		if (t[i].number == 0)
 			return GF_CTX_NONE;
-		if (t[i].key == key)
+		if (t[i].if_index == if_index)
 			return t[i].number <= s->n_interfaces ? t[i].number : GF_CTX_NONE;
 		i = (i + 1) & mask;
 	}
@@ -394,28 +406,39 @@ cl_rate_if_scope(const gf_ctx_snapshot *s, uint32_t if_index)
 	return lo < s->n_rate_ifs && v[lo] == if_index ? lo + 1 : 0;
 }
 
+/* A rate table's answer for the exporter (GF_PT_NONE when it is empty). */
+static uint32_t
+cl_rate_lookup(const gf_ctx_snapshot *s, int kind, int every_if, const cl_exporter *x,
+			   uint32_t scope)
+{
+	int			sec = CTX_SEC_RATE_PT + ctx_rate_pt(kind, every_if);
+
+	if (s->sec[sec].bytes == 0)
+		return GF_PT_NONE;
+	return gf_pt_lookup((const gf_prefix_table *) ctx_sec(s, sec), x->family, x->addr, scope);
+}
+
 static const ctx_rate_rec *
-cl_best_rate(const gf_ctx_snapshot *s, int kind, const cl_exporter *x, uint32_t if_scope)
+cl_best_rate(const gf_ctx_snapshot *s, int kind, cl_exporter *x, uint32_t if_scope)
 {
 	const ctx_rate_rec *rates = (const ctx_rate_rec *) ctx_sec(s, CTX_SEC_RATES);
-	int			sec = CTX_SEC_RATE_PT + ctx_rate_pt(kind, 0);
 	uint32_t	v;
 
 	/* the per-interface table has no global entry: a hit is that in_if's */
-	if (if_scope != 0 && s->sec[sec].bytes != 0)
+	if (if_scope != 0)
 	{
-		v = gf_pt_lookup((const gf_prefix_table *) ctx_sec(s, sec), x->family, x->addr, if_scope);
+		v = cl_rate_lookup(s, kind, 0, x, if_scope);
 		if (v < s->n_rates)
 			return &rates[v];
 	}
-	sec = CTX_SEC_RATE_PT + ctx_rate_pt(kind, 1);
-	if (s->sec[sec].bytes != 0)
+	if (!x->rates_known)
 	{
-		v = gf_pt_lookup((const gf_prefix_table *) ctx_sec(s, sec), x->family, x->addr, 0);
-		if (v < s->n_rates)
-			return &rates[v];
+		x->every_if[CTX_RATE_OVERRIDE] = cl_rate_lookup(s, CTX_RATE_OVERRIDE, 1, x, 0);
+		x->every_if[CTX_RATE_DEFAULT] = cl_rate_lookup(s, CTX_RATE_DEFAULT, 1, x, 0);
+		x->rates_known = 1;
 	}
-	return NULL;
+	v = x->every_if[kind];
+	return v < s->n_rates ? &rates[v] : NULL;
 }
 
 static inline int
@@ -426,7 +449,7 @@ cl_has_kind(const gf_ctx_snapshot *s, int kind)
 }
 
 static void
-cl_rate(const gf_ctx_snapshot *s, gf_flow *f, const cl_exporter *x)
+cl_rate(const gf_ctx_snapshot *s, gf_flow *f, cl_exporter *x)
 {
 	int			lacks = !GF_HAS(f, GF_F_SAMPLING_RATE) || f->sampling_rate == 0;
 	int			overrides = cl_has_kind(s, CTX_RATE_OVERRIDE);
@@ -450,17 +473,17 @@ cl_rate(const gf_ctx_snapshot *s, gf_flow *f, const cl_exporter *x)
 
 /* Everything after the networks: device, interfaces, rate. */
 static inline void
-cl_enrich_exporter(const gf_ctx_snapshot *s, gf_flow *f, const cl_exporter *x)
+cl_enrich_exporter(const gf_ctx_snapshot *s, gf_flow *f, cl_exporter *x)
 {
 	f->ctx_device = x->device;
 	f->ctx_in_if = GF_CTX_NONE;
 	f->ctx_out_if = GF_CTX_NONE;
-	if (x->n_ifs != 0)
+	if (x->if_bits != 0)
 	{
 		if (cl_if_ok(f, 0))
-			f->ctx_in_if = cl_find_if(s, x->slot, f->in_if);
+			f->ctx_in_if = cl_find_if(s, x, f->in_if);
 		if (cl_if_ok(f, 1))
-			f->ctx_out_if = cl_find_if(s, x->slot, f->out_if);
+			f->ctx_out_if = cl_find_if(s, x, f->out_if);
 	}
 	if (s->n_rates != 0 && x->family != 0)
 		cl_rate(s, f, x);

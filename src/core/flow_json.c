@@ -18,28 +18,53 @@
 typedef struct fj_out
 {
 	char	   *buf;			/* NULL: only count */
-	size_t		cap;			/* bytes usable, NUL included */
+	size_t		room;			/* bytes left before the NUL's place */
 	size_t		len;
 	bool		overflow;
 	bool		first;			/* no member written yet */
 } fj_out;
 
 static void
-fj_raw(fj_out *o, const char *s, size_t n)
+fj_init(fj_out *o, char *buf, size_t cap)
+{
+	o->buf = buf;
+	/* Keep one byte for the terminating NUL; counting never copies. */
+	o->room = buf ? cap - 1 : 0;
+	o->len = 0;
+	o->overflow = false;
+	o->first = true;
+}
+
+/*
+ * What does not fit: counted when only counting, else the overflow that
+ * makes the whole object fail.  room stays 0 either way, so every later
+ * append comes here too.
+ */
+static void
+fj_raw_slow(fj_out *o, size_t n)
 {
 	if (o->buf == NULL)
-	{
 		o->len += n;
-		return;
-	}
-	/* Keep one byte for the terminating NUL. */
-	if (o->overflow || n >= o->cap - o->len)
+	else
 	{
 		o->overflow = true;
+		o->room = 0;
+	}
+}
+
+/* Kept small so that the compiler inlines it at every member. */
+static inline void
+fj_raw(fj_out *o, const char *s, size_t n)
+{
+	/* After an overflow room is 0: only empty appends pass, harmlessly. */
+	if (n <= o->room && o->buf != NULL)
+	{
+		memcpy(o->buf + o->len, s, n);
+		o->len += n;
+		o->room -= n;
 		return;
 	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
+	fj_raw_slow(o, n);
 }
 
 static void
@@ -313,11 +338,7 @@ fj_opt_net(fj_out *o, const gf_flow *f, gf_field fld, const char *key,
 	}
 	gf_addr_format(&net, tmp, sizeof(tmp));
 	n = strlen(tmp);
-	sub.buf = tmp + n;
-	sub.cap = sizeof(tmp) - n;
-	sub.len = 0;
-	sub.overflow = false;
-	sub.first = true;
+	fj_init(&sub, tmp + n, sizeof(tmp) - n);
 	fj_raw(&sub, "/", 1);
 	fj_u64(&sub, plen);
 	tmp[n + sub.len] = '\0';
@@ -537,11 +558,7 @@ gf_flow_json_ctx(const gf_flow *f, const gf_ctx_snapshot *ctx, char *buf,
 
 	if (buf == NULL || buflen == 0)
 		return 0;
-	o.buf = buf;
-	o.cap = buflen;
-	o.len = 0;
-	o.overflow = false;
-	o.first = true;
+	fj_init(&o, buf, buflen);
 	fj_flow(&o, f, ctx);
 	if (o.overflow)
 	{
@@ -557,11 +574,7 @@ gf_flow_json_ctx_len(const gf_flow *f, const gf_ctx_snapshot *ctx)
 {
 	fj_out		o;
 
-	o.buf = NULL;
-	o.cap = SIZE_MAX;
-	o.len = 0;
-	o.overflow = false;
-	o.first = true;
+	fj_init(&o, NULL, 0);
 	fj_flow(&o, f, ctx);
 	return o.len;
 }

@@ -284,12 +284,6 @@ gf_iface_learn_sink(void *arg, const gf_if_info *info)
 		il_mark(e);
 }
 
-bool
-gf_iface_learn_pending(void)
-{
-	return il.dirty > 0;
-}
-
 /* Every entry in from becomes to; returns how many did. */
 static uint32
 il_move_state(IlState from, IlState to)
@@ -379,7 +373,11 @@ il_upsert(void)
 			n++;
 		}
 	if (n == 0)
+	{
+		/* The count was wrong: put it right rather than try every tick. */
+		il.dirty = 0;
 		return 0;
+	}
 	args[0] = il_array(exporters, nulls_none, n, INETOID);
 	args[1] = il_array(indexes, nulls_none, n, INT8OID);
 	args[2] = il_array(names, name_nulls, n, TEXTOID);

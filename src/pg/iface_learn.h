@@ -32,9 +32,6 @@ extern void gf_iface_learn_init(int slotno, uint64 *written, uint64 *refused);
  */
 extern void gf_iface_learn_sink(void *arg, const gf_if_info *info);
 
-/* True when some interface changed since it was last written. */
-extern bool gf_iface_learn_pending(void);
-
 /*
  * Write the changed interfaces in one statement, in a transaction of its
  * own; from the worker's one-second tick, never inside a transaction.

@@ -3,8 +3,9 @@
 
 The packets mirror those of test/unit/test_netflow_v5.c, test_netflow_v9.c
 and test_ipfix.c: a v5 datagram, v9 templates + data + options (sampling),
-IPFIX with enterprise and variable-length fields, options with 305/306, and
-a withdrawal.  Run: /usr/bin/python3 test/fuzz/make_corpus_netflow.py
+IPFIX with enterprise and variable-length fields, options with 305/306, a
+withdrawal, and interface tables (v9 as IOS-XE, IPFIX as IOS-XR, with a
+variable-length name).  Run: /usr/bin/python3 test/fuzz/make_corpus_netflow.py
 """
 import os
 import struct
@@ -99,6 +100,29 @@ def ipfix_withdraw():
                   nset(3, struct.pack(">HH", 3, 0))])
 
 
+def v9_interface_table():
+    # Scope System; INPUT_SNMP, IF_NAME (33), IF_DESC (65), OUTPUT_SNMP.
+    tpl = (struct.pack(">HHH", 258, 4, 16) + struct.pack(">HH", 1, 4)
+           + struct.pack(">HHHHHHHH", 10, 4, 82, 33, 83, 65, 14, 4))
+    recs = b""
+    for idx, name, descr in ((1, b"Te0/0/0", b"TenGigabitEthernet0/0/0"), (7, b"Gi\xc3\xa90\xff", b"")):
+        recs += ip4(10, 33, 67, 189) + struct.pack(">I", idx) + name.ljust(33, b"\0") \
+            + descr.ljust(65, b"\0") + struct.pack(">I", idx)
+    return v9([nset(1, tpl), nset(258, recs)], 2)
+
+
+def ipfix_interface_table():
+    # Scope ingress + egress interface; description and name 64 bytes, then
+    # a template with a variable-length name and egress only.
+    opts = [(10, 4, 0), (14, 4, 0), (83, 64, 0), (82, 64, 0)]
+    otpl = struct.pack(">HHH", 310, len(opts), 2) + ipfix_fields(opts)
+    rec = struct.pack(">II", 42, 42) + b"TenGigE0/0/0/0".ljust(64, b"\0") + b"TenGigE0_0_0_0".ljust(64, b"\0")
+    vopts = [(14, 2, 0), (82, 65535, 0)]
+    vtpl = struct.pack(">HHH", 311, len(vopts), 1) + ipfix_fields(vopts)
+    vrec = struct.pack(">H", 5) + b"\x04eth5"
+    return ipfix([nset(3, otpl), nset(310, rec), nset(3, vtpl), nset(311, vrec)])
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     seeds = {
@@ -111,6 +135,8 @@ def main():
         "ipfix_varlen_enterprise": ipfix_varlen(),
         "ipfix_times_sampling": ipfix_times_sampling(),
         "ipfix_withdraw": ipfix_withdraw(),
+        "v9_interface_table": v9_interface_table(),
+        "ipfix_interface_table": ipfix_interface_table(),
     }
     for name, data in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:

@@ -54,7 +54,12 @@ enum
 #define ENCF_TRICKY_NAME \
 	"q\"b\\s\x01\x1f\n\t\x7f \xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e " \
 	"\x80|\xe2\x82x|\xed\xa0\x80|\xf4\x90\x80\x80|\xc0\xaf|\xf0\x9f\x98"
-/* The same as JSON writes it (each maximal subpart: one \ufffd). */
+/*
+ * The same as JSON writes it (each maximal subpart: one \ufffd), written
+ * by hand and checked once against Python's json.loads of it versus
+ * bytes.decode('utf-8', 'replace') of the name, which replaces maximal
+ * subparts too.
+ */
 #define ENCF_TRICKY_JSON \
 	"\"q\\\"b\\\\s\\u0001\\u001f\\n\\t\x7f \xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e " \
 	"\\ufffd|\\ufffdx|\\ufffd\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd\\ufffd|" \

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "context.h"
+#include "context_oracle.h"
 #include "unit.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -56,325 +57,10 @@ A(const char *text)
 	return a;
 }
 
-/* ---- the oracle: linear scans over the input entries ------------------------ */
-
-typedef struct input
-{
-	gf_ctx_network_in *nets;
-	size_t		n_nets;
-	gf_ctx_device_in *devs;
-	size_t		n_devs;
-	gf_ctx_interface_in *ifs;
-	size_t		n_ifs;
-	gf_ctx_rate_in *rates;
-	size_t		n_rates;
-	struct o_net *prep;			/* o_prepare(): networks in oracle form */
-} input;
-
-/* A network as the oracle compares it (computed once per entry). */
-typedef struct o_net
-{
-	int			fam;
-	int			len;
-	int			scoped;
-	uint8_t		p[16];
-} o_net;
-
-/* An address as the oracle compares it: mapped IPv6 as IPv4. */
-static int
-o_addr(const gf_addr *a, uint8_t out[16])
-{
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-	memset(out, 0, 16);
-	if (a->family == 4)
-	{
-		memcpy(out, a->bytes, 4);
-		return 4;
-	}
-	if (a->family == 6 && memcmp(a->bytes, mapped, 12) == 0)
-	{
-		memcpy(out, a->bytes + 12, 4);
-		return 4;
-	}
-	if (a->family == 6)
-	{
-		memcpy(out, a->bytes, 16);
-		return 6;
-	}
-	return 0;
-}
-
-/* A prefix as the oracle compares it: mapped /96+ as IPv4 /len-96. */
-static int
-o_prefix(const gf_addr *a, int len, uint8_t out[16], int *out_len)
-{
-	int			fam = o_addr(a, out);
-
-	*out_len = len;
-	if (a->family == 6 && fam == 4)
-	{
-		if (len < 96)
-		{
-			memcpy(out, a->bytes, 16);
-			return 6;
-		}
-		*out_len = len - 96;
-	}
-	return fam;
-}
-
-/* The first len bits of a and b agree. */
-static int
-o_bits(const uint8_t *a, const uint8_t *b, int len)
-{
-	int			full = len / 8;
-
-	if (memcmp(a, b, (size_t) full) != 0)
-		return 0;
-	if (len % 8 == 0)
-		return 1;
-	return ((a[full] ^ b[full]) & (uint8_t) (0xFF << (8 - len % 8))) == 0;
-}
-
-static void
-o_prepare(input *in)
-{
-	size_t		i;
-
-	free(in->prep);
-	in->prep = calloc(in->n_nets + 1, sizeof(o_net));
-	for (i = 0; i < in->n_nets; i++)
-	{
-		o_net	   *o = &in->prep[i];
-
-		o->fam = o_prefix(&in->nets[i].net, in->nets[i].prefix_len, o->p, &o->len);
-		o->scoped = in->nets[i].exporter.family != 0;
-	}
-}
-
-static int
-o_same_addr(const gf_addr *a, const gf_addr *b)
-{
-	uint8_t		x[16];
-	uint8_t		y[16];
-	int			fa = o_addr(a, x);
-
-	return fa != 0 && fa == o_addr(b, y) && memcmp(x, y, 16) == 0;
-}
-
-static uint32_t
-o_network(const input *in, const gf_addr *addr, const gf_addr *exporter)
-{
-	uint8_t		a[16];
-	int			fam = o_addr(addr, a);
-	uint32_t	best = 0;
-	int			best_len = -1;
-	int			best_scoped = 0;
-	size_t		i;
-
-	if (fam == 0)
-		return 0;
-	for (i = 0; i < in->n_nets; i++)
-	{
-		const o_net *o = &in->prep[i];
-		int			len = o->len;
-		int			scoped = o->scoped;
-
-		if (o->fam != fam || len < best_len || !o_bits(o->p, a, len))
-			continue;
-		if (scoped && (exporter == NULL || !o_same_addr(&in->nets[i].exporter, exporter)))
-			continue;
-		if (len > best_len || (len == best_len && scoped && !best_scoped))
-		{
-			best = (uint32_t) i + 1;
-			best_len = len;
-			best_scoped = scoped;
-		}
-	}
-	return best;
-}
-
-static int
-o_if_ok(const gf_flow *f, int out)
-{
-	if (!GF_HAS(f, out ? GF_F_OUT_IF : GF_F_IN_IF))
-		return 0;
-	if (GF_HAS(f, out ? GF_F_OUT_IF_FORMAT : GF_F_IN_IF_FORMAT) &&
-		(out ? f->out_if_format : f->in_if_format) != 0)
-		return 0;
-	return 1;
-}
-
-/* The best rate of one kind, or NULL. */
-static const gf_ctx_rate_in *
-o_rate(const input *in, const gf_flow *f, int override)
-{
-	uint8_t		a[16];
-	int			fam = o_addr(&f->sampler_address, a);
-	const gf_ctx_rate_in *best = NULL;
-	int			best_if = 0;
-	int			best_len = -1;
-	size_t		i;
-
-	if (fam == 0)
-		return NULL;
-	for (i = 0; i < in->n_rates; i++)
-	{
-		const gf_ctx_rate_in *r = &in->rates[i];
-		uint8_t		p[16];
-		int			len;
-
-		if ((r->is_override != 0) != override)
-			continue;
-		if (o_prefix(&r->exporter, r->exporter_len, p, &len) != fam || !o_bits(p, a, len))
-			continue;
-		if (r->has_if_index && (!o_if_ok(f, 0) || f->in_if != r->if_index))
-			continue;
-		if ((r->has_if_index && !best_if) ||
-			(r->has_if_index == best_if && len > best_len))
-		{
-			best = r;
-			best_if = r->has_if_index;
-			best_len = len;
-		}
-	}
-	return best;
-}
-
-/* Enrich f the oracle's way. */
-static void
-o_enrich(const input *in, gf_flow *f)
-{
-	const gf_ctx_rate_in *r;
-	size_t		i;
-
-	f->ctx_src_network = o_network(in, &f->src_addr, &f->sampler_address);
-	f->ctx_dst_network = o_network(in, &f->dst_addr, &f->sampler_address);
-	f->ctx_device = 0;
-	f->ctx_in_if = 0;
-	f->ctx_out_if = 0;
-	for (i = 0; i < in->n_devs; i++)
-		if (o_same_addr(&in->devs[i].exporter, &f->sampler_address))
-			f->ctx_device = (uint32_t) i + 1;
-	for (i = 0; i < in->n_ifs; i++)
-	{
-		if (!o_same_addr(&in->ifs[i].exporter, &f->sampler_address))
-			continue;
-		if (o_if_ok(f, 0) && in->ifs[i].if_index == f->in_if)
-			f->ctx_in_if = (uint32_t) i + 1;
-		if (o_if_ok(f, 1) && in->ifs[i].if_index == f->out_if)
-			f->ctx_out_if = (uint32_t) i + 1;
-	}
-	r = o_rate(in, f, 1);
-	if (r == NULL && (!GF_HAS(f, GF_F_SAMPLING_RATE) || f->sampling_rate == 0))
-		r = o_rate(in, f, 0);
-	if (r != NULL)
-	{
-		f->sampling_rate = r->rate;
-		GF_MARK(f, GF_F_SAMPLING_RATE);
-		f->sampling_rate_source = r->is_override ? GF_RATE_OVERRIDE : GF_RATE_DEFAULT;
-	}
-}
-
-/* The first duplicate by the oracle: kind, later and earlier number. */
-static gf_ctx_kind
-o_first_dup(const input *in, uint32_t *later, uint32_t *earlier)
-{
-	size_t		i;
-	size_t		j;
-
-	for (j = 0; j < in->n_nets; j++)
-		for (i = 0; i < j; i++)
-		{
-			const gf_ctx_network_in *x = &in->nets[i];
-			const gf_ctx_network_in *y = &in->nets[j];
-			uint8_t		p[16];
-			uint8_t		q[16];
-			int			lp;
-			int			lq;
-			int			fp = o_prefix(&x->net, x->prefix_len, p, &lp);
-			int			fq = o_prefix(&y->net, y->prefix_len, q, &lq);
-
-			if (fp != fq || lp != lq || !o_bits(p, q, lp))
-				continue;
-			if ((x->exporter.family != 0) != (y->exporter.family != 0))
-				continue;
-			if (x->exporter.family != 0 && !o_same_addr(&x->exporter, &y->exporter))
-				continue;
-			*later = (uint32_t) j + 1;
-			*earlier = (uint32_t) i + 1;
-			return GF_CTX_KIND_NETWORK;
-		}
-	for (j = 0; j < in->n_devs; j++)
-		for (i = 0; i < j; i++)
-			if (o_same_addr(&in->devs[i].exporter, &in->devs[j].exporter))
-			{
-				*later = (uint32_t) j + 1;
-				*earlier = (uint32_t) i + 1;
-				return GF_CTX_KIND_DEVICE;
-			}
-	for (j = 0; j < in->n_ifs; j++)
-		for (i = 0; i < j; i++)
-			if (o_same_addr(&in->ifs[i].exporter, &in->ifs[j].exporter) &&
-				in->ifs[i].if_index == in->ifs[j].if_index)
-			{
-				*later = (uint32_t) j + 1;
-				*earlier = (uint32_t) i + 1;
-				return GF_CTX_KIND_INTERFACE;
-			}
-	for (j = 0; j < in->n_rates; j++)
-		for (i = 0; i < j; i++)
-		{
-			const gf_ctx_rate_in *x = &in->rates[i];
-			const gf_ctx_rate_in *y = &in->rates[j];
-			uint8_t		p[16];
-			uint8_t		q[16];
-			int			lp;
-			int			lq;
-			int			fp = o_prefix(&x->exporter, x->exporter_len, p, &lp);
-			int			fq = o_prefix(&y->exporter, y->exporter_len, q, &lq);
-
-			if (fp != fq || lp != lq || !o_bits(p, q, lp) ||
-				x->has_if_index != y->has_if_index ||
-				(x->has_if_index && x->if_index != y->if_index) ||
-				x->is_override != y->is_override)
-				continue;
-			*later = (uint32_t) j + 1;
-			*earlier = (uint32_t) i + 1;
-			return GF_CTX_KIND_RATE;
-		}
-	return GF_CTX_KIND_NONE;
-}
-
-/*
- * Whether network 'last' repeats an earlier one (same rule as above),
- * with prep[] filled for the earlier ones; fills prep[last].
- */
-static int
-o_net_dup_last(input *in, size_t last)
-{
-	o_net	   *o = &in->prep[last];
-	size_t		i;
-
-	o->fam = o_prefix(&in->nets[last].net, in->nets[last].prefix_len, o->p, &o->len);
-	o->scoped = in->nets[last].exporter.family != 0;
-	for (i = 0; i < last; i++)
-	{
-		const o_net *e = &in->prep[i];
-
-		if (e->fam == o->fam && e->len == o->len && e->scoped == o->scoped &&
-			o_bits(e->p, o->p, o->len) &&
-			(!o->scoped || o_same_addr(&in->nets[i].exporter, &in->nets[last].exporter)))
-			return 1;
-	}
-	return 0;
-}
-
 /* ---- building from an input ------------------------------------------------ */
 
 static gf_ctx_snapshot *
-build(const input *in, size_t max_bytes, uint64_t generation, gf_ctx_build_info *info)
+build(const o_input *in, size_t max_bytes, uint64_t generation, gf_ctx_build_info *info)
 {
 	gf_ctx_builder *b = gf_ctx_builder_new(max_bytes);
 	size_t		i;
@@ -387,13 +73,13 @@ build(const input *in, size_t max_bytes, uint64_t generation, gf_ctx_build_info 
 		gf_ctx_add_interface(b, &in->ifs[i]);
 	for (i = 0; i < in->n_rates; i++)
 		gf_ctx_add_rate(b, &in->rates[i]);
-	o_prepare((input *) in);
+	o_prepare((o_input *) in);
 	return gf_ctx_build(b, generation, info);
 }
 
 /* Compare enrichment of every flow with the oracle; counts mismatches. */
 static int
-compare_flows(const gf_ctx_snapshot *s, const input *in, const gf_flow *flows, size_t n)
+compare_flows(const gf_ctx_snapshot *s, const o_input *in, const gf_flow *flows, size_t n)
 {
 	gf_flow    *one = malloc(n * sizeof(gf_flow));
 	gf_flow    *many = malloc(n * sizeof(gf_flow));
@@ -458,7 +144,7 @@ static gf_ctx_network_in hand_nets[8];
 static gf_ctx_device_in hand_devs[2];
 static gf_ctx_interface_in hand_ifs[3];
 static gf_ctx_rate_in hand_rates[4];
-static input hand;
+static o_input hand;
 
 static void
 hand_input(void)
@@ -880,7 +566,7 @@ r_prefix(gf_addr *a, uint8_t *len, const uint32_t *anchors4, const uint8_t (*anc
 
 /* An address: inside a random entry, or anywhere, in any form. */
 static gf_addr
-r_addr(const input *in)
+r_addr(const o_input *in)
 {
 	gf_addr		a;
 	int			kind = (int) (rnd() % 20);
@@ -942,7 +628,7 @@ test_random(void)
 	gf_ctx_device_in devs[6];
 	gf_ctx_interface_in ifs[40];
 	gf_ctx_rate_in rates[24];
-	input		in;
+	o_input		in;
 	gf_flow    *flows = calloc(R_FLOWS, sizeof(gf_flow));
 	gf_ctx_build_info info;
 	gf_ctx_snapshot *s;
@@ -1056,10 +742,16 @@ test_random(void)
 	{
 		gf_addr		sampler;
 		size_t		run = 1 + rnd() % 40;
-		int			pick = (int) (rnd() % (R_EXPORTERS + 3));
+		int			pick = (int) (rnd() % (R_EXPORTERS + 4));
 
 		if (pick < R_EXPORTERS)
 			r_exporter(&sampler, pick);
+		else if (pick == R_EXPORTERS + 3)
+		{
+			/* a neighbour of an exporter: unknown, but inside rate prefixes */
+			r_exporter(&sampler, (int) (rnd() % R_EXPORTERS));
+			sampler.bytes[sampler.family == 4 ? 3 : 15] ^= (uint8_t) (1 + rnd() % 3);
+		}
 		else if (pick == R_EXPORTERS)
 			sampler = A("::ffff:192.0.2.1");
 		else if (pick == R_EXPORTERS + 1)
@@ -1132,7 +824,7 @@ test_random_duplicates(void)
 		gf_ctx_device_in devs[6];
 		gf_ctx_interface_in ifs[8];
 		gf_ctx_rate_in rates[8];
-		input		in;
+		o_input		in;
 		gf_ctx_build_info info;
 		gf_ctx_snapshot *s;
 		uint32_t	later = 0;
