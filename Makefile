@@ -9,14 +9,15 @@ CORE_SRCS = $(sort $(wildcard src/core/*.c))
 PGAD_SRCS = $(sort $(wildcard src/pg/*.c))
 # Core pieces with no caller in the server yet are built and tested by the
 # unit and fuzz rules below and kept out of the extension until a stage
-# uses them: the JSON and protobuf encoders and the context resolution
-# they share (the JetStream and file sinks, issue #9, will call them; the
-# protobuf encoder then needs -lprotobuf-c in SHLIB_LINK).
-EXT_CORE_UNUSED = src/core/flow_json.c src/core/flow_pb.c src/core/flow_enc_ctx.c
-# The context file parser (load_context(), context_config) needs libyaml.
-SHLIB_LINK += -lyaml
+# uses them (none now).
+EXT_CORE_UNUSED =
+# The context file parser (load_context(), context_config) needs libyaml;
+# the JetStream sink needs nats.c (src/pg/nats_pub.c) and its threads, and
+# format = bin the protobuf encoder (src/core/flow_pb.c with the code
+# protoc-c generates from proto/flow.proto).
+SHLIB_LINK += -lyaml -lnats -lpthread -lprotobuf-c
 EXT_CORE_SRCS = $(filter-out $(EXT_CORE_UNUSED),$(CORE_SRCS))
-OBJS = $(EXT_CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o)
+OBJS = $(EXT_CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o) src/gen/flow.pb-c.o
 
 # Warnings are errors unless a build on a newer server asks otherwise
 # (make WERROR=).

@@ -126,6 +126,12 @@ gf_context_enrich_batch(const gf_flow *in, int n)
 	return out;
 }
 
+const gf_ctx_snapshot *
+gf_context_snapshot_in_use(void)
+{
+	return ctx_snap;
+}
+
 void
 gf_context_enrich_copy(const gf_flow *in, gf_flow *out)
 {

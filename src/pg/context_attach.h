@@ -46,6 +46,8 @@ typedef enum GfCtxField
  */
 extern const gf_ctx_snapshot *gf_context_refresh(void);
 extern uint64 gf_context_generation_in_use(void);
+/* The snapshot gf_context_enrich_copy uses now (NULL: none); no refresh. */
+extern const gf_ctx_snapshot *gf_context_snapshot_in_use(void);
 
 /*
  * n enriched copies of in[] (palloc'd in the current context), with the

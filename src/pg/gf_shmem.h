@@ -22,8 +22,11 @@
 
 /*
  * Counters the adapter keeps on top of the decoder's (counters.h); the
- * same X-macro shape, so stats() lists both the same way.  The last three
- * (rcvbuf_bytes, spool_records, spool_bytes) are gauges, not counters.
+ * same X-macro shape, so stats() lists both the same way.  rcvbuf_bytes,
+ * spool_records, spool_bytes, nats_inflight and nats_buffered are gauges,
+ * not counters.  The nats_* and file_* counts are flows (sinks.h): every
+ * flow for NATS is published, dropped or still buffered, and every
+ * published one is acknowledged, failed, or still in flight.
  */
 #define GF_ADAPTER_COUNTER_LIST(X) \
 	X(bytes_received, "UDP payload bytes received") \
@@ -47,7 +50,16 @@
 	X(worker_starts, "times this worker started (more than 1 means it was restarted)") \
 	X(rcvbuf_bytes, "receive buffer the kernel granted the socket (gauge)") \
 	X(spool_records, "records waiting in the spool now (gauge)") \
-	X(spool_bytes, "memory the spool holds now (gauge)")
+	X(spool_bytes, "memory the spool holds now (gauge)") \
+	X(nats_published, "flows handed to NATS JetStream (goflow2plus.transport lists nats)") \
+	X(nats_acked, "flows the JetStream stream acknowledged") \
+	X(nats_failed, "published flows whose message the stream refused, or left unacknowledged after 3 attempts") \
+	X(nats_dropped, "flows for NATS never published: its buffer was full (NATS slow or away) or the publish call failed") \
+	X(nats_inflight, "published flows waiting for their acknowledgement (gauge)") \
+	X(nats_buffered, "flows waiting in goflow2plus.nats_buffer_size to be published (gauge)") \
+	X(nats_retries, "messages sent again, with the same Nats-Msg-Id, after no acknowledgement came in goflow2plus.nats_ack_wait") \
+	X(file_written, "flows written to goflow2plus.transport_file") \
+	X(file_errors, "flows for the file sink lost to a failed open or write (full disk, missing folder)")
 
 /* Index of every counter in a slot: the decoder's first, then the adapter's. */
 typedef enum GfCounterIndex

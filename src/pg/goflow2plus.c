@@ -23,6 +23,7 @@
 #include "gf_shmem.h"
 #include "goflow2plus.h"
 #include "listen_uri.h"
+#include "sinks.h"
 
 PG_MODULE_MAGIC;
 
@@ -274,6 +275,8 @@ _PG_init(void)
 							3600, 1, INT_MAX / 1000,
 							PGC_POSTMASTER, GUC_UNIT_S,
 							NULL, NULL, NULL);
+	/* goflow2plus.transport, format, transport_file, nats_* (sinks.c). */
+	gf_sinks_define_gucs();
 	MarkGUCPrefixReserved("goflow2plus");
 
 	if (gf_listen_rejected)

@@ -50,6 +50,7 @@
 #include "goflow2plus.h"
 #include "iface_learn.h"
 #include "pg_compat.h"
+#include "sinks.h"
 #include "spool.h"
 #include "state_store.h"
 #include "udp_socket.h"
@@ -73,6 +74,8 @@
 #define WK_SPOOL_PASS_MS	100
 /* Longest the exit spends writing what the spool holds. */
 #define WK_EXIT_WRITE_MS	10000
+/* Longest the exit waits for NATS to acknowledge what is in flight. */
+#define WK_EXIT_NATS_MS		2000
 
 /* Adapter counters kept locally, published to the slot with the decoder's. */
 typedef struct WkCounters
@@ -166,10 +169,19 @@ wk_publish(Worker *w)
 {
 	const uint64 *dec = (const uint64 *) gf_decoder_counters(w->decoder);
 	const uint64 *ad = (const uint64 *) &w->c;
+	GfSinkCounts sc;
 	int			i;
 
 	w->c.writer_nomem_dropped = w->writer_nomem_before +
 		gf_writer_dropped(w->writer);
+	gf_sinks_counts(&sc);
+	w->c.nats_published = sc.nats_published;
+	w->c.nats_acked = sc.nats_acked;
+	w->c.nats_failed = sc.nats_failed;
+	w->c.nats_dropped = sc.nats_dropped;
+	w->c.nats_retries = sc.nats_retries;
+	w->c.file_written = sc.file_written;
+	w->c.file_errors = sc.file_errors;
 	for (i = 0; i < GF_NDECODER_COUNTERS; i++)
 		pg_atomic_write_u64(&w->slot->counters[i], w->base[i] + dec[i]);
 	for (i = GF_NDECODER_COUNTERS; i < GF_NCOUNTERS; i++)
@@ -182,6 +194,8 @@ wk_publish(Worker *w)
 						(w->retry_pending ? (uint64) gf_writer_count(w->writer) : 0));
 	pg_atomic_write_u64(&w->slot->counters[GF_C_spool_bytes],
 						(uint64) gf_spool_bytes(w->spool));
+	pg_atomic_write_u64(&w->slot->counters[GF_C_nats_inflight], sc.nats_inflight);
+	pg_atomic_write_u64(&w->slot->counters[GF_C_nats_buffered], sc.nats_buffered);
 }
 
 /*
@@ -194,12 +208,18 @@ wk_writer_open(Worker *w)
 	return !w->retry_pending && gf_spool_records(w->spool) == 0;
 }
 
-/* The sink: decoded records go to the writer; a full batch is written at once. */
+/*
+ * The sink: decoded records go to the NATS and file sinks (sinks.h) and to
+ * the writer; a full batch is written at once.
+ */
 static void
 wk_sink_flow(void *arg, const gf_flow *f)
 {
 	Worker	   *w = (Worker *) arg;
 
+	gf_sinks_flow(f);
+	if (!gf_sinks_table)
+		return;
 	if (!wk_writer_open(w))
 	{
 		if (!gf_spool_put_flow(w->spool, f))
@@ -750,6 +770,7 @@ wk_reload(Worker *w)
 		w->rcvbuf_applied = gf_guc_rcvbuf;
 	}
 	gf_spool_set_limit(w->spool, (Size) gf_guc_spool_size * 1024);
+	gf_sinks_reload();
 	/* A new batch size: write the batch first (wk_resize_writer). */
 	if (gf_guc_batch_size != w->writer_capacity && wk_writer_open(w))
 		(void) wk_flush(w);
@@ -818,6 +839,7 @@ wk_shutdown(Worker *w)
 	}
 	wk_sync_state(w);
 	gf_iface_learn_write();
+	gf_sinks_stop(WK_EXIT_NATS_MS);
 	wk_publish(w);
 	ereport(DEBUG1,
 			(errmsg("goflow2plus worker %d: shutting down after writing %llu pending records",
@@ -921,6 +943,8 @@ goflow2plus_worker_main(Datum main_arg)
 	gf_iface_learn_init(w->slotno, &w->c.iface_learnt_written,
 						&w->c.iface_learnt_refused);
 	w->sink.interface = gf_iface_learn_sink;
+	/* Threads of the NATS sink start here, never in the postmaster. */
+	gf_sinks_start(w->slotno);
 
 	/*
 	 * Templates saved by an earlier run, before saying ready: the first
@@ -979,6 +1003,8 @@ goflow2plus_worker_main(Datum main_arg)
 		/* Released records start the flush clock like received ones. */
 		if (w->batch_first_ms == 0 && gf_writer_count(w->writer) > 0)
 			w->batch_first_ms = wk_now_ms();
+		/* What the pass gave the file and NATS sinks goes on now. */
+		gf_sinks_pass_end();
 
 		if (ShutdownRequestPending)
 			wk_shutdown(w);
@@ -1003,6 +1029,7 @@ goflow2plus_worker_main(Datum main_arg)
 			gf_iface_learn_write();
 			/* GeoIP files follow their settings even with no traffic. */
 			gf_geoip_refresh();
+			gf_sinks_tick();
 			w->next_tick_ms = now + WK_TICK_MS;
 		}
 		wk_publish(w);
