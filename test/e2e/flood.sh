@@ -82,7 +82,7 @@ check "two workers ready within 30 s" \
 start_time0=$(q "SELECT pg_postmaster_start_time()")
 starts0=$(q "SELECT sum(value) FROM goflow2plus.stats() WHERE counter = 'worker_starts'")
 q "SELECT counter, sum(value) FROM goflow2plus.stats() GROUP BY 1 ORDER BY 1" >"$DIR/counters0"
-pids=$(q "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE backend_type LIKE 'goflow2plus%'")
+pids=$(q "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE backend_type = 'goflow2plus worker'")
 echo "     workers: pids $pids, UDP port $UDP_PORT, seed $SEED"
 check "two worker processes found" test "$(echo $pids | wc -w)" = 2
 
