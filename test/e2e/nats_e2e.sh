@@ -200,6 +200,9 @@ is "new file: 100 lines" "$(wc -l <"$OUT/flows.json" 2>/dev/null)" 100
 is "rotated file kept its $((N + 1)) lines" "$(wc -l <"$OUT/flows.json.1")" $((N + 1))
 
 # ---- outage -----------------------------------------------------------------
+# The file counts a flow when it is written there; the table only once its
+# batch commits: wait for the table too before taking the count.
+check "the rotation's 100 flows are in the table" wait_for 10 "SELECT count(*) = $((N + 100)) FROM goflow2plus.flows"
 before=$(q "SELECT count(*) FROM goflow2plus.flows")
 send 3000 --start 10000 --seconds 3 &
 SENDER=$!
