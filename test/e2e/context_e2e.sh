@@ -20,25 +20,12 @@ DIR=$(mktemp -d /tmp/gf_context_e2e.XXXXXX)
 chmod 755 "$DIR"
 PORT=${GF_CTX_PORT:-$(free_port tcp)}
 NF_PORT=${GF_CTX_NF_PORT:-$(free_port udp)}
-PGBIN=$(pg_config --bindir)
 PY=/usr/bin/python3
 LISTEN="netflow://127.0.0.1:${NF_PORT}?count=2"
 
 . "$REPO/test/lib/cluster.sh"
-q() { gf_as_pg "$PGBIN/psql" -h "$DIR" -p "$PORT" -d postgres -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
-# is NAME GOT WANT
-is() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1 (got '$2', want '$3')"; fi; }
 cleanup() { kill "${SENDER:-}" 2>/dev/null; gf_cluster_stop; rm -rf "$DIR"; }
 trap cleanup EXIT
-
-wait_for() {
-	local secs=$1 sql=$2 i
-	for ((i = 0; i < secs * 10; i++)); do
-		[ "$(q "$sql" 2>/dev/null)" = "t" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # The sender: NetFlow v5 datagrams, one every 20 ms for $1 seconds, each
 # one record 10.1.2.3 -> 192.168.7.9 (in_if 3, out_if 7, header rate 100)
@@ -68,16 +55,16 @@ PY
 
 gf_install "$REPO" "$DIR/install.log" || exit 1
 gf_cluster_start "$LISTEN" "goflow2plus.flush_interval = 50" || exit 1
-q "CREATE EXTENSION goflow2plus" >/dev/null
-wait_for 10 "SELECT count(*) = 2 FROM goflow2plus.stats() WHERE counter = 'packets' AND ready" \
+gf_q "CREATE EXTENSION goflow2plus" >/dev/null
+gf_wait_for 10 "SELECT count(*) = 2 FROM goflow2plus.stats() WHERE counter = 'packets' AND ready" \
 	|| echo "# workers not ready" >&2
 
 # Traffic all along.
 "$PY" "$DIR/send_v5.py" "$NF_PORT" 40 &
 SENDER=$!
-wait_for 10 "SELECT count(*) > 10 FROM goflow2plus.flows" || echo "# no flows yet" >&2
+gf_wait_for 10 "SELECT count(*) > 10 FROM goflow2plus.flows" || echo "# no flows yet" >&2
 is "flows arrive without context (src_group NULL)" \
-	"$(q "SELECT count(*) > 0 AND count(src_group) = 0 FROM goflow2plus.flows")" t
+	"$(gf_q "SELECT count(*) > 0 AND count(src_group) = 0 FROM goflow2plus.flows")" t
 
 # latency_is NAME CHANGE_SQL CONDITION_NEW CONDITION_OLD: run the
 # change, note its commit time (the statement's clock after it returned),
@@ -86,12 +73,12 @@ is "flows arrive without context (src_group NULL)" \
 # 1 s after the commit shows the old value.
 latency_check() {
 	local name=$1 change=$2 new=$3 old=$4 t0 first stale
-	t0=$(q "$change; SELECT clock_timestamp()" | tail -1)
+	t0=$(gf_q "$change; SELECT clock_timestamp()" | tail -1)
 	sleep 2.5
-	first=$(q "SELECT coalesce(extract(epoch FROM min(time_received) - '$t0'::timestamptz), 99) FROM goflow2plus.flows WHERE time_received > '$t0' AND ($new)")
-	stale=$(q "SELECT count(*) FROM goflow2plus.flows WHERE time_received > '$t0'::timestamptz + interval '1 s' AND ($old)")
+	first=$(gf_q "SELECT coalesce(extract(epoch FROM min(time_received) - '$t0'::timestamptz), 99) FROM goflow2plus.flows WHERE time_received > '$t0' AND ($new)")
+	stale=$(gf_q "SELECT count(*) FROM goflow2plus.flows WHERE time_received > '$t0'::timestamptz + interval '1 s' AND ($old)")
 	echo "# $name: first flow with the new context $first s after the commit; stale rows after 1 s: $stale"
-	is "$name: in effect within 1 s" "$(q "SELECT $first < 1.0")" t
+	is "$name: in effect within 1 s" "$(gf_q "SELECT $first < 1.0")" t
 	is "$name: no stale rows after 1 s" "$stale" 0
 }
 
@@ -113,28 +100,28 @@ latency_check "device, interfaces and override" \
 	"device_name IS NULL OR sampling_rate = 100"
 
 is "rate source of the v5 header before the override" \
-	"$(q "SELECT DISTINCT sampling_rate_source FROM goflow2plus.flows WHERE sampling_rate = 100")" packet_header
+	"$(gf_q "SELECT DISTINCT sampling_rate_source FROM goflow2plus.flows WHERE sampling_rate = 100")" packet_header
 
 # Flow times: start and end are 1500 and 500 ms before the export, which
 # happened at time_received (loopback): allow 200 ms for the way there.
 is "flow times match the traffic (end 0.5 s, start 1.5 s before receipt)" \
-	"$(q "SELECT bool_and(abs(extract(epoch FROM time_received - time_flow_end) - 0.5) < 0.2 AND abs(extract(epoch FROM time_flow_end - time_flow_start) - 1.0) < 0.01) FROM goflow2plus.flows")" t
+	"$(gf_q "SELECT bool_and(abs(extract(epoch FROM time_received - time_flow_end) - 0.5) < 0.2 AND abs(extract(epoch FROM time_flow_end - time_flow_start) - 1.0) < 0.01) FROM goflow2plus.flows")" t
 
-gen=$(q "SELECT generation FROM goflow2plus.context_status()")
+gen=$(gf_q "SELECT generation FROM goflow2plus.context_status()")
 is "context_status shows what is in use" \
-	"$(q "SELECT networks = 1 AND devices = 1 AND interfaces = 2 AND sampling_rates = 1 AND bytes > 0 AND last_error IS NULL FROM goflow2plus.context_status()")" t
+	"$(gf_q "SELECT networks = 1 AND devices = 1 AND interfaces = 2 AND sampling_rates = 1 AND bytes > 0 AND last_error IS NULL FROM goflow2plus.context_status()")" t
 
 # The builder is restarted when terminated, and the context stays in use
 # meanwhile.
-q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'goflow2plus context builder'" >/dev/null
+gf_q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'goflow2plus context builder'" >/dev/null
 sleep 1
 is "flows keep their context while the builder is away" \
-	"$(q "SELECT count(*) > 0 AND bool_and(src_group = 'web2') FROM goflow2plus.flows WHERE time_received > now() - interval '0.5 s'")" t
-wait_for 15 "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'goflow2plus context builder'"
-is "builder restarted" "$(q "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'goflow2plus context builder'")" 1
-q "UPDATE goflow2plus.networks SET name = 'web3'" >/dev/null
-is "a change after the restart is published" "$(q "SELECT goflow2plus.context_wait(10000)")" t
-is "generation moved on" "$(q "SELECT generation > $gen FROM goflow2plus.context_status()")" t
+	"$(gf_q "SELECT count(*) > 0 AND bool_and(src_group = 'web2') FROM goflow2plus.flows WHERE time_received > now() - interval '0.5 s'")" t
+gf_wait_for 15 "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'goflow2plus context builder'"
+is "builder restarted" "$(gf_q "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'goflow2plus context builder'")" 1
+gf_q "UPDATE goflow2plus.networks SET name = 'web3'" >/dev/null
+is "a change after the restart is published" "$(gf_q "SELECT goflow2plus.context_wait(10000)")" t
+is "generation moved on" "$(gf_q "SELECT generation > $gen FROM goflow2plus.context_status()")" t
 
 kill "$SENDER" 2>/dev/null; wait "$SENDER" 2>/dev/null
 is "no worker or builder crashed" \

@@ -54,7 +54,6 @@ chmod 755 "$DIR"
 PORT=$(free_port tcp)
 NF_PORT=$(free_port udp)
 . "$REPO/test/lib/cluster.sh"
-q() { gf_as_pg "$GF_PGBIN/psql" -h "$DIR" -p "$PORT" -d postgres -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
 rc=1
 cleanup() {
 	gf_cluster_stop
@@ -65,16 +64,6 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
-
-wait_for() {	# wait_for SECS SQL: until SQL returns 't'
-	local i
-	for ((i = 0; i < $1 * 10; i++)); do
-		[ "$(q "$2" 2>/dev/null)" = t ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-counter() { q "SELECT coalesce(sum(value), 0) FROM goflow2plus.stats() WHERE counter = '$1'"; }
 
 # Copies the worker and the oracle both read: a fetch_mmdb.sh run that
 # renames new files into the cache meanwhile changes neither.
@@ -87,8 +76,8 @@ gf_install "$REPO" "$DIR/build.log" || setup_fail "install failed"
 gf_cluster_start "flow://127.0.0.1:$NF_PORT" "goflow2plus.flush_interval = '100ms'
 goflow2plus.db_asn = '$DIR/asn.mmdb'
 goflow2plus.db_country = '$DIR/country.mmdb'" || setup_fail "cluster did not start"
-q "CREATE EXTENSION goflow2plus" >/dev/null || setup_fail "CREATE EXTENSION failed"
-wait_for 60 "SELECT coalesce(bool_and(ready), false) FROM goflow2plus.stats()" ||
+gf_q "CREATE EXTENSION goflow2plus" >/dev/null || setup_fail "CREATE EXTENSION failed"
+gf_wait_for 60 "SELECT coalesce(bool_and(ready), false) FROM goflow2plus.stats()" ||
 	setup_fail "worker not ready within 60 s"
 # A flow stored before the files are open would have no GeoIP columns.
 for kind in ASN country; do
@@ -100,21 +89,21 @@ for kind in ASN country; do
 		setup_fail "the worker did not log loading the $kind database: $(grep -i geoip "$DIR/log" | tail -2)"
 done
 
-before=$(counter packets)
+before=$(gf_counter packets)
 out=$($PY "$REPO/test/tools/replay_udp.py" "${PCAPS[@]}" --port "$NF_PORT" 2>&1) ||
 	setup_fail "replay failed: $out"
 sent=$(echo "$out" | tail -1 | $PY -c 'import json, sys; print(json.load(sys.stdin)["sent"])')
 # Until the worker has read every datagram, then until the rows stop
 # moving (flushes every 100 ms).
 for ((i = 0; i < 300; i++)); do
-	[ "$(counter packets)" -ge $((before + sent)) ] && break
+	[ "$(gf_counter packets)" -ge $((before + sent)) ] && break
 	sleep 0.1
 done
-got=$(($(counter packets) - before))
+got=$(($(gf_counter packets) - before))
 last=-1
 stable=0
 for ((i = 0; i < 100 && stable < 5; i++)); do
-	now=$(q "SELECT count(*) FROM goflow2plus.flows")
+	now=$(gf_q "SELECT count(*) FROM goflow2plus.flows")
 	if [ "$now" = "$last" ]; then stable=$((stable + 1)); else stable=0; fi
 	last=$now
 	sleep 0.2
@@ -122,7 +111,7 @@ done
 echo "replayed ${#PCAPS[@]} captures: $sent datagrams sent, $got read by the worker, $last rows"
 [ "$got" -ge "$sent" ] || echo "note: $((sent - got)) datagrams not read; their addresses are not checked"
 
-q "$($PY "$REPO/test/e2e/geoip_captures.py" --print-sql)" >"$DIR/rows.txt" || setup_fail "cannot dump the rows"
+gf_q "$($PY "$REPO/test/e2e/geoip_captures.py" --print-sql)" >"$DIR/rows.txt" || setup_fail "cannot dump the rows"
 [ -s "$DIR/rows.txt" ] || setup_fail "no flow with an address was stored"
 cmp=$($PY "$REPO/test/e2e/geoip_captures.py" --rows "$DIR/rows.txt" \
 	--country-db "$DIR/country.mmdb" --asn-db "$DIR/asn.mmdb" "${PCAPS[@]}")

@@ -25,23 +25,13 @@ DIR=$(mktemp -d /tmp/gf_geoip_pg.XXXXXX)
 chmod 755 "$DIR"
 PORT=$(free_port tcp)
 NF_PORT=$(free_port udp)
-PGBIN=$(pg_config --bindir)
 PY=/usr/bin/python3
 FIX=$REPO/test/unit/data/geoip
 
 . "$REPO/test/lib/cluster.sh"
-q() { gf_as_pg "$PGBIN/psql" -h "$DIR" -p "$PORT" -d postgres -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
 cleanup() { gf_cluster_stop; [ -n "${GF_KEEP:-}" ] || rm -rf "$DIR"; }
 trap cleanup EXIT
 
-wait_for() {	# wait_for SECS SQL: until SQL returns 't'
-	local i
-	for ((i = 0; i < $1 * 10; i++)); do
-		[ "$(q "$2" 2>/dev/null)" = t ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 wait_log() {	# wait_log SECS OFFSET REGEX: until the log has it past OFFSET
 	local i
 	for ((i = 0; i < $1 * 10; i++)); do
@@ -53,9 +43,9 @@ wait_log() {	# wait_log SECS OFFSET REGEX: until the log has it past OFFSET
 log_size() { stat -c %s "$DIR/log"; }
 count_log() { tail -c +"$(($1 + 1))" "$DIR/log" | grep -cE "$2"; }
 reload_with() {	# reload_with SETTING VALUE
-	q "ALTER SYSTEM SET $1 = '$2'" >/dev/null && q "SELECT pg_reload_conf()" >/dev/null
+	gf_q "ALTER SYSTEM SET $1 = '$2'" >/dev/null && gf_q "SELECT pg_reload_conf()" >/dev/null
 }
-starts() { q "SELECT coalesce(sum(value),0) FROM goflow2plus.stats() WHERE counter = 'worker_starts'"; }
+starts() { gf_counter worker_starts; }
 
 # A NetFlow v5 datagram of two records, values chosen here:
 #   198.51.100.7 -> 203.0.113.9, src_as 0, dst_as 0     (ports 1000+seq -> 80)
@@ -85,11 +75,11 @@ send_and_read() {
 	local seq=$(($(cat "$DIR/seq") + 1))
 	echo "$seq" >"$DIR/seq"
 	"$PY" "$DIR/v5.py" "$seq" "$NF_PORT"
-	wait_for 10 "SELECT count(*) = 2 FROM goflow2plus.flows WHERE src_port IN ($((1000 + seq)), $((2000 + seq)))" || { echo "timeout"; return; }
-	q "SELECT string_agg(coalesce(src_as::text,'null') || ' ' || coalesce(dst_as::text,'null'), ' ' ORDER BY src_port) FROM goflow2plus.flows WHERE src_port IN ($((1000 + seq)), $((2000 + seq)))"
+	gf_wait_for 10 "SELECT count(*) = 2 FROM goflow2plus.flows WHERE src_port IN ($((1000 + seq)), $((2000 + seq)))" || { echo "timeout"; return; }
+	gf_q "SELECT string_agg(coalesce(src_as::text,'null') || ' ' || coalesce(dst_as::text,'null'), ' ' ORDER BY src_port) FROM goflow2plus.flows WHERE src_port IN ($((1000 + seq)), $((2000 + seq)))"
 }
 decode_as() {	# decode() of datagram $1 in a new session, as send_and_read prints
-	q "SELECT string_agg(coalesce(src_as::text,'null') || ' ' || coalesce(dst_as::text,'null'), ' ' ORDER BY src_port) FROM goflow2plus.decode(decode('$("$PY" "$DIR/v5.py" "$1")', 'hex'), '192.0.2.250')" 2>"$DIR/decode.err"
+	gf_q "SELECT string_agg(coalesce(src_as::text,'null') || ' ' || coalesce(dst_as::text,'null'), ' ' ORDER BY src_port) FROM goflow2plus.decode(decode('$("$PY" "$DIR/v5.py" "$1")', 'hex'), '192.0.2.250')" 2>"$DIR/decode.err"
 }
 
 cp "$FIX/asn.mmdb" "$DIR/asn.mmdb"
@@ -101,24 +91,24 @@ gf_install "$REPO" "$DIR/build.log" || exit 1
 gf_cluster_start "netflow://127.0.0.1:$NF_PORT" "goflow2plus.flush_interval = '100ms'
 goflow2plus.db_asn = '$DIR/asn.mmdb'
 goflow2plus.db_country = '$DIR/country.mmdb'" || exit 1
-q "CREATE EXTENSION goflow2plus" >/dev/null
-if [ "$(q "SELECT count(*) FROM pg_settings WHERE name = 'goflow2plus.db_asn'")" != 1 ]; then
+gf_q "CREATE EXTENSION goflow2plus" >/dev/null
+if [ "$(gf_q "SELECT count(*) FROM pg_settings WHERE name = 'goflow2plus.db_asn'")" != 1 ]; then
 	fail "goflow2plus.db_asn is not defined: gf_geoip_define_gucs() is not called from _PG_init"
 	tap_summary; exit 1
 fi
-wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()" || fail "worker ready"
+gf_wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()" || fail "worker ready"
 
 check "worker logs the ASN database it loaded" wait_log 10 0 'GeoIP ASN database loaded: .*GeoLite2-ASN'
 check "worker logs the country database it loaded" wait_log 10 0 'GeoIP country database loaded: .*GeoLite2-Country'
 check "worker: AS 0 filled from the file, the exporter's 65001 kept, unknown stays 0" \
 	test "$(send_and_read)" = "64500 64501 65001 0"
 check "decode(): the same rule in a backend" test "$(decode_as 99)" = "64500 64501 65001 0"
-if [ "$(q "SELECT count(*) FROM pg_attribute WHERE attrelid = 'goflow2plus.flows'::regclass AND attname = 'src_country'")" = 1 ]; then
+if [ "$(gf_q "SELECT count(*) FROM pg_attribute WHERE attrelid = 'goflow2plus.flows'::regclass AND attname = 'src_country'")" = 1 ]; then
 	# An unknown country ("" in the flow) is NULL in SQL.
 	check "decode(): src_country / dst_country from the country file" \
-		test "$(q "SELECT string_agg(coalesce(src_country,'null') || ' ' || coalesce(dst_country,'null'), ' ' ORDER BY src_port) FROM goflow2plus.decode(decode('$("$PY" "$DIR/v5.py" 98)', 'hex'), '192.0.2.250')")" = "US DE US null"
+		test "$(gf_q "SELECT string_agg(coalesce(src_country,'null') || ' ' || coalesce(dst_country,'null'), ' ' ORDER BY src_port) FROM goflow2plus.decode(decode('$("$PY" "$DIR/v5.py" 98)', 'hex'), '192.0.2.250')")" = "US DE US null"
 	check "worker: src_country / dst_country stored" \
-		test "$(q "SELECT string_agg(coalesce(src_country,'null') || ' ' || coalesce(dst_country,'null'), ' ' ORDER BY src_port) FROM goflow2plus.flows WHERE src_port IN (1001, 2001)")" = "US DE US null"
+		test "$(gf_q "SELECT string_agg(coalesce(src_country,'null') || ' ' || coalesce(dst_country,'null'), ' ' ORDER BY src_port) FROM goflow2plus.flows WHERE src_port IN (1001, 2001)")" = "US DE US null"
 else
 	echo "note: goflow2plus.flows has no src_country column; countries are not checked in SQL"
 fi

@@ -29,28 +29,15 @@ DIR=$(mktemp -d /tmp/gf_learn_if.XXXXXX)
 chmod 755 "$DIR"
 PORT=${GF_LEARN_PORT:-$(free_port tcp)}
 F_PORT=${GF_LEARN_FLOW_PORT:-$(free_port udp)}
-PGBIN=$(pg_config --bindir)
 PY=/usr/bin/python3
 # One worker for every protocol, so all facts land in one table.
 LISTEN="flow://127.0.0.1:${F_PORT}"
 
 . "$REPO/test/lib/cluster.sh"
-# q SQL [DB]: one query (database postgres, where the worker writes).
-q() { gf_as_pg "$PGBIN/psql" -h "$DIR" -p "$PORT" -d "${2:-postgres}" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
 # is NAME GOT WANT
 is() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1"; printf '  got:  %s\n  want: %s\n' "$2" "$3" | sed 's/^/  /'; fi; }
 cleanup() { gf_cluster_stop; rm -rf "$DIR"; }
 trap cleanup EXIT
-
-wait_for() {
-	local secs=$1 sql=$2 db=${3:-postgres} i
-	for ((i = 0; i < secs * 10; i++)); do
-		[ "$(q "$sql" "$db" 2>/dev/null)" = "t" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-counter() { q "SELECT coalesce(sum(value),0) FROM goflow2plus.stats() WHERE counter = '$1'"; }
 
 # The sender.  Layouts from RFC 7011 (IPFIX), RFC 3954 (v9), sFlow v5;
 # field widths as in the real captures (pmacct tests 400-502: IOS-XR;
@@ -131,25 +118,25 @@ ROWS_SQL="SELECT string_agg(format('%s|%s|%s|%s|%s|%s|%s|%s', exporter, if_index
 gf_install "$REPO" "$DIR/build.log" || exit 1
 gf_cluster_start "$LISTEN" "goflow2plus.flush_interval = '100ms'" || exit 1
 # The worker is watched from "probe" until the extension exists in "postgres".
-q "CREATE DATABASE probe" >/dev/null
-q "CREATE EXTENSION goflow2plus" probe >/dev/null
+gf_q "CREATE DATABASE probe" >/dev/null
+gf_q "CREATE EXTENSION goflow2plus" probe >/dev/null
 check "the worker is ready within 30 s" \
-	wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()" probe
+	gf_wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()" probe
 
 # ---- before CREATE EXTENSION ------------------------------------------------------
 
 send v9 '{"source_id": 6, "ifs": [[200, "early0", "before the table"]]}'
 check "a fact with no table to go to is kept, and the worker says so" \
 	bash -c "for i in \$(seq 1 50); do grep -q 'goflow2plus.interfaces does not exist; 1 learnt interfaces are kept' '$DIR/log' && exit 0; sleep 0.1; done; exit 1"
-q "CREATE EXTENSION goflow2plus" >/dev/null
+gf_q "CREATE EXTENSION goflow2plus" >/dev/null
 check "it is written once the table exists (retried every 10 s)" \
-	wait_for 15 "SELECT count(*) = 1 FROM goflow2plus.interfaces WHERE if_index = 200 AND learnt_name = 'early0' AND learnt_description = 'before the table' AND origin = 'learnt'"
-q "DELETE FROM goflow2plus.interfaces" >/dev/null
+	gf_wait_for 15 "SELECT count(*) = 1 FROM goflow2plus.interfaces WHERE if_index = 200 AND learnt_name = 'early0' AND learnt_description = 'before the table' AND origin = 'learnt'"
+gf_q "DELETE FROM goflow2plus.interfaces" >/dev/null
 check "stats() lists the learnt-interface counters" \
-	test "$(q "SELECT count(*) FROM goflow2plus.stats() WHERE counter IN ('iface_learnt_written', 'iface_learnt_refused', 'interface_records', 'nf_interface_unkeyed')")" = 4
+	test "$(gf_q "SELECT count(*) FROM goflow2plus.stats() WHERE counter IN ('iface_learnt_written', 'iface_learnt_refused', 'interface_records', 'nf_interface_unkeyed')")" = 4
 
 # A row the user made before anything was learnt.
-q "INSERT INTO goflow2plus.interfaces (exporter, if_index, name) VALUES ('127.0.0.1', 100, 'core-1')"
+gf_q "INSERT INTO goflow2plus.interfaces (exporter, if_index, name) VALUES ('127.0.0.1', 100, 'core-1')"
 
 # ---- first facts --------------------------------------------------------------
 
@@ -168,76 +155,76 @@ want="127.0.0.1|1|learnt|-|Te0/0/0|TenGigabitEthernet0/0/0|-|t ; "\
 "127.0.0.1|100|sql|core-1|Lo0|Loopback0|-|t ; "\
 "127.0.0.1|101|learnt|-|Gié??|Link|-|t ; "\
 "192.0.2.10|7|learnt|-|-|-|10000000000|t"
-wait_for 10 "SELECT count(*) = 6 AND count(learnt_at) = 6 AND count(learnt_speed) = 2 FROM goflow2plus.interfaces"
-is "rows say what the exporters sent" "$(q "$ROWS_SQL")" "$want"
+gf_wait_for 10 "SELECT count(*) = 6 AND count(learnt_at) = 6 AND count(learnt_speed) = 2 FROM goflow2plus.interfaces"
+is "rows say what the exporters sent" "$(gf_q "$ROWS_SQL")" "$want"
 is "exporters' names are (exporter, ifIndex) host addresses" \
-	"$(q "SELECT bool_and(masklen(exporter) = 32) FROM goflow2plus.interfaces")" t
-is "the decoder counted the facts (1 + 5 names, 2 speeds)" "$(counter interface_records)" 8
-is "no fact was refused" "$(counter iface_learnt_refused)" 0
-written=$(counter iface_learnt_written)
+	"$(gf_q "SELECT bool_and(masklen(exporter) = 32) FROM goflow2plus.interfaces")" t
+is "the decoder counted the facts (1 + 5 names, 2 speeds)" "$(gf_counter interface_records)" 8
+is "no fact was refused" "$(gf_counter iface_learnt_refused)" 0
+written=$(gf_counter iface_learnt_written)
 check "rows written were counted (1 + 6, over a few ticks)" test "$written" -ge 7
 
 # ---- repeats write nothing -------------------------------------------------------
 
-at_before=$(q "SELECT string_agg(learnt_at::text, ',' ORDER BY exporter, if_index) FROM goflow2plus.interfaces")
-q "CREATE TABLE learnt_before AS SELECT exporter, if_index, learnt_at FROM goflow2plus.interfaces"
-req_before=$(q "SELECT requested FROM goflow2plus.context_status()")
+at_before=$(gf_q "SELECT string_agg(learnt_at::text, ',' ORDER BY exporter, if_index) FROM goflow2plus.interfaces")
+gf_q "CREATE TABLE learnt_before AS SELECT exporter, if_index, learnt_at FROM goflow2plus.interfaces"
+req_before=$(gf_q "SELECT requested FROM goflow2plus.context_status()")
 send ipfix '{"domain": 0, "ifs": [[42, "TenGigE0_0_0_0", "TenGigE0/0/0/0"], [69, "TenGigE0_0_0_0.516", "TenGigE0/0/0/0.516"]], "seq": 2}'
 send sflowctr '{"agent": "192.0.2.10", "if_index": 7, "speed": 10000000000, "seq": 2}'
 # Two ticks, and the decoder has seen both repeats.
-wait_for 10 "SELECT sum(value) = 11 FROM goflow2plus.stats() WHERE counter = 'interface_records'"
+gf_wait_for 10 "SELECT sum(value) = 11 FROM goflow2plus.stats() WHERE counter = 'interface_records'"
 sleep 2.2
-is "a repeat leaves the rows as they were" "$(q "$ROWS_SQL")" "$want"
+is "a repeat leaves the rows as they were" "$(gf_q "$ROWS_SQL")" "$want"
 is "a repeat leaves learnt_at as it was" \
-	"$(q "SELECT string_agg(learnt_at::text, ',' ORDER BY exporter, if_index) FROM goflow2plus.interfaces")" "$at_before"
-is "a repeat writes no row" "$(counter iface_learnt_written)" "$written"
+	"$(gf_q "SELECT string_agg(learnt_at::text, ',' ORDER BY exporter, if_index) FROM goflow2plus.interfaces")" "$at_before"
+is "a repeat writes no row" "$(gf_counter iface_learnt_written)" "$written"
 is "a repeat does not wake the context builder" \
-	"$(q "SELECT requested FROM goflow2plus.context_status()")" "$req_before"
+	"$(gf_q "SELECT requested FROM goflow2plus.context_status()")" "$req_before"
 
 # A restarted worker has forgotten what it wrote: the same facts are new to
 # it, yet the table has them, so again nothing may be written.
-q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'goflow2plus worker'" >/dev/null
+gf_q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'goflow2plus worker'" >/dev/null
 check "the worker is back within 15 s" \
-	wait_for 15 "SELECT bool_and(ready) AND sum(value) = 2 FROM goflow2plus.stats() WHERE counter = 'worker_starts'"
+	gf_wait_for 15 "SELECT bool_and(ready) AND sum(value) = 2 FROM goflow2plus.stats() WHERE counter = 'worker_starts'"
 send ipfix '{"domain": 0, "ifs": [[42, "TenGigE0_0_0_0", "TenGigE0/0/0/0"], [69, "TenGigE0_0_0_0.516", "TenGigE0/0/0/0.516"]], "seq": 4}'
 send sflowctr '{"agent": "192.0.2.10", "if_index": 7, "speed": 10000000000, "seq": 4}'
 send sflowctr '{"agent": "127.0.0.1", "if_index": 42, "speed": 100000000000, "seq": 4}'
-wait_for 10 "SELECT sum(value) = 14 FROM goflow2plus.stats() WHERE counter = 'interface_records'"
+gf_wait_for 10 "SELECT sum(value) = 14 FROM goflow2plus.stats() WHERE counter = 'interface_records'"
 sleep 2.2
-is "after a restart, facts the table has leave the rows as they were" "$(q "$ROWS_SQL")" "$want"
+is "after a restart, facts the table has leave the rows as they were" "$(gf_q "$ROWS_SQL")" "$want"
 is "after a restart, learnt_at stays as it was" \
-	"$(q "SELECT string_agg(learnt_at::text, ',' ORDER BY exporter, if_index) FROM goflow2plus.interfaces")" "$at_before"
-is "after a restart, no row is written" "$(counter iface_learnt_written)" "$written"
+	"$(gf_q "SELECT string_agg(learnt_at::text, ',' ORDER BY exporter, if_index) FROM goflow2plus.interfaces")" "$at_before"
+is "after a restart, no row is written" "$(gf_counter iface_learnt_written)" "$written"
 is "after a restart, the context builder is not woken" \
-	"$(q "SELECT requested FROM goflow2plus.context_status()")" "$req_before"
+	"$(gf_q "SELECT requested FROM goflow2plus.context_status()")" "$req_before"
 
 # ---- a change, and the user's name -----------------------------------------------
 
-q "UPDATE goflow2plus.interfaces SET name = 'uplink-A' WHERE exporter = '127.0.0.1' AND if_index = 69"
+gf_q "UPDATE goflow2plus.interfaces SET name = 'uplink-A' WHERE exporter = '127.0.0.1' AND if_index = 69"
 send ipfix '{"domain": 0, "ifs": [[42, "TenGigE0_0_0_0-new", "TenGigE0/0/0/0"], [69, "TenGigE0_0_0_0.999", "to provider B"]], "seq": 3}'
 check "a changed name is written within 5 s" \
-	wait_for 5 "SELECT learnt_name = 'TenGigE0_0_0_0-new' FROM goflow2plus.interfaces WHERE if_index = 42"
-wait_for 5 "SELECT learnt_name = 'TenGigE0_0_0_0.999' FROM goflow2plus.interfaces WHERE if_index = 69"
+	gf_wait_for 5 "SELECT learnt_name = 'TenGigE0_0_0_0-new' FROM goflow2plus.interfaces WHERE if_index = 42"
+gf_wait_for 5 "SELECT learnt_name = 'TenGigE0_0_0_0.999' FROM goflow2plus.interfaces WHERE if_index = 69"
 is "the user's name stays while learnt_* follow the exporter" \
-	"$(q "SELECT format('%s|%s|%s|%s', name, learnt_name, learnt_description, origin) FROM goflow2plus.interfaces WHERE if_index = 69")" \
+	"$(gf_q "SELECT format('%s|%s|%s|%s', name, learnt_name, learnt_description, origin) FROM goflow2plus.interfaces WHERE if_index = 69")" \
 	"uplink-A|TenGigE0_0_0_0.999|to provider B|learnt"
 is "learnt_at moved for the changed rows only" \
-	"$(q "SELECT string_agg(i.if_index::text, ',' ORDER BY i.if_index) FROM goflow2plus.interfaces i
+	"$(gf_q "SELECT string_agg(i.if_index::text, ',' ORDER BY i.if_index) FROM goflow2plus.interfaces i
 		JOIN learnt_before b USING (exporter, if_index) WHERE i.learnt_at > b.learnt_at")" "42,69"
 is "the merged speed is kept when only the name changes" \
-	"$(q "SELECT learnt_speed FROM goflow2plus.interfaces WHERE if_index = 42")" 100000000000
+	"$(gf_q "SELECT learnt_speed FROM goflow2plus.interfaces WHERE if_index = 42")" 100000000000
 is "the row the user made keeps origin 'sql'" \
-	"$(q "SELECT origin || '|' || name FROM goflow2plus.interfaces WHERE if_index = 100")" "sql|core-1"
+	"$(gf_q "SELECT origin || '|' || name FROM goflow2plus.interfaces WHERE if_index = 100")" "sql|core-1"
 
 # ---- flows show the names ----------------------------------------------------------
 
 # Context enrichment: the user's name wins, else the learnt one (and the
 # learnt speed).  The builder publishes within a second of the commit.
-q "SELECT goflow2plus.context_wait(10000)" >/dev/null
+gf_q "SELECT goflow2plus.context_wait(10000)" >/dev/null
 ok_flows=0
 for i in $(seq 1 50); do
 	send v5 "{\"in_if\": 42, \"out_if\": 69, \"seq\": $i}"
-	if [ "$(q "SELECT count(*) > 0 FROM goflow2plus.flows WHERE in_if = 42 AND out_if = 69 AND in_if_name = 'TenGigE0_0_0_0-new' AND out_if_name = 'uplink-A' AND in_if_speed = 100000000000 AND out_if_description = 'to provider B'")" = t ]; then
+	if [ "$(gf_q "SELECT count(*) > 0 FROM goflow2plus.flows WHERE in_if = 42 AND out_if = 69 AND in_if_name = 'TenGigE0_0_0_0-new' AND out_if_name = 'uplink-A' AND in_if_speed = 100000000000 AND out_if_description = 'to provider B'")" = t ]; then
 		ok_flows=1; break
 	fi
 	sleep 0.2

@@ -46,16 +46,6 @@ OUT=$DIR/out
 mkdir -p "$OUT" && chown postgres: "$OUT"
 
 . "$REPO/test/lib/cluster.sh"
-q() { gf_as_pg "$PGBIN/psql" -h "$DIR" -p "$PORT" -d postgres -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
-counter() { q "SELECT coalesce(sum(value),0) FROM goflow2plus.stats() WHERE counter = '$1'"; }
-wait_for() {
-	local secs=$1 sql=$2 i
-	for ((i = 0; i < secs * 10; i++)); do
-		[ "$(q "$sql" 2>/dev/null)" = "t" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 wait_log() {
 	local secs=$1 re=$2 i
 	for ((i = 0; i < secs * 10; i++)); do
@@ -64,7 +54,6 @@ wait_log() {
 	done
 	return 1
 }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1 (got '$2', expected '$3')"; fi; }
 
 # nats-server instances this script started: port -> pid.
 declare -A NATS_PID
@@ -130,7 +119,7 @@ EOF
 send() { $PY "$DIR/send.py" "$NF_PORT" "$@"; }
 # The table as JSON lines, times in microseconds (nats_check.py compares).
 dump_table() {
-	q "SELECT row_to_json(x) FROM (SELECT f.*, (extract(epoch FROM time_received) * 1000000)::bigint AS time_received_us, (extract(epoch FROM time_flow_start) * 1000000)::bigint AS time_flow_start_us, (extract(epoch FROM time_flow_end) * 1000000)::bigint AS time_flow_end_us FROM goflow2plus.flows f ${1:-}) x" >"$2"
+	gf_q "SELECT row_to_json(x) FROM (SELECT f.*, (extract(epoch FROM time_received) * 1000000)::bigint AS time_received_us, (extract(epoch FROM time_flow_start) * 1000000)::bigint AS time_flow_start_us, (extract(epoch FROM time_flow_end) * 1000000)::bigint AS time_flow_end_us FROM goflow2plus.flows f ${1:-}) x" >"$2"
 }
 # SigBlk of every thread of the worker but its main one must block all
 # the signals PostgreSQL handles (HUP INT QUIT USR1 USR2 ALRM TERM CHLD URG).
@@ -157,30 +146,30 @@ goflow2plus.transport = 'table, nats, file'
 goflow2plus.nats_subject = 'flows.{type}.{src_group}.{hash:src_addr,dst_addr:4}'
 goflow2plus.nats_stream = 'gfe2e'
 goflow2plus.transport_file = '$OUT/flows.json'" || exit 1
-q "CREATE EXTENSION goflow2plus" >/dev/null
+gf_q "CREATE EXTENSION goflow2plus" >/dev/null
 
-check "worker ready" wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
+check "worker ready" gf_wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
 check "worker connects to NATS and creates the stream" wait_log 15 'created JetStream stream "gfe2e" for subjects "flows\.\*\.\*\.\*"'
 is "the stream's subjects are the pattern's wildcard form" "$($CHECK stream-subjects "$NATS_PORT" gfe2e)" "flows.*.*.*"
-WPID=$(q "SELECT DISTINCT pid FROM pg_stat_activity WHERE backend_type = 'goflow2plus worker'")
+WPID=$(gf_q "SELECT DISTINCT pid FROM pg_stat_activity WHERE backend_type = 'goflow2plus worker'")
 check "every thread but the worker's own blocks PostgreSQL's signals" threads_block_signals "$WPID"
 
 # Context: two networks name the flow ends ({src_group} in the subject).
-q "INSERT INTO goflow2plus.networks (name, cidr) VALUES ('clients a', '10.1.0.0/22'), ('clients.b', '10.1.4.0/22'), ('servers', '10.4.5.0/24')" >/dev/null
-check "context published" test "$(q "SELECT goflow2plus.context_wait(10000)")" = t
+gf_q "INSERT INTO goflow2plus.networks (name, cidr) VALUES ('clients a', '10.1.0.0/22'), ('clients.b', '10.1.4.0/22'), ('servers', '10.4.5.0/24')" >/dev/null
+check "context published" test "$(gf_q "SELECT goflow2plus.context_wait(10000)")" = t
 # One flow first, so the worker's next batch attaches the new snapshot
 # before the flows compared below are received (sinks.h: enrichment at
 # receive time uses the snapshot the last batch attached).
 send 1 --start 40000 --net 3
-wait_for 10 "SELECT count(*) = 1 FROM goflow2plus.flows" || true
+gf_wait_for 10 "SELECT count(*) = 1 FROM goflow2plus.flows" || true
 sleep 0.3
-q "TRUNCATE goflow2plus.flows" >/dev/null
+gf_q "TRUNCATE goflow2plus.flows" >/dev/null
 N=3000
 send $N
-check "$N flows in the table" wait_for 20 "SELECT count(*) = $N FROM goflow2plus.flows"
-check "nats_acked reaches $((N + 1))" wait_for 20 "SELECT sum(value) = $((N + 1)) FROM goflow2plus.stats() WHERE counter = 'nats_acked'"
-check "file_written reaches $((N + 1))" wait_for 10 "SELECT sum(value) = $((N + 1)) FROM goflow2plus.stats() WHERE counter = 'file_written'"
-is "table rows carry the context names" "$(q "SELECT count(*) FILTER (WHERE src_group = 'clients a') > 0 AND count(*) FILTER (WHERE src_group = 'clients.b') > 0 AND count(*) FILTER (WHERE src_group IS NULL) > 0 AND bool_and(dst_group = 'servers') FROM goflow2plus.flows")" t
+check "$N flows in the table" gf_wait_for 20 "SELECT count(*) = $N FROM goflow2plus.flows"
+check "nats_acked reaches $((N + 1))" gf_wait_for 20 "SELECT sum(value) = $((N + 1)) FROM goflow2plus.stats() WHERE counter = 'nats_acked'"
+check "file_written reaches $((N + 1))" gf_wait_for 10 "SELECT sum(value) = $((N + 1)) FROM goflow2plus.stats() WHERE counter = 'file_written'"
+is "table rows carry the context names" "$(gf_q "SELECT count(*) FILTER (WHERE src_group = 'clients a') > 0 AND count(*) FILTER (WHERE src_group = 'clients.b') > 0 AND count(*) FILTER (WHERE src_group IS NULL) > 0 AND bool_and(dst_group = 'servers') FROM goflow2plus.flows")" t
 dump_table "" "$DIR/table.jsonl"
 # The warm-up flow is in the stream and the file but no longer in the table.
 grep -v '"src_addr":"10.3.' "$OUT/flows.json" >"$DIR/file_no_warmup.json"
@@ -195,15 +184,15 @@ mv "$OUT/flows.json" "$OUT/flows.json.1"
 gf_as_pg "$PGBIN/pg_ctl" -D "$DIR/data" reload >/dev/null
 sleep 0.5
 send 100 --start 5000
-check "after mv + reload a new file holds the next flows" wait_for 10 "SELECT sum(value) = $((N + 101)) FROM goflow2plus.stats() WHERE counter = 'file_written'"
+check "after mv + reload a new file holds the next flows" gf_wait_for 10 "SELECT sum(value) = $((N + 101)) FROM goflow2plus.stats() WHERE counter = 'file_written'"
 is "new file: 100 lines" "$(wc -l <"$OUT/flows.json" 2>/dev/null)" 100
 is "rotated file kept its $((N + 1)) lines" "$(wc -l <"$OUT/flows.json.1")" $((N + 1))
 
 # ---- outage -----------------------------------------------------------------
 # The file counts a flow when it is written there; the table only once its
 # batch commits: wait for the table too before taking the count.
-check "the rotation's 100 flows are in the table" wait_for 10 "SELECT count(*) = $((N + 100)) FROM goflow2plus.flows"
-before=$(q "SELECT count(*) FROM goflow2plus.flows")
+check "the rotation's 100 flows are in the table" gf_wait_for 10 "SELECT count(*) = $((N + 100)) FROM goflow2plus.flows"
+before=$(gf_q "SELECT count(*) FROM goflow2plus.flows")
 send 3000 --start 10000 --seconds 3 &
 SENDER=$!
 sleep 1
@@ -213,13 +202,13 @@ nats_start "$NATS_PORT" "$DIR/js1" || fail "nats-server restart"
 wait "$SENDER"
 send 1000 --start 20000 --seconds 1
 total=$((before + 4000))
-check "table lost nothing through the outage ($total rows)" wait_for 20 "SELECT count(*) = $total FROM goflow2plus.flows"
-check "publishing resumes: nothing left buffered or in flight" wait_for 30 "SELECT sum(value) FILTER (WHERE counter = 'nats_inflight') = 0 AND sum(value) FILTER (WHERE counter = 'nats_buffered') = 0 FROM goflow2plus.stats()"
-pub=$(counter nats_published); drp=$(counter nats_dropped); ack=$(counter nats_acked); fld=$(counter nats_failed); inf=$(counter nats_inflight); buf=$(counter nats_buffered)
+check "table lost nothing through the outage ($total rows)" gf_wait_for 20 "SELECT count(*) = $total FROM goflow2plus.flows"
+check "publishing resumes: nothing left buffered or in flight" gf_wait_for 30 "SELECT sum(value) FILTER (WHERE counter = 'nats_inflight') = 0 AND sum(value) FILTER (WHERE counter = 'nats_buffered') = 0 FROM goflow2plus.stats()"
+pub=$(gf_counter nats_published); drp=$(gf_counter nats_dropped); ack=$(gf_counter nats_acked); fld=$(gf_counter nats_failed); inf=$(gf_counter nats_inflight); buf=$(gf_counter nats_buffered)
 echo "# after the outage: published $pub dropped $drp buffered $buf acked $ack failed $fld inflight $inf (flows for NATS: $((total + 1)))"
 is "published + dropped + buffered = every flow for NATS" $((pub + drp + buf)) $((total + 1))
 is "published = acked + failed + in flight" "$pub" $((ack + fld + inf))
-is "the worker stayed up (one start)" "$(counter worker_starts)" 1
+is "the worker stayed up (one start)" "$(gf_counter worker_starts)" 1
 check "worker logged the disconnection and the reconnection" wait_log 1 'reconnected to NATS'
 $CHECK keys "nats:$NATS_PORT:gfe2e" >"$DIR/keys_after"
 k20=$(awk '{split($1, o, "."); k = o[3] * 256 + o[4]; if ($1 ~ /^10\.1\./ && k >= 20000 && k < 21000) n++} END {print n + 0}' "$DIR/keys_after")
@@ -230,7 +219,7 @@ ks=$(wc -l <"$DIR/keys_after")
 check "the stream holds at least the acknowledged flows ($ack <= $ks)" test "$ack" -le "$ks"
 
 # ---- frozen server: acks time out, messages are sent again, deduplicated ----
-before=$(q "SELECT count(*) FROM goflow2plus.flows")
+before=$(gf_q "SELECT count(*) FROM goflow2plus.flows")
 NPID=${NATS_PID[$NATS_PORT]}
 send 600 --start 24000 --seconds 1 &
 SENDER=$!
@@ -240,9 +229,9 @@ sleep 2.5
 kill -CONT "$NPID"
 wait "$SENDER"
 total=$((before + 600))
-check "table lost nothing while the server was frozen" wait_for 20 "SELECT count(*) = $total FROM goflow2plus.flows"
-check "nothing left in flight after the freeze" wait_for 30 "SELECT sum(value) FILTER (WHERE counter = 'nats_inflight') = 0 AND sum(value) FILTER (WHERE counter = 'nats_buffered') = 0 FROM goflow2plus.stats()"
-pub=$(counter nats_published); drp=$(counter nats_dropped); ack=$(counter nats_acked); fld=$(counter nats_failed); rtr=$(counter nats_retries)
+check "table lost nothing while the server was frozen" gf_wait_for 20 "SELECT count(*) = $total FROM goflow2plus.flows"
+check "nothing left in flight after the freeze" gf_wait_for 30 "SELECT sum(value) FILTER (WHERE counter = 'nats_inflight') = 0 AND sum(value) FILTER (WHERE counter = 'nats_buffered') = 0 FROM goflow2plus.stats()"
+pub=$(gf_counter nats_published); drp=$(gf_counter nats_dropped); ack=$(gf_counter nats_acked); fld=$(gf_counter nats_failed); rtr=$(gf_counter nats_retries)
 echo "# after the freeze: published $pub dropped $drp acked $ack failed $fld retries $rtr"
 check "messages whose ack did not come in time were sent again ($rtr)" test "$rtr" -gt 0
 is "published + dropped = every flow for NATS" $((pub + drp)) $((total + 1))
@@ -264,20 +253,20 @@ goflow2plus.nats_buffer_size = 64
 goflow2plus.nats_batch = 1
 CONF
 gf_as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null || fail "restart with an unreachable server"
-check "worker ready although NATS is unreachable" wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
+check "worker ready although NATS is unreachable" gf_wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
 check "the worker says it cannot connect yet" wait_log 10 "could not connect to NATS at nats://127.0.0.1:$NATS2_PORT yet"
-q "TRUNCATE goflow2plus.flows" >/dev/null
+gf_q "TRUNCATE goflow2plus.flows" >/dev/null
 send 2000 --start 30000
-check "table unaffected: 2000 rows" wait_for 20 "SELECT count(*) = 2000 FROM goflow2plus.flows"
-drp=$(counter nats_dropped); buf=$(counter nats_buffered); pub=$(counter nats_published)
+check "table unaffected: 2000 rows" gf_wait_for 20 "SELECT count(*) = 2000 FROM goflow2plus.flows"
+drp=$(gf_counter nats_dropped); buf=$(gf_counter nats_buffered); pub=$(gf_counter nats_published)
 echo "# unreachable: dropped $drp buffered $buf published $pub"
 is "dropped + buffered = 2000, nothing published" "$((drp + buf)):$pub" "2000:0"
 check "flows beyond the 64 kB buffer were dropped and counted" test "$drp" -gt 0
 sleep 2
-is "the worker was not restarted" "$(counter worker_starts)" 1
+is "the worker was not restarted" "$(gf_counter worker_starts)" 1
 nats_start "$NATS2_PORT" "$DIR/js2" || fail "second nats-server"
 check "once the server is up the worker creates the stream and publishes what waited" \
-	wait_for 30 "SELECT sum(value) FILTER (WHERE counter = 'nats_acked') = $buf AND sum(value) FILTER (WHERE counter = 'nats_buffered') = 0 FROM goflow2plus.stats()"
+	gf_wait_for 30 "SELECT sum(value) FILTER (WHERE counter = 'nats_acked') = $buf AND sum(value) FILTER (WHERE counter = 'nats_buffered') = 0 FROM goflow2plus.stats()"
 is "the stream holds the $buf flows that waited" "$($CHECK keys "nats:$NATS2_PORT:gfdown" | wc -l)" "$buf"
 
 # ---- C: a stream whose subjects do not cover ours; no table; full disk ------
@@ -292,17 +281,17 @@ goflow2plus.nats_buffer_size = 65536
 goflow2plus.transport_file = '/dev/full'
 CONF
 gf_as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null || fail "restart for the mismatch"
-check "worker ready" wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
+check "worker ready" gf_wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
 check "a clear warning: the stream's subjects do not cover ours" \
 	wait_log 15 'WARNING:  goflow2plus worker 0: JetStream stream "mismatch" exists with subjects \["other\.>"\], which do not cover "flows\.\*"'
-q "TRUNCATE goflow2plus.flows" >/dev/null
+gf_q "TRUNCATE goflow2plus.flows" >/dev/null
 send 300 --start 40000
 check "the flows fail (no stream holds the subject) and are counted in nats_failed" \
-	wait_for 30 "SELECT sum(value) = 300 FROM goflow2plus.stats() WHERE counter = 'nats_failed'"
-check "a full disk is counted in file_errors" wait_for 10 "SELECT sum(value) = 300 FROM goflow2plus.stats() WHERE counter = 'file_errors'"
+	gf_wait_for 30 "SELECT sum(value) = 300 FROM goflow2plus.stats() WHERE counter = 'nats_failed'"
+check "a full disk is counted in file_errors" gf_wait_for 10 "SELECT sum(value) = 300 FROM goflow2plus.stats() WHERE counter = 'file_errors'"
 check "the file sink says why" wait_log 5 'could not write to file sink "/dev/full": No space left on device'
-is "without 'table' in transport no row is written" "$(q "SELECT count(*) FROM goflow2plus.flows")" 0
-is "the worker stayed up" "$(q "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'goflow2plus worker'")" 1
+is "without 'table' in transport no row is written" "$(gf_q "SELECT count(*) FROM goflow2plus.flows")" 0
+is "the worker stayed up" "$(gf_q "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'goflow2plus worker'")" 1
 
 # ---- E: format = bin, 10 flows per message ---------------------------------
 gf_cluster_stop
@@ -315,13 +304,13 @@ goflow2plus.nats_subject = 'fbin.{type}.{src_group}.{hash:src_addr,dst_addr:4}'
 goflow2plus.transport_file = '$OUT/flows.bin'
 CONF
 gf_as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null || fail "restart for bin"
-check "worker ready (bin)" wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
+check "worker ready (bin)" gf_wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
 check "stream gfbin created" wait_log 15 'created JetStream stream "gfbin"'
-q "TRUNCATE goflow2plus.flows" >/dev/null
+gf_q "TRUNCATE goflow2plus.flows" >/dev/null
 send 2000 --start 50000
-check "2000 flows in the table (bin)" wait_for 20 "SELECT count(*) = 2000 FROM goflow2plus.flows"
-check "2000 flows acknowledged (bin)" wait_for 20 "SELECT sum(value) = 2000 FROM goflow2plus.stats() WHERE counter = 'nats_acked'"
-check "2000 flows in the file (bin)" wait_for 10 "SELECT sum(value) = 2000 FROM goflow2plus.stats() WHERE counter = 'file_written'"
+check "2000 flows in the table (bin)" gf_wait_for 20 "SELECT count(*) = 2000 FROM goflow2plus.flows"
+check "2000 flows acknowledged (bin)" gf_wait_for 20 "SELECT sum(value) = 2000 FROM goflow2plus.stats() WHERE counter = 'nats_acked'"
+check "2000 flows in the file (bin)" gf_wait_for 10 "SELECT sum(value) = 2000 FROM goflow2plus.stats() WHERE counter = 'file_written'"
 dump_table "" "$DIR/table_bin.jsonl"
 check "the stream's FlowMessages, read with GoFlow2's field numbers, match the table field for field" \
 	$CHECK compare "$DIR/table_bin.jsonl" "nats:$NATS_PORT:gfbin" --format bin --pattern fbin --count 2000
@@ -331,17 +320,17 @@ mpm=$($CHECK max-flows-per-msg "$NATS_PORT" gfbin bin)
 check "messages carry several flows, at most goflow2plus.nats_batch = 10 ($mpm)" test "$mpm" -gt 1 -a "$mpm" -le 10
 
 # ---- D: bad settings --------------------------------------------------------
-err=$(q "ALTER SYSTEM SET goflow2plus.nats_subject = 'flows.{bogus}'" 2>&1)
+err=$(gf_q "ALTER SYSTEM SET goflow2plus.nats_subject = 'flows.{bogus}'" 2>&1)
 check "unknown placeholder refused: $err" grep -q 'unknown placeholder {bogus}' <<<"$err"
-err=$(q "ALTER SYSTEM SET goflow2plus.transport = 'table, kafka'" 2>&1)
+err=$(gf_q "ALTER SYSTEM SET goflow2plus.transport = 'table, kafka'" 2>&1)
 check "unknown transport refused" grep -q 'unknown transport "kafka"' <<<"$err"
-err=$(q "ALTER SYSTEM SET goflow2plus.nats_stream = 'a.b'" 2>&1)
+err=$(gf_q "ALTER SYSTEM SET goflow2plus.nats_stream = 'a.b'" 2>&1)
 check "bad stream name refused" grep -q 'invalid value' <<<"$err"
-err=$(q "ALTER SYSTEM SET goflow2plus.format = 'bin'" 2>&1)
+err=$(gf_q "ALTER SYSTEM SET goflow2plus.format = 'bin'" 2>&1)
 if grep -q 'format = bin needs the protobuf encoder' <<<"$err"; then ok "format=bin refused until the encoder is in (${err%%$'\n'*})"; else
-	q "ALTER SYSTEM RESET goflow2plus.format" >/dev/null; ok "format=bin accepted (encoder present)"; fi
-is "credentials are hidden from SHOW ALL" "$(q "SELECT count(*) FROM pg_settings WHERE name IN ('goflow2plus.nats_password','goflow2plus.nats_token','goflow2plus.nats_nkey_seed','goflow2plus.nats_creds','goflow2plus.nats_tls_key')")" 0
-q "CREATE ROLE plain LOGIN" >/dev/null
+	gf_q "ALTER SYSTEM RESET goflow2plus.format" >/dev/null; ok "format=bin accepted (encoder present)"; fi
+is "credentials are hidden from SHOW ALL" "$(gf_q "SELECT count(*) FROM pg_settings WHERE name IN ('goflow2plus.nats_password','goflow2plus.nats_token','goflow2plus.nats_nkey_seed','goflow2plus.nats_creds','goflow2plus.nats_tls_key')")" 0
+gf_q "CREATE ROLE plain LOGIN" >/dev/null
 err=$(gf_as_pg "$PGBIN/psql" -h "$DIR" -p "$PORT" -U plain -d postgres -XAtq -c "SHOW goflow2plus.nats_password" 2>&1)
 check "an ordinary role cannot read nats_password" grep -q 'permission denied\|must be superuser\|pg_read_all_settings' <<<"$err"
 gf_cluster_stop

@@ -61,3 +61,29 @@ CONF
 	gf_as_pg "$GF_PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null || {
 		echo "cluster did not start:" >&2; tail -20 "$DIR/log" >&2; return 1; }
 }
+
+# gf_q SQL [DB]: one query on the cluster in $DIR (database postgres,
+# where the workers write), unaligned, tuples only; stops at the first
+# error.
+gf_q() {
+	gf_as_pg "$GF_PGBIN/psql" -h "$DIR" -p "$PORT" -d "${2:-postgres}" \
+		-XAtq -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# gf_wait_for SECS SQL [DB]: polls SQL every 0.1 s until it returns 't';
+# fails after SECS seconds.  Query errors count as "not yet" (the table
+# may not exist yet, the cluster may be restarting).
+gf_wait_for() {
+	local secs=$1 sql=$2 db=${3:-postgres} i
+	for ((i = 0; i < secs * 10; i++)); do
+		[ "$(gf_q "$sql" "$db" 2>/dev/null)" = t ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# gf_counter NAME: the sum of goflow2plus.stats() counter NAME over all
+# workers (0 when none reports it).
+gf_counter() {
+	gf_q "SELECT coalesce(sum(value), 0) FROM goflow2plus.stats() WHERE counter = '$1'"
+}

@@ -9,6 +9,8 @@ ok()   { passed=$((passed + 1)); echo "ok   - $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
 # check WHAT COMMAND...: ok when COMMAND succeeds.
 check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
+# is NAME GOT WANT: ok when GOT equals WANT; a failure shows both.
+is() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1 (got '$2', want '$3')"; fi; }
 # tap_summary: the closing line, and the script's exit status.
 tap_summary() { echo "$passed passed, $failed failed"; [ "$failed" = 0 ]; }
 
