@@ -65,17 +65,37 @@ cb_on_exit(int code, Datum arg)
 	SpinLockRelease(&cs->lock);
 }
 
-/* inet or cidr -> core address and prefix length. */
-static void
-cb_inet_addr(Datum d, gf_addr *addr, uint8 *bits)
+/*
+ * Column col (inet or cidr) -> core address and prefix length (bits may
+ * be NULL); false, and addr and bits left as they are, when it is NULL.
+ */
+static bool
+cb_inet(HeapTuple tup, TupleDesc td, int col, gf_addr *addr, uint8 *bits)
 {
-	inet	   *ip = DatumGetInetPP(d);
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, td, col, &isnull);
+	inet	   *ip;
 
+	if (isnull)
+		return false;
+	ip = DatumGetInetPP(d);
 	memset(addr, 0, sizeof(*addr));
 	addr->family = ip_family(ip) == PGSQL_AF_INET ? 4 : 6;
 	memcpy(addr->bytes, ip_addr(ip), addr->family == 4 ? 4 : 16);
 	if (bits)
 		*bits = ip_bits(ip);
+	return true;
+}
+
+/* Column col (bigint) -> *v; false, and *v = 0, when it is NULL. */
+static bool
+cb_int64(HeapTuple tup, TupleDesc td, int col, int64 *v)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, td, col, &isnull);
+
+	*v = isnull ? 0 : DatumGetInt64(d);
+	return !isnull;
 }
 
 static char *
@@ -144,15 +164,10 @@ static bool
 cb_network_row(gf_ctx_builder *b, HeapTuple tup, TupleDesc td)
 {
 	gf_ctx_network_in n;
-	bool		isnull;
-	Datum		d;
 
 	memset(&n, 0, sizeof(n));
-	d = SPI_getbinval(tup, td, 1, &isnull);
-	cb_inet_addr(d, &n.net, &n.prefix_len);
-	d = SPI_getbinval(tup, td, 2, &isnull);
-	if (!isnull)
-		cb_inet_addr(d, &n.exporter, NULL);
+	(void) cb_inet(tup, td, 1, &n.net, &n.prefix_len);
+	(void) cb_inet(tup, td, 2, &n.exporter, NULL);
 	n.name = cb_text(tup, td, 3);
 	cb_object(tup, td, 4, 5, &n.context);
 	return gf_ctx_add_network(b, &n);
@@ -162,10 +177,9 @@ static bool
 cb_device_row(gf_ctx_builder *b, HeapTuple tup, TupleDesc td)
 {
 	gf_ctx_device_in dv;
-	bool		isnull;
 
 	memset(&dv, 0, sizeof(dv));
-	cb_inet_addr(SPI_getbinval(tup, td, 1, &isnull), &dv.exporter, NULL);
+	(void) cb_inet(tup, td, 1, &dv.exporter, NULL);
 	dv.name = cb_text(tup, td, 2);
 	dv.site = cb_text(tup, td, 3);
 	dv.role = cb_text(tup, td, 4);
@@ -177,20 +191,19 @@ static bool
 cb_interface_row(gf_ctx_builder *b, HeapTuple tup, TupleDesc td)
 {
 	gf_ctx_interface_in it;
-	bool		isnull;
-	Datum		d;
+	int64		v;
 	char	   *boundary;
 
 	memset(&it, 0, sizeof(it));
-	cb_inet_addr(SPI_getbinval(tup, td, 1, &isnull), &it.exporter, NULL);
-	it.if_index = (uint32) DatumGetInt64(SPI_getbinval(tup, td, 2, &isnull));
+	(void) cb_inet(tup, td, 1, &it.exporter, NULL);
+	(void) cb_int64(tup, td, 2, &v);
+	it.if_index = (uint32) v;
 	it.name = cb_text(tup, td, 3);
 	it.description = cb_text(tup, td, 4);
-	d = SPI_getbinval(tup, td, 5, &isnull);
-	if (!isnull && DatumGetInt64(d) >= 0)
+	if (cb_int64(tup, td, 5, &v) && v >= 0)
 	{
 		it.has_speed = true;
-		it.speed = (uint64) DatumGetInt64(d);
+		it.speed = (uint64) v;
 	}
 	boundary = cb_text(tup, td, 6);
 	if (boundary && strcmp(boundary, "external") == 0)
@@ -206,19 +219,18 @@ static bool
 cb_rate_row(gf_ctx_builder *b, HeapTuple tup, TupleDesc td)
 {
 	gf_ctx_rate_in r;
-	bool		isnull;
-	Datum		d;
+	int64		v;
 	char	   *kind;
 
 	memset(&r, 0, sizeof(r));
-	cb_inet_addr(SPI_getbinval(tup, td, 1, &isnull), &r.exporter, &r.exporter_len);
-	d = SPI_getbinval(tup, td, 2, &isnull);
-	if (!isnull)
+	(void) cb_inet(tup, td, 1, &r.exporter, &r.exporter_len);
+	if (cb_int64(tup, td, 2, &v))
 	{
 		r.has_if_index = true;
-		r.if_index = (uint32) DatumGetInt64(d);
+		r.if_index = (uint32) v;
 	}
-	r.rate = (uint64) DatumGetInt64(SPI_getbinval(tup, td, 3, &isnull));
+	(void) cb_int64(tup, td, 3, &v);
+	r.rate = (uint64) v;
 	kind = cb_text(tup, td, 4);
 	r.is_override = kind && strcmp(kind, "override") == 0;
 	return gf_ctx_add_rate(b, &r);
