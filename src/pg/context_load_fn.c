@@ -54,6 +54,7 @@
 
 #include "context_load_fn.h"
 #include "context_yaml.h"
+#include "spi_datum.h"
 
 PG_FUNCTION_INFO_V1(goflow2plus_load_context);
 
@@ -147,23 +148,6 @@ cl_jsonb(const ClLoad *ld, const char *json)
 	return DirectFunctionCall1(jsonb_in, CStringGetDatum(cl_cstring(ld, json)));
 }
 
-/* A one-dimensional array of n elements; nulls may be NULL. */
-static Datum
-cl_array(Datum *elems, bool *nulls, int n, Oid elemtype)
-{
-	int			dims[1];
-	int			lbs[1];
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-
-	dims[0] = n;
-	lbs[0] = 1;
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, elemtype,
-											  typlen, typbyval, typalign));
-}
-
 /* An optional string column. */
 static void
 cl_opt_text(const ClLoad *ld, const char *s, Datum *value, bool *isnull)
@@ -254,10 +238,10 @@ cl_networks_fill(ClLoad *ld, size_t from, int n, Datum *values)
 		exporter[i] = exporter_null[i] ? (Datum) 0 : cl_host(&e->exporter);
 		context[i] = cl_jsonb(ld, e->context_json);
 	}
-	values[0] = cl_array(name, NULL, n, TEXTOID);
-	values[1] = cl_array(cidr, NULL, n, CIDROID);
-	values[2] = cl_array(exporter, exporter_null, n, INETOID);
-	values[3] = cl_array(context, NULL, n, JSONBOID);
+	values[0] = gf_datum_array(name, NULL, n, TEXTOID);
+	values[1] = gf_datum_array(cidr, NULL, n, CIDROID);
+	values[2] = gf_datum_array(exporter, exporter_null, n, INETOID);
+	values[3] = gf_datum_array(context, NULL, n, JSONBOID);
 }
 
 static char *
@@ -308,11 +292,11 @@ cl_devices_fill(ClLoad *ld, size_t from, int n, Datum *values)
 		cl_opt_text(ld, e->role, &role[i], &role_null[i]);
 		context[i] = cl_jsonb(ld, e->context_json);
 	}
-	values[0] = cl_array(exporter, NULL, n, INETOID);
-	values[1] = cl_array(name, NULL, n, TEXTOID);
-	values[2] = cl_array(site, site_null, n, TEXTOID);
-	values[3] = cl_array(role, role_null, n, TEXTOID);
-	values[4] = cl_array(context, NULL, n, JSONBOID);
+	values[0] = gf_datum_array(exporter, NULL, n, INETOID);
+	values[1] = gf_datum_array(name, NULL, n, TEXTOID);
+	values[2] = gf_datum_array(site, site_null, n, TEXTOID);
+	values[3] = gf_datum_array(role, role_null, n, TEXTOID);
+	values[4] = gf_datum_array(context, NULL, n, JSONBOID);
 }
 
 static char *
@@ -369,14 +353,14 @@ cl_interfaces_fill(ClLoad *ld, size_t from, int n, Datum *values)
 		cl_opt_text(ld, e->provider, &provider[i], &provider_null[i]);
 		context[i] = cl_jsonb(ld, e->context_json);
 	}
-	values[0] = cl_array(exporter, NULL, n, INETOID);
-	values[1] = cl_array(if_index, NULL, n, INT8OID);
-	values[2] = cl_array(name, name_null, n, TEXTOID);
-	values[3] = cl_array(descr, descr_null, n, TEXTOID);
-	values[4] = cl_array(speed, speed_null, n, INT8OID);
-	values[5] = cl_array(boundary, boundary_null, n, TEXTOID);
-	values[6] = cl_array(provider, provider_null, n, TEXTOID);
-	values[7] = cl_array(context, NULL, n, JSONBOID);
+	values[0] = gf_datum_array(exporter, NULL, n, INETOID);
+	values[1] = gf_datum_array(if_index, NULL, n, INT8OID);
+	values[2] = gf_datum_array(name, name_null, n, TEXTOID);
+	values[3] = gf_datum_array(descr, descr_null, n, TEXTOID);
+	values[4] = gf_datum_array(speed, speed_null, n, INT8OID);
+	values[5] = gf_datum_array(boundary, boundary_null, n, TEXTOID);
+	values[6] = gf_datum_array(provider, provider_null, n, TEXTOID);
+	values[7] = gf_datum_array(context, NULL, n, JSONBOID);
 }
 
 static char *

@@ -66,6 +66,7 @@
 
 #include "goflow2plus.h"
 #include "iface_learn.h"
+#include "spi_datum.h"
 
 /* Buckets of the hash table (a power of two). */
 #define IL_BUCKETS			16384
@@ -302,32 +303,6 @@ il_move_state(IlState from, IlState to)
 	return n;
 }
 
-static Datum
-il_inet(const gf_addr *a)
-{
-	char		buf[64];
-
-	gf_addr_format(a, buf, sizeof(buf));
-	return DirectFunctionCall1(inet_in, CStringGetDatum(buf));
-}
-
-static Datum
-il_array(Datum *values, bool *nulls, int n, Oid elemtype)
-{
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	int			dims[1];
-	int			lbs[1];
-
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	dims[0] = n;
-	lbs[0] = 1;
-	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs,
-											  elemtype, typlen, typbyval,
-											  typalign));
-}
-
 /*
  * Mark up to IL_WRITE_MAX dirty entries IL_WRITING and run the upsert for
  * them, if any row would change.  Inside the caller's transaction and SPI
@@ -360,7 +335,7 @@ il_upsert(void)
 			if (e->state != IL_DIRTY)
 				continue;
 			e->state = IL_WRITING;
-			exporters[n] = il_inet(&e->exporter);
+			exporters[n] = gf_datum_inet(&e->exporter);
 			indexes[n] = Int64GetDatum((int64) e->if_index);
 			name_nulls[n] = e->name == NULL;
 			names[n] = e->name ? CStringGetTextDatum(e->name) : (Datum) 0;
@@ -378,11 +353,11 @@ il_upsert(void)
 		il.dirty = 0;
 		return 0;
 	}
-	args[0] = il_array(exporters, nulls_none, n, INETOID);
-	args[1] = il_array(indexes, nulls_none, n, INT8OID);
-	args[2] = il_array(names, name_nulls, n, TEXTOID);
-	args[3] = il_array(descriptions, description_nulls, n, TEXTOID);
-	args[4] = il_array(speeds, speed_nulls, n, INT8OID);
+	args[0] = gf_datum_array(exporters, nulls_none, n, INETOID);
+	args[1] = gf_datum_array(indexes, nulls_none, n, INT8OID);
+	args[2] = gf_datum_array(names, name_nulls, n, TEXTOID);
+	args[3] = gf_datum_array(descriptions, description_nulls, n, TEXTOID);
+	args[4] = gf_datum_array(speeds, speed_nulls, n, INT8OID);
 	rc = SPI_execute_with_args(il_count_sql, 5, argtypes, args, NULL, true, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "counting changed rows of goflow2plus.interfaces failed: %s",

@@ -33,6 +33,7 @@
 
 #include "goflow2plus.h"
 #include "netflow_persist.h"
+#include "spi_datum.h"
 #include "state_store.h"
 
 /* At most one LOG line per this many ms for failed syncs. */
@@ -112,15 +113,6 @@ st_inet_to_addr(inet *ip, gf_addr *a)
 		gf_addr_set_v4(a, ip_addr(ip));
 	else
 		gf_addr_set_v6(a, ip_addr(ip));
-}
-
-static Datum
-st_addr_to_inet(const gf_addr *a)
-{
-	char		buf[64];
-
-	gf_addr_format(a, buf, sizeof(buf));
-	return DirectFunctionCall1(inet_in, CStringGetDatum(buf));
 }
 
 static TimestampTz
@@ -314,7 +306,7 @@ st_save_templates(List *templates)
 
 		SET_VARSIZE(fields, VARHDRSZ + e->b.len);
 		memcpy(VARDATA(fields), e->b.bytes, e->b.len);
-		v[0] = st_addr_to_inet(&e->b.exporter);
+		v[0] = gf_datum_inet(&e->b.exporter);
 		v[1] = Int32GetDatum((int32) e->b.version);
 		v[2] = Int64GetDatum((int64) e->b.domain);
 		v[3] = Int32GetDatum((int32) e->b.template_id);
@@ -351,7 +343,7 @@ st_save_sampling(List *sampling)
 		int			rc;
 
 		memset(nulls, ' ', sizeof(nulls));
-		v[0] = st_addr_to_inet(&e->exporter);
+		v[0] = gf_datum_inet(&e->exporter);
 		v[1] = Int32GetDatum((int32) e->version);
 		v[2] = Int64GetDatum((int64) e->domain);
 		v[3] = BoolGetDatum(e->has_sampler);
