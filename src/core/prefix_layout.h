@@ -8,25 +8,41 @@
  *    anywhere (dynamic shared memory) and used as is.
  *
  *    A trie is a multibit trie with a first stride of F bits (8, 16 or
- *    24: 2^F words) followed by nodes, one per further 8 bits, with every
- *    prefix expanded over the positions it covers ("leaf pushing"), so a
- *    lookup reads one word per stride and stops at the first word that is
- *    not a node reference.  A word is
+ *    24: 2^F words) followed by nodes, each taking the next 8 or 16 bits
+ *    of the address, with every prefix expanded over the positions it
+ *    covers ("leaf pushing"), so a lookup reads one word per node and
+ *    stops at the first word that is not a node reference.  A word is
  *      0                     no prefix covers it;
- *      GF_PTW_CHUNK | m      the next 8 bits index the node at word
- *                            2^F + 16 m of the trie;
+ *      GF_PTW_CHUNK | k << 28 | m
+ *                            the next bits index the node of kind k
+ *                            that starts at word 2^F + 16 m of the trie
+ *                            (nodes are whole 64-byte lines);
  *      value + 1             a prefix carrying value covers it.
  *    So a lookup returns word - 1 for a leaf, and 0 - 1 = GF_PT_NONE for
- *    an empty word, with no branch.
+ *    an empty word, with no branch.  Both kinds of node store runs: equal
+ *    neighbouring positions share one word.
  *
- *    A node stands for 256 positions, compressed (as Poptrie does): equal
- *    neighbours form runs.  Words 0..7 are a 256-bit map of where runs
- *    start (four 64-bit quarters, bit i of quarter q for position
- *    64 q + i), words 8 and 9 the number of runs started before each
- *    quarter (four 16-bit counts), and the run words follow from word 10,
- *    the node padded to a multiple of 16 words (64 bytes): up to 6 runs
- *    keep a node in one cache line.  Position p reads run word number
- *    (runs started at or before p) - 1.
+ *    Kind 0, the bitmap node, takes 8 bits: 256 positions compressed (as
+ *    Poptrie does).  Words 0..7 are a 256-bit map of where runs start
+ *    (four 64-bit quarters, bit i of quarter q for position 64 q + i),
+ *    words 8 and 9 the number of runs started before each quarter (four
+ *    16-bit counts), and the run words follow from word 10, the node
+ *    padded to a multiple of 16 words (64 bytes): up to 6 runs keep a
+ *    node in one cache line.  Position p reads run word number (runs
+ *    started at or before p) - 1.
+ *
+ *    Kinds 1..4, the sparse nodes, take 16 bits in one node when those
+ *    65536 positions hold few runs, which is the common case in IPv6
+ *    (a /32 under a /16, a /48 under a /32): where bitmap nodes would
+ *    need two nodes of up to two lines each, one sparse node of k lines
+ *    (k = kind) holds S = GF_PT_SPARSE_STARTS(k) = 10, 20, 30 or 42 start
+ *    positions (16-bit, ascending, from byte 0) and S + 1 run words (from
+ *    byte 2 S); the first run starts at 0 and has no start entry.  Unused
+ *    starts are 0xFFFF and unused words repeat the last run's word, so
+ *    position p reads word number (starts <= p), counted over all S with
+ *    no length to read first.  A chunk becomes a sparse node when its
+ *    16 bits fit in the address and its runs fit in 4 lines (42 starts),
+ *    else a bitmap node.
 
  *    Tries: one global trie per family (absent when the family has no
  *    global entry), and one per (family, scope) that has scoped entries.
@@ -41,15 +57,25 @@
 
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "prefix_table.h"
 
 #define GF_PT_MAGIC			0x67665054u /* "gfPT" */
-#define GF_PT_VERSION		1
+#define GF_PT_VERSION		2
 #define GF_PTW_CHUNK		0x80000000u
+#define GF_PTW_KIND_SHIFT	28
+#define GF_PTW_LINE_MASK	0x0FFFFFFFu
 #define GF_PT_NO_TRIE		UINT32_MAX
 #define GF_PT_NODE_WORDS	16
 #define GF_PT_NODE_RUNS_AT	10
+/* Node kinds: the bitmap node (8 bits), sparse nodes of 1..4 lines (16 bits). */
+#define GF_PTK_BITMAP		0
+#define GF_PTK_SPARSE_MAX	4
+/* Start entries of a sparse node of k lines: (64 k - 4) / 6, even. */
+#define GF_PT_SPARSE_STARTS(k)	(((64 * (k) - 4) / 6) & ~1)
 
 typedef struct gf_pt_trie
 {
@@ -113,11 +139,24 @@ gf_pt_popcount64(uint64_t x)
 #endif
 }
 
-/* The word at position pos (0..255) of node m (nodes start at word 'nodes'). */
+/* The kind of node word e refers to (e has GF_PTW_CHUNK set). */
 static inline uint32_t
-gf_pt_node_word(const uint32_t *w, uint32_t nodes, uint32_t m, uint32_t pos)
+gf_pt_kind(uint32_t e)
 {
-	const uint32_t *node = w + nodes + (size_t) m * GF_PT_NODE_WORDS;
+	return (e >> GF_PTW_KIND_SHIFT) & 7;
+}
+
+/* The first word of the node word e refers to (nodes start at 'nodes'). */
+static inline const uint32_t *
+gf_pt_node(const uint32_t *nodes, uint32_t e)
+{
+	return nodes + (size_t) (e & GF_PTW_LINE_MASK) * GF_PT_NODE_WORDS;
+}
+
+/* The word at position pos (0..255) of a bitmap node. */
+static inline uint32_t
+gf_pt_bitmap_word(const uint32_t *node, uint32_t pos)
+{
 	uint32_t	q = pos >> 6;
 	uint64_t	bm;
 	uint32_t	rank;
@@ -126,6 +165,61 @@ gf_pt_node_word(const uint32_t *w, uint32_t nodes, uint32_t m, uint32_t pos)
 	rank = (node[8 + (q >> 1)] >> (16 * (q & 1))) & 0xFFFF;
 	rank += gf_pt_popcount64(bm & ((UINT64_C(2) << (pos & 63)) - 1));
 	return node[GF_PT_NODE_RUNS_AT - 1 + rank];
+}
+
+/* GF_PT_SPARSE_STARTS(k) without a division, k = 1..4. */
+static inline uint32_t
+gf_pt_sparse_starts(uint32_t k)
+{
+	return (UINT32_C(0x2A1E140A) >> (8 * (k - 1))) & 0xFF;
+}
+
+#if defined(__SSE2__)
+/* Bits of the 16 starts at s (8 bits: all set if s[i] > pos). */
+static inline uint32_t
+gf_pt_above16(const uint16_t *s, __m128i p)
+{
+	const __m128i flip = _mm_set1_epi16((short) 0x8000);
+	__m128i		a = _mm_loadu_si128((const __m128i *) (const void *) s);
+	__m128i		b = _mm_loadu_si128((const __m128i *) (const void *) (s + 8));
+
+	a = _mm_cmpgt_epi16(_mm_xor_si128(a, flip), p);
+	b = _mm_cmpgt_epi16(_mm_xor_si128(b, flip), p);
+	return (uint32_t) _mm_movemask_epi8(_mm_packs_epi16(a, b));
+}
+#endif
+
+/*
+ * The word at position pos (0..65535) of a sparse node of k lines: the
+ * number of starts at or before pos is the run.  With SSE2 (every x86-64)
+ * eight starts are compared at once; the signed 16-bit compare sees
+ * unsigned order once both sides have their top bit flipped.  The first
+ * 32 entries (the node's first line) are read whatever the size, those
+ * past S masked off, so that only nodes of 4 lines (42 starts) take a
+ * branch to read more.
+ */
+static inline uint32_t
+gf_pt_sparse_word(const uint32_t *node, uint32_t k, uint32_t pos)
+{
+	const uint16_t *starts = (const uint16_t *) (const void *) node;
+	uint32_t	n = gf_pt_sparse_starts(k);
+#if defined(__SSE2__)
+	const __m128i p = _mm_set1_epi16((short) (pos ^ 0x8000));
+	uint64_t	above;
+
+	above = gf_pt_above16(starts, p) | (uint64_t) gf_pt_above16(starts + 16, p) << 16;
+	if (k == GF_PTK_SPARSE_MAX)
+		above |= (uint64_t) gf_pt_above16(starts + 32, p) << 32;
+	above &= (UINT64_C(1) << n) - 1;
+	return node[n / 2 + n - gf_pt_popcount64(above)];
+#else
+	uint32_t	rank = 0;
+	uint32_t	i;
+
+	for (i = 0; i < n; i++)
+		rank += starts[i] <= pos;
+	return node[n / 2 + rank];
+#endif
 }
 
 #endif							/* GF_PREFIX_LAYOUT_H */

@@ -30,25 +30,60 @@ pt_scoped_trie(const gf_prefix_table *t, int fam, uint32_t scope)
 	return NULL;
 }
 
-static inline uint32_t
+/*
+ * Inlined into every walk: a call per node step costs more than the step
+ * when the node is in the cache.
+ */
+#if defined(__GNUC__)
+#define PT_INLINE static inline __attribute__((always_inline))
+#else
+#define PT_INLINE static inline
+#endif
+
+/*
+ * One node step: the word at the node e refers to, for an address whose
+ * next 16 bits are 'next16' (a bitmap node takes the top 8 of them).
+ * The caller advances by 8 bits for a bitmap node, else by 16.
+ */
+PT_INLINE uint32_t
+pt_step(const uint32_t *nodes, uint32_t e, uint32_t next16)
+{
+	const uint32_t *node = gf_pt_node(nodes, e);
+	uint32_t	k = gf_pt_kind(e);
+
+	if (k == GF_PTK_BITMAP)
+		return gf_pt_bitmap_word(node, next16 >> 8);
+	return gf_pt_sparse_word(node, k, next16);
+}
+
+/* Bits a step through the node e refers to takes. */
+PT_INLINE uint32_t
+pt_step_bits(uint32_t e)
+{
+	return gf_pt_kind(e) == GF_PTK_BITMAP ? 8 : 16;
+}
+
+PT_INLINE uint32_t
 pt_walk4(const gf_prefix_table *t, const gf_pt_trie *trie, uint32_t addr)
 {
 	const uint32_t *w = gf_pt_words(t, trie);
 	uint32_t	first = trie->first_bits;
-	uint32_t	chunks = (uint32_t) 1 << first;
+	const uint32_t *nodes = w + ((size_t) 1 << first);
 	uint32_t	e = w[addr >> (32 - first)];
-	uint32_t	used = first;
+	uint32_t	rest = addr << first;	/* the bits not used yet, at the top */
 
 	while (e & GF_PTW_CHUNK)
 	{
-		used += 8;
-		e = gf_pt_node_word(w, chunks, e & ~GF_PTW_CHUNK, (addr >> (32 - used)) & 0xff);
+		uint32_t	bits = pt_step_bits(e);
+
+		e = pt_step(nodes, e, rest >> 16);
+		rest <<= bits;
 	}
 	return e - 1;
 }
 
 /* The first stride of an IPv6 address: 8, 16 or 24 bits, whole bytes. */
-static inline uint32_t
+PT_INLINE uint32_t
 pt_first6(const uint8_t *addr, uint32_t first)
 {
 	uint32_t	top = (uint32_t) addr[0] << 16 | (uint32_t) addr[1] << 8 | addr[2];
@@ -56,19 +91,66 @@ pt_first6(const uint8_t *addr, uint32_t first)
 	return top >> (24 - first);
 }
 
-static inline uint32_t
+/*
+ * The 16 bits of an IPv6 address from byte i (i <= 15; a sparse node,
+ * which needs both bytes, never starts at byte 15, so the missing byte
+ * after the last is read as 0 and only by a bitmap node, which ignores it).
+ */
+PT_INLINE uint32_t
+pt_next6(const uint8_t *addr, uint32_t i)
+{
+	return (uint32_t) addr[i] << 8 | addr[i + (i < 15)];
+}
+
+/*
+ * A node step that a leaf also takes, without a branch: a leaf walks a
+ * harmless sparse step over the trie's first words and keeps its value.
+ * Walking the first levels this way keeps the branch predictor out of
+ * the walk's length, so the next lookups' loads start while this one
+ * waits for memory.
+ */
+PT_INLINE uint32_t
+pt_step6_keep(const uint32_t *w, size_t first_words, uint32_t e,
+			  const uint8_t *addr, uint32_t *i)
+{
+	uint32_t	node_mask = 0 - (e >> 31);
+	size_t		off = (first_words + (size_t) (e & GF_PTW_LINE_MASK) * GF_PT_NODE_WORDS) &
+		(0 - (size_t) (e >> 31));
+	uint32_t	k = (gf_pt_kind(e) & node_mask) | (1 & ~node_mask);
+	uint32_t	next = pt_next6(addr, *i);
+	uint32_t	r;
+
+	if (k == GF_PTK_BITMAP)
+		r = gf_pt_bitmap_word(w + off, next >> 8);
+	else
+		r = gf_pt_sparse_word(w + off, k, next);
+	*i += (k == GF_PTK_BITMAP ? 1 : 2) & node_mask;
+	return (r & node_mask) | (e & ~node_mask);
+}
+
+PT_INLINE uint32_t
 pt_walk6(const gf_prefix_table *t, const gf_pt_trie *trie, const uint8_t *addr)
 {
 	const uint32_t *w = gf_pt_words(t, trie);
 	uint32_t	first = trie->first_bits;
-	uint32_t	chunks = (uint32_t) 1 << first;
+	size_t		first_words = (size_t) 1 << first;
+	const uint32_t *nodes = w + first_words;
 	uint32_t	e;
-	int			i;
+	uint32_t	i;
 
 	e = w[pt_first6(addr, first)];
 	i = first / 8;
+#ifdef PT_KEEP
+	e = pt_step6_keep(w, first_words, e, addr, &i);
+	e = pt_step6_keep(w, first_words, e, addr, &i);
+#endif
 	while (e & GF_PTW_CHUNK)
-		e = gf_pt_node_word(w, chunks, e & ~GF_PTW_CHUNK, addr[i++]);
+	{
+		uint32_t	bits = pt_step_bits(e);
+
+		e = pt_step(nodes, e, pt_next6(addr, i));
+		i += bits / 8;
+	}
 	return e - 1;
 }
 
@@ -140,18 +222,23 @@ gf_pt_lookup(const gf_prefix_table *t, int family, const uint8_t *addr,
 #define PT_LANES 16
 
 /*
- * Ask for both cache lines of node word e now, so that the next sweep
- * finds them: the run words (second line) otherwise wait for the bitmap.
+ * Ask for every cache line of the node word e refers to now, so that the
+ * next sweep finds them: a bitmap node's run words (second line)
+ * otherwise wait for the bitmap, and a sparse node's words for its starts.
  */
 static inline void
-pt_prefetch_node(const uint32_t *w, uint32_t chunks, uint32_t e)
+pt_prefetch_node(const uint32_t *nodes, uint32_t e)
 {
 	if (e & GF_PTW_CHUNK)
 	{
-		const uint32_t *node = w + chunks + (size_t) (e & ~GF_PTW_CHUNK) * GF_PT_NODE_WORDS;
+		const uint32_t *node = gf_pt_node(nodes, e);
+		uint32_t	k = gf_pt_kind(e);
+		uint32_t	l;
 
 		__builtin_prefetch(node);
 		__builtin_prefetch(node + GF_PT_NODE_WORDS);
+		for (l = 2; l < k; l++)
+			__builtin_prefetch(node + l * GF_PT_NODE_WORDS);
 	}
 }
 
@@ -161,14 +248,14 @@ pt_batch4(const gf_prefix_table *t, const gf_pt_trie *trie, const uint32_t *addr
 {
 	const uint32_t *w = gf_pt_words(t, trie);
 	uint32_t	first = trie->first_bits;
-	uint32_t	chunks = (uint32_t) 1 << first;
+	const uint32_t *nodes = w + ((size_t) 1 << first);
 	size_t		g;
 
 	for (g = 0; g < n; g += PT_LANES)
 	{
 		size_t		m = n - g < PT_LANES ? n - g : PT_LANES;
 		uint32_t	e[PT_LANES];
-		uint32_t	used = first;
+		uint32_t	rest[PT_LANES];
 		uint32_t	pending = 0;
 		size_t		j;
 
@@ -176,20 +263,22 @@ pt_batch4(const gf_prefix_table *t, const gf_pt_trie *trie, const uint32_t *addr
 		{
 			e[j] = (only_missing && out[g + j] != GF_PT_NONE) ? out[g + j] + 1 :
 				w[addr[g + j] >> (32 - first)];
-			pt_prefetch_node(w, chunks, e[j]);
+			rest[j] = addr[g + j] << first;
+			pt_prefetch_node(nodes, e[j]);
 			pending |= e[j];
 		}
 		while (pending & GF_PTW_CHUNK)
 		{
-			used += 8;
 			pending = 0;
 			for (j = 0; j < m; j++)
 			{
 				if (e[j] & GF_PTW_CHUNK)
 				{
-					e[j] = gf_pt_node_word(w, chunks, e[j] & ~GF_PTW_CHUNK,
-										   (addr[g + j] >> (32 - used)) & 0xff);
-					pt_prefetch_node(w, chunks, e[j]);
+					uint32_t	bits = pt_step_bits(e[j]);
+
+					e[j] = pt_step(nodes, e[j], rest[j] >> 16);
+					rest[j] <<= bits;
+					pt_prefetch_node(nodes, e[j]);
 				}
 				pending |= e[j];
 			}
@@ -205,24 +294,23 @@ pt_batch6(const gf_prefix_table *t, const gf_pt_trie *trie, const uint8_t (*addr
 {
 	const uint32_t *w = gf_pt_words(t, trie);
 	uint32_t	first = trie->first_bits;
-	uint32_t	chunks = (uint32_t) 1 << first;
+	const uint32_t *nodes = w + ((size_t) 1 << first);
 	size_t		g;
 
 	for (g = 0; g < n; g += PT_LANES)
 	{
 		size_t		m = n - g < PT_LANES ? n - g : PT_LANES;
 		uint32_t	e[PT_LANES];
-		uint32_t	byte = first / 8;
+		uint32_t	byte[PT_LANES];
 		uint32_t	pending = 0;
 		size_t		j;
 
 		for (j = 0; j < m; j++)
 		{
-			const uint8_t *a = addr[g + j];
-
 			e[j] = (only_missing && out[g + j] != GF_PT_NONE) ? out[g + j] + 1 :
-				w[pt_first6(a, first)];
-			pt_prefetch_node(w, chunks, e[j]);
+				w[pt_first6(addr[g + j], first)];
+			byte[j] = first / 8;
+			pt_prefetch_node(nodes, e[j]);
 			pending |= e[j];
 		}
 		while (pending & GF_PTW_CHUNK)
@@ -232,12 +320,14 @@ pt_batch6(const gf_prefix_table *t, const gf_pt_trie *trie, const uint8_t (*addr
 			{
 				if (e[j] & GF_PTW_CHUNK)
 				{
-					e[j] = gf_pt_node_word(w, chunks, e[j] & ~GF_PTW_CHUNK, addr[g + j][byte]);
-					pt_prefetch_node(w, chunks, e[j]);
+					uint32_t	bits = pt_step_bits(e[j]);
+
+					e[j] = pt_step(nodes, e[j], pt_next6(addr[g + j], byte[j]));
+					byte[j] += bits / 8;
+					pt_prefetch_node(nodes, e[j]);
 				}
 				pending |= e[j];
 			}
-			byte++;
 		}
 		for (j = 0; j < m; j++)
 			out[g + j] = e[j] - 1;

@@ -511,7 +511,8 @@ run_size(size_t n4, size_t n6)
 		if (want != got || bt6(&bt6t, qi.v6[i], 0) != gf_pt_lookup6(t, qi.v6[i], 0) ||
 			(i % BATCH == 0 && !batch_agrees(t, &qi, i)))
 		{
-			printf("MISMATCH at query %zu\n", i);
+			printf("MISMATCH at query %zu: IPv4 %u (baseline %u), IPv6 %u (baseline %u)\n",
+				   i, got, want, gf_pt_lookup6(t, qi.v6[i], 0), bt6(&bt6t, qi.v6[i], 0));
 			exit(1);
 		}
 	}
