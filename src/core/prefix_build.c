@@ -438,7 +438,7 @@ pt_sparse_put(uint16_t *starts, uint32_t *words, size_t *runs, uint32_t pos,
 	if (*runs > 0 && words[*runs - 1] == word)
 		return;
 	if (*runs > 0)
-		starts[*runs - 1] = (uint16_t) pos;
+		starts[*runs - 1] = (uint16_t) (pos ^ 0x8000);
 	words[(*runs)++] = word;
 }
 
@@ -470,7 +470,7 @@ pt_write_sparse(uint32_t *node, uint32_t k, const uint32_t *chunks, uint32_t c,
 	}
 	/* pads: starts that no position passes, words that repeat the last run */
 	for (r = runs - 1; r < n; r++)
-		starts[r] = 0xFFFF;
+		starts[r] = 0xFFFF ^ 0x8000;
 	for (r = runs; r <= n; r++)
 		words[r] = words[runs - 1];
 	memcpy(node, starts, n * sizeof(uint16_t));

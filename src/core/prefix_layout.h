@@ -36,13 +36,15 @@
  *    (a /32 under a /16, a /48 under a /32): where bitmap nodes would
  *    need two nodes of up to two lines each, one sparse node of k lines
  *    (k = kind) holds S = GF_PT_SPARSE_STARTS(k) = 10, 20, 30 or 42 start
- *    positions (16-bit, ascending, from byte 0) and S + 1 run words (from
- *    byte 2 S); the first run starts at 0 and has no start entry.  Unused
- *    starts are 0xFFFF and unused words repeat the last run's word, so
- *    position p reads word number (starts <= p), counted over all S with
- *    no length to read first.  A chunk becomes a sparse node when its
- *    16 bits fit in the address and its runs fit in 4 lines (42 starts),
- *    else a bitmap node.
+ *    positions (16-bit, ascending, from byte 0, stored with the top bit
+ *    flipped: start ^ 0x8000, so that a signed compare orders them) and
+ *    S + 1 run words (from byte 2 S); the first run starts at 0 and has
+ *    no start entry.  Unused starts are 0xFFFF and unused words repeat
+ *    the last run's word, so position p reads word number (starts <= p),
+ *    the index of the first start above p (or S), with no length to
+ *    read first.  A chunk becomes a sparse node when its 16 bits fit in
+ *    the address and its runs fit in 4 lines (42 starts), else a bitmap
+ *    node.
 
  *    Tries: one global trie per family (absent when the family has no
  *    global entry), and one per (family, scope) that has scoped entries.
@@ -175,28 +177,29 @@ gf_pt_sparse_starts(uint32_t k)
 }
 
 #if defined(__SSE2__)
-/* Bits of the 16 starts at s (8 bits: all set if s[i] > pos). */
+/* 16 bits, one per start of the 16 at s: set where the start is above p. */
 static inline uint32_t
 gf_pt_above16(const uint16_t *s, __m128i p)
 {
-	const __m128i flip = _mm_set1_epi16((short) 0x8000);
 	__m128i		a = _mm_loadu_si128((const __m128i *) (const void *) s);
 	__m128i		b = _mm_loadu_si128((const __m128i *) (const void *) (s + 8));
 
-	a = _mm_cmpgt_epi16(_mm_xor_si128(a, flip), p);
-	b = _mm_cmpgt_epi16(_mm_xor_si128(b, flip), p);
+	/* each 16-bit lane all ones or zero; packing to bytes keeps that */
+	a = _mm_cmpgt_epi16(a, p);
+	b = _mm_cmpgt_epi16(b, p);
 	return (uint32_t) _mm_movemask_epi8(_mm_packs_epi16(a, b));
 }
 #endif
 
 /*
  * The word at position pos (0..65535) of a sparse node of k lines: the
- * number of starts at or before pos is the run.  With SSE2 (every x86-64)
- * eight starts are compared at once; the signed 16-bit compare sees
- * unsigned order once both sides have their top bit flipped.  The first
- * 32 entries (the node's first line) are read whatever the size, those
- * past S masked off, so that only nodes of 4 lines (42 starts) take a
- * branch to read more.
+ * number of starts at or before pos is the run, and since the starts
+ * ascend, that is the index of the first start above pos.  With SSE2
+ * (every x86-64) eight starts are compared at once, the flipped top bits
+ * making the signed compare an unsigned one.  The first 32 entries (the
+ * node's first line) are read whatever the size: bit S, set by hand,
+ * stops the count before the entries past S, which are run words.  Only
+ * nodes of 4 lines (42 starts) take a branch to read more.
  */
 static inline uint32_t
 gf_pt_sparse_word(const uint32_t *node, uint32_t k, uint32_t pos)
@@ -210,14 +213,14 @@ gf_pt_sparse_word(const uint32_t *node, uint32_t k, uint32_t pos)
 	above = gf_pt_above16(starts, p) | (uint64_t) gf_pt_above16(starts + 16, p) << 16;
 	if (k == GF_PTK_SPARSE_MAX)
 		above |= (uint64_t) gf_pt_above16(starts + 32, p) << 32;
-	above &= (UINT64_C(1) << n) - 1;
-	return node[n / 2 + n - gf_pt_popcount64(above)];
+	above |= UINT64_C(1) << n;
+	return node[n / 2 + (uint32_t) __builtin_ctzll(above)];
 #else
 	uint32_t	rank = 0;
 	uint32_t	i;
 
 	for (i = 0; i < n; i++)
-		rank += starts[i] <= pos;
+		rank += (uint32_t) (starts[i] ^ 0x8000) <= pos;
 	return node[n / 2 + rank];
 #endif
 }

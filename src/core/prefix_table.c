@@ -92,9 +92,10 @@ pt_first6(const uint8_t *addr, uint32_t first)
 }
 
 /*
- * The 16 bits of an IPv6 address from byte i (i <= 15; a sparse node,
- * which needs both bytes, never starts at byte 15, so the missing byte
- * after the last is read as 0 and only by a bitmap node, which ignores it).
+ * The 16 bits of an IPv6 address from byte i (i <= 15).  At byte 15 the
+ * low 8 are a copy of it, not read past the address: only a bitmap node,
+ * which takes the top 8, starts there (the builder puts no sparse node
+ * where the address has fewer than 16 bits left).
  */
 PT_INLINE uint32_t
 pt_next6(const uint8_t *addr, uint32_t i)
@@ -102,48 +103,17 @@ pt_next6(const uint8_t *addr, uint32_t i)
 	return (uint32_t) addr[i] << 8 | addr[i + (i < 15)];
 }
 
-/*
- * A node step that a leaf also takes, without a branch: a leaf walks a
- * harmless sparse step over the trie's first words and keeps its value.
- * Walking the first levels this way keeps the branch predictor out of
- * the walk's length, so the next lookups' loads start while this one
- * waits for memory.
- */
-PT_INLINE uint32_t
-pt_step6_keep(const uint32_t *w, size_t first_words, uint32_t e,
-			  const uint8_t *addr, uint32_t *i)
-{
-	uint32_t	node_mask = 0 - (e >> 31);
-	size_t		off = (first_words + (size_t) (e & GF_PTW_LINE_MASK) * GF_PT_NODE_WORDS) &
-		(0 - (size_t) (e >> 31));
-	uint32_t	k = (gf_pt_kind(e) & node_mask) | (1 & ~node_mask);
-	uint32_t	next = pt_next6(addr, *i);
-	uint32_t	r;
-
-	if (k == GF_PTK_BITMAP)
-		r = gf_pt_bitmap_word(w + off, next >> 8);
-	else
-		r = gf_pt_sparse_word(w + off, k, next);
-	*i += (k == GF_PTK_BITMAP ? 1 : 2) & node_mask;
-	return (r & node_mask) | (e & ~node_mask);
-}
-
 PT_INLINE uint32_t
 pt_walk6(const gf_prefix_table *t, const gf_pt_trie *trie, const uint8_t *addr)
 {
 	const uint32_t *w = gf_pt_words(t, trie);
 	uint32_t	first = trie->first_bits;
-	size_t		first_words = (size_t) 1 << first;
-	const uint32_t *nodes = w + first_words;
+	const uint32_t *nodes = w + ((size_t) 1 << first);
 	uint32_t	e;
 	uint32_t	i;
 
 	e = w[pt_first6(addr, first)];
 	i = first / 8;
-#ifdef PT_KEEP
-	e = pt_step6_keep(w, first_words, e, addr, &i);
-	e = pt_step6_keep(w, first_words, e, addr, &i);
-#endif
 	while (e & GF_PTW_CHUNK)
 	{
 		uint32_t	bits = pt_step_bits(e);
@@ -233,11 +203,11 @@ pt_prefetch_node(const uint32_t *nodes, uint32_t e)
 	{
 		const uint32_t *node = gf_pt_node(nodes, e);
 		uint32_t	k = gf_pt_kind(e);
+		/* a bitmap node's first run words may be in its second line */
+		uint32_t	lines = k == GF_PTK_BITMAP ? 2 : k;
 		uint32_t	l;
 
-		__builtin_prefetch(node);
-		__builtin_prefetch(node + GF_PT_NODE_WORDS);
-		for (l = 2; l < k; l++)
+		for (l = 0; l < lines; l++)
 			__builtin_prefetch(node + l * GF_PT_NODE_WORDS);
 	}
 }

@@ -40,8 +40,10 @@
  *    first stride, 8, 16 or 24 bits), that is at most 3 nodes for IPv4
  *    and 15 for IPv6; during the build a node takes 1.5 KiB (256 words and
  *    their tags), in the built table 64 bytes plus 4 bytes per run of
- *    equal positions (at most 1088 bytes).  A scoped prefix also copies
- *    into its scope's table every longer global prefix it covers.
+ *    equal positions (at most 1088 bytes), and where a node and its
+ *    children hold at most 43 runs over their 16 bits they become one
+ *    node of 64 to 256 bytes instead.  A scoped prefix also copies into
+ *    its scope's table every longer global prefix it covers.
 
  *    Core code: plain C, no postgres.h; tested in
  *    test/unit/test_prefix_table.c and test/fuzz/fuzz_prefix_table.c.
