@@ -262,13 +262,13 @@ pt_insert(pt_ctx *c, pt_trie_build *b, const pt_item *it, int own,
 
 /*
  * Compression (see prefix_layout.h): every 256-word chunk of the build
- * becomes a bitmap node, or a sparse node together with its child chunks
- * (16 bits in one node), or part of its parent's sparse node.  A first
- * pass walks the trie from the top, breadth first, decides each node and
- * places it: the nodes of one depth lie together, so the upper ones,
- * which every lookup reads, share few pages and cache lines.  The second
- * pass writes the nodes.  Each chunk is read at most twice in the first
- * pass (as a node of its own and as a child in its parent's attempt).
+ * becomes a bitmap node, or a sparse node together with the chunks below
+ * it for 16 or 24 bits, or part of such a node.  A first pass walks the
+ * trie from the top, breadth first, decides each node and places it: the
+ * nodes of one depth lie together, so the upper ones, which every lookup
+ * reads, share few pages and cache lines.  The second pass writes the
+ * nodes.  A chunk is read at most once per level of the nodes that try
+ * to take it in (three for a 24-bit attempt), so the passes stay linear.
  */
 typedef struct pt_plan
 {
@@ -290,64 +290,116 @@ pt_chunk(const uint32_t *chunks, uint32_t c)
 }
 
 /*
- * Runs of equal words over the 65536 positions of chunk c with its child
- * chunks expanded; counting stops above 'cap'.  Distinct chunks stay
- * distinct words once remapped, so the count holds for the written node.
+ * The runs of a sparse node being counted or written: its positions are
+ * visited in order, chunk words expanded 'levels' levels deep.  Counting
+ * stops above 'cap' runs.  Writing stores each run's word, remapped to
+ * node words, and the start of every run after the first (16-bit starts
+ * flipped, see prefix_layout.h).
  */
-static size_t
-pt_wide_runs(const uint32_t *chunks, uint32_t c, size_t cap)
+typedef struct pt_runs
+{
+	size_t		runs;
+	size_t		cap;
+	uint32_t	prev;
+	const uint32_t *ref;		/* NULL: count only */
+	uint32_t   *words;
+	uint32_t   *starts32;		/* 24-bit nodes */
+	uint16_t   *starts16;		/* 16-bit nodes */
+} pt_runs;
+
+/* One more run boundary candidate; -1 once over the cap. */
+static int
+pt_runs_put(pt_runs *r, uint32_t pos, uint32_t word)
+{
+	if (r->runs > 0 && word == r->prev)
+		return 0;
+	/* distinct chunks stay distinct once remapped: the count holds */
+	r->prev = word;
+	if (r->ref != NULL)
+	{
+		if (r->runs > 0)
+		{
+			if (r->starts16 != NULL)
+				r->starts16[r->runs - 1] = (uint16_t) (pos ^ 0x8000);
+			else
+				r->starts32[r->runs - 1] = pos;
+		}
+		r->words[r->runs] = word & GF_PTW_CHUNK ? r->ref[word & ~GF_PTW_CHUNK] : word;
+	}
+	return ++r->runs > r->cap ? -1 : 0;
+}
+
+/* Visit chunk c, whose first position is pos, expanded 'levels' deep. */
+static int
+pt_runs_walk(pt_runs *r, const uint32_t *chunks, uint32_t c, int levels, uint32_t pos)
 {
 	const uint32_t *ch = pt_chunk(chunks, c);
-	size_t		runs = 0;
-	uint32_t	prev = 0;
-	int			i;
-	int			j;
+	int			shift = 8 * (levels - 1);
+	uint32_t	i;
 
 	for (i = 0; i < 256; i++)
 	{
-		if (ch[i] & GF_PTW_CHUNK)
-		{
-			const uint32_t *sub = pt_chunk(chunks, ch[i] & ~GF_PTW_CHUNK);
+		uint32_t	at = pos | i << shift;
 
-			for (j = 0; j < 256; j++)
-				if (runs == 0 || sub[j] != prev)
-				{
-					prev = sub[j];
-					if (++runs > cap)
-						return runs;
-				}
-		}
-		else if (runs == 0 || ch[i] != prev)
+		if (levels > 1 && (ch[i] & GF_PTW_CHUNK))
 		{
-			prev = ch[i];
-			if (++runs > cap)
-				return runs;
+			if (pt_runs_walk(r, chunks, ch[i] & ~GF_PTW_CHUNK, levels - 1, at) != 0)
+				return -1;
 		}
+		else if (pt_runs_put(r, at, ch[i]) != 0)
+			return -1;
 	}
-	return runs;
-}
-
-/* Lines of a sparse node for 'runs' runs, or 0 if more than the largest holds. */
-static uint32_t
-pt_sparse_lines(size_t runs)
-{
-	uint32_t	k;
-
-	for (k = 1; k <= GF_PTK_SPARSE_MAX; k++)
-		if (runs - 1 <= GF_PT_SPARSE_STARTS(k))
-			return k;
 	return 0;
 }
 
-/* Queue the chunks that words[0..255] refer to, which start at 'bit'. */
-static void
-pt_plan_children(pt_plan *p, const uint32_t *words, int bit)
+/* Runs of chunk c over 'levels' levels, or cap + 1 if more. */
+static size_t
+pt_count_runs(const uint32_t *chunks, uint32_t c, int levels, size_t cap)
 {
+	pt_runs		r;
+
+	memset(&r, 0, sizeof(r));
+	r.cap = cap;
+	pt_runs_walk(&r, chunks, c, levels, 0);
+	return r.runs;
+}
+
+/* The smallest sparse kind in [first, last] whose starts hold 'runs' runs, or 0. */
+static uint32_t
+pt_sparse_kind(size_t runs, uint32_t first, uint32_t last)
+{
+	uint32_t	k;
+
+	for (k = first; k <= last; k++)
+		if (runs - 1 <= gf_pt_sparse_starts(k))
+			return k;
+	return GF_PTK_BITMAP;
+}
+
+/*
+ * Queue the chunks below chunk c that start where a node of 'levels'
+ * levels rooted at c ends ('bit'); the ones in between are absorbed.
+ */
+static void
+pt_plan_below(pt_plan *p, uint32_t c, int levels, int bit)
+{
+	const uint32_t *ch = pt_chunk(p->chunks, c);
 	int			i;
 
 	for (i = 0; i < 256; i++)
-		if (words[i] & GF_PTW_CHUNK)
-			p->queue[p->tail++] = (uint64_t) bit << 32 | (words[i] & ~GF_PTW_CHUNK);
+	{
+		uint32_t	sub = ch[i] & ~GF_PTW_CHUNK;
+
+		if (!(ch[i] & GF_PTW_CHUNK))
+			continue;
+		if (levels > 1)
+		{
+			p->ref[sub] = 0;
+			pt_plan_below(p, sub, levels - 1, bit);
+		}
+		else
+			p->queue[p->tail++] = (uint64_t) bit << 32 | sub;
+	}
 }
 
 /* Decide and place the node of 'chunk', whose positions start at 'bit'. */
@@ -359,12 +411,15 @@ pt_plan_chunk(pt_ctx *c, pt_plan *p, uint32_t chunk, int bit)
 	size_t		lines;
 	int			i;
 
-	/* a sparse node reads 16 bits: only where the address has them */
-	if (bit + 16 <= p->width)
-		kind = pt_sparse_lines(pt_wide_runs(p->chunks, chunk,
-											GF_PT_SPARSE_STARTS(GF_PTK_SPARSE_MAX) + 1));
+	/* sparse nodes end on a multiple of 16 bits, within the address */
+	if (bit % 16 == 0 && bit + 16 <= p->width)
+		kind = pt_sparse_kind(pt_count_runs(p->chunks, chunk, 2, GF_PT_S16_MAX_STARTS + 1),
+							  1, GF_PTK_S16_LAST);
+	else if (bit % 16 == 8 && bit + 24 <= p->width)
+		kind = pt_sparse_kind(pt_count_runs(p->chunks, chunk, 3, GF_PT_S24_MAX_STARTS + 1),
+							  GF_PTK_S24_FIRST, GF_PTK_LAST);
 	if (kind != GF_PTK_BITMAP)
-		lines = kind;
+		lines = gf_pt_sparse_lines(kind);
 	else
 	{
 		size_t		runs = 1;
@@ -382,18 +437,7 @@ pt_plan_chunk(pt_ctx *c, pt_plan *p, uint32_t chunk, int bit)
 	}
 	p->ref[chunk] = GF_PTW_CHUNK | kind << GF_PTW_KIND_SHIFT | (uint32_t) p->lines;
 	p->lines += lines;
-	if (kind == GF_PTK_BITMAP)
-		pt_plan_children(p, ch, bit + 8);
-	else
-	{
-		/* a sparse node absorbs its child chunks and refers to theirs */
-		for (i = 0; i < 256; i++)
-			if (ch[i] & GF_PTW_CHUNK)
-			{
-				p->ref[ch[i] & ~GF_PTW_CHUNK] = 0;
-				pt_plan_children(p, pt_chunk(p->chunks, ch[i] & ~GF_PTW_CHUNK), bit + 16);
-			}
-	}
+	pt_plan_below(p, chunk, (int) gf_pt_kind_bits(kind) / 8, bit + (int) gf_pt_kind_bits(kind));
 	return 0;
 }
 
@@ -430,50 +474,43 @@ pt_write_bitmap(uint32_t *node, const uint32_t *ch, const uint32_t *ref)
 	node[9] = (uint32_t) cum[2] | (uint32_t) cum[3] << 16;
 }
 
-/* One more position of a sparse node being written: a new run or not. */
-static void
-pt_sparse_put(uint16_t *starts, uint32_t *words, size_t *runs, uint32_t pos,
-			  uint32_t word)
-{
-	if (*runs > 0 && words[*runs - 1] == word)
-		return;
-	if (*runs > 0)
-		starts[*runs - 1] = (uint16_t) (pos ^ 0x8000);
-	words[(*runs)++] = word;
-}
-
-/* Write the sparse node of k lines of chunk c (and its children) at 'node'. */
+/* Write the sparse node of kind k of chunk c (and the chunks below) at 'node'. */
 static void
 pt_write_sparse(uint32_t *node, uint32_t k, const uint32_t *chunks, uint32_t c,
 				const uint32_t *ref)
 {
-	const uint32_t *ch = pt_chunk(chunks, c);
-	uint32_t	n = GF_PT_SPARSE_STARTS(k);
-	uint16_t	starts[GF_PT_SPARSE_STARTS(GF_PTK_SPARSE_MAX)];
-	uint32_t   *words = node + n / 2;
-	size_t		runs = 0;
-	size_t		r;
-	uint32_t	i;
-	uint32_t	j;
+	uint32_t	n = gf_pt_sparse_starts(k);
+	int			wide = k >= GF_PTK_S24_FIRST;
+	uint16_t	starts16[GF_PT_S16_MAX_STARTS];
+	pt_runs		r;
+	size_t		i;
 
-	for (i = 0; i < 256; i++)
+	memset(&r, 0, sizeof(r));
+	r.cap = n + 1;
+	r.ref = ref;
+	if (wide)
 	{
-		if (ch[i] & GF_PTW_CHUNK)
-		{
-			const uint32_t *sub = pt_chunk(chunks, ch[i] & ~GF_PTW_CHUNK);
-
-			for (j = 0; j < 256; j++)
-				pt_sparse_put(starts, words, &runs, i << 8 | j, pt_remap(sub[j], ref));
-		}
-		else
-			pt_sparse_put(starts, words, &runs, i << 8, ch[i]);
+		r.starts32 = node;
+		r.words = node + n;
 	}
+	else
+	{
+		r.starts16 = starts16;
+		r.words = node + n / 2;
+	}
+	pt_runs_walk(&r, chunks, c, wide ? 3 : 2, 0);
 	/* pads: starts that no position passes, words that repeat the last run */
-	for (r = runs - 1; r < n; r++)
-		starts[r] = 0xFFFF ^ 0x8000;
-	for (r = runs; r <= n; r++)
-		words[r] = words[runs - 1];
-	memcpy(node, starts, n * sizeof(uint16_t));
+	for (i = r.runs - 1; i < n; i++)
+	{
+		if (wide)
+			node[i] = 0xFFFFFF;
+		else
+			starts16[i] = 0xFFFF ^ 0x8000;
+	}
+	for (i = r.runs; i <= n; i++)
+		r.words[i] = r.words[r.runs - 1];
+	if (!wide)
+		memcpy(node, starts16, n * sizeof(uint16_t));
 }
 
 /*
@@ -503,7 +540,7 @@ pt_compress(pt_ctx *c, pt_trie_build *b)
 		pt_release(c, p.ref, ref_bytes);
 		return -1;
 	}
-	/* every chunk is queued once: by its parent, or by the first stride */
+	/* every chunk is queued at most once: by the first stride or a node above */
 	p.head = p.tail = 0;
 	for (i = 0; i < first; i++)
 		if (b->w[i] & GF_PTW_CHUNK)

@@ -42,25 +42,21 @@ pt_scoped_trie(const gf_prefix_table *t, int fam, uint32_t scope)
 
 /*
  * One node step: the word at the node e refers to, for an address whose
- * next 16 bits are 'next16' (a bitmap node takes the top 8 of them).
- * The caller advances by 8 bits for a bitmap node, else by 16.
+ * next 24 bits are 'next24' (a bitmap node takes the top 8 of them, a
+ * 16-bit sparse node the top 16).  The caller advances by
+ * gf_pt_kind_bits(kind).
  */
 PT_INLINE uint32_t
-pt_step(const uint32_t *nodes, uint32_t e, uint32_t next16)
+pt_step(const uint32_t *nodes, uint32_t e, uint32_t next24)
 {
 	const uint32_t *node = gf_pt_node(nodes, e);
 	uint32_t	k = gf_pt_kind(e);
 
 	if (k == GF_PTK_BITMAP)
-		return gf_pt_bitmap_word(node, next16 >> 8);
-	return gf_pt_sparse_word(node, k, next16);
-}
-
-/* Bits a step through the node e refers to takes. */
-PT_INLINE uint32_t
-pt_step_bits(uint32_t e)
-{
-	return gf_pt_kind(e) == GF_PTK_BITMAP ? 8 : 16;
+		return gf_pt_bitmap_word(node, next24 >> 16);
+	if (k <= GF_PTK_S16_LAST)
+		return gf_pt_sparse16_word(node, k, next24 >> 8);
+	return gf_pt_sparse24_word(node, k, next24);
 }
 
 PT_INLINE uint32_t
@@ -74,9 +70,9 @@ pt_walk4(const gf_prefix_table *t, const gf_pt_trie *trie, uint32_t addr)
 
 	while (e & GF_PTW_CHUNK)
 	{
-		uint32_t	bits = pt_step_bits(e);
+		uint32_t	bits = gf_pt_kind_bits(gf_pt_kind(e));
 
-		e = pt_step(nodes, e, rest >> 16);
+		e = pt_step(nodes, e, rest >> 8);
 		rest <<= bits;
 	}
 	return e - 1;
@@ -92,15 +88,19 @@ pt_first6(const uint8_t *addr, uint32_t first)
 }
 
 /*
- * The 16 bits of an IPv6 address from byte i (i <= 15).  At byte 15 the
- * low 8 are a copy of it, not read past the address: only a bitmap node,
- * which takes the top 8, starts there (the builder puts no sparse node
- * where the address has fewer than 16 bits left).
+ * The 24 bits of an IPv6 address from byte i (i <= 15).  Past byte 15
+ * the low bits are copies of it, not read past the address: the builder
+ * puts no node where the address has fewer bits left than the node takes,
+ * so only a node that ignores them (a bitmap node at byte 15 or 14, a
+ * 16-bit sparse node at byte 14) starts there.
  */
 PT_INLINE uint32_t
 pt_next6(const uint8_t *addr, uint32_t i)
 {
-	return (uint32_t) addr[i] << 8 | addr[i + (i < 15)];
+	uint32_t	i1 = i + (i < 15);
+	uint32_t	i2 = i1 + (i1 < 15);
+
+	return (uint32_t) addr[i] << 16 | (uint32_t) addr[i1] << 8 | addr[i2];
 }
 
 PT_INLINE uint32_t
@@ -116,7 +116,7 @@ pt_walk6(const gf_prefix_table *t, const gf_pt_trie *trie, const uint8_t *addr)
 	i = first / 8;
 	while (e & GF_PTW_CHUNK)
 	{
-		uint32_t	bits = pt_step_bits(e);
+		uint32_t	bits = gf_pt_kind_bits(gf_pt_kind(e));
 
 		e = pt_step(nodes, e, pt_next6(addr, i));
 		i += bits / 8;
@@ -204,7 +204,7 @@ pt_prefetch_node(const uint32_t *nodes, uint32_t e)
 		const uint32_t *node = gf_pt_node(nodes, e);
 		uint32_t	k = gf_pt_kind(e);
 		/* a bitmap node's first run words may be in its second line */
-		uint32_t	lines = k == GF_PTK_BITMAP ? 2 : k;
+		uint32_t	lines = k == GF_PTK_BITMAP ? 2 : gf_pt_sparse_lines(k);
 		uint32_t	l;
 
 		for (l = 0; l < lines; l++)
@@ -244,9 +244,9 @@ pt_batch4(const gf_prefix_table *t, const gf_pt_trie *trie, const uint32_t *addr
 			{
 				if (e[j] & GF_PTW_CHUNK)
 				{
-					uint32_t	bits = pt_step_bits(e[j]);
+					uint32_t	bits = gf_pt_kind_bits(gf_pt_kind(e[j]));
 
-					e[j] = pt_step(nodes, e[j], rest[j] >> 16);
+					e[j] = pt_step(nodes, e[j], rest[j] >> 8);
 					rest[j] <<= bits;
 					pt_prefetch_node(nodes, e[j]);
 				}
@@ -290,7 +290,7 @@ pt_batch6(const gf_prefix_table *t, const gf_pt_trie *trie, const uint8_t (*addr
 			{
 				if (e[j] & GF_PTW_CHUNK)
 				{
-					uint32_t	bits = pt_step_bits(e[j]);
+					uint32_t	bits = gf_pt_kind_bits(gf_pt_kind(e[j]));
 
 					e[j] = pt_step(nodes, e[j], pt_next6(addr[g + j], byte[j]));
 					byte[j] += bits / 8;
