@@ -307,12 +307,10 @@ typedef struct pt_runs
 	uint16_t   *starts16;		/* 16-bit nodes */
 } pt_runs;
 
-/* One more run boundary candidate; -1 once over the cap. */
+/* A new run starting at pos with word; -1 once over the cap. */
 static int
 pt_runs_put(pt_runs *r, uint32_t pos, uint32_t word)
 {
-	if (r->runs > 0 && word == r->prev)
-		return 0;
 	/* distinct chunks stay distinct once remapped: the count holds */
 	r->prev = word;
 	if (r->ref != NULL)
@@ -329,7 +327,12 @@ pt_runs_put(pt_runs *r, uint32_t pos, uint32_t word)
 	return ++r->runs > r->cap ? -1 : 0;
 }
 
-/* Visit chunk c, whose first position is pos, expanded 'levels' deep. */
+/*
+ * Visit chunk c, whose first position is pos, expanded 'levels' deep.
+ * Most words repeat the one before (few runs is what makes a node
+ * sparse), so the loop skips those first: a chunk word equal to the
+ * previous run's word is a leaf, since each chunk is referred to once.
+ */
 static int
 pt_runs_walk(pt_runs *r, const uint32_t *chunks, uint32_t c, int levels, uint32_t pos)
 {
@@ -339,14 +342,16 @@ pt_runs_walk(pt_runs *r, const uint32_t *chunks, uint32_t c, int levels, uint32_
 
 	for (i = 0; i < 256; i++)
 	{
-		uint32_t	at = pos | i << shift;
+		uint32_t	w = ch[i];
 
-		if (levels > 1 && (ch[i] & GF_PTW_CHUNK))
+		if (w == r->prev && r->runs > 0)
+			continue;
+		if (levels > 1 && (w & GF_PTW_CHUNK))
 		{
-			if (pt_runs_walk(r, chunks, ch[i] & ~GF_PTW_CHUNK, levels - 1, at) != 0)
+			if (pt_runs_walk(r, chunks, w & ~GF_PTW_CHUNK, levels - 1, pos | i << shift) != 0)
 				return -1;
 		}
-		else if (pt_runs_put(r, at, ch[i]) != 0)
+		else if (pt_runs_put(r, pos | i << shift, w) != 0)
 			return -1;
 	}
 	return 0;
