@@ -124,27 +124,63 @@ pt_walk6(const gf_prefix_table *t, const gf_pt_trie *trie, const uint8_t *addr)
 	return e - 1;
 }
 
+/*
+ * A lookup naming a scope that has a trie: the scope's trie, then on a
+ * miss the global one.  Kept out of line so that the global lookup, the
+ * common one, stays short (fewer registers saved, more lookups in flight).
+ */
+static uint32_t __attribute__((noinline))
+pt_lookup4_scoped(const gf_prefix_table *t, uint32_t addr, uint32_t scope)
+{
+	const gf_pt_trie *s = pt_scoped_trie(t, 0, scope);
+	uint32_t	g = t->global_trie[0];
+
+	if (s != NULL)
+	{
+		uint32_t	r = pt_walk4(t, s, addr);
+
+		if (r != GF_PT_NONE)
+			return r;
+	}
+	if (g == GF_PT_NO_TRIE)
+		return GF_PT_NONE;
+	return pt_walk4(t, gf_pt_tries(t) + g, addr);
+}
+
 uint32_t
 gf_pt_lookup4(const gf_prefix_table *t, uint32_t addr, uint32_t scope)
 {
 	uint32_t	g;
 
 	if (scope != 0 && t->scoped_count[0] != 0)
-	{
-		const gf_pt_trie *s = pt_scoped_trie(t, 0, scope);
-
-		if (s != NULL)
-		{
-			uint32_t	r = pt_walk4(t, s, addr);
-
-			if (r != GF_PT_NONE)
-				return r;
-		}
-	}
+		return pt_lookup4_scoped(t, addr, scope);
 	g = t->global_trie[0];
 	if (g == GF_PT_NO_TRIE)
 		return GF_PT_NONE;
 	return pt_walk4(t, gf_pt_tries(t) + g, addr);
+}
+
+/*
+ * A lookup naming a scope that has a trie: the scope's trie, then on a
+ * miss the global one.  Kept out of line so that the global lookup, the
+ * common one, stays short (fewer registers saved, more lookups in flight).
+ */
+static uint32_t __attribute__((noinline))
+pt_lookup6_scoped(const gf_prefix_table *t, const uint8_t *addr, uint32_t scope)
+{
+	const gf_pt_trie *s = pt_scoped_trie(t, 1, scope);
+	uint32_t	g = t->global_trie[1];
+
+	if (s != NULL)
+	{
+		uint32_t	r = pt_walk6(t, s, addr);
+
+		if (r != GF_PT_NONE)
+			return r;
+	}
+	if (g == GF_PT_NO_TRIE)
+		return GF_PT_NONE;
+	return pt_walk6(t, gf_pt_tries(t) + g, addr);
 }
 
 uint32_t
@@ -153,17 +189,7 @@ gf_pt_lookup6(const gf_prefix_table *t, const uint8_t *addr, uint32_t scope)
 	uint32_t	g;
 
 	if (scope != 0 && t->scoped_count[1] != 0)
-	{
-		const gf_pt_trie *s = pt_scoped_trie(t, 1, scope);
-
-		if (s != NULL)
-		{
-			uint32_t	r = pt_walk6(t, s, addr);
-
-			if (r != GF_PT_NONE)
-				return r;
-		}
-	}
+		return pt_lookup6_scoped(t, addr, scope);
 	g = t->global_trie[1];
 	if (g == GF_PT_NO_TRIE)
 		return GF_PT_NONE;
@@ -233,10 +259,13 @@ pt_batch4(const gf_prefix_table *t, const gf_pt_trie *trie, const uint32_t *addr
 		{
 			e[j] = (only_missing && out[g + j] != GF_PT_NONE) ? out[g + j] + 1 :
 				w[addr[g + j] >> (32 - first)];
-			rest[j] = addr[g + j] << first;
 			pt_prefetch_node(nodes, e[j]);
 			pending |= e[j];
 		}
+		/* most IPv4 lookups end at the first stride: only then the rest */
+		if (pending & GF_PTW_CHUNK)
+			for (j = 0; j < m; j++)
+				rest[j] = addr[g + j] << first;
 		while (pending & GF_PTW_CHUNK)
 		{
 			pending = 0;
@@ -279,10 +308,11 @@ pt_batch6(const gf_prefix_table *t, const gf_pt_trie *trie, const uint8_t (*addr
 		{
 			e[j] = (only_missing && out[g + j] != GF_PT_NONE) ? out[g + j] + 1 :
 				w[pt_first6(addr[g + j], first)];
-			byte[j] = first / 8;
 			pt_prefetch_node(nodes, e[j]);
 			pending |= e[j];
 		}
+		for (j = 0; j < m; j++)
+			byte[j] = first / 8;
 		while (pending & GF_PTW_CHUNK)
 		{
 			pending = 0;
