@@ -36,8 +36,10 @@ pt_scoped_trie(const gf_prefix_table *t, int fam, uint32_t scope)
  */
 #if defined(__GNUC__)
 #define PT_INLINE static inline __attribute__((always_inline))
+#define PT_NOINLINE static __attribute__((noinline))
 #else
 #define PT_INLINE static inline
+#define PT_NOINLINE static
 #endif
 
 /*
@@ -129,7 +131,7 @@ pt_walk6(const gf_prefix_table *t, const gf_pt_trie *trie, const uint8_t *addr)
  * miss the global one.  Kept out of line so that the global lookup, the
  * common one, stays short (fewer registers saved, more lookups in flight).
  */
-static uint32_t __attribute__((noinline))
+PT_NOINLINE uint32_t
 pt_lookup4_scoped(const gf_prefix_table *t, uint32_t addr, uint32_t scope)
 {
 	const gf_pt_trie *s = pt_scoped_trie(t, 0, scope);
@@ -165,7 +167,7 @@ gf_pt_lookup4(const gf_prefix_table *t, uint32_t addr, uint32_t scope)
  * miss the global one.  Kept out of line so that the global lookup, the
  * common one, stays short (fewer registers saved, more lookups in flight).
  */
-static uint32_t __attribute__((noinline))
+PT_NOINLINE uint32_t
 pt_lookup6_scoped(const gf_prefix_table *t, const uint8_t *addr, uint32_t scope)
 {
 	const gf_pt_trie *s = pt_scoped_trie(t, 1, scope);
