@@ -5,7 +5,10 @@
  *
  *    One block: a header, then one descriptor per trie, then the tries'
  *    32-bit words.  Nothing in it is a pointer, so the block may be copied
- *    anywhere (dynamic shared memory) and used as is.
+ *    anywhere (dynamic shared memory) and used as is.  Header and
+ *    descriptors are padded to a multiple of 64 bytes and every trie is a
+ *    whole number of 64-byte lines, so in a block that starts on a cache
+ *    line (the builder's does; a dsm segment does) every node does too.
  *
  *    A trie is a multibit trie with a first stride of F bits (8, 16 or
  *    24: 2^F words) followed by nodes, each taking the next 8, 16 or 24

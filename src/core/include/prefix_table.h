@@ -7,8 +7,8 @@
  *
  *    The table is built once from a list of entries and never changes:
  *    a change means building a new table beside the old one and swapping
- *    the pointer.  A build of 1 M IPv4 + 200 k IPv6 prefixes takes 1.3 to
- *    2 s of one core (test/bench/README.md), so it belongs in a separate
+ *    the pointer.  A build of 1 M IPv4 + 200 k IPv6 prefixes takes 1.4 to
+ *    2.5 s of one core (test/bench/README.md), so it belongs in a separate
  *    process or step, never between receive batches; a one-row change is
  *    a full rebuild.  The built table is one contiguous block with no
  *    pointers inside (offsets only): it can be copied byte for byte
