@@ -83,6 +83,32 @@ pt_alloc(pt_ctx *c, size_t bytes, int zero)
 	return p;
 }
 
+/* The table's block: like pt_alloc, aligned to a cache line (64 bytes). */
+static void *
+pt_alloc_block(pt_ctx *c, size_t bytes)
+{
+	void	   *p;
+
+	if (bytes > c->max - c->used)
+	{
+		if (c->info->error == GF_PT_OK)
+			c->info->error = GF_PT_ERR_MEMORY_LIMIT;
+		return NULL;
+	}
+	/* aligned_alloc wants a multiple of the alignment; bytes is one */
+	p = aligned_alloc(64, bytes);
+	if (p == NULL)
+	{
+		if (c->info->error == GF_PT_OK)
+			c->info->error = GF_PT_ERR_NO_MEMORY;
+		return NULL;
+	}
+	c->used += bytes;
+	if (c->used > c->info->peak_bytes)
+		c->info->peak_bytes = c->used;
+	return p;
+}
+
 static void
 pt_release(pt_ctx *c, void *p, size_t bytes)
 {
@@ -234,86 +260,331 @@ pt_insert(pt_ctx *c, pt_trie_build *b, const pt_item *it, int own,
 	}
 }
 
-/* A chunk reference as it reads in the compressed trie. */
-static uint32_t
-pt_remap(uint32_t word, const uint32_t *node_at)
+/*
+ * Compression (see prefix_layout.h): every 256-word chunk of the build
+ * becomes a bitmap node, or a sparse node together with the chunks below
+ * it for 16 or 24 bits, or part of such a node.  A first pass walks the
+ * trie from the top, breadth first, decides each node and places it: the
+ * nodes of one depth lie together, so the upper ones, which every lookup
+ * reads, share few pages and cache lines.  The second pass writes the
+ * nodes.  A chunk is read at most once per level of the nodes that try
+ * to take it in (three for a 24-bit attempt), so the passes stay linear.
+ */
+typedef struct pt_plan
 {
-	if (word & GF_PTW_CHUNK)
-		return GF_PTW_CHUNK | node_at[word & ~GF_PTW_CHUNK];
-	return word;
+	const pt_trie_build *b;
+	const uint32_t *chunks;		/* the build's chunk words */
+	uint32_t   *ref;			/* per chunk: its node word, 0 if absorbed */
+	uint64_t   *queue;			/* chunks to place: bit << 32 | chunk */
+	size_t		head;
+	size_t		tail;
+	size_t		lines;			/* node lines placed so far */
+	int			width;			/* address bits: 32 or 128 */
+} pt_plan;
+
+/* Words of chunk c of the build. */
+static const uint32_t *
+pt_chunk(const uint32_t *chunks, uint32_t c)
+{
+	return chunks + (size_t) c * 256;
 }
 
 /*
- * Turn every 256-word chunk into a node (see prefix_layout.h): a bitmap
- * of the positions where a run of equal words starts, the run counts
- * before each 64-bit quarter, and the runs' words right after, so that a
- * node of up to 6 runs is one cache line and a longer one continues in
- * the next lines.  References change from chunk numbers to node offsets.
+ * The runs of a sparse node being counted or written: its positions are
+ * visited in order, chunk words expanded 'levels' levels deep.  Counting
+ * stops above 'cap' runs.  Writing stores each run's word, remapped to
+ * node words, and the start of every run after the first (16-bit starts
+ * flipped, see prefix_layout.h).
+ */
+typedef struct pt_runs
+{
+	size_t		runs;
+	size_t		cap;
+	uint32_t	prev;
+	const uint32_t *ref;		/* NULL: count only */
+	uint32_t   *words;
+	uint32_t   *starts32;		/* 24-bit nodes */
+	uint16_t   *starts16;		/* 16-bit nodes */
+} pt_runs;
+
+/* A new run starting at pos with word; -1 once over the cap. */
+static int
+pt_runs_put(pt_runs *r, uint32_t pos, uint32_t word)
+{
+	/* distinct chunks stay distinct once remapped: the count holds */
+	r->prev = word;
+	if (r->ref != NULL)
+	{
+		if (r->runs > 0)
+		{
+			if (r->starts16 != NULL)
+				r->starts16[r->runs - 1] = (uint16_t) (pos ^ 0x8000);
+			else
+				r->starts32[r->runs - 1] = pos;
+		}
+		r->words[r->runs] = word & GF_PTW_CHUNK ? r->ref[word & ~GF_PTW_CHUNK] : word;
+	}
+	return ++r->runs > r->cap ? -1 : 0;
+}
+
+/*
+ * Visit chunk c, whose first position is pos, expanded 'levels' deep.
+ * Most words repeat the one before (few runs is what makes a node
+ * sparse), so the loop skips those first: a chunk word equal to the
+ * previous run's word is a leaf, since each chunk is referred to once.
+ */
+static int
+pt_runs_walk(pt_runs *r, const uint32_t *chunks, uint32_t c, int levels, uint32_t pos)
+{
+	const uint32_t *ch = pt_chunk(chunks, c);
+	int			shift = 8 * (levels - 1);
+	uint32_t	i;
+
+	for (i = 0; i < 256; i++)
+	{
+		uint32_t	w = ch[i];
+
+		if (w == r->prev && r->runs > 0)
+			continue;
+		if (levels > 1 && (w & GF_PTW_CHUNK))
+		{
+			if (pt_runs_walk(r, chunks, w & ~GF_PTW_CHUNK, levels - 1, pos | i << shift) != 0)
+				return -1;
+		}
+		else if (pt_runs_put(r, pos | i << shift, w) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Runs of chunk c over 'levels' levels, or cap + 1 if more. */
+static size_t
+pt_count_runs(const uint32_t *chunks, uint32_t c, int levels, size_t cap)
+{
+	pt_runs		r;
+
+	memset(&r, 0, sizeof(r));
+	r.cap = cap;
+	pt_runs_walk(&r, chunks, c, levels, 0);
+	return r.runs;
+}
+
+/* The smallest sparse kind in [first, last] whose starts hold 'runs' runs, or 0. */
+static uint32_t
+pt_sparse_kind(size_t runs, uint32_t first, uint32_t last)
+{
+	uint32_t	k;
+
+	for (k = first; k <= last; k++)
+		if (runs - 1 <= gf_pt_sparse_starts(k))
+			return k;
+	return GF_PTK_BITMAP;
+}
+
+/*
+ * Queue the chunks below chunk c that start where a node of 'levels'
+ * levels rooted at c ends ('bit'); the ones in between are absorbed.
+ */
+static void
+pt_plan_below(pt_plan *p, uint32_t c, int levels, int bit)
+{
+	const uint32_t *ch = pt_chunk(p->chunks, c);
+	int			i;
+
+	for (i = 0; i < 256; i++)
+	{
+		uint32_t	sub = ch[i] & ~GF_PTW_CHUNK;
+
+		if (!(ch[i] & GF_PTW_CHUNK))
+			continue;
+		if (levels > 1)
+		{
+			p->ref[sub] = 0;
+			pt_plan_below(p, sub, levels - 1, bit);
+		}
+		else
+			p->queue[p->tail++] = (uint64_t) bit << 32 | sub;
+	}
+}
+
+/* Decide and place the node of 'chunk', whose positions start at 'bit'. */
+static int
+pt_plan_chunk(pt_ctx *c, pt_plan *p, uint32_t chunk, int bit)
+{
+	const uint32_t *ch = pt_chunk(p->chunks, chunk);
+	uint32_t	kind = GF_PTK_BITMAP;
+	size_t		lines;
+	int			i;
+
+	/* sparse nodes end on a multiple of 16 bits, within the address */
+	if (bit % 16 == 0 && bit + 16 <= p->width)
+		kind = pt_sparse_kind(pt_count_runs(p->chunks, chunk, 2, GF_PT_S16_MAX_STARTS + 1),
+							  1, GF_PTK_S16_LAST);
+	else if (bit % 16 == 8 && bit + 24 <= p->width)
+		kind = pt_sparse_kind(pt_count_runs(p->chunks, chunk, 3, GF_PT_S24_MAX_STARTS + 1),
+							  GF_PTK_S24_FIRST, GF_PTK_LAST);
+	if (kind != GF_PTK_BITMAP)
+		lines = gf_pt_sparse_lines(kind);
+	else
+	{
+		size_t		runs = 1;
+
+		for (i = 1; i < 256; i++)
+			runs += ch[i] != ch[i - 1];
+		lines = (GF_PT_NODE_RUNS_AT + runs + GF_PT_NODE_WORDS - 1) / GF_PT_NODE_WORDS;
+	}
+	if (p->lines + lines > GF_PTW_LINE_MASK ||
+		(size_t) 1 << p->b->desc.first_bits > PT_MAX_WORDS - (p->lines + lines) * GF_PT_NODE_WORDS)
+	{
+		if (c->info->error == GF_PT_OK)
+			c->info->error = GF_PT_ERR_MEMORY_LIMIT;
+		return -1;
+	}
+	p->ref[chunk] = GF_PTW_CHUNK | kind << GF_PTW_KIND_SHIFT | (uint32_t) p->lines;
+	p->lines += lines;
+	pt_plan_below(p, chunk, (int) gf_pt_kind_bits(kind) / 8, bit + (int) gf_pt_kind_bits(kind));
+	return 0;
+}
+
+/* A chunk reference as it reads in the compressed trie. */
+static uint32_t
+pt_remap(uint32_t word, const uint32_t *ref)
+{
+	if (word & GF_PTW_CHUNK)
+		return ref[word & ~GF_PTW_CHUNK];
+	return word;
+}
+
+/* Write the bitmap node of chunk words ch at 'node'. */
+static void
+pt_write_bitmap(uint32_t *node, const uint32_t *ch, const uint32_t *ref)
+{
+	uint64_t	bm[4] = {0, 0, 0, 0};
+	uint16_t	cum[4];
+	size_t		n_runs = 0;
+	int			i;
+
+	for (i = 0; i < 256; i++)
+	{
+		if (i % 64 == 0)
+			cum[i / 64] = (uint16_t) n_runs;
+		if (i == 0 || ch[i] != ch[i - 1])
+		{
+			bm[i / 64] |= (uint64_t) 1 << (i % 64);
+			node[GF_PT_NODE_RUNS_AT + n_runs++] = pt_remap(ch[i], ref);
+		}
+	}
+	memcpy(node, bm, sizeof(bm));
+	node[8] = (uint32_t) cum[0] | (uint32_t) cum[1] << 16;
+	node[9] = (uint32_t) cum[2] | (uint32_t) cum[3] << 16;
+}
+
+/* Write the sparse node of kind k of chunk c (and the chunks below) at 'node'. */
+static void
+pt_write_sparse(uint32_t *node, uint32_t k, const uint32_t *chunks, uint32_t c,
+				const uint32_t *ref)
+{
+	uint32_t	n = gf_pt_sparse_starts(k);
+	int			wide = k >= GF_PTK_S24_FIRST;
+	uint16_t	starts16[GF_PT_S16_MAX_STARTS];
+	pt_runs		r;
+	size_t		i;
+
+	memset(&r, 0, sizeof(r));
+	r.cap = n + 1;
+	r.ref = ref;
+	if (wide)
+	{
+		r.starts32 = node;
+		r.words = node + n;
+	}
+	else
+	{
+		r.starts16 = starts16;
+		r.words = node + n / 2;
+	}
+	pt_runs_walk(&r, chunks, c, wide ? 3 : 2, 0);
+	/* pads: starts that no position passes, words that repeat the last run */
+	for (i = r.runs - 1; i < n; i++)
+	{
+		if (wide)
+			node[i] = 0xFFFFFF;
+		else
+			starts16[i] = 0xFFFF ^ 0x8000;
+	}
+	for (i = r.runs; i <= n; i++)
+		r.words[i] = r.words[r.runs - 1];
+	if (!wide)
+		memcpy(node, starts16, n * sizeof(uint16_t));
+}
+
+/*
+ * Turn the chunks into nodes (see prefix_layout.h); references change from
+ * chunk numbers to node words (kind and line).
  */
 static int
 pt_compress(pt_ctx *c, pt_trie_build *b)
 {
 	size_t		first = (size_t) 1 << b->desc.first_bits;
 	size_t		n_chunks = (b->n_words - first) / 256;
-	size_t		total = first;
-	size_t		k;
+	size_t		ref_bytes = (n_chunks ? n_chunks : 1) * sizeof(uint32_t);
+	size_t		queue_bytes = (n_chunks ? n_chunks : 1) * sizeof(uint64_t);
+	size_t		total;
 	size_t		i;
-	uint32_t   *node_at;
 	uint32_t   *nw;
+	pt_plan		p;
 
-	node_at = pt_alloc(c, (n_chunks ? n_chunks : 1) * sizeof(uint32_t), 0);
-	if (node_at == NULL)
-		return -1;
-	for (k = 0; k < n_chunks; k++)
+	p.b = b;
+	p.chunks = b->w + first;
+	p.lines = 0;
+	p.width = b->desc.family == 4 ? 32 : 128;
+	p.ref = pt_alloc(c, ref_bytes, 1);
+	p.queue = p.ref ? pt_alloc(c, queue_bytes, 0) : NULL;
+	if (p.queue == NULL)
 	{
-		const uint32_t *ch = b->w + first + k * 256;
-		size_t		runs = 1;
-
-		for (i = 1; i < 256; i++)
-			runs += ch[i] != ch[i - 1];
-		if ((total - first) / GF_PT_NODE_WORDS > GF_PTW_CHUNK - 1)
-			break;
-		node_at[k] = (uint32_t) ((total - first) / GF_PT_NODE_WORDS);
-		total += (GF_PT_NODE_RUNS_AT + runs + GF_PT_NODE_WORDS - 1) & ~(size_t) (GF_PT_NODE_WORDS - 1);
-	}
-	if (k < n_chunks || total > PT_MAX_WORDS)
-	{
-		pt_release(c, node_at, (n_chunks ? n_chunks : 1) * sizeof(uint32_t));
-		if (c->info->error == GF_PT_OK)
-			c->info->error = GF_PT_ERR_MEMORY_LIMIT;
+		pt_release(c, p.ref, ref_bytes);
 		return -1;
 	}
+	/* every chunk is queued at most once: by the first stride or a node above */
+	p.head = p.tail = 0;
+	for (i = 0; i < first; i++)
+		if (b->w[i] & GF_PTW_CHUNK)
+			p.queue[p.tail++] = (uint64_t) b->desc.first_bits << 32 | (b->w[i] & ~GF_PTW_CHUNK);
+	while (p.head < p.tail)
+	{
+		uint64_t	q = p.queue[p.head++];
+
+		if (pt_plan_chunk(c, &p, (uint32_t) q, (int) (q >> 32)) != 0)
+		{
+			pt_release(c, p.queue, queue_bytes);
+			pt_release(c, p.ref, ref_bytes);
+			return -1;
+		}
+	}
+	pt_release(c, p.queue, queue_bytes);
+	total = first + p.lines * GF_PT_NODE_WORDS;
 	nw = pt_alloc(c, total * sizeof(uint32_t), 1);
 	if (nw == NULL)
 	{
-		pt_release(c, node_at, (n_chunks ? n_chunks : 1) * sizeof(uint32_t));
+		pt_release(c, p.ref, ref_bytes);
 		return -1;
 	}
 	for (i = 0; i < first; i++)
-		nw[i] = pt_remap(b->w[i], node_at);
-	for (k = 0; k < n_chunks; k++)
+		nw[i] = pt_remap(b->w[i], p.ref);
+	for (i = 0; i < n_chunks; i++)
 	{
-		const uint32_t *ch = b->w + first + k * 256;
-		uint32_t   *node = nw + first + (size_t) node_at[k] * GF_PT_NODE_WORDS;
-		uint64_t	bm[4] = {0, 0, 0, 0};
-		uint16_t	cum[4];
-		size_t		n_runs = 0;
+		uint32_t	e = p.ref[i];
+		uint32_t   *node;
 
-		for (i = 0; i < 256; i++)
-		{
-			if (i % 64 == 0)
-				cum[i / 64] = (uint16_t) n_runs;
-			if (i == 0 || ch[i] != ch[i - 1])
-			{
-				bm[i / 64] |= (uint64_t) 1 << (i % 64);
-				node[GF_PT_NODE_RUNS_AT + n_runs++] = pt_remap(ch[i], node_at);
-			}
-		}
-		memcpy(node, bm, sizeof(bm));
-		node[8] = (uint32_t) cum[0] | (uint32_t) cum[1] << 16;
-		node[9] = (uint32_t) cum[2] | (uint32_t) cum[3] << 16;
+		if (e == 0)
+			continue;
+		node = nw + first + (size_t) (e & GF_PTW_LINE_MASK) * GF_PT_NODE_WORDS;
+		if (gf_pt_kind(e) == GF_PTK_BITMAP)
+			pt_write_bitmap(node, pt_chunk(p.chunks, (uint32_t) i), p.ref);
+		else
+			pt_write_sparse(node, gf_pt_kind(e), p.chunks, (uint32_t) i, p.ref);
 	}
-	pt_release(c, node_at, (n_chunks ? n_chunks : 1) * sizeof(uint32_t));
+	pt_release(c, p.ref, ref_bytes);
 	pt_release(c, b->w, b->cap_words * sizeof(uint32_t));
 	b->w = nw;
 	b->n_words = total;
@@ -580,11 +851,16 @@ pt_assemble(pt_ctx *c, pt_trie_build *tries, size_t n_tries)
 	gf_pt_trie *desc;
 	uint64_t	offset;
 
-	head = (head + 7) & ~(size_t) 7;
+	/*
+	 * Nodes are whole 64-byte lines and tries are whole lines long: with
+	 * the head rounded up to a line and the block line-aligned, a node of
+	 * one line costs one cache miss, not two.
+	 */
+	head = (head + 63) & ~(size_t) 63;
 	total = head;
 	for (i = 0; i < n_tries; i++)
 		total += tries[i].n_words * sizeof(uint32_t);
-	t = pt_alloc(c, total, 0);
+	t = pt_alloc_block(c, total);
 	if (t == NULL)
 		return NULL;
 	memset(t, 0, head);

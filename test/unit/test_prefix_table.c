@@ -364,6 +364,133 @@ test_refusals(void)
 	gf_pt_free(t);
 }
 
+/*
+ * Many prefixes side by side in one 16-bit window (IPv6 /32s under
+ * 2001::/16, IPv4 /32s under 10.1.0.0/16), so that one node holds from 2
+ * to over 100 runs: every size of sparse node (1 to 4 lines, 10 to 42
+ * starts) and the bitmap nodes beyond, with runs at the window's first
+ * and last position.  Prefix j sits at window position pos(j) and carries
+ * value j + 1; positions between prefixes fall to the covering /16 when
+ * there is one.  Each prefix's first and last address and the address
+ * after it are looked up.
+ */
+static void
+test_wide_nodes(int family, int bits, int m, int spacing, int at_end, int cover)
+{
+	gf_prefix_entry e[200];
+	gf_prefix_table *t;
+	gf_pt_build_options o;
+	int			n = 0;
+	int			j;
+	uint32_t	none = cover ? 1000 : GF_PT_NONE;
+
+	memset(&o, 0, sizeof(o));
+	o.first_bits4 = bits;
+	o.first_bits6 = bits;
+	memset(e, 0, sizeof(e));
+	for (j = 0; j < m; j++)
+	{
+		uint32_t	pos = at_end ? (uint32_t) (65536 - (m - j) * spacing) : (uint32_t) (j * spacing);
+		gf_prefix_entry *x = &e[n++];
+
+		x->family = (uint8_t) family;
+		x->value = (uint32_t) j + 1;
+		if (family == 6)
+		{
+			x->prefix_len = 32;
+			x->addr[0] = 0x20;
+			x->addr[1] = 0x01;
+			x->addr[2] = (uint8_t) (pos >> 8);
+			x->addr[3] = (uint8_t) pos;
+		}
+		else
+		{
+			x->prefix_len = 32;
+			x->addr[0] = 10;
+			x->addr[1] = 1;
+			x->addr[2] = (uint8_t) (pos >> 8);
+			x->addr[3] = (uint8_t) pos;
+		}
+	}
+	if (cover)
+	{
+		gf_prefix_entry *x = &e[n++];
+
+		x->family = (uint8_t) family;
+		x->prefix_len = 16;
+		x->value = 1000;
+		if (family == 6)
+		{
+			x->addr[0] = 0x20;
+			x->addr[1] = 0x01;
+		}
+		else
+		{
+			x->addr[0] = 10;
+			x->addr[1] = 1;
+		}
+	}
+	t = gf_pt_build(e, (size_t) n, &o, NULL);
+	CHECK(t != NULL);
+	if (t == NULL)
+		return;
+	for (j = 0; j < m; j++)
+	{
+		uint8_t		a[16];
+		uint32_t	pos = at_end ? (uint32_t) (65536 - (m - j) * spacing) : (uint32_t) (j * spacing);
+		uint32_t	after = pos + 1;
+		int			k;
+
+		memcpy(a, e[j].addr, 16);
+		CHECK_EQ_U64(gf_pt_lookup(t, family, a, 0), j + 1);
+		for (k = 4; k < 16; k++)
+			a[k] = 0xFF;	/* the /32's last IPv6 address; IPv4 reads 4 bytes */
+		CHECK_EQ_U64(gf_pt_lookup(t, family, a, 0), j + 1);
+		CHECK_EQ_U64(gf_pt_lookup(t, family, a, 3), j + 1);
+		if (after < 65536)
+		{
+			memset(a + 2, 0, 14);
+			a[2] = (uint8_t) (after >> 8);
+			a[3] = (uint8_t) after;
+			CHECK_EQ_U64(gf_pt_lookup(t, family, a, 0),
+						 spacing == 1 && j + 1 < m ? (uint32_t) j + 2 : none);
+		}
+		if (pos > 0 && (spacing > 1 || j == 0))
+		{
+			memset(a + 2, 0, 14);
+			a[2] = (uint8_t) ((pos - 1) >> 8);
+			a[3] = (uint8_t) (pos - 1);
+			CHECK_EQ_U64(gf_pt_lookup(t, family, a, 0), none);
+		}
+	}
+	/* batches agree with single lookups over the whole window's edges */
+	{
+		uint8_t		a6[64][16];
+		uint32_t	a4[64];
+		uint32_t	out[64];
+		int			i;
+
+		memset(a6, 0, sizeof(a6));
+		for (i = 0; i < 64; i++)
+		{
+			uint32_t	pos = (uint32_t) (i < 32 ? i * 7 : 65535 - (i - 32) * 5);
+
+			a6[i][0] = family == 6 ? 0x20 : 10;
+			a6[i][1] = family == 6 ? 0x01 : 1;
+			a6[i][2] = (uint8_t) (pos >> 8);
+			a6[i][3] = (uint8_t) pos;
+			a4[i] = (uint32_t) a6[i][0] << 24 | (uint32_t) a6[i][1] << 16 | pos;
+		}
+		if (family == 6)
+			gf_pt_lookup6_batch(t, (const uint8_t (*)[16]) a6, 64, 0, out);
+		else
+			gf_pt_lookup4_batch(t, a4, 64, 0, out);
+		for (i = 0; i < 64; i++)
+			CHECK_EQ_U64(out[i], gf_pt_lookup(t, family, a6[i], 0));
+	}
+	gf_pt_free(t);
+}
+
 /* The block has no pointer in it: a byte copy works after the original is gone. */
 static void
 test_copy(void)
@@ -404,6 +531,21 @@ main(void)
 		test_default_routes(bits[i], b6);
 		test_ipv6(b6);
 		test_scopes(bits[i], b6);
+	}
+	for (i = 0; i < 4; i++)
+	{
+		int			sizes[] = {1, 2, 8, 9, 10, 11, 12, 19, 20, 21, 22, 29, 30, 31, 32,
+		41, 42, 43, 44, 60, 130};
+		size_t		k;
+
+		for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
+		{
+			test_wide_nodes(6, bits[i] == 24 ? 16 : bits[i], sizes[k], 1, 0, 0);
+			test_wide_nodes(6, bits[i], sizes[k], 1, 1, 1);
+			test_wide_nodes(6, bits[i] == 24 ? 8 : bits[i], sizes[k] / 2 + 1, 3, k & 1, 1);
+			test_wide_nodes(4, bits[i], sizes[k], 1, k & 1, k & 2);
+			test_wide_nodes(4, bits[i], sizes[k] / 2 + 1, 300, 1, 0);
+		}
 	}
 	test_duplicates_and_host_bits();
 	test_refusals();

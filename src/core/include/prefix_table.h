@@ -7,8 +7,8 @@
  *
  *    The table is built once from a list of entries and never changes:
  *    a change means building a new table beside the old one and swapping
- *    the pointer.  A build of 1 M IPv4 + 200 k IPv6 prefixes takes 1.3 to
- *    2 s of one core (test/bench/README.md), so it belongs in a separate
+ *    the pointer.  A build of 1 M IPv4 + 200 k IPv6 prefixes takes 1.4 to
+ *    2.5 s of one core (test/bench/README.md), so it belongs in a separate
  *    process or step, never between receive batches; a one-row change is
  *    a full rebuild.  The built table is one contiguous block with no
  *    pointers inside (offsets only): it can be copied byte for byte
@@ -40,8 +40,10 @@
  *    first stride, 8, 16 or 24 bits), that is at most 3 nodes for IPv4
  *    and 15 for IPv6; during the build a node takes 1.5 KiB (256 words and
  *    their tags), in the built table 64 bytes plus 4 bytes per run of
- *    equal positions (at most 1088 bytes).  A scoped prefix also copies
- *    into its scope's table every longer global prefix it covers.
+ *    equal positions (at most 1088 bytes), and where a node and its
+ *    children hold at most 43 runs over their 16 bits they become one
+ *    node of 64 to 256 bytes instead.  A scoped prefix also copies into
+ *    its scope's table every longer global prefix it covers.
 
  *    Core code: plain C, no postgres.h; tested in
  *    test/unit/test_prefix_table.c and test/fuzz/fuzz_prefix_table.c.
