@@ -39,6 +39,18 @@
 #    benchmarks are built from the same copy.
 #
 #    Quick check:  BENCH_SECONDS=3 BENCH_RATES=1000 test/bench/bench_collector.sh
+#
+#    Context mode (BENCH_CONTEXT=1): instead of nfcapd, the peer is
+#    goflow2plus itself with enrichment off.  For each rate it runs with
+#    goflow2plus.networks empty, then loads BENCH_CTX_N4 IPv4 + BENCH_CTX_N6
+#    IPv6 prefixes (default 1 M + 200 k, from ctx_networks.c), waits for
+#    goflow2plus.context_wait(), runs again, and empties the table; both
+#    runs send the same records, whose addresses lie inside the IPv4
+#    prefixes (udp_blast -a).  It prints stored flows/s and worker CPU per
+#    flow of both and their ratios (on / off), the share of enriched rows,
+#    load and rebuild times, the snapshot's size and the worker's memory.
+#    Default rates there: "10000 30000" (300 k flows/s, below the limit:
+#    CPU per flow; 900 k flows/s, above it: throughput).
 set -u
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -47,7 +59,15 @@ PORT=55439
 GF_UDP=52095
 NF_UDP=52096
 PGBIN=$(pg_config --bindir)
-RATES=${BENCH_RATES:-"2000 5000 10000 20000 30000"}
+CONTEXT=${BENCH_CONTEXT:-0}
+if [ "$CONTEXT" = 1 ]; then
+	RATES=${BENCH_RATES:-"10000 30000"}
+else
+	RATES=${BENCH_RATES:-"2000 5000 10000 20000 30000"}
+fi
+CTX_N4=${BENCH_CTX_N4:-1000000}
+CTX_N6=${BENCH_CTX_N6:-200000}
+BLAST_OPTS=()					# udp_blast options (context mode: -a ADDRS)
 SECS=${BENCH_SECONDS:-30}
 RCVBUF_REQ=33554432				# goflow2plus.rcvbuf default (32MB), asked of nfcapd too
 DRAIN_MAX=180					# seconds to wait for a collector to finish after the sender
@@ -111,7 +131,9 @@ for p in $GF_UDP $NF_UDP; do
 	fi
 done
 have_peer=1
-if ! command -v nfcapd >/dev/null || ! command -v nfdump >/dev/null; then
+if [ "$CONTEXT" = 1 ]; then
+	have_peer=0					# the peer is goflow2plus without context
+elif ! command -v nfcapd >/dev/null || ! command -v nfdump >/dev/null; then
 	echo "nfcapd/nfdump not installed: the peer columns stay empty" >&2
 	have_peer=0
 fi
@@ -144,6 +166,14 @@ fi
 
 cc -std=gnu11 -O2 -Wall -Werror -o "$DIR/bin/udp_blast" "$REPO/test/bench/udp_blast.c" || {
 	echo "udp_blast.c does not build" >&2; exit 1; }
+if [ "$CONTEXT" = 1 ]; then
+	cc -std=gnu11 -O2 -Wall -Werror -o "$DIR/bin/ctx_networks" "$REPO/test/bench/ctx_networks.c" || {
+		echo "ctx_networks.c does not build" >&2; exit 1; }
+	mkdir -p "$DIR/ctx"
+	"$DIR/bin/ctx_networks" "$CTX_N4" "$CTX_N6" "$DIR/ctx/networks.tsv" "$DIR/ctx/addrs.txt" >"$DIR/ctx/gen.out" || exit 1
+	chmod -R a+rX "$DIR/ctx"
+	BLAST_OPTS=(-a "$DIR/ctx/addrs.txt")
+fi
 
 if [ -n "${BENCH_RMEM_MAX:-}" ]; then
 	OLD_RMEM_MAX=$(sysctl -n net.core.rmem_max)
@@ -167,6 +197,7 @@ done
 echo "bench_collector: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -r), PostgreSQL $(q 'SHOW server_version')"
 echo "goflow2plus: $SRC_ID"
 echo "rates (datagrams/s): $RATES; $SECS s each; NetFlow v5, 30 records per 1464-byte datagram"
+[ "$CONTEXT" = 1 ] && echo "context mode: $(cat "$DIR/ctx/gen.out"); records' addresses inside the IPv4 prefixes"
 echo "net.core.rmem_max $(sysctl -n net.core.rmem_max); goflow2plus rcvbuf granted $(counter rcvbuf_bytes) bytes; nfcapd -B $RCVBUF_REQ"
 echo "uptime at start: $(uptime)"
 echo
@@ -181,7 +212,7 @@ cpu_secs() { awk -v a="$2" -v b="$(cpu_ticks "$1")" -v hz="$(getconf CLK_TCK)" '
 
 # Run the sender in the background (so cleanup can end it) and wait for it.
 blast() {
-	"$DIR/bin/udp_blast" "$1" "$2" "$SECS" >"$DIR/blast.out" 2>&1 &
+	"$DIR/bin/udp_blast" "${BLAST_OPTS[@]}" "$1" "$2" "$SECS" >"$DIR/blast.out" 2>&1 &
 	BLAST_PID=$!
 	wait "$BLAST_PID"
 	BLAST_PID=
@@ -310,42 +341,99 @@ report() {
 		"$(per_s "$R_STORED" "$R_SECS")" "$R_SECS" "$R_CPU" "$R_LOAD" "$R_NOTE"
 }
 
-# ---- the runs --------------------------------------------------------------------
+# ---- context mode ------------------------------------------------------------------
+# Enrichment off (networks empty) against on (the generated table), per
+# rate, one right after the other so that both see the machine alike.
 
-ROWS=()
-for rate in $RATES; do
-	run_goflow2plus "$rate"
-	g_sent=$R_SENT g_stored=$R_STORED g_cpu=$R_CPU
-	report goflow2plus "$rate"
-	n_sent=- n_stored=- n_cpu=-
-	if [ $have_peer = 1 ]; then
-		run_nfcapd "$rate"
-		n_sent=$R_SENT n_stored=$R_STORED n_cpu=$R_CPU
-		report nfcapd "$rate"
-	fi
-	ROWS+=("$rate $g_sent $g_stored $g_cpu $n_sent $n_stored $n_cpu")
-done
+# The worker's memory, "VmRSS RssAnon RssShmem" in MB.
+mem_mb() { awk '/^(VmRSS|RssAnon|RssShmem):/ { printf "%.0f ", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
 
-echo
-echo "uptime at end: $(uptime)"
-echo
-# cpu: CPU seconds of the collector process per million records stored.
-echo "| datagrams/s | flows/s offered | goflow2plus sent | stored | loss | cpu s/M | nfcapd sent | stored | loss | cpu s/M | stored ratio goflow2plus/nfcapd |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-s_per_m() { awk -v c="$1" -v n="$2" 'BEGIN { if (c == "-" || n == 0) print "-"; else printf "%.2f", c * 1e6 / n }'; }
-for row in "${ROWS[@]}"; do
-	read -r rate g_sent g_stored g_cpu n_sent n_stored n_cpu <<<"$row"
-	if [ "$n_sent" = - ]; then
-		n_loss=- ratio=-
-	else
-		n_loss="$(pct_loss "$n_sent" "$n_stored") %"
-		# The sender paces by the clock, so both runs offer the same count
-		# to within a burst or two; the sent columns show it.
-		ratio=$(awk -v gk="$g_stored" -v nk="$n_stored" \
-			'BEGIN { if (nk == 0) print "-"; else printf "%.3f", gk / nk }')
-	fi
-	echo "| $rate | $((rate * 30)) | $g_sent | $g_stored | $(pct_loss "$g_sent" "$g_stored") % | $(s_per_m "$g_cpu" "$g_stored") | $n_sent | $n_stored | $n_loss | $(s_per_m "$n_cpu" "$n_stored") | $ratio |"
-done
+# Load the networks (COPY from the generated file) and wait until the
+# workers can use them; sets L_LOAD L_WAIT (seconds) L_BUILD_MS L_BYTES.
+ctx_load() {
+	local t0 t1 t2
+	t0=$(now)
+	q "\\copy goflow2plus.networks (cidr, name, context) FROM '$DIR/ctx/networks.tsv'" >/dev/null || exit 1
+	t1=$(now)
+	[ "$(q "SELECT goflow2plus.context_wait(600000)")" = t ] || {
+		echo "context_wait timed out: $(q "SELECT * FROM goflow2plus.context_status()")" >&2; exit 1; }
+	t2=$(now)
+	L_LOAD=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+	L_WAIT=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.1f", b - a }')
+	read -r L_BUILD_MS L_BYTES <<<"$(q "SELECT round(build_ms), bytes FROM goflow2plus.context_status()" | tr '|' ' ')"
+}
+
+ctx_empty() {
+	q "TRUNCATE goflow2plus.networks" >/dev/null
+	[ "$(q "SELECT goflow2plus.context_wait(600000)")" = t ] || exit 1
+}
+
+if [ "$CONTEXT" = 1 ]; then
+	CROWS=()
+	ctx_empty
+	for rate in $RATES; do
+		run_goflow2plus "$rate"
+		off="$R_SENT $R_STORED $(per_s "$R_STORED" "$R_SECS") $R_CPU"
+		report ctx-off "$rate"
+		ctx_load
+		echo "$rate   load: COPY of $(q "SELECT count(*) FROM goflow2plus.networks") networks ${L_LOAD} s (load $(load1)); context_wait ${L_WAIT} s (build_ms $L_BUILD_MS); snapshot $L_BYTES bytes"
+		run_goflow2plus "$rate"
+		on="$R_SENT $R_STORED $(per_s "$R_STORED" "$R_SECS") $R_CPU"
+		report ctx-on "$rate"
+		wpid=$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'goflow2plus worker' LIMIT 1")
+		enriched=$(q "SELECT round(100.0 * count(*) FILTER (WHERE src_group IS NOT NULL AND dst_group IS NOT NULL) / greatest(count(*), 1), 2) FROM goflow2plus.flows")
+		echo "$rate   enriched rows (src_group and dst_group set) $enriched %; worker MB (VmRSS RssAnon RssShmem) $(mem_mb "$wpid")"
+		ctx_empty
+		CROWS+=("$rate $off $on $enriched")
+	done
+	echo
+	echo "uptime at end: $(uptime)"
+	echo
+	s_per_m() { awk -v c="$1" -v n="$2" 'BEGIN { if (n == 0) print "-"; else printf "%.2f", c * 1e6 / n }'; }
+	echo "| datagrams/s | flows/s offered | off: stored | loss | rows/s | cpu s/M | on: stored | loss | rows/s | cpu s/M | enriched | rows/s on/off | cpu per flow on/off |"
+	echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	for row in "${CROWS[@]}"; do
+		read -r rate f_sent f_stored f_rps f_cpu n_sent n_stored n_rps n_cpu enriched <<<"$row"
+		echo "| $rate | $((rate * 30)) | $f_stored | $(pct_loss "$f_sent" "$f_stored") % | $f_rps | $(s_per_m "$f_cpu" "$f_stored") | $n_stored | $(pct_loss "$n_sent" "$n_stored") % | $n_rps | $(s_per_m "$n_cpu" "$n_stored") | $enriched % | $(awk -v a="$n_rps" -v b="$f_rps" 'BEGIN { printf "%.3f", b ? a / b : 0 }') | $(awk -v a="$n_cpu" -v an="$n_stored" -v b="$f_cpu" -v bn="$f_stored" 'BEGIN { if (an && bn && b > 0) printf "%.3f", (a / an) / (b / bn); else print "-" }') |"
+	done
+else
+	# ---- the runs: goflow2plus against nfcapd -------------------------------------
+
+	ROWS=()
+	for rate in $RATES; do
+		run_goflow2plus "$rate"
+		g_sent=$R_SENT g_stored=$R_STORED g_cpu=$R_CPU
+		report goflow2plus "$rate"
+		n_sent=- n_stored=- n_cpu=-
+		if [ $have_peer = 1 ]; then
+			run_nfcapd "$rate"
+			n_sent=$R_SENT n_stored=$R_STORED n_cpu=$R_CPU
+			report nfcapd "$rate"
+		fi
+		ROWS+=("$rate $g_sent $g_stored $g_cpu $n_sent $n_stored $n_cpu")
+	done
+
+	echo
+	echo "uptime at end: $(uptime)"
+	echo
+	# cpu: CPU seconds of the collector process per million records stored.
+	echo "| datagrams/s | flows/s offered | goflow2plus sent | stored | loss | cpu s/M | nfcapd sent | stored | loss | cpu s/M | stored ratio goflow2plus/nfcapd |"
+	echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	s_per_m() { awk -v c="$1" -v n="$2" 'BEGIN { if (c == "-" || n == 0) print "-"; else printf "%.2f", c * 1e6 / n }'; }
+	for row in "${ROWS[@]}"; do
+		read -r rate g_sent g_stored g_cpu n_sent n_stored n_cpu <<<"$row"
+		if [ "$n_sent" = - ]; then
+			n_loss=- ratio=-
+		else
+			n_loss="$(pct_loss "$n_sent" "$n_stored") %"
+			# The sender paces by the clock, so both runs offer the same count
+			# to within a burst or two; the sent columns show it.
+			ratio=$(awk -v gk="$g_stored" -v nk="$n_stored" \
+				'BEGIN { if (nk == 0) print "-"; else printf "%.3f", gk / nk }')
+		fi
+		echo "| $rate | $((rate * 30)) | $g_sent | $g_stored | $(pct_loss "$g_sent" "$g_stored") % | $(s_per_m "$g_cpu" "$g_stored") | $n_sent | $n_stored | $n_loss | $(s_per_m "$n_cpu" "$n_stored") | $ratio |"
+	done
+fi
 
 # ---- decode only ---------------------------------------------------------------------
 
