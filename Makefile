@@ -67,9 +67,31 @@ CORE_HDRS = $(wildcard src/core/*.h src/core/include/*.h)
 # (libyaml) included.
 CORE_LIBS = -lprotobuf-c -lyaml -lmaxminddb
 
-build/unit/%: test/unit/%.c test/unit/unit.h $(CORE_SRCS) $(CORE_HDRS) src/gen/flow.pb-c.c
+# The core is compiled once per flavour (ASan/UBSan for the unit tests,
+# plus libFuzzer's coverage for the fuzzers) and linked into every binary
+# of that flavour: compiling every core file again for each test made the
+# build most of the unit suite's time.
+CORE_SAN_OBJS = $(patsubst src/core/%.c,build/san/%.o,$(CORE_SRCS)) build/san/flow.pb-c.o
+CORE_FUZZ_OBJS = $(patsubst src/core/%.c,build/fuzzobj/%.o,$(CORE_SRCS)) build/fuzzobj/flow.pb-c.o
+FUZZ_CFLAGS = -std=gnu11 -g -O1 -Isrc/core/include -Isrc/core -Isrc/gen \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+
+build/san/%.o: src/core/%.c $(CORE_HDRS) src/gen/flow.pb-c.h
+	@mkdir -p build/san
+	$(CC) $(CORE_TEST_CFLAGS) -c -o $@ $<
+build/san/flow.pb-c.o: src/gen/flow.pb-c.c src/gen/flow.pb-c.h
+	@mkdir -p build/san
+	$(CC) $(CORE_TEST_CFLAGS) -c -o $@ $<
+build/fuzzobj/%.o: src/core/%.c $(CORE_HDRS) src/gen/flow.pb-c.h
+	@mkdir -p build/fuzzobj
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+build/fuzzobj/flow.pb-c.o: src/gen/flow.pb-c.c src/gen/flow.pb-c.h
+	@mkdir -p build/fuzzobj
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/unit/%: test/unit/%.c test/unit/unit.h $(CORE_SAN_OBJS) $(CORE_HDRS)
 	@mkdir -p build/unit
-	$(CC) $(CORE_TEST_CFLAGS) -Itest/unit -o $@ $< $(CORE_SRCS) src/gen/flow.pb-c.c $(CORE_LIBS)
+	$(CC) $(CORE_TEST_CFLAGS) -Itest/unit -o $@ $< $(CORE_SAN_OBJS) $(CORE_LIBS)
 
 # Every core object, also those kept out of the extension, for the call
 # graph check (test/tools/include_graph.py --calls).
@@ -85,9 +107,9 @@ unit: $(UNIT_BINS)
 		if [ $$rc -ne 0 ] && [ -z "$$line" ]; then f=$$((f + 1)); fi; done; \
 		echo "unit: $$p passed, $$f failed"; [ $$f -eq 0 ]
 
-build/fuzz/%: test/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS) src/gen/flow.pb-c.c
+build/fuzz/%: test/fuzz/%.c $(CORE_FUZZ_OBJS) $(CORE_HDRS)
 	@mkdir -p build/fuzz
 	clang -std=gnu11 -g -O1 -Isrc/core/include -Isrc/core -Isrc/gen -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $< $(CORE_SRCS) src/gen/flow.pb-c.c $(CORE_LIBS)
+		-fno-sanitize-recover=all -o $@ $< $(CORE_FUZZ_OBJS) $(CORE_LIBS)
 
 fuzz: $(FUZZ_BINS)
