@@ -208,6 +208,18 @@ gf_ctx_get_network(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_network *ou
 	return true;
 }
 
+void
+gf_ctx_prefetch_network(const gf_ctx_snapshot *s, uint32_t number)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	if (s != NULL && number != 0 && number <= s->n_networks)
+		__builtin_prefetch((const ctx_net_rec *) ctx_sec(s, CTX_SEC_NETWORKS) + (number - 1));
+#else
+	(void) s;
+	(void) number;
+#endif
+}
+
 bool
 gf_ctx_get_device(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_device *out)
 {

@@ -2,9 +2,10 @@
  * context_attach.h
  *    Each process's view of the context snapshot the builder published
  *    (context_shared.h): attach the newest one between batches, enrich
- *    flow records with it, and turn its entries into column values (one
- *    Datum per entry and field, made on first use and kept until the next
- *    snapshot, so no row parses JSON or copies a name twice).
+ *    flow records with it, and turn its entries into column values
+ *    (context objects point into the snapshot, so no row parses JSON;
+ *    device and interface values are made once per entry and snapshot,
+ *    network names once per row: see context_attach.c).
  *
  *    Include postgres.h before this header.
  */
@@ -49,17 +50,23 @@ extern uint64 gf_context_generation_in_use(void);
 /* The snapshot gf_context_enrich_copy uses now (NULL: none); no refresh. */
 extern const gf_ctx_snapshot *gf_context_snapshot_in_use(void);
 
-/*
- * n enriched copies of in[] (palloc'd in the current context), with the
- * snapshot in use and GeoIP; NULL when n is 0.  For batches: faster than
- * one flow at a time with a large table.
- */
-extern gf_flow *gf_context_enrich_batch(const gf_flow *in, int n);
-
 /* *out = *in, enriched with the snapshot in use and GeoIP. */
 extern void gf_context_enrich_copy(const gf_flow *in, gf_flow *out);
 
-/* Column values; false means NULL. */
+/*
+ * recs[i] enriched like gf_context_enrich_copy() does, for a caller that
+ * walks recs[0..n) in order: flows are enriched 32 at a time, which
+ * overlaps their cache misses.  The result stays valid until the next call
+ * of this or gf_context_enrich_copy(), or gf_context_refresh().
+ */
+extern const gf_flow *gf_context_enriched(const gf_flow *recs, int n, int i);
+
+/*
+ * Column values of the flow last enriched or returned by
+ * gf_context_enriched(); false means NULL.  A network's name may be a
+ * buffer the next flow reuses: form the row from its columns before
+ * taking the next flow (the writer and decode() do).
+ */
 extern bool gf_context_datum(GfCtxKind kind, uint32 number, GfCtxField field,
 							 Datum *out);
 extern bool gf_rate_source_datum(uint8 source, Datum *out);

@@ -250,6 +250,13 @@ uint32_t	gf_ctx_rate_count(const gf_ctx_snapshot *s);
 
 /* number: 1-based, as in gf_flow's ctx_* members; false when out of range. */
 bool		gf_ctx_get_network(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_network *out);
+
+/*
+ * Start loading network entry number into the cache (nothing when out of
+ * range): a caller about to read many entries at random issues these
+ * first, so that their cache misses overlap.
+ */
+void		gf_ctx_prefetch_network(const gf_ctx_snapshot *s, uint32_t number);
 bool		gf_ctx_get_device(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_device *out);
 bool		gf_ctx_get_interface(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_interface *out);
 bool		gf_ctx_get_rate(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_rate_in *out);
