@@ -46,7 +46,10 @@
 #    IPv6 prefixes (default 1 M + 200 k, from ctx_networks.c), waits for
 #    goflow2plus.context_wait(), runs again, and empties the table; both
 #    runs send the same records, whose addresses lie inside the IPv4
-#    prefixes (udp_blast -a).  It prints stored flows/s and worker CPU per
+#    prefixes (udp_blast -a; BENCH_CTX_ADDRS distinct ones, default one
+#    per IPv4 prefix: traffic spread over the whole table, the worst case
+#    for the caches; 10000 models traffic concentrated on few networks).
+#    It prints stored flows/s and worker CPU per
 #    flow of both and their ratios (on / off), the share of enriched rows,
 #    load and rebuild times, the snapshot's size and the worker's memory.
 #    Default rates there: "10000 30000" (300 k flows/s, below the limit:
@@ -67,6 +70,7 @@ else
 fi
 CTX_N4=${BENCH_CTX_N4:-1000000}
 CTX_N6=${BENCH_CTX_N6:-200000}
+CTX_ADDRS=${BENCH_CTX_ADDRS:-$CTX_N4}	# distinct addresses the records cycle through
 BLAST_OPTS=()					# udp_blast options (context mode: -a ADDRS)
 SECS=${BENCH_SECONDS:-30}
 RCVBUF_REQ=33554432				# goflow2plus.rcvbuf default (32MB), asked of nfcapd too
@@ -170,7 +174,7 @@ if [ "$CONTEXT" = 1 ]; then
 	cc -std=gnu11 -O2 -Wall -Werror -o "$DIR/bin/ctx_networks" "$REPO/test/bench/ctx_networks.c" || {
 		echo "ctx_networks.c does not build" >&2; exit 1; }
 	mkdir -p "$DIR/ctx"
-	"$DIR/bin/ctx_networks" "$CTX_N4" "$CTX_N6" "$DIR/ctx/networks.tsv" "$DIR/ctx/addrs.txt" >"$DIR/ctx/gen.out" || exit 1
+	"$DIR/bin/ctx_networks" "$CTX_N4" "$CTX_N6" "$DIR/ctx/networks.tsv" "$DIR/ctx/addrs.txt" "$CTX_ADDRS" >"$DIR/ctx/gen.out" || exit 1
 	chmod -R a+rX "$DIR/ctx"
 	BLAST_OPTS=(-a "$DIR/ctx/addrs.txt")
 fi
@@ -383,6 +387,18 @@ if [ "$CONTEXT" = 1 ]; then
 		wpid=$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'goflow2plus worker' LIMIT 1")
 		enriched=$(q "SELECT round(100.0 * count(*) FILTER (WHERE src_group IS NOT NULL AND dst_group IS NOT NULL) / greatest(count(*), 1), 2) FROM goflow2plus.flows")
 		echo "$rate   enriched rows (src_group and dst_group set) $enriched %; worker MB (VmRSS RssAnon RssShmem) $(mem_mb "$wpid")"
+		if [ -z "${ctx_checked:-}" ]; then
+			# An oracle for the values, once: SQL's own longest-prefix match
+			# (GiST index on cidr) for 500 stored rows, both ends.
+			ctx_checked=1
+			q "CREATE INDEX IF NOT EXISTS bench_networks_cidr ON goflow2plus.networks USING gist (cidr inet_ops)" >/dev/null
+			echo "$rate   oracle: $(q "SELECT count(*) FILTER (WHERE ok) || ' of ' || count(*) FROM (
+				SELECT src_group IS NOT DISTINCT FROM (SELECT name FROM goflow2plus.networks n WHERE n.cidr >>= f.src_addr ORDER BY masklen(n.cidr) DESC LIMIT 1)
+				   AND dst_group IS NOT DISTINCT FROM (SELECT name FROM goflow2plus.networks n WHERE n.cidr >>= f.dst_addr ORDER BY masklen(n.cidr) DESC LIMIT 1)
+				   AND dst_context IS NOT DISTINCT FROM (SELECT context FROM goflow2plus.networks n WHERE n.cidr >>= f.dst_addr ORDER BY masklen(n.cidr) DESC LIMIT 1) AS ok
+				FROM (SELECT * FROM goflow2plus.flows TABLESAMPLE SYSTEM (1) LIMIT 500) f) s") sampled rows match SQL's longest-prefix match (groups and context)"
+			q "DROP INDEX goflow2plus.bench_networks_cidr" >/dev/null
+		fi
 		ctx_empty
 		CROWS+=("$rate $off $on $enriched")
 	done
