@@ -19,6 +19,8 @@
       pb/flow.proto (netsampler/goflow2), not with our proto file.
   keys SOURCE [--format bin]  print the flow keys (src_addr src_port bytes)
   stream-subjects PORT STREAM   print the stream's subjects
+  stream-replicas PORT STREAM   print the stream's replica count
+  stream-count PORT STREAM      print how many messages the stream holds
   create-stream PORT STREAM SUBJECT
   msgids PORT STREAM   exit 1 unless every message has a distinct Nats-Msg-Id
 """
@@ -305,6 +307,14 @@ def main():
     if cmd == "stream-subjects":
         nc = Nats(port=int(sys.argv[2]))
         print(" ".join(nc.stream_info(sys.argv[3])["config"]["subjects"]))
+        return 0
+    if cmd == "stream-replicas":
+        nc = Nats(port=int(sys.argv[2]))
+        print(nc.stream_info(sys.argv[3])["config"].get("num_replicas", 1))
+        return 0
+    if cmd == "stream-count":
+        nc = Nats(port=int(sys.argv[2]))
+        print(nc.stream_info(sys.argv[3])["state"]["messages"])
         return 0
     if cmd == "create-stream":
         nc = Nats(port=int(sys.argv[2]))
