@@ -18,7 +18,8 @@
  *        (strtoull) as the record's value; a buffer of exactly len + 1
  *        gives the same text, a shorter one 0 and "", nothing written past
  *        buflen (heap blocks of exactly buflen bytes, for ASan);
- *      - protobuf: gf_flow_pb_size bytes written, one byte less gives 0;
+ *      - protobuf: gf_flow_pb_size bytes written, one byte less gives 0,
+ *        the same bytes as protobuf-c's packing (gf_flow_pb_pack_reference);
  *        the varint prefix is the rest's length; protobuf-c unpacks it,
  *        each numeric field is set iff present with the record's value,
  *        and each group name is the snapshot's when that is UTF-8;
@@ -195,6 +196,18 @@ fze_check_pb(const gf_flow *f, const gf_ctx_snapshot *s)
 	if (need < 2 || gf_flow_pb_pack_delimited(f, s, buf, need) != need ||
 		gf_flow_pb_pack_delimited(f, s, buf, need - 1) != 0)
 		abort();
+	/* protobuf-c's packing of the same message writes the same bytes. */
+	{
+		uint8_t    *ref = malloc(need);
+
+		if (ref != NULL)
+		{
+			if (gf_flow_pb_pack_reference(f, s, ref, need) != need ||
+				memcmp(ref, buf, need) != 0)
+				abort();
+			free(ref);
+		}
+	}
 	if (s == NULL && need > GF_FLOW_PB_MAX)
 		abort();
 	/* The prefix, read by hand. */

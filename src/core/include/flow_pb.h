@@ -1,8 +1,10 @@
 /*
  * flow_pb.h
  *    Encode one gf_flow, optionally with its context from a snapshot
- *    (context.h), as one GoFlow2 FlowMessage (proto/flow.proto, packed by
- *    protobuf-c) preceded by its length as a varint: GoFlow2's "bin"
+ *    (context.h), as one GoFlow2 FlowMessage (proto/flow.proto, written
+ *    field by field; protobuf-c's packing of the same message is kept as
+ *    gf_flow_pb_pack_reference and the tests require the same bytes)
+ *    preceded by its length as a varint: GoFlow2's "bin"
  *    format, so a stream of these reads back with any length-delimited
  *    protobuf reader (Go's protodelim, Java's parseDelimitedFrom).
  *
@@ -25,8 +27,8 @@
  *    strings must be UTF-8; flow_json.h replaces the bad bytes instead,
  *    which a protobuf string field cannot do without copying).
  *
- *    No allocation: the message points into f and the snapshot and is
- *    packed straight into the caller's buffer.
+ *    No allocation: the fields are written straight into the caller's
+ *    buffer.
  *
  *    Core layer: plain C11, no postgres.h; links libprotobuf-c.
  */
@@ -58,6 +60,13 @@ size_t		gf_flow_pb_size(const gf_flow *f, const gf_ctx_snapshot *ctx);
  * snapshot f was enriched with (NULL: no context fields).
  */
 size_t		gf_flow_pb_pack_delimited(const gf_flow *f, const gf_ctx_snapshot *ctx,
+									  uint8_t *buf, size_t buflen);
+
+/*
+ * The same, packed by protobuf-c from its generated struct (flow_pb_ref.c):
+ * the judge the tests hold gf_flow_pb_pack_delimited to.
+ */
+size_t		gf_flow_pb_pack_reference(const gf_flow *f, const gf_ctx_snapshot *ctx,
 									  uint8_t *buf, size_t buflen);
 
 #endif							/* GF_FLOW_PB_H */
