@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "flow_enc_ctx.h"
+#include "flow_pb_wire.h"
 
 /* Wire types (protobuf encoding). */
 #define WT_VARINT	0
@@ -30,25 +31,12 @@ typedef struct pw
 	size_t		n;
 } pw;
 
-static inline size_t
-pw_varint_len(uint64_t v)
-{
-	size_t		n = 1;
-
-	while (v >= 0x80)
-	{
-		v >>= 7;
-		n++;
-	}
-	return n;
-}
-
 static inline void
 pw_varint(pw *w, uint64_t v)
 {
 	if (w->p == NULL)
 	{
-		w->n += pw_varint_len(v);
+		w->n += gf_pb_varint_len(v);
 		return;
 	}
 	while (v >= 0x80)
@@ -112,23 +100,11 @@ pw_packed(pw *w, unsigned field, const uint32_t *vals, unsigned n, unsigned max)
 	if (n == 0)
 		return;
 	for (i = 0; i < n; i++)
-		len += pw_varint_len(vals[i]);
+		len += gf_pb_varint_len(vals[i]);
 	pw_tag(w, field, WT_LEN);
 	pw_varint(w, len);
 	for (i = 0; i < n; i++)
 		pw_varint(w, vals[i]);
-}
-
-/* GoFlow2's MAC: the six bytes big-endian in the low 48 bits. */
-static inline uint64_t
-pw_mac(const uint8_t *mac)
-{
-	uint64_t	v = 0;
-	int			i;
-
-	for (i = 0; i < 6; i++)
-		v = (v << 8) | mac[i];
-	return v;
 }
 
 /* A country code: up to two characters of code[], absent when empty. */
@@ -184,9 +160,9 @@ pw_body(pw *w, const gf_flow *f, const gf_fec_view *v)
 	PW_OPT(GF_F_IP_TTL, 25, ip_ttl);
 	PW_OPT(GF_F_TCP_FLAGS, 26, tcp_flags);
 	if (GF_HAS(f, GF_F_SRC_MAC))
-		pw_uint(w, 27, pw_mac(f->src_mac));
+		pw_uint(w, 27, gf_pb_mac48(f->src_mac));
 	if (GF_HAS(f, GF_F_DST_MAC))
-		pw_uint(w, 28, pw_mac(f->dst_mac));
+		pw_uint(w, 28, gf_pb_mac48(f->dst_mac));
 	PW_OPT(GF_F_VLAN_ID, 29, vlan_id);
 	PW_OPT(GF_F_ETYPE, 30, etype);
 	PW_OPT(GF_F_ICMP_TYPE, 31, icmp_type);
@@ -250,7 +226,7 @@ gf_flow_pb_size(const gf_flow *f, const gf_ctx_snapshot *ctx)
 
 	gf_fec_resolve(f, ctx, &v);
 	pw_body(&w, f, &v);
-	return pw_varint_len(w.n) + w.n;
+	return gf_pb_varint_len(w.n) + w.n;
 }
 
 size_t
@@ -267,7 +243,7 @@ gf_flow_pb_pack_delimited(const gf_flow *f, const gf_ctx_snapshot *ctx,
 	gf_fec_resolve(f, ctx, &v);
 	pw_body(&w, f, &v);
 	body = w.n;
-	head = pw_varint_len(body);
+	head = gf_pb_varint_len(body);
 	if (buflen < head || buflen - head < body)
 		return 0;
 	w.p = buf;

@@ -14,6 +14,7 @@
 
 #include "flow.pb-c.h"
 #include "flow_enc_ctx.h"
+#include "flow_pb_wire.h"
 
 /* Room for what the message points to that is not in f or the snapshot. */
 typedef struct fp_scratch
@@ -43,18 +44,6 @@ fp_addr(protobuf_c_boolean *has, ProtobufCBinaryData *out, const gf_addr *a)
 		return;
 	out->data = fp_unconst(a->bytes);
 	*has = 1;
-}
-
-/* GoFlow2's MAC: the six bytes big-endian in the low 48 bits. */
-static uint64_t
-fp_mac(const uint8_t *mac)
-{
-	uint64_t	v = 0;
-	int			i;
-
-	for (i = 0; i < 6; i++)
-		v = (v << 8) | mac[i];
-	return v;
 }
 
 /* A string member: set when s is there and well-formed UTF-8. */
@@ -168,12 +157,12 @@ fp_build(Flowpb__FlowMessage *m, fp_scratch *sc, const gf_flow *f,
 	if (GF_HAS(f, GF_F_SRC_MAC))
 	{
 		m->has_src_mac = 1;
-		m->src_mac = fp_mac(f->src_mac);
+		m->src_mac = gf_pb_mac48(f->src_mac);
 	}
 	if (GF_HAS(f, GF_F_DST_MAC))
 	{
 		m->has_dst_mac = 1;
-		m->dst_mac = fp_mac(f->dst_mac);
+		m->dst_mac = gf_pb_mac48(f->dst_mac);
 	}
 	FP_OPT(GF_F_SRC_VLAN, src_vlan);
 	FP_OPT(GF_F_DST_VLAN, dst_vlan);
@@ -223,19 +212,6 @@ fp_build(Flowpb__FlowMessage *m, fp_scratch *sc, const gf_flow *f,
 	fp_context(m, f, ctx);
 }
 
-static size_t
-fp_varint_len(size_t v)
-{
-	size_t		n = 1;
-
-	while (v >= 0x80)
-	{
-		v >>= 7;
-		n++;
-	}
-	return n;
-}
-
 size_t
 gf_flow_pb_pack_reference(const gf_flow *f, const gf_ctx_snapshot *ctx,
 						  uint8_t *buf, size_t buflen)
@@ -251,7 +227,7 @@ gf_flow_pb_pack_reference(const gf_flow *f, const gf_ctx_snapshot *ctx,
 		return 0;
 	fp_build(&m, &sc, f, ctx);
 	body = flowpb__flow_message__get_packed_size(&m);
-	head = fp_varint_len(body);
+	head = gf_pb_varint_len(body);
 	if (buflen < head || buflen - head < body)
 		return 0;
 	v = body;

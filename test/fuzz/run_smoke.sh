@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds every libFuzzer target (ASan+UBSan) and runs each for a short,
 # fixed time from its seed corpus.  A crash, leak or sanitizer report fails
-# the target.  FUZZ_SECONDS sets the time per target (default 10: the suite stays short;
+# the target.  FUZZ_SECONDS sets the time per target (default 5: the suite stays short;
 # test/fuzz/run_long.sh is for long runs).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-secs=${FUZZ_SECONDS:-10}
+secs=${FUZZ_SECONDS:-5}
 make -s fuzz || { echo "0 passed, 1 failed"; exit 1; }
 pass=0; fail=0
 work=$(mktemp -d /tmp/gf-fuzz.XXXXXX)
