@@ -101,7 +101,8 @@ wait_for() {
 counter() { q "SELECT coalesce(sum(value),0) FROM goflow2plus.stats() WHERE counter = '$1'"; }
 
 # Wait until the workers have seen $1 more datagrams than $2 and the row
-# count has stopped moving (the writer flushes every 200 ms here).
+# count has stopped moving for 0.3 s (the writer flushes every 50 ms here;
+# the datagrams are all in once the packets counter has them).
 settle() {
 	local want=$(($2 + $1)) i last=-1 now stable=0
 	for ((i = 0; i < 300; i++)); do
@@ -112,12 +113,12 @@ settle() {
 		now=$(q "SELECT count(*) FROM goflow2plus.flows")
 		if [ "$now" = "$last" ]; then
 			stable=$((stable + 1))
-			[ $stable -ge 5 ] && return 0
+			[ $stable -ge 3 ] && return 0
 		else
 			stable=0
 		fi
 		last=$now
-		sleep 0.2
+		sleep 0.1
 	done
 	return 1
 }
@@ -159,7 +160,7 @@ unix_socket_directories = '$DIR'
 shared_preload_libraries = 'goflow2plus'
 goflow2plus.listen = 'flow://127.0.0.1:${NF_PORT},sflow://127.0.0.1:${SF_PORT}'
 goflow2plus.database = 'postgres'
-goflow2plus.flush_interval = '200ms'
+goflow2plus.flush_interval = '50ms'
 log_line_prefix = '%m [%p] %b '
 EOF
 if [ -n "${GF_DESTDIR:-}" ]; then
