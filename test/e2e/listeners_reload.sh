@@ -196,6 +196,23 @@ out=$(q "ALTER SYSTEM SET goflow2plus.listen = 'netflow://127.0.0.1:${P3}?count=
 check "ALTER SYSTEM refuses more sockets than goflow2plus.max_listeners" \
 	bash -c "grep -q 'goflow2plus.max_listeners allows 16' <<<'$out'"
 
+# ---- more sockets than max_worker_processes leaves room for -----------------
+# 8 worker processes (the default), of which the context builder, the
+# supervisor, the logical replication launcher and the listeners on $P1
+# and $P3 hold 5: some of the 8 sockets on $P2 find no slot.
+logpos=$(stat -c %s "$DIR/log")
+reload_listen "netflow://127.0.0.1:${P1},netflow://127.0.0.1:${P3},flow://127.0.0.1:${P2}?count=8"
+check "sockets beyond max_worker_processes show failed, the others run, within 5 s" \
+	wait_for 5 "SELECT count(*) = 10 AND count(*) FILTER (WHERE state = 'running') >= 3 AND count(*) FILTER (WHERE state = 'failed' AND last_error LIKE 'no background worker slot free (max_worker_processes = 8)') >= 1 AND count(*) FILTER (WHERE state NOT IN ('running', 'failed')) = 0 AND bool_and(state = 'running') FILTER (WHERE listen LIKE 'netflow:%') FROM goflow2plus.listeners()"
+check "... with a WARNING that names max_worker_processes" \
+	logged "WARNING:  goflow2plus: could not start the worker of listener \"flow://127.0.0.1:${P2}?count=8\""
+reload_listen "netflow://127.0.0.1:${P1},flow://127.0.0.1:${P2}?count=2"
+check "lowering ?count= keeps sockets 1 and 2, stops the rest, within 5 s" \
+	wait_for 5 "SELECT count(*) = 3 AND bool_and(state = 'running') AND bool_and(starts = 1 OR listen NOT LIKE 'flow:%') FROM goflow2plus.listeners()"
+is "the kept sockets show the new entry text" \
+	"$(q "SELECT string_agg(listen || '#' || socket, ' ' ORDER BY listen, socket) FROM goflow2plus.listeners()")" \
+	"flow://127.0.0.1:${P2}?count=2#1 flow://127.0.0.1:${P2}?count=2#2 netflow://127.0.0.1:${P1}#1"
+
 # ---- an empty list stops everything -----------------------------------------
 reload_listen ""
 check "listen = '' stops every worker within 5 s" \
@@ -205,4 +222,15 @@ is "no goflow2plus worker left in pg_stat_activity" \
 
 check "no process was terminated by a signal" bash -c "! grep -q 'terminated by signal' '$DIR/log'"
 check "no server restart after a crash" bash -c "! grep -q 'all server processes terminated' '$DIR/log'"
+
+# ---- after a crash: the listeners of the reloaded value ----------------------
+# A worker killed with SIGKILL makes the postmaster restart every process
+# and make shared memory again; the slots must come from the value the
+# last reload set, not from postgresql.conf's value at start ($P1).
+reload_listen "flow://127.0.0.1:${P2}"
+check "the listener on $P2 runs" \
+	wait_for 5 "SELECT count(*) = 1 AND bool_and(state = 'running') FROM goflow2plus.listeners()"
+kill -KILL "$(q "SELECT pid FROM goflow2plus.listeners()")"
+check "after the crash restart it runs again, on $P2 (not $P1), within 20 s" \
+	wait_for 20 "SELECT count(*) = 1 AND bool_and(state = 'running') AND min(listen) = 'flow://127.0.0.1:${P2}' FROM goflow2plus.listeners()"
 tap_summary
