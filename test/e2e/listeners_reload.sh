@@ -157,6 +157,17 @@ $PY "$DIR/send.py" burst "$P1" 10.4.4.4 30
 check "it stores records again" \
 	wait_for 5 "SELECT count(*) = 30 FROM goflow2plus.flows WHERE src_addr = '10.4.4.4'"
 
+# ---- the supervisor itself stopped: its workers run on, the next adopts them --
+sup_pid() { ps -u postgres -o pid=,args= | awk '$2 == "postgres:" && $3 == "goflow2plus" && $4 == "supervisor" { print $1 }'; }
+sup=$(sup_pid)
+pid1=$(listener "netflow://127.0.0.1:${P1}" pid)
+kill -TERM "$sup"
+for _ in $(seq 50); do n=$(sup_pid); [ -n "$n" ] && [ "$n" != "$sup" ] && break; sleep 0.1; done
+check "a stopped supervisor is started again within 5 s" test -n "$n" -a "$n" != "$sup"
+sleep 0.5
+is "its worker ran on meanwhile and is adopted (same pid, running)" \
+	"$(listener "netflow://127.0.0.1:${P1}" "pid || ',' || state")" "$pid1,running"
+
 # ---- a port held by another program -----------------------------------------
 $PY "$DIR/hold.py" "$P3" >"$DIR/hold.out" &
 HOLDER=$!
