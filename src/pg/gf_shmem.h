@@ -49,7 +49,7 @@
 	X(dropped_no_extension, "records dropped because the extension does not exist in goflow2plus.database") \
 	X(iface_learnt_written, "rows of goflow2plus.interfaces inserted or updated with learnt names, descriptions or speeds") \
 	X(iface_learnt_refused, "interface facts not kept: the worker already remembers 65536 interfaces, or out of memory") \
-	X(worker_starts, "times this worker started (more than 1 means it was restarted)") \
+	X(worker_starts, "workers started for this socket, failed starts included (more than 1 means it was restarted)") \
 	X(rcvbuf_bytes, "receive buffer the kernel granted the socket (gauge)") \
 	X(spool_records, "records waiting in the spool now (gauge)") \
 	X(spool_bytes, "memory the spool holds now (gauge)") \

@@ -161,6 +161,8 @@ sv_start(int s, int64 now)
 	memcpy(bgw.bgw_extra, &meta.generation, sizeof(meta.generation));
 	bgw.bgw_notify_pid = MyProcPid;
 
+	/* Before the worker can exist: it sets RUNNING itself once ready. */
+	gf_slot_set_state(slot, GF_LS_STARTING, NULL);
 	old = MemoryContextSwitchTo(TopMemoryContext);
 	ok = RegisterDynamicBackgroundWorker(&bgw, &handle);
 	MemoryContextSwitchTo(old);
@@ -169,7 +171,6 @@ sv_start(int s, int64 now)
 		v->launched = true;
 		v->handle = handle;
 		v->launched_ms = now;
-		gf_slot_set_state(slot, GF_LS_STARTING, NULL);
 		return;
 	}
 
