@@ -2,16 +2,19 @@
 # listeners_reload.sh
 #    Listeners changed without a restart, on a throwaway cluster (loopback
 #    only): ALTER SYSTEM SET goflow2plus.listen + pg_reload_conf() starts a
-#    worker for a new socket, which then stores flows; removing it closes
-#    its port (gone from /proc/net/udp, a datagram to it is not counted),
+#    worker for a new socket, which then stores flows; removing it writes
+#    the batch its worker held (flush_interval 60 s) and closes its port (gone from /proc/net/udp, a datagram to it is not counted),
 #    while the listener kept all along never restarts (same pid) and stores
 #    every datagram sent to it during both reloads (sent = rows, the
 #    sender's own count is the oracle).  A worker stopped with
 #    pg_terminate_backend is back within a few seconds; a socket whose
 #    port another process holds shows state 'failed' with the bind error,
 #    is retried with a growing delay, never restarts the cluster, and comes
-#    up once the port is free.  A bad URI and more sockets than
-#    goflow2plus.max_listeners are refused by ALTER SYSTEM.
+#    up once the port is free.  A stopped supervisor comes back and adopts
+#    the running worker; sockets beyond max_worker_processes show 'failed';
+#    a lower ?count= keeps the first sockets.  A bad URI and more sockets
+#    than goflow2plus.max_listeners are refused by ALTER SYSTEM.  After a
+#    crash restart (SIGKILL) the sockets of the reloaded value run.  ~20 s.
 #
 #    Run as root.  GF_DESTDIR=/path tests a "make install DESTDIR=/path"
 #    tree (else it runs make install, or GF_SKIP_INSTALL=1 uses what is
@@ -129,9 +132,21 @@ is "stats() shows both listeners" \
 	"$(q "SELECT count(DISTINCT worker) FROM goflow2plus.stats()")" 2
 
 # ---- remove it ---------------------------------------------------------------
+# With a 60 s flush interval the records sent just before the removal are
+# still in the worker's batch: they are in the table only if the stopped
+# worker writes its batch before it exits.
+q "ALTER SYSTEM SET goflow2plus.flush_interval = '60s'" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+sleep 0.5
+$PY "$DIR/send.py" burst "$P2" 10.5.5.5 40
+sleep 0.5
+is "the 40 records sent last wait in the batch (flush_interval 60 s)" "$(rows_from 10.5.5.5)" 0
 reload_listen "netflow://127.0.0.1:${P1}"
 check "the removed listener leaves listeners() within 5 s" \
 	wait_for 5 "SELECT count(*) = 1 FROM goflow2plus.listeners()"
+is "its worker wrote its batch as it stopped: 40 rows" "$(rows_from 10.5.5.5)" 40
+q "ALTER SYSTEM RESET goflow2plus.flush_interval" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
 check "its socket is gone from /proc/net/udp" bash -c "! grep -qi ' 0100007F:$(printf '%04X' "$P2") ' /proc/net/udp"
 $PY "$DIR/send.py" burst "$P2" 10.3.3.3 20
 sleep 0.5
