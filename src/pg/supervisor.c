@@ -20,7 +20,8 @@
  *    exits while its socket is still listed (pg_terminate_backend, a port
  *    already in use, a missing database) is started again after 1 s, then
  *    after a delay doubling up to 30 s while it keeps failing; its slot
- *    shows "failed" and why (goflow2plus.listeners()).  A failing socket
+ *    shows "failed" and why (goflow2plus.listeners()); a reload tries it
+ *    again at once.  A failing socket
  *    thus costs a log line every 30 s, never a loop of restarts, and a
  *    worker that ends with exit status 1 never restarts the cluster.
  *
@@ -259,6 +260,9 @@ sv_apply(void)
 			continue;
 		}
 		have[match][meta.socket_no] = true;
+		/* A reload is often the operator's "fixed it": try a failed one now. */
+		if (!sv[s].launched)
+			sv[s].start_at_ms = 0;
 		/* Only ?count= changed: the socket stays, its entry text follows. */
 		if (strcmp(meta.uri.text, want.uri[match].text) != 0)
 		{
