@@ -356,6 +356,20 @@ RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'goflow2plus_stats'
 LANGUAGE C STRICT VOLATILE;
 
+-- One row per socket of goflow2plus.listen: the worker serving it (the
+-- worker column of stats() and exporters()), its pid while it runs, its
+-- state (starting, running, failed: exited and started again after a
+-- delay, stopping: removed from goflow2plus.listen), why it last failed,
+-- when it last became ready and last failed, and how often it started.
+CREATE FUNCTION goflow2plus.listeners(
+    OUT worker int, OUT listen text, OUT socket int, OUT pid int,
+    OUT state text, OUT last_error text,
+    OUT started_at timestamptz, OUT failed_at timestamptz,
+    OUT starts bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'goflow2plus_listeners'
+LANGUAGE C STRICT VOLATILE;
+
 -- NetFlow v9 / IPFIX state per exporter, per worker: what it holds, what
 -- was refused to it (each limit in src/core/include/decode.h's gf_limits), as of
 -- the worker's last tick (once a second).  At most 64 rows per worker: the
@@ -421,6 +435,7 @@ REVOKE ALL ON FUNCTION goflow2plus.decode(bytea, inet) FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.decode_reset() FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.stats() FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.exporters() FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus.listeners() FROM PUBLIC;
 -- _write_decoded is a hook for tests and benchmarks, not an interface:
 -- superuser only, never granted (it checks INSERT on the tables anyway).
 REVOKE ALL ON FUNCTION goflow2plus._write_decoded(bytea, inet, int, int) FROM PUBLIC;

@@ -72,6 +72,7 @@ cat "$LOG/lane1.out"
 [ -x test/e2e/flood.sh ] && step flood test/e2e/flood.sh
 [ -x test/e2e/template_restart.sh ] && step template-restart test/e2e/template_restart.sh
 [ -x test/e2e/faults.sh ] && step faults test/e2e/faults.sh
+[ -x test/e2e/listeners_reload.sh ] && step listeners-reload test/e2e/listeners_reload.sh
 [ -x test/e2e/context_e2e.sh ] && step context-e2e test/e2e/context_e2e.sh
 [ -x test/e2e/learn_interfaces.sh ] && step learn-interfaces test/e2e/learn_interfaces.sh
 [ -x test/e2e/geoip_pg.sh ] && step geoip-pg test/e2e/geoip_pg.sh

@@ -365,3 +365,10 @@ gf_listen_parse(const char *input, gf_listen_list *out,
 	}
 	return 0;
 }
+
+int
+gf_listen_same_address(const gf_listen_uri *a, const gf_listen_uri *b)
+{
+	return a->proto == b->proto && a->family == b->family &&
+		a->port == b->port && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}

@@ -121,9 +121,14 @@ goflow2plus_exporters(PG_FUNCTION_ARGS)
 	for (s = 0; s < shared->nslots; s++)
 	{
 		GfWorkerSlot *slot = &shared->slots[s];
+		GfSlotMeta	meta;
 		int			n;
 		uint32		held;
 		int			i;
+
+		/* Free slots (no listener) are not shown. */
+		if (!gf_slot_read(slot, &meta))
+			continue;
 
 		/* Copy under the spinlock; build datums (which may palloc) after. */
 		SpinLockAcquire(&slot->exporters_lock);

@@ -2,9 +2,11 @@
  * gf_shmem.c
  *    Creation of, and access to, the workers' shared slots (gf_shmem.h).
  *
- *    The size is requested in shmem_request_hook (goflow2plus.c) from the
- *    listen setting parsed in _PG_init; goflow2plus.listen can change only
- *    at a restart, so the slot count is fixed for the life of the segment.
+ *    The size is requested in shmem_request_hook (goflow2plus.c): one slot
+ *    per socket up to goflow2plus.max_listeners, fixed for the life of the
+ *    segment.  goflow2plus.listen changes at a reload; the supervisor
+ *    (supervisor.c) then takes and gives back slots, and readers skip the
+ *    free ones.
  */
 #include "postgres.h"
 
@@ -27,6 +29,13 @@ const char *const gf_counter_names[GF_NCOUNTERS] = {
 
 static GfShared *gf_shared = NULL;
 
+static const char *const gf_state_names[] = {
+	[GF_LS_STARTING] = "starting",
+	[GF_LS_RUNNING] = "running",
+	[GF_LS_FAILED] = "failed",
+	[GF_LS_STOPPING] = "stopping",
+};
+
 Size
 gf_shmem_size(int nslots)
 {
@@ -35,39 +44,39 @@ gf_shmem_size(int nslots)
 }
 
 void
-gf_shmem_startup(const gf_listen_list *listen)
+gf_shmem_startup(int nslots, const gf_listen_list *listen)
 {
 	bool		found;
-	int			nslots = (int) listen->sockets;
 
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
 	gf_shared = ShmemInitStruct("goflow2plus", gf_shmem_size(nslots), &found);
 	if (!found)
 	{
-		int			slot = 0;
+		int			s;
 		int			e;
 
 		memset(gf_shared, 0, gf_shmem_size(nslots));
 		gf_shared->nslots = nslots;
-		for (e = 0; e < listen->n; e++)
+		for (s = 0; s < nslots; s++)
+		{
+			GfWorkerSlot *slot = &gf_shared->slots[s];
+			int			c;
+
+			SpinLockInit(&slot->meta_lock);
+			pg_atomic_init_u32(&slot->pid, 0);
+			pg_atomic_init_u32(&slot->ready, 0);
+			for (c = 0; c < GF_NCOUNTERS; c++)
+				pg_atomic_init_u64(&slot->counters[c], 0);
+			SpinLockInit(&slot->exporters_lock);
+		}
+		/* _PG_init made sure they fit; the supervisor starts their workers. */
+		for (e = 0; listen != NULL && e < listen->n; e++)
 		{
 			uint32		k;
 
-			for (k = 0; k < listen->uri[e].count; k++, slot++)
-			{
-				GfWorkerSlot *s = &gf_shared->slots[slot];
-				int			c;
-
-				s->uri = listen->uri[e];
-				s->socket_no = (int) k;
-				pg_atomic_init_u32(&s->pid, 0);
-				pg_atomic_init_u32(&s->ready, 0);
-				for (c = 0; c < GF_NCOUNTERS; c++)
-					pg_atomic_init_u64(&s->counters[c], 0);
-				SpinLockInit(&s->exporters_lock);
-			}
+			for (k = 0; k < listen->uri[e].count; k++)
+				(void) gf_slot_alloc(&listen->uri[e], (int) k);
 		}
-		Assert(slot == nslots);
 	}
 	LWLockRelease(AddinShmemInitLock);
 }
@@ -76,4 +85,93 @@ GfShared *
 gf_shmem_get(void)
 {
 	return gf_shared;
+}
+
+int
+gf_slot_alloc(const gf_listen_uri *uri, int socket_no)
+{
+	int			s;
+
+	for (s = 0; s < gf_shared->nslots; s++)
+	{
+		GfWorkerSlot *slot = &gf_shared->slots[s];
+		bool		taken;
+		int			c;
+
+		SpinLockAcquire(&slot->meta_lock);
+		taken = slot->in_use;
+		SpinLockRelease(&slot->meta_lock);
+		/* A free slot has no worker left to write its counters. */
+		if (taken || pg_atomic_read_u32(&slot->pid) != 0)
+			continue;
+		for (c = 0; c < GF_NCOUNTERS; c++)
+			pg_atomic_write_u64(&slot->counters[c], 0);
+		pg_atomic_write_u32(&slot->ready, 0);
+		SpinLockAcquire(&slot->exporters_lock);
+		slot->n_exporters = 0;
+		slot->exporters_held = 0;
+		SpinLockRelease(&slot->exporters_lock);
+		SpinLockAcquire(&slot->meta_lock);
+		slot->in_use = true;
+		slot->generation++;
+		slot->uri = *uri;
+		slot->socket_no = socket_no;
+		slot->state = GF_LS_STARTING;
+		slot->started_at = 0;
+		slot->failed_at = 0;
+		slot->last_error[0] = '\0';
+		SpinLockRelease(&slot->meta_lock);
+		return s;
+	}
+	return -1;
+}
+
+void
+gf_slot_free(int slotno)
+{
+	GfWorkerSlot *slot = &gf_shared->slots[slotno];
+
+	SpinLockAcquire(&slot->meta_lock);
+	slot->in_use = false;
+	slot->state = GF_LS_STARTING;
+	SpinLockRelease(&slot->meta_lock);
+}
+
+void
+gf_slot_set_state(GfWorkerSlot *slot, GfListenerState state, const char *err)
+{
+	TimestampTz now = state == GF_LS_FAILED ? GetCurrentTimestamp() : 0;
+
+	SpinLockAcquire(&slot->meta_lock);
+	/* The first report of a failure dates it; the supervisor's repeats it. */
+	if (state == GF_LS_FAILED && slot->state != GF_LS_FAILED)
+		slot->failed_at = now;
+	slot->state = state;
+	if (err != NULL)
+		strlcpy(slot->last_error, err, sizeof(slot->last_error));
+	SpinLockRelease(&slot->meta_lock);
+}
+
+bool
+gf_slot_read(GfWorkerSlot *slot, GfSlotMeta *out)
+{
+	SpinLockAcquire(&slot->meta_lock);
+	out->in_use = slot->in_use;
+	out->generation = slot->generation;
+	out->uri = slot->uri;
+	out->socket_no = slot->socket_no;
+	out->state = slot->state;
+	out->started_at = slot->started_at;
+	out->failed_at = slot->failed_at;
+	memcpy(out->last_error, slot->last_error, sizeof(out->last_error));
+	SpinLockRelease(&slot->meta_lock);
+	return out->in_use;
+}
+
+const char *
+gf_listener_state_name(GfListenerState state)
+{
+	if ((int) state < 0 || (int) state >= (int) lengthof(gf_state_names))
+		return "unknown";
+	return gf_state_names[state];
 }

@@ -1,9 +1,10 @@
 /*
  * gf_shmem.h
- *    Shared memory of goflow2plus: one slot per background worker, holding
- *    what the worker serves, whether it is ready to receive, and atomic
- *    mirrors of its counters so that goflow2plus.stats() can read them
- *    from any backend without a lock.
+ *    Shared memory of goflow2plus: goflow2plus.max_listeners slots, one
+ *    per listening socket in use, each holding what its worker serves,
+ *    its state for goflow2plus.listeners(), whether it is ready to
+ *    receive, and atomic mirrors of its counters so that
+ *    goflow2plus.stats() can read them from any backend without a lock.
  *
  *    Each worker is the only writer of its slot's counters; readers may
  *    see one counter a moment older than another, never a torn value.
@@ -15,6 +16,7 @@
 
 #include "port/atomics.h"
 #include "storage/spin.h"
+#include "utils/timestamp.h"
 
 #include "counters.h"
 #include "decode.h"
@@ -47,7 +49,7 @@
 	X(dropped_no_extension, "records dropped because the extension does not exist in goflow2plus.database") \
 	X(iface_learnt_written, "rows of goflow2plus.interfaces inserted or updated with learnt names, descriptions or speeds") \
 	X(iface_learnt_refused, "interface facts not kept: the worker already remembers 65536 interfaces, or out of memory") \
-	X(worker_starts, "times this worker started (more than 1 means it was restarted)") \
+	X(worker_starts, "workers started for this socket, failed starts included (more than 1 means it was restarted)") \
 	X(rcvbuf_bytes, "receive buffer the kernel granted the socket (gauge)") \
 	X(spool_records, "records waiting in the spool now (gauge)") \
 	X(spool_bytes, "memory the spool holds now (gauge)") \
@@ -82,10 +84,43 @@ extern const char *const gf_counter_names[GF_NCOUNTERS];
  */
 #define GF_SLOT_EXPORTERS 64
 
+/*
+ * What a listener's slot is doing (goflow2plus.listeners()).  The
+ * supervisor (supervisor.c) moves a slot between STARTING, FAILED and
+ * STOPPING; the worker sets RUNNING once its socket is bound and its
+ * database connected.
+ */
+typedef enum GfListenerState
+{
+	GF_LS_STARTING = 0,			/* worker registered or about to be */
+	GF_LS_RUNNING,				/* worker ready */
+	GF_LS_FAILED,				/* worker exited; restarted after a delay */
+	GF_LS_STOPPING				/* removed from goflow2plus.listen; exiting */
+} GfListenerState;
+
+#define GF_SLOT_ERROR_LEN	256
+
+/*
+ * One socket's worker.  Slots are handed out and taken back by the
+ * supervisor as goflow2plus.listen changes; 'meta_lock' guards the fields
+ * above it, which readers copy out under it.  The atomics and counters
+ * below are the worker's.  A slot is freed only once its worker has
+ * exited, and a worker claims its slot (pid 0 -> its pid) only when the
+ * generation it was started for is the slot's current one, so a worker
+ * from an earlier use of the slot can never write into a later one.
+ */
 typedef struct GfWorkerSlot
 {
-	gf_listen_uri uri;			/* the listen entry; fixed at startup */
+	slock_t		meta_lock;
+	bool		in_use;			/* listed in goflow2plus.listen */
+	uint32		generation;		/* bumped at each allocation */
+	gf_listen_uri uri;			/* the listen entry (count may change) */
 	int			socket_no;		/* 0 .. uri.count - 1 within the entry */
+	GfListenerState state;
+	TimestampTz started_at;		/* when the worker last became ready, or 0 */
+	TimestampTz failed_at;		/* when it last exited unexpectedly, or 0 */
+	char		last_error[GF_SLOT_ERROR_LEN];	/* why it last failed */
+
 	pg_atomic_uint32 pid;		/* 0 when not running */
 	pg_atomic_uint32 ready;		/* socket bound and database connected */
 	pg_atomic_uint64 counters[GF_NCOUNTERS];
@@ -98,7 +133,7 @@ typedef struct GfWorkerSlot
 
 typedef struct GfShared
 {
-	int			nslots;
+	int			nslots;			/* goflow2plus.max_listeners */
 	GfWorkerSlot slots[FLEXIBLE_ARRAY_MEMBER];
 } GfShared;
 
@@ -107,11 +142,49 @@ extern Size gf_shmem_size(int nslots);
 
 /*
  * Create or attach to the shared state; called from shmem_startup_hook.
- * The postmaster fills one slot per socket of 'listen'.
+ * The postmaster makes nslots free slots and takes one per socket of
+ * 'listen' (the value at startup, or after a crash, the current one), so
+ * stats() lists them before the supervisor has started their workers.
  */
-extern void gf_shmem_startup(const gf_listen_list *listen);
+extern void gf_shmem_startup(int nslots, const gf_listen_list *listen);
 
 /* The shared state, or NULL when the library was not preloaded. */
 extern GfShared *gf_shmem_get(void);
+
+/*
+ * Take a free slot for socket socket_no of uri: counters zeroed, state
+ * STARTING, generation bumped.  Returns the slot number, or -1 when all
+ * are taken.  Only the supervisor (and the postmaster at startup) call it.
+ */
+extern int	gf_slot_alloc(const gf_listen_uri *uri, int socket_no);
+
+/* Give a slot back; its worker must have exited. */
+extern void gf_slot_free(int slotno);
+
+/*
+ * Set a slot's state, and its last error when err is not NULL; entering
+ * FAILED also sets failed_at.
+ */
+extern void gf_slot_set_state(GfWorkerSlot *slot, GfListenerState state,
+							  const char *err);
+
+/* What a reader copies out of a slot under its lock. */
+typedef struct GfSlotMeta
+{
+	bool		in_use;
+	uint32		generation;
+	gf_listen_uri uri;
+	int			socket_no;
+	GfListenerState state;
+	TimestampTz started_at;
+	TimestampTz failed_at;
+	char		last_error[GF_SLOT_ERROR_LEN];
+} GfSlotMeta;
+
+/* Copy slot's fields; false when the slot is free. */
+extern bool gf_slot_read(GfWorkerSlot *slot, GfSlotMeta *out);
+
+/* "starting", "running", "failed", "stopping". */
+extern const char *gf_listener_state_name(GfListenerState state);
 
 #endif							/* GF_SHMEM_H */

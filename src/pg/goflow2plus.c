@@ -1,8 +1,10 @@
 /*
  * goflow2plus.c
  *    Module entry: _PG_init defines the settings, and, when the library is
- *    in shared_preload_libraries, asks for shared memory and registers one
- *    background worker per UDP socket named by goflow2plus.listen.
+ *    in shared_preload_libraries, asks for shared memory (one slot per
+ *    socket, up to goflow2plus.max_listeners) and registers the listener
+ *    supervisor (supervisor.c), which starts one background worker per UDP
+ *    socket named by goflow2plus.listen and follows the setting at reload.
  *
  *    Nothing here opens a socket or initialises a library: the postmaster
  *    must stay small and safe, so all of that happens in the workers
@@ -30,6 +32,7 @@ PG_MODULE_MAGIC;
 void		_PG_init(void);
 
 char	   *gf_guc_listen = NULL;
+int			gf_guc_max_listeners = 16;
 char	   *gf_guc_database = NULL;
 int			gf_guc_rcvbuf = 32 * 1024 * 1024;
 int			gf_guc_batch_size = 5000;
@@ -46,7 +49,7 @@ const gf_exporter_acl *gf_exporter_acl_current = NULL;
 /* What an empty allowlist parses to, before the assign hook first runs. */
 static const gf_exporter_acl gf_exporter_acl_empty;
 
-/* The listen setting as parsed in _PG_init; inherited by the workers. */
+/* The listen setting as parsed in _PG_init. */
 static gf_listen_list gf_listen;
 
 /*
@@ -69,7 +72,15 @@ gf_check_listen(char **newval, void **extra, GucSource source)
 
 	if (gf_listen_parse(*newval, &parsed, gf_listen_error,
 						sizeof(gf_listen_error)) == 0)
-		return true;
+	{
+		/* Shared memory has a slot for max_listeners sockets. */
+		if ((int) parsed.sockets <= gf_guc_max_listeners)
+			return true;
+		snprintf(gf_listen_error, sizeof(gf_listen_error),
+				 "the listen entries ask for %u sockets; goflow2plus.max_listeners allows %d",
+				 (unsigned) parsed.sockets, gf_guc_max_listeners);
+		GUC_check_errhint("Raise goflow2plus.max_listeners (a restart) or lower the ?count= values.");
+	}
 	GUC_check_errdetail("%s.", gf_listen_error);
 	if (process_shared_preload_libraries_in_progress)
 		gf_listen_rejected = true;
@@ -115,7 +126,7 @@ gf_shmem_request(void)
 {
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
-	RequestAddinShmemSpace(gf_shmem_size((int) gf_listen.sockets));
+	RequestAddinShmemSpace(gf_shmem_size(gf_guc_max_listeners));
 	RequestAddinShmemSpace(gf_context_shmem_size());
 }
 
@@ -124,45 +135,41 @@ gf_shmem_startup_hook(void)
 {
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
-	gf_shmem_startup(&gf_listen);
+	/*
+	 * After a crash the segment is made again: the value the postmaster
+	 * holds now (a reload may have changed it), not the one at start.
+	 */
+	if (gf_listen_parse(gf_guc_listen, &gf_listen, gf_listen_error,
+						sizeof(gf_listen_error)) == 0)
+		gf_shmem_startup(gf_guc_max_listeners, &gf_listen);
+	else
+		gf_shmem_startup(gf_guc_max_listeners, NULL);
 	gf_context_shmem_startup();
 }
 
-/* One worker per socket; main_arg is the slot it reports into. */
+/*
+ * The listener supervisor: it starts the workers (one per socket, from
+ * the slots filled in shmem_startup_hook) and follows goflow2plus.listen
+ * at each reload.  Restarted 1 s after it exits; the workers outlive it.
+ */
 static void
-gf_register_workers(void)
+gf_register_supervisor(void)
 {
-	int			slot = 0;
-	int			e;
+	BackgroundWorker worker;
 
-	for (e = 0; e < gf_listen.n; e++)
-	{
-		const gf_listen_uri *uri = &gf_listen.uri[e];
-		uint32		k;
-
-		for (k = 0; k < uri->count; k++, slot++)
-		{
-			BackgroundWorker worker;
-
-			memset(&worker, 0, sizeof(worker));
-			worker.bgw_flags = BGWORKER_SHMEM_ACCESS |
-				BGWORKER_BACKEND_DATABASE_CONNECTION;
-			/* It writes tables, so it cannot run on a standby. */
-			worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-			worker.bgw_restart_time = 5;
-			snprintf(worker.bgw_library_name, BGW_MAXLEN, "goflow2plus");
-			snprintf(worker.bgw_function_name, BGW_MAXLEN, "goflow2plus_worker_main");
-			snprintf(worker.bgw_name, BGW_MAXLEN, "goflow2plus worker %d %s",
-					 slot, uri->text);
-			snprintf(worker.bgw_type, BGW_MAXLEN, "goflow2plus worker");
-			worker.bgw_main_arg = Int32GetDatum(slot);
-			worker.bgw_notify_pid = 0;
-			RegisterBackgroundWorker(&worker);
-		}
-	}
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS;
+	/* Its workers write tables: nothing to start on a standby. */
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = 1;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "goflow2plus");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "goflow2plus_supervisor_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "goflow2plus supervisor");
+	snprintf(worker.bgw_type, BGW_MAXLEN, "goflow2plus supervisor");
+	RegisterBackgroundWorker(&worker);
 	if (gf_listen.sockets > 0)
 		ereport(LOG,
-				(errmsg("goflow2plus: registered %u background workers for \"%s\"",
+				(errmsg("goflow2plus: the supervisor will start %u background workers for \"%s\"",
 						(unsigned) gf_listen.sockets, gf_guc_listen),
 				 errhint("Each socket is one worker; max_worker_processes (%d) must leave room for them and for parallel query.",
 						 max_worker_processes)));
@@ -221,12 +228,20 @@ _PG_init(void)
 		return;
 	}
 
+	/* Before listen: its check hook reads this bound. */
+	DefineCustomIntVariable("goflow2plus.max_listeners",
+							"Sockets goflow2plus.listen may name at once (one worker and one shared slot each).",
+							"Shared memory holds this many worker slots; a listen value asking for more is refused.",
+							&gf_guc_max_listeners,
+							16, 1, GF_LISTEN_MAX_SOCKETS,
+							PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
 	DefineCustomStringVariable("goflow2plus.listen",
 							   "UDP sockets to receive flows on, as GoFlow2 listen URIs.",
-							   "Comma-separated netflow://, sflow:// or flow:// URIs with host:port and an optional ?count=N (N sockets with SO_REUSEPORT, one worker each). An empty host listens on all addresses, IPv6 and IPv4. Empty string: no listener.",
+							   "Comma-separated netflow://, sflow:// or flow:// URIs with host:port and an optional ?count=N (N sockets with SO_REUSEPORT, one worker each). An empty host listens on all addresses, IPv6 and IPv4. Empty string: no listener. A reload starts and stops workers to match; sockets still listed keep running.",
 							   &gf_guc_listen,
 							   "sflow://:6343,netflow://:2055",
-							   PGC_POSTMASTER, 0,
+							   PGC_SIGHUP, 0,
 							   gf_check_listen, NULL, NULL);
 	DefineCustomStringVariable("goflow2plus.database",
 							   "Database the workers connect to; CREATE EXTENSION goflow2plus there.",
@@ -292,23 +307,24 @@ _PG_init(void)
 		elog(FATAL, "goflow2plus: listen setting changed under us: %s", gf_listen_error);
 
 	/*
-	 * Past max_worker_processes the postmaster would just skip the extra
-	 * registrations, leaving sockets nobody opens; say so now instead.
+	 * Past max_worker_processes the supervisor could not start every
+	 * worker, leaving sockets nobody opens; at startup say so now (after
+	 * a reload the supervisor warns and retries, see supervisor.c).
 	 */
-	if ((int) gf_listen.sockets + 1 > max_worker_processes)
+	if ((int) gf_listen.sockets + 2 > max_worker_processes)
 		ereport(FATAL,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("goflow2plus: goflow2plus.listen asks for %u sockets, which with the context builder is more than max_worker_processes (%d)",
+				 errmsg("goflow2plus: goflow2plus.listen asks for %u sockets, which with the context builder and the listener supervisor is more than max_worker_processes (%d)",
 						(unsigned) gf_listen.sockets, max_worker_processes),
 				 errhint("Raise max_worker_processes to at least %u plus what parallel query and other extensions need, or lower the ?count= values.",
-						 (unsigned) gf_listen.sockets + 1)));
+						 (unsigned) gf_listen.sockets + 2)));
 
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = gf_shmem_request;
 	prev_shmem_startup_hook = shmem_startup_hook;
 	shmem_startup_hook = gf_shmem_startup_hook;
 
-	gf_register_workers();
+	gf_register_supervisor();
 	/* One builder serves every worker and backend (context_builder.c). */
 	gf_context_register_builder();
 }

@@ -24,6 +24,7 @@
 #define GF_LOCK_TIMEOUT			"50ms"
 
 extern char *gf_guc_listen;		/* goflow2plus.listen */
+extern int	gf_guc_max_listeners;	/* goflow2plus.max_listeners, sockets */
 extern char *gf_guc_database;	/* goflow2plus.database */
 extern int	gf_guc_rcvbuf;		/* goflow2plus.rcvbuf, bytes */
 extern int	gf_guc_batch_size;	/* goflow2plus.batch_size, records */
@@ -38,7 +39,13 @@ extern int	gf_guc_exporter_idle_timeout;	/* goflow2plus.exporter_idle_timeout, s
 /* The parsed allowlist (never NULL once _PG_init ran; n = 0 allows all). */
 extern const gf_exporter_acl *gf_exporter_acl_current;
 
-/* bgw_function_name of every worker; main_arg is the slot number. */
+/*
+ * bgw_function_name of every receiving worker; main_arg is the slot
+ * number, bgw_extra the slot's generation (uint32) it was started for.
+ */
 extern PGDLLEXPORT void goflow2plus_worker_main(Datum main_arg);
+
+/* The listener supervisor (supervisor.c). */
+extern PGDLLEXPORT void goflow2plus_supervisor_main(Datum main_arg);
 
 #endif							/* GF_GOFLOW2PLUS_H */

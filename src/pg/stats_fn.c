@@ -2,6 +2,8 @@
  * stats_fn.c
  *    goflow2plus.stats(): one row per worker per counter, read from the
  *    workers' shared slots without a lock (each value is an atomic).
+ *    Slots come and go with goflow2plus.listen; free ones are skipped, and
+ *    a slot's listener is copied under its lock (gf_slot_read).
  *
  *    Tests poll "SELECT bool_and(ready) FROM goflow2plus.stats()" before
  *    sending their first datagram: a worker is ready once its socket is
@@ -36,9 +38,16 @@ goflow2plus_stats(PG_FUNCTION_ARGS)
 	for (s = 0; s < shared->nslots; s++)
 	{
 		GfWorkerSlot *slot = &shared->slots[s];
-		Datum		listen = CStringGetTextDatum(slot->uri.text);
-		bool		ready = pg_atomic_read_u32(&slot->ready) != 0;
+		GfSlotMeta	meta;
+		Datum		listen;
+		bool		ready;
 		int			c;
+
+		/* Free slots (no listener) are not shown. */
+		if (!gf_slot_read(slot, &meta))
+			continue;
+		listen = CStringGetTextDatum(meta.uri.text);
+		ready = pg_atomic_read_u32(&slot->ready) != 0;
 
 		for (c = 0; c < GF_NCOUNTERS; c++)
 		{

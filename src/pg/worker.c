@@ -89,6 +89,8 @@ typedef struct Worker
 {
 	int			slotno;
 	GfWorkerSlot *slot;
+	gf_listen_uri uri;			/* copied from the slot when claimed */
+	int			socket_no;
 	int			fd;
 	gf_decoder *decoder;
 	gf_sink		sink;
@@ -137,6 +139,13 @@ typedef struct Worker
 } Worker;
 
 static Worker wk;
+static emit_log_hook_type wk_prev_emit_log_hook = NULL;
+/* The last ERROR or worse reported, for the slot if it ends the worker. */
+static char wk_last_error[GF_SLOT_ERROR_LEN];
+/* Set by wk_shutdown: the exit is the one SIGTERM asked for. */
+static bool wk_clean_exit = false;
+
+static void wk_emit_log(ErrorData *edata);
 
 static bool wk_flush(Worker *w);
 static void wk_spool_full(Worker *w);
@@ -330,7 +339,7 @@ wk_flush_error_context(void *arg)
 	Worker	   *w = (Worker *) arg;
 
 	errcontext("goflow2plus worker %d (%s) writing a batch of %llu records to database \"%s\"",
-			   w->slotno, w->slot->uri.text, (unsigned long long) w->flush_rows,
+			   w->slotno, w->uri.text, (unsigned long long) w->flush_rows,
 			   gf_guc_database);
 }
 
@@ -671,7 +680,7 @@ static void
 wk_decode_batch(Worker *w, int n)
 {
 	uint64		now_ns = wk_realtime_ns();
-	gf_proto	proto = w->slot->uri.proto;
+	gf_proto	proto = w->uri.proto;
 	int			i;
 
 	for (i = 0; i < n; i++)
@@ -737,7 +746,7 @@ wk_drain(Worker *w)
 				ereport(LOG,
 						(errcode_for_socket_access(),
 						 errmsg("goflow2plus worker %d: recvmmsg failed on %s: %m",
-								w->slotno, w->slot->uri.text)));
+								w->slotno, w->uri.text)));
 				w->decode_log_ms = now;
 			}
 			break;
@@ -766,7 +775,7 @@ wk_reload(Worker *w)
 	if (gf_guc_rcvbuf != w->rcvbuf_applied)
 	{
 		w->c.rcvbuf_bytes = (uint64) gf_udp_set_rcvbuf(w->fd, gf_guc_rcvbuf,
-													   w->slot->uri.text);
+													   w->uri.text);
 		w->rcvbuf_applied = gf_guc_rcvbuf;
 	}
 	gf_spool_set_limit(w->spool, (Size) gf_guc_spool_size * 1024);
@@ -796,7 +805,7 @@ wk_resize_writer(Worker *w)
 static void
 wk_sync_state(Worker *w)
 {
-	if (w->slot->uri.proto == GF_PROTO_SFLOW || w->extension_missing_logged)
+	if (w->uri.proto == GF_PROTO_SFLOW || w->extension_missing_logged)
 		return;
 	if (!w->state.loaded && w->c.flushes == 0)
 		return;
@@ -808,9 +817,9 @@ wk_sync_state(Worker *w)
  * SIGTERM: write what was received, then exit.  The batch holds at most
  * one drain round more than usual (WK_DRAIN_ROUNDS x WK_RECV_BATCH
  * datagrams), so a flood delays the exit by one bounded flush.  Exit
- * status 1, as die() gives: status 0 would unregister the worker, and a
- * worker stopped by pg_terminate_backend must come back after
- * bgw_restart_time (at server shutdown the postmaster restarts nothing).
+ * status 1, as die() gives.  Whether the worker comes back is the
+ * supervisor's call (supervisor.c): after pg_terminate_backend it is
+ * started again, after its listener was removed it is not.
  */
 static void
 wk_shutdown(Worker *w)
@@ -841,6 +850,7 @@ wk_shutdown(Worker *w)
 	gf_iface_learn_write();
 	gf_sinks_stop(WK_EXIT_NATS_MS);
 	wk_publish(w);
+	wk_clean_exit = true;
 	ereport(DEBUG1,
 			(errmsg("goflow2plus worker %d: shutting down after writing %llu pending records",
 					w->slotno, (unsigned long long) pending)));
@@ -852,8 +862,68 @@ wk_on_exit(int code, Datum arg)
 {
 	GfWorkerSlot *slot = (GfWorkerSlot *) DatumGetPointer(arg);
 
+	/* An error ends us: goflow2plus.listeners() shows it. */
+	if (!wk_clean_exit && wk_last_error[0] != '\0')
+		gf_slot_set_state(slot, GF_LS_FAILED, wk_last_error);
 	pg_atomic_write_u32(&slot->ready, 0);
 	pg_atomic_write_u32(&slot->pid, 0);
+	if (emit_log_hook == wk_emit_log)
+		emit_log_hook = wk_prev_emit_log_hook;
+}
+
+/*
+ * Remember the message of the last ERROR or worse: when one ends this
+ * worker (a port already in use, a database that does not exist, out of
+ * memory: the background worker's error handler reports it, then exits
+ * with status 1), wk_on_exit puts it in the slot, where
+ * goflow2plus.listeners() shows it after the worker is gone.  ERRORs the
+ * loop catches and survives are reported too, but only an exit other
+ * than the one SIGTERM asks for copies the message.
+ */
+static void
+wk_emit_log(ErrorData *edata)
+{
+	if (wk_prev_emit_log_hook)
+		wk_prev_emit_log_hook(edata);
+	if (edata->elevel >= ERROR && edata->message != NULL)
+		strlcpy(wk_last_error, edata->message, sizeof(wk_last_error));
+}
+
+/*
+ * Take the slot main_arg names for this run: only when the slot is still
+ * given to the listener the supervisor started us for (the generation in
+ * bgw_extra) and no other worker holds it.  False: exit quietly.
+ */
+static bool
+wk_claim_slot(Worker *w, GfShared *shared)
+{
+	GfSlotMeta	meta;
+	uint32		generation;
+	uint32		nopid = 0;
+
+	if (shared == NULL || w->slotno < 0 || w->slotno >= shared->nslots)
+		return false;
+	memcpy(&generation, MyBgworkerEntry->bgw_extra, sizeof(generation));
+	w->slot = &shared->slots[w->slotno];
+	if (!gf_slot_read(w->slot, &meta) || meta.generation != generation)
+		return false;
+	if (!pg_atomic_compare_exchange_u32(&w->slot->pid, &nopid, (uint32) MyProcPid))
+		return false;
+	w->uri = meta.uri;
+	w->socket_no = meta.socket_no;
+	return true;
+}
+
+/* Ready: tell stats() and listeners(). */
+static void
+wk_set_running(Worker *w)
+{
+	pg_atomic_write_u32(&w->slot->ready, 1);
+	SpinLockAcquire(&w->slot->meta_lock);
+	w->slot->state = GF_LS_RUNNING;
+	w->slot->started_at = GetCurrentTimestamp();
+	w->slot->last_error[0] = '\0';
+	SpinLockRelease(&w->slot->meta_lock);
 }
 
 /* Milliseconds the wait may last: until the batch or the tick is due. */
@@ -890,23 +960,29 @@ goflow2plus_worker_main(Datum main_arg)
 	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
 	BackgroundWorkerUnblockSignals();
 
-	if (shared == NULL || w->slotno < 0 || w->slotno >= shared->nslots)
-		ereport(FATAL,
-				(errmsg("goflow2plus worker %d has no shared memory slot", w->slotno)));
-	w->slot = &shared->slots[w->slotno];
+	if (!wk_claim_slot(w, shared))
+	{
+		/* Removed, or given to another listener, before we started. */
+		ereport(LOG,
+				(errmsg("goflow2plus worker %d: slot no longer assigned to this worker; exiting",
+						w->slotno)));
+		proc_exit(0);
+	}
+	/* Counted now, so that a start that fails (a port in use) shows too. */
+	pg_atomic_fetch_add_u64(&w->slot->counters[GF_C_worker_starts], 1);
 	for (i = 0; i < GF_NCOUNTERS; i++)
 		w->base[i] = pg_atomic_read_u64(&w->slot->counters[i]);
-	w->c.worker_starts = 1;
-	pg_atomic_write_u32(&w->slot->pid, (uint32) MyProcPid);
 	before_shmem_exit(wk_on_exit, PointerGetDatum(w->slot));
+	wk_prev_emit_log_hook = emit_log_hook;
+	emit_log_hook = wk_emit_log;
 
 	/*
 	 * Bind before connecting, so the kernel queues datagrams while the
 	 * connection is being set up.
 	 */
-	w->fd = gf_udp_open(&w->slot->uri, gf_guc_rcvbuf);
+	w->fd = gf_udp_open(&w->uri, gf_guc_rcvbuf);
 	w->rcvbuf_applied = gf_guc_rcvbuf;
-	w->c.rcvbuf_bytes = (uint64) gf_udp_set_rcvbuf(w->fd, 0, w->slot->uri.text);
+	w->c.rcvbuf_bytes = (uint64) gf_udp_set_rcvbuf(w->fd, 0, w->uri.text);
 
 	BackgroundWorkerInitializeConnection(gf_guc_database, NULL, 0);
 	pgstat_report_appname("goflow2plus worker");
@@ -951,7 +1027,7 @@ goflow2plus_worker_main(Datum main_arg)
 	 * data set after a restart then finds its template.
 	 */
 	gf_state_init(&w->state, w->slotno);
-	if (w->slot->uri.proto != GF_PROTO_SFLOW)
+	if (w->uri.proto != GF_PROTO_SFLOW)
 		gf_state_sync(&w->state, w->decoder);
 
 	w->wes = gf_create_wait_event_set(3);
@@ -962,11 +1038,11 @@ goflow2plus_worker_main(Datum main_arg)
 	gf_geoip_refresh();
 	w->next_tick_ms = wk_now_ms() + WK_TICK_MS;
 	wk_publish(w);
-	pg_atomic_write_u32(&w->slot->ready, 1);
+	wk_set_running(w);
 	ereport(LOG,
 			(errmsg("goflow2plus worker %d listening on %s (socket %d of %u), writing to database \"%s\"",
-					w->slotno, w->slot->uri.text, w->slot->socket_no + 1,
-					(unsigned) w->slot->uri.count, gf_guc_database)));
+					w->slotno, w->uri.text, w->socket_no + 1,
+					(unsigned) w->uri.count, gf_guc_database)));
 
 	w->loop_cxt = AllocSetContextCreate(TopMemoryContext,
 										"goflow2plus worker pass",

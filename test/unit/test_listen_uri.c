@@ -183,9 +183,35 @@ test_short_errbuf(void)
 	CHECK(gf_listen_parse("bogus", &l, NULL, 0) == -1);
 }
 
+/* Same address and scheme, whatever the count; anything else differs. */
+static void
+test_same_address(void)
+{
+	gf_listen_list a;
+	gf_listen_list b;
+
+	CHECK(gf_listen_parse("sflow://:6343?count=2,netflow://127.0.0.1:2055,flow://[::1]:9995",
+						  &a, NULL, 0) == 0);
+	CHECK(gf_listen_parse("sflow://:6343?count=3,netflow://127.0.0.1:2056,flow://[::1]:9995,"
+						  "flow://127.0.0.1:2055,sflow://0.0.0.0:6343",
+						  &b, NULL, 0) != 0);	/* overlap: refused */
+	CHECK(gf_listen_parse("sflow://:6343?count=3,netflow://127.0.0.1:2056,flow://[::1]:9995,"
+						  "flow://127.0.0.1:2055",
+						  &b, NULL, 0) == 0);
+	CHECK(gf_listen_same_address(&a.uri[0], &b.uri[0]));	/* count differs */
+	CHECK(!gf_listen_same_address(&a.uri[1], &b.uri[1]));	/* port differs */
+	CHECK(gf_listen_same_address(&a.uri[2], &b.uri[2]));
+	CHECK(!gf_listen_same_address(&a.uri[1], &b.uri[3]));	/* scheme differs */
+	CHECK(gf_listen_parse("sflow://0.0.0.0:6343", &b, NULL, 0) == 0);
+	CHECK(!gf_listen_same_address(&a.uri[0], &b.uri[0]));	/* wildcard v6+v4 vs v4 */
+	CHECK(gf_listen_parse("netflow://127.0.0.2:2055", &b, NULL, 0) == 0);
+	CHECK(!gf_listen_same_address(&a.uri[1], &b.uri[0]));	/* address differs */
+}
+
 int
 main(void)
 {
+	test_same_address();
 	test_default();
 	test_forms();
 	test_empty();

@@ -64,6 +64,14 @@ typedef struct gf_listen_list
 int			gf_listen_parse(const char *input, gf_listen_list *out,
 							char *errbuf, size_t errlen);
 
+/*
+ * True when a and b name the same socket address with the same scheme,
+ * whatever their ?count=: socket k of one is then socket k of the other.
+ * The listener supervisor (src/pg/supervisor.c) keeps such sockets open
+ * across a reload and starts or stops only the ones that differ.
+ */
+int			gf_listen_same_address(const gf_listen_uri *a, const gf_listen_uri *b);
+
 /* "flow", "netflow" or "sflow". */
 const char *gf_listen_scheme_name(gf_proto proto);
 
