@@ -8,6 +8,90 @@
 #define SEQ_NS_PER_MS	UINT64_C(1000000)
 #define SEQ_NS_PER_SEC	UINT64_C(1000000000)
 
+/* Remember a gap; the oldest is forgotten (its loss stays counted). */
+static void
+seq_gap_add(gf_seq *t, uint32_t start, uint32_t len)
+{
+	uint32_t	i;
+
+	if (t->n_gaps == GF_SEQ_GAPS)
+	{
+		for (i = 1; i < GF_SEQ_GAPS; i++)
+		{
+			t->gap_start[i - 1] = t->gap_start[i];
+			t->gap_len[i - 1] = t->gap_len[i];
+		}
+		t->n_gaps--;
+	}
+	t->gap_start[t->n_gaps] = start;
+	t->gap_len[t->n_gaps] = len;
+	t->n_gaps++;
+}
+
+static void
+seq_gap_remove(gf_seq *t, uint32_t i)
+{
+	for (; i + 1 < t->n_gaps; i++)
+	{
+		t->gap_start[i] = t->gap_start[i + 1];
+		t->gap_len[i] = t->gap_len[i + 1];
+	}
+	t->n_gaps--;
+}
+
+/*
+ * A late message [seq, seq + units): the units of it that fall in
+ * remembered gaps arrived after all; take them out of the gaps and
+ * return how many.  A duplicate falls in none.
+ */
+static uint32_t
+seq_gap_fill(gf_seq *t, uint32_t seq, uint32_t units)
+{
+	uint32_t	filled = 0;
+	uint32_t	i = 0;
+
+	while (i < t->n_gaps)
+	{
+		/* Offsets from the gap's start; the message may begin before it. */
+		int64_t		lo = (int32_t) (seq - t->gap_start[i]);
+		int64_t		hi = lo + units;
+		int64_t		len = t->gap_len[i];
+
+		if (lo < 0)
+			lo = 0;
+		if (hi > len)
+			hi = len;
+		if (hi <= lo)
+		{
+			i++;
+			continue;
+		}
+		filled += (uint32_t) (hi - lo);
+		if (lo == 0 && hi == len)
+		{
+			seq_gap_remove(t, i);
+			continue;
+		}
+		if (lo == 0)
+		{
+			t->gap_start[i] += (uint32_t) hi;
+			t->gap_len[i] = (uint32_t) (len - hi);
+		}
+		else if (hi == len)
+			t->gap_len[i] = (uint32_t) lo;
+		else
+		{
+			/* The middle: the gap splits in two. */
+			uint32_t	start = t->gap_start[i];
+
+			t->gap_len[i] = (uint32_t) lo;
+			seq_gap_add(t, start + (uint32_t) hi, (uint32_t) (len - hi));
+		}
+		i++;
+	}
+	return filled;
+}
+
 /* Take m as the stream's latest message. */
 static void
 seq_take(gf_seq *t, const gf_seq_msg *m)
@@ -67,6 +151,7 @@ gf_seq_observe(gf_seq *t, const gf_seq_msg *m)
 	if (seq_boot_moved(t, m))
 	{
 		t->resets++;
+		t->n_gaps = 0;
 		seq_take(t, m);
 		return GF_SEQ_RESTART;
 	}
@@ -100,10 +185,12 @@ gf_seq_observe(gf_seq *t, const gf_seq_msg *m)
 		if (seq_jump_too_far(t, m, (uint32_t) d))
 		{
 			t->resets++;
+			t->n_gaps = 0;
 			seq_take(t, m);
 			return GF_SEQ_RESTART;
 		}
 		t->lost += (uint32_t) d;
+		seq_gap_add(t, t->next, (uint32_t) d);
 		seq_take(t, m);
 		return GF_SEQ_GAP;
 	}
@@ -114,13 +201,18 @@ gf_seq_observe(gf_seq *t, const gf_seq_msg *m)
 		 (int32_t) (m->export_secs - t->export_secs) > 0))
 	{
 		t->resets++;
+		t->n_gaps = 0;
 		seq_take(t, m);
 		return GF_SEQ_RESTART;
 	}
 	t->late++;
-	/* It fills part of a gap counted when a later message came first. */
+	/* What of it falls in a gap counted when a later message came first. */
 	if (m->units_known)
-		t->lost -= t->lost < m->units ? t->lost : m->units;
+	{
+		uint32_t	filled = seq_gap_fill(t, m->seq, m->units);
+
+		t->lost -= t->lost < filled ? t->lost : filled;
+	}
 	return GF_SEQ_LATE;
 }
 
@@ -130,4 +222,5 @@ gf_seq_reset_counts(gf_seq *t)
 	t->lost = 0;
 	t->late = 0;
 	t->resets = 0;
+	t->n_gaps = 0;
 }

@@ -8,8 +8,10 @@
  *
  *    Each message says "I start at sequence S and carry N units", so the
  *    next one should start at S + N.  A message further on means units
- *    were lost on the way; one behind came late (reordered or
- *    duplicated) and fills part of a gap counted before.  All arithmetic
+ *    were lost on the way; one behind came late (reordered) or twice
+ *    (duplicated).  The last GF_SEQ_GAPS gaps are remembered, so a late
+ *    message takes back from the loss only the units that fall in one
+ *    of them: a duplicate takes back nothing.  All arithmetic
  *    is modulo 2^32: the sequence wraps, and the signed 32-bit difference
  *    tells ahead from behind.
  *
@@ -43,6 +45,7 @@
 #define GF_SEQ_BOOT_SLACK_MS	10000
 #define GF_SEQ_MAX_RATE			1000000u
 #define GF_SEQ_FWD_SLACK		65536u
+#define GF_SEQ_GAPS				8
 
 /* The header facts of one message. */
 typedef struct gf_seq_msg
@@ -72,6 +75,9 @@ typedef struct gf_seq
 	uint64_t	lost;			/* units skipped, less those that came late */
 	uint64_t	late;			/* messages behind the expected sequence */
 	uint64_t	resets;			/* restarts detected (no loss counted) */
+	uint32_t	n_gaps;			/* recent gaps a late message may fill */
+	uint32_t	gap_start[GF_SEQ_GAPS];
+	uint32_t	gap_len[GF_SEQ_GAPS];
 } gf_seq;
 
 typedef enum gf_seq_verdict
@@ -86,7 +92,7 @@ typedef enum gf_seq_verdict
 
 gf_seq_verdict gf_seq_observe(gf_seq *t, const gf_seq_msg *m);
 
-/* Forget the counts (lost, late, resets), keep the position. */
+/* Forget the counts (lost, late, resets) and gaps, keep the position. */
 void		gf_seq_reset_counts(gf_seq *t);
 
 #endif							/* GF_SEQ_GAP_H */

@@ -134,6 +134,7 @@ typedef struct Worker
 	int			rcvbuf_applied;
 	int64		next_tick_ms;
 	bool		release_pending;	/* kept data sets are ready to decode */
+	uint64		reset_generation;	/* of goflow2plus.reset_stats() applied */
 } Worker;
 
 static Worker wk;
@@ -770,6 +771,7 @@ wk_reload(Worker *w)
 		w->rcvbuf_applied = gf_guc_rcvbuf;
 	}
 	gf_spool_set_limit(w->spool, (Size) gf_guc_spool_size * 1024);
+	gf_decoder_set_idle_ms(w->decoder, (uint32) gf_guc_exporter_idle_timeout * 1000);
 	gf_sinks_reload();
 	/* A new batch size: write the batch first (wk_resize_writer). */
 	if (gf_guc_batch_size != w->writer_capacity && wk_writer_open(w))
@@ -802,6 +804,7 @@ wk_sync_state(Worker *w)
 		return;
 	if (gf_state_pending(&w->state, w->decoder))
 		gf_state_sync(&w->state, w->decoder);
+	(void) gf_state_expire(&w->state, w->decoder);
 }
 
 /*
@@ -894,6 +897,8 @@ goflow2plus_worker_main(Datum main_arg)
 		ereport(FATAL,
 				(errmsg("goflow2plus worker %d has no shared memory slot", w->slotno)));
 	w->slot = &shared->slots[w->slotno];
+	/* A fresh decoder has nothing to reset: only later calls concern it. */
+	w->reset_generation = pg_atomic_read_u64(&shared->reset_generation);
 	for (i = 0; i < GF_NCOUNTERS; i++)
 		w->base[i] = pg_atomic_read_u64(&w->slot->counters[i]);
 	w->c.worker_starts = 1;
@@ -1021,6 +1026,7 @@ goflow2plus_worker_main(Datum main_arg)
 				 now - w->batch_first_ms >= gf_guc_flush_interval)
 			(void) wk_flush(w);
 		wk_resize_writer(w);
+		gf_exporters_reset_if_asked(w->slot, w->decoder, &w->reset_generation);
 		if (now >= w->next_tick_ms)
 		{
 			gf_decoder_expire(w->decoder, wk_realtime_ns());

@@ -78,13 +78,35 @@ static const msg_row reorder[] = {
 	R(14, 1, 5500, 1000, 10500, GF_SEQ_IN_ORDER),
 };
 
-/* Lost 2, then late 1 more time than lost: never below zero. */
+/* Lost 1, then late three times: only the missing one takes it back. */
 static const msg_row late_floor[] = {
 	R(1, 1, -1, 1000, 10000, GF_SEQ_FIRST),
-	R(3, 1, -1, 1000, 10100, GF_SEQ_GAP),	/* 2 lost */
-	R(2, 1, -1, 1000, 10110, GF_SEQ_LATE),	/* 1 lost */
-	R(2, 1, -1, 1000, 10120, GF_SEQ_LATE),	/* duplicate: 0 lost */
+	R(3, 1, -1, 1000, 10100, GF_SEQ_GAP),	/* 1 lost */
+	R(2, 1, -1, 1000, 10110, GF_SEQ_LATE),	/* 0 lost */
+	R(2, 1, -1, 1000, 10120, GF_SEQ_LATE),	/* duplicate: still 0 */
 	R(1, 1, -1, 1000, 10130, GF_SEQ_LATE),	/* still 0 */
+};
+
+/* A duplicate after a gap does not take back what the gap lost. */
+static const msg_row dup_after_gap[] = {
+	R(0, 5, -1, 1000, 10000, GF_SEQ_FIRST),
+	R(5, 5, -1, 1000, 10100, GF_SEQ_IN_ORDER),
+	R(20, 5, -1, 1000, 10200, GF_SEQ_GAP),	/* 10 lost */
+	R(5, 5, -1, 1000, 10300, GF_SEQ_LATE),	/* a duplicate */
+	R(25, 5, -1, 1000, 10400, GF_SEQ_IN_ORDER),
+	R(20, 5, -1, 1000, 10500, GF_SEQ_LATE),	/* another */
+};
+
+/* Late messages fill a gap of 10 in the middle, then both ends. */
+static const msg_row late_split[] = {
+	R(90, 10, -1, 1000, 10000, GF_SEQ_FIRST),
+	R(110, 10, -1, 1000, 10100, GF_SEQ_GAP),	/* 100..109 lost */
+	R(103, 2, -1, 1000, 10110, GF_SEQ_LATE),	/* 8 lost */
+	R(98, 5, -1, 1000, 10120, GF_SEQ_LATE),	/* 100..102 came: 5 lost */
+	R(105, 3, -1, 1000, 10130, GF_SEQ_LATE),	/* 2 lost */
+	R(108, 2, -1, 1000, 10140, GF_SEQ_LATE),	/* 0 lost */
+	R(108, 2, -1, 1000, 10150, GF_SEQ_LATE),	/* duplicate: 0 */
+	R(0x90000000u, 1, -1, 1000, 10160, GF_SEQ_RESTART),	/* far back */
 };
 
 /* Reboot: sequence back to 0, uptime back to 0.1 s. */
@@ -170,6 +192,8 @@ static const seq_case cases[] = {
 	CASE(wrap, 3, 1, 0),
 	CASE(reorder, 0, 2, 0),
 	CASE(late_floor, 0, 3, 0),
+	CASE(dup_after_gap, 10, 2, 0),
+	CASE(late_split, 0, 5, 1),
 	CASE(restart_uptime, 1, 0, 1),
 	CASE(restart_ahead, 0, 0, 1),
 	CASE(restart_export, 0, 1, 1),
