@@ -31,6 +31,7 @@ typedef struct rows_entry
 	gf_seq		seq;
 	rows_source *sources;		/* sFlow only, made on first sample */
 	uint32_t	n_sources;
+	uint32_t	cap_sources;	/* grows 4, 8, ... GF_ROW_SOURCES */
 } rows_entry;
 
 struct gf_rows
@@ -160,14 +161,19 @@ rows_source_seq(rows_entry *e, uint32_t id)
 	for (i = 0; i < e->n_sources; i++)
 		if (e->sources[i].id == id)
 			return &e->sources[i].seq;
-	if (e->sources == NULL)
-	{
-		e->sources = calloc(GF_ROW_SOURCES, sizeof(*e->sources));
-		if (e->sources == NULL)
-			return NULL;
-	}
 	if (e->n_sources >= GF_ROW_SOURCES)
 		return NULL;
+	if (e->n_sources == e->cap_sources)
+	{
+		/* Most agents have few sources: memory grows with what is seen. */
+		uint32_t	cap = e->cap_sources == 0 ? 4 : e->cap_sources * 2;
+		rows_source *grown = realloc(e->sources, cap * sizeof(*e->sources));
+
+		if (grown == NULL)
+			return NULL;
+		e->sources = grown;
+		e->cap_sources = cap;
+	}
 	e->sources[e->n_sources].id = id;
 	memset(&e->sources[e->n_sources].seq, 0, sizeof(gf_seq));
 	return &e->sources[e->n_sources++].seq;

@@ -266,7 +266,7 @@ test_v9(void)
 
 /* sFlow: one flow sample per datagram, source 3, sample sequence. */
 static void
-sflow(pb *p, uint32_t seq, uint32_t sample_seq)
+sflow_src(pb *p, uint32_t seq, uint32_t sample_seq, uint32_t source)
 {
 	size_t		at;
 
@@ -282,7 +282,7 @@ sflow(pb *p, uint32_t seq, uint32_t sample_seq)
 	at = p->n;
 	pb_u32(p, 0);
 	pb_u32(p, sample_seq);
-	pb_u32(p, 3);				/* source id 0:3 */
+	pb_u32(p, source);			/* source id 0:source */
 	pb_u32(p, 512);				/* rate */
 	pb_u32(p, sample_seq * 512);
 	pb_u32(p, 0);
@@ -290,6 +290,39 @@ sflow(pb *p, uint32_t seq, uint32_t sample_seq)
 	pb_u32(p, 2);
 	pb_u32(p, 0);				/* no records */
 	pb_patch16(p, at + 2, p->n - at - 4);
+}
+
+static void
+sflow(pb *p, uint32_t seq, uint32_t sample_seq)
+{
+	sflow_src(p, seq, sample_seq, 3);
+}
+
+/* 70 sources, one sample skipped in each: 64 are followed. */
+static void
+test_sflow_sources(void)
+{
+	gf_decoder *d = gf_decoder_new(NULL);
+	pb		   *p = calloc(1, sizeof(pb));
+	uint32_t	src;
+	uint32_t	seq = 1;
+	found		f;
+
+	for (src = 0; src < 70; src++)
+	{
+		sflow_src(p, seq, 1, src);
+		decode(d, p, 100 * NS_SEC + (uint64_t) seq * 1000000, GF_OK);
+		seq++;
+		sflow_src(p, seq, 3, src);
+		decode(d, p, 100 * NS_SEC + (uint64_t) seq * 1000000, GF_OK);
+		seq++;
+	}
+	f = row_of(d, GF_TYPE_SFLOW_5, 4);
+	CHECK_EQ_U64(f.row.datagrams, 140);
+	CHECK_EQ_U64(f.row.seq_lost, 0);
+	CHECK_EQ_U64(f.row.samples_lost, 64);
+	free(p);
+	gf_decoder_free(d);
 }
 
 static void
@@ -327,5 +360,6 @@ main(void)
 	test_ipfix();
 	test_v9();
 	test_sflow();
+	test_sflow_sources();
 	UNIT_MAIN_END();
 }
