@@ -492,7 +492,8 @@ typedef struct StHeard
 	int			n;
 	int			cap;
 	Datum	   *addrs;
-	gf_addr		last;			/* rows of one address come one by one */
+	gf_addr		last;			/* a repeat of the row before is skipped;
+								 * other repeats are harmless in ANY () */
 } StHeard;
 
 static void
