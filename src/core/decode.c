@@ -109,7 +109,7 @@ gf_decode(gf_decoder *d, gf_proto proto, const gf_datagram *dg,
 	memset(err, 0, sizeof(*err));
 	d->counters.packets++;
 	/* Each protocol decoder names the message's row once it read the header. */
-	memset(&d->msg, 0, sizeof(d->msg));
+	gf_row_msg_clear(&d->msg);
 
 	if (dg->len < 4)
 	{

@@ -41,6 +41,9 @@ struct gf_rows
 	uint32_t	mask;
 	gf_hash_key key;
 	rows_entry **buckets;
+	rows_entry *last;			/* row of the previous datagram: a socket's
+								 * datagrams mostly come from one exporter,
+								 * so most commits need no hash */
 };
 
 gf_rows *
@@ -134,11 +137,9 @@ rows_rate(uint64_t *rates, uint32_t *n, uint64_t rate)
 }
 
 void
-gf_row_msg_flow(gf_row_msg *m, const gf_flow *f)
+gf_row_msg_rate(gf_row_msg *m, uint64_t rate)
 {
-	m->flows++;
-	if (GF_HAS(f, GF_F_SAMPLING_RATE) && f->sampling_rate > 0)
-		rows_rate(m->rates, &m->n_rates, f->sampling_rate);
+	rows_rate(m->rates, &m->n_rates, rate);
 }
 
 static rows_entry **
@@ -209,7 +210,7 @@ gf_rows_commit(gf_rows *x, const gf_row_msg *m, const gf_datagram *dg,
 			   bool failed, gf_counters *c)
 {
 	rows_key	k;
-	rows_entry **pp;
+	rows_entry **pp = NULL;
 	rows_entry *e;
 	uint32_t	i;
 	gf_seq_msg	s;
@@ -220,8 +221,13 @@ gf_rows_commit(gf_rows *x, const gf_row_msg *m, const gf_datagram *dg,
 	k.exporter = m->exporter;
 	k.type = (uint8_t) m->type;
 	k.domain = m->domain;
-	pp = rows_slot(x, &k);
-	e = *pp;
+	if (x->last != NULL && memcmp(&x->last->key, &k, sizeof(k)) == 0)
+		e = x->last;
+	else
+	{
+		pp = rows_slot(x, &k);
+		e = *pp;
+	}
 	if (e == NULL)
 	{
 		if (dg == NULL)
@@ -239,6 +245,7 @@ gf_rows_commit(gf_rows *x, const gf_row_msg *m, const gf_datagram *dg,
 		*pp = e;
 		x->count++;
 	}
+	x->last = e;
 	e->row.flows += m->flows;
 	for (i = m->n_rates; i > 0; i--)
 		rows_rate(e->row.rates, &e->row.n_rates, m->rates[i - 1]);
@@ -284,6 +291,8 @@ gf_rows_expire(gf_rows *x, uint64_t now_ns, uint64_t idle_ns)
 			if (now_ns > e->row.last_seen_ns &&
 				now_ns - e->row.last_seen_ns > idle_ns)
 			{
+				if (x->last == e)
+					x->last = NULL;
 				*pp = e->next;
 				rows_entry_free(e);
 				x->count--;

@@ -16,7 +16,9 @@
 #define GF_EXPORTER_ROWS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "counters.h"
 #include "decode.h"
@@ -59,8 +61,29 @@ void		gf_rows_free(gf_rows *x);
 void		gf_row_msg_begin(gf_row_msg *m, gf_flow_type type,
 							 const gf_addr *exporter, uint32_t domain);
 
-/* A flow record was produced: count it, remember its sampling rate. */
-void		gf_row_msg_flow(gf_row_msg *m, const gf_flow *f);
+/* A new sampling rate in the message (gf_row_msg_flow's slow path). */
+void		gf_row_msg_rate(gf_row_msg *m, uint64_t rate);
+
+/*
+ * A flow record was produced: count it, remember its sampling rate.
+ * Inline: it runs once per flow, and the rate is nearly always the one
+ * seen last.
+ */
+static inline void
+gf_row_msg_flow(gf_row_msg *m, const gf_flow *f)
+{
+	m->flows++;
+	if (GF_HAS(f, GF_F_SAMPLING_RATE) && f->sampling_rate > 0 &&
+		(m->n_rates == 0 || m->rates[0] != f->sampling_rate))
+		gf_row_msg_rate(m, f->sampling_rate);
+}
+
+/* Forget the previous message: what is after n_samples needs no zeroing. */
+static inline void
+gf_row_msg_clear(gf_row_msg *m)
+{
+	memset(m, 0, offsetof(gf_row_msg, samples));
+}
 
 /*
  * Commit a message to its row.  dg is the datagram it came in (the row

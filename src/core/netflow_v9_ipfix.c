@@ -282,7 +282,7 @@ nfx_pending_cb(void *arg, const gf_nf_msg *msg, uint16_t set_id,
 	/* Errors in a kept set belong to its own (earlier) datagram. */
 	memset(c->err, 0, sizeof(*c->err));
 	/* Its flows count on its exporter's row, as if they came now. */
-	memset(&c->d->msg, 0, sizeof(c->d->msg));
+	gf_row_msg_clear(&c->d->msg);
 	gf_row_msg_begin(&c->d->msg, msg->scope.version == 9 ?
 					 GF_TYPE_NETFLOW_V9 : GF_TYPE_IPFIX,
 					 &msg->scope.exporter, msg->scope.domain);
