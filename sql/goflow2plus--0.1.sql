@@ -191,6 +191,7 @@ CREATE TABLE goflow2plus.templates (
     kind         text NOT NULL CHECK (kind IN ('data', 'options')),
     fields       bytea NOT NULL,
     updated      timestamptz NOT NULL,
+    heard        timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (exporter, version, domain_id, template_id)
 );
 
@@ -200,6 +201,8 @@ COMMENT ON COLUMN goflow2plus.templates.fields IS
     'Format byte 1, u16 field count, u16 scope field count, then per field u16 element id (IPFIX enterprise bit 0x8000 kept), u16 length (65535: variable) and a u32 enterprise number when the bit is set; big-endian.';
 COMMENT ON COLUMN goflow2plus.templates.updated IS
     'When this layout was received from the exporter.';
+COMMENT ON COLUMN goflow2plus.templates.heard IS
+    'When a worker last heard from the exporter (refreshed every quarter of goflow2plus.exporter_idle_timeout at most); rows not heard for longer than the timeout are deleted.';
 
 CREATE TABLE goflow2plus.sampling (
     exporter     inet NOT NULL,
@@ -210,6 +213,7 @@ CREATE TABLE goflow2plus.sampling (
     rate         bigint,                -- 1 in rate packets; NULL if unknown
     init_time_ms bigint,                -- IPFIX systemInitTimeMilliseconds (domain rows)
     updated      timestamptz NOT NULL,
+    heard        timestamptz NOT NULL DEFAULT now(),   -- as templates.heard
     PRIMARY KEY (exporter, version, domain_id, per_sampler, sampler_id)
 );
 
@@ -370,10 +374,14 @@ RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'goflow2plus_listeners'
 LANGUAGE C STRICT VOLATILE;
 
--- NetFlow v9 / IPFIX state per exporter, per worker: what it holds, what
--- was refused to it (each limit in src/core/include/decode.h's gf_limits), as of
--- the worker's last tick (once a second).  At most 64 rows per worker: the
--- most refused first, then the busiest; exporters_held counts them all.
+-- One row per worker, exporter, protocol and observation domain (sFlow:
+-- agent and sub-agent), as of the worker's last tick (once a second):
+-- traffic, sampling rates and decode errors, the sequence-gap estimate of
+-- what was lost before it reached us (seq_unit says what it counts), and
+-- the address's NetFlow v9 / IPFIX holdings and refusals (each limit in
+-- src/core/include/decode.h's gf_limits).  At most 256 rows per worker:
+-- the most refused first, then the busiest; exporters_held counts them
+-- all.  README "Per-exporter view" explains every column.
 CREATE FUNCTION goflow2plus.exporters(
     OUT worker int, OUT exporter inet,
     OUT first_seen timestamptz, OUT last_seen timestamptz,
@@ -382,9 +390,35 @@ CREATE FUNCTION goflow2plus.exporters(
     OUT templates_refused bigint, OUT templates_evicted bigint,
     OUT sampling_refused bigint,
     OUT pending_refused bigint, OUT pending_evicted bigint,
-    OUT exporters_held bigint, OUT exporters_not_shown bigint)
+    OUT exporters_held bigint, OUT exporters_not_shown bigint,
+    OUT protocol text, OUT domain bigint,
+    OUT flows bigint, OUT bytes bigint, OUT decode_errors bigint,
+    OUT sampling_rates bigint[],
+    OUT last_sequence bigint, OUT seq_unit text,
+    OUT seq_lost bigint, OUT seq_late bigint, OUT seq_resets bigint,
+    OUT samples_lost bigint)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'goflow2plus_exporters'
+LANGUAGE C STRICT VOLATILE;
+
+-- The same rows summed over workers (an exporter lands on one worker, so
+-- this is one row per exporter, protocol and domain).
+CREATE VIEW goflow2plus.exporters_view AS
+SELECT exporter, protocol, domain,
+       min(first_seen) AS first_seen, max(last_seen) AS last_seen,
+       sum(datagrams)::bigint AS datagrams, sum(flows)::bigint AS flows,
+       sum(bytes)::bigint AS bytes, sum(decode_errors)::bigint AS decode_errors,
+       max(sampling_rates) AS sampling_rates, max(templates) AS templates,
+       sum(seq_lost)::bigint AS seq_lost, max(seq_unit) AS seq_unit,
+       sum(seq_late)::bigint AS seq_late, sum(seq_resets)::bigint AS seq_resets,
+       sum(samples_lost)::bigint AS samples_lost
+FROM goflow2plus.exporters()
+GROUP BY exporter, protocol, domain;
+
+-- Zero the counters of stats() and exporters() (gauges stay).
+CREATE FUNCTION goflow2plus.reset_stats()
+RETURNS void
+AS 'MODULE_PATHNAME', 'goflow2plus_reset_stats'
 LANGUAGE C STRICT VOLATILE;
 
 -- INTERNAL, for the regression tests and benchmarks only: decode one
@@ -436,6 +470,8 @@ REVOKE ALL ON FUNCTION goflow2plus.decode_reset() FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.stats() FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.exporters() FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.listeners() FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus.reset_stats() FROM PUBLIC;
+REVOKE ALL ON goflow2plus.exporters_view FROM PUBLIC;
 -- _write_decoded is a hook for tests and benchmarks, not an interface:
 -- superuser only, never granted (it checks INSERT on the tables anyway).
 REVOKE ALL ON FUNCTION goflow2plus._write_decoded(bytea, inet, int, int) FROM PUBLIC;

@@ -75,6 +75,7 @@ cat "$LOG/lane1.out"
 [ -x test/e2e/listeners_reload.sh ] && step listeners-reload test/e2e/listeners_reload.sh
 [ -x test/e2e/context_e2e.sh ] && step context-e2e test/e2e/context_e2e.sh
 [ -x test/e2e/learn_interfaces.sh ] && step learn-interfaces test/e2e/learn_interfaces.sh
+[ -x test/e2e/exporters_view.sh ] && step exporters-view test/e2e/exporters_view.sh
 [ -x test/e2e/geoip_pg.sh ] && step geoip-pg test/e2e/geoip_pg.sh
 [ -x test/e2e/nats_e2e.sh ] && step nats-e2e test/e2e/nats_e2e.sh
 [ -x test/e2e/nats_cluster.sh ] && step nats-cluster test/e2e/nats_cluster.sh

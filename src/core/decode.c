@@ -62,6 +62,18 @@ gf_decoder_new(const gf_limits *lim)
 		free(d);
 		return NULL;
 	}
+	{
+		gf_hash_key key;
+
+		gf_hash_key_random(&key);
+		d->rows = gf_rows_new(d->lim.max_exporters, &key);
+	}
+	if (d->rows == NULL)
+	{
+		gf_nf_state_free(d->nf);
+		free(d);
+		return NULL;
+	}
 	return d;
 }
 
@@ -71,6 +83,7 @@ gf_decoder_free(gf_decoder *d)
 	if (d == NULL)
 		return;
 	gf_nf_state_free(d->nf);
+	gf_rows_free(d->rows);
 	free(d);
 }
 
@@ -95,6 +108,8 @@ gf_decode(gf_decoder *d, gf_proto proto, const gf_datagram *dg,
 
 	memset(err, 0, sizeof(*err));
 	d->counters.packets++;
+	/* Each protocol decoder names the message's row once it read the header. */
+	gf_row_msg_clear(&d->msg);
 
 	if (dg->len < 4)
 	{
@@ -122,5 +137,6 @@ gf_decode(gf_decoder *d, gf_proto proto, const gf_datagram *dg,
 	}
 	if (rc != GF_OK)
 		d->counters.packets_malformed++;
+	gf_rows_commit(d->rows, &d->msg, dg, rc != GF_OK, &d->counters);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #define GF_DECODER_INTERNAL_H
 
 #include "decode.h"
+#include "exporter_rows.h"
 
 typedef struct gf_nf_state gf_nf_state;	/* templates, sampling, pending */
 
@@ -18,6 +19,9 @@ struct gf_decoder
 	gf_limits	lim;			/* defaults filled in */
 	gf_counters counters;
 	gf_nf_state *nf;
+	gf_rows    *rows;			/* goflow2plus.exporters() (exporter_rows.h) */
+	gf_row_msg	msg;			/* the message being decoded, for its row */
+	uint64_t	rows_pass;		/* marks addresses shown by exporter_rows */
 };
 
 /* NetFlow v9 / IPFIX state (netflow_state.c). */

@@ -188,3 +188,34 @@ gf_nf_exporters_foreach(const gf_nf_exporters *x,
 		for (e = x->buckets[i]; e; e = e->next)
 			cb(arg, &e->st);
 }
+
+void
+gf_nf_exporters_reset_counts(gf_nf_exporters *x)
+{
+	uint32_t	i;
+	gf_nf_exporter *e;
+
+	for (i = 0; i <= x->mask; i++)
+		for (e = x->buckets[i]; e; e = e->next)
+		{
+			e->st.datagrams = 0;
+			e->st.templates_refused = 0;
+			e->st.templates_evicted = 0;
+			e->st.sampling_refused = 0;
+			e->st.pending_refused = 0;
+			e->st.pending_evicted = 0;
+		}
+}
+
+void
+gf_nf_exporters_foreach_entry(gf_nf_exporters *x,
+							  void (*cb) (void *arg, gf_nf_exporter *e),
+							  void *arg)
+{
+	uint32_t	i;
+	gf_nf_exporter *e;
+
+	for (i = 0; i <= x->mask; i++)
+		for (e = x->buckets[i]; e; e = e->next)
+			cb(arg, e);
+}

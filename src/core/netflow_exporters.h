@@ -26,6 +26,8 @@ typedef struct gf_nf_exporter
 {
 	struct gf_nf_exporter *next;	/* hash chain */
 	bool		dying;			/* marked by an expiry sweep */
+	uint64_t	shown;			/* pass of gf_decoder_exporter_rows that
+								 * showed it beside a row */
 	gf_exporter_stats st;		/* address, holdings, refusals */
 } gf_nf_exporter;
 
@@ -61,6 +63,14 @@ uint32_t	gf_nf_exporters_mark_idle(gf_nf_exporters *x, uint64_t now_ns,
 
 /* Free dying entries that hold nothing any more; returns how many. */
 uint32_t	gf_nf_exporters_reap(gf_nf_exporters *x);
+
+/* Zero the counts of every entry (datagrams, refusals). */
+void		gf_nf_exporters_reset_counts(gf_nf_exporters *x);
+
+/* Call cb for every entry, which it may mark (shown). */
+void		gf_nf_exporters_foreach_entry(gf_nf_exporters *x,
+										  void (*cb) (void *arg, gf_nf_exporter *e),
+										  void *arg);
 
 void		gf_nf_exporters_foreach(const gf_nf_exporters *x,
 									void (*cb) (void *arg, const gf_exporter_stats *s),

@@ -8,6 +8,7 @@
 #include "netflow_state.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 gf_nf_state *
 gf_nf_state_new(const gf_limits *lim)
@@ -68,6 +69,9 @@ gf_nf_state_expire(gf_decoder *d, uint64_t now_ns)
 
 	d->counters.nf_sets_pending_expired +=
 		gf_nf_pending_expire(st->pending, now_ns, st->pending_max_age_ns);
+	/* Rows of exporters() of every protocol go after the same silence. */
+	d->counters.exporter_rows_expired +=
+		gf_rows_expire(d->rows, now_ns, st->exporter_idle_ns);
 
 	/*
 	 * Exporters silent for the idle time lose their templates and
@@ -96,4 +100,81 @@ gf_decoder_exporters(const gf_decoder *d,
 					 void *arg)
 {
 	gf_nf_exporters_foreach(d->nf->exporters, cb, arg);
+}
+
+/* What gf_decoder_exporter_rows passes between its callbacks. */
+typedef struct nf_rows_ctx
+{
+	gf_decoder *d;
+	void		(*cb) (void *arg, const gf_exporter_row *r);
+	void	   *arg;
+} nf_rows_ctx;
+
+/* A row: its address's v9 / IPFIX holdings beside it, marked shown. */
+static void
+nf_rows_row(void *arg, gf_exporter_row *r)
+{
+	nf_rows_ctx *c = arg;
+	gf_nf_exporter *e = NULL;
+
+	if (r->type == GF_TYPE_NETFLOW_V9 || r->type == GF_TYPE_IPFIX)
+		e = gf_nf_exporters_find(c->d->nf->exporters, &r->exporter);
+	if (e != NULL)
+	{
+		r->nf = e->st;
+		r->has_state = true;
+		e->shown = c->d->rows_pass;
+	}
+	c->cb(c->arg, r);
+}
+
+/* An address holding state that no row showed (loaded at start, say). */
+static void
+nf_rows_state_only(void *arg, gf_nf_exporter *e)
+{
+	nf_rows_ctx *c = arg;
+	gf_exporter_row r;
+
+	if (e->shown == c->d->rows_pass)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.exporter = e->st.exporter;
+	r.type = GF_TYPE_UNKNOWN;
+	r.first_seen_ns = e->st.first_seen_ns;
+	r.last_seen_ns = e->st.last_seen_ns;
+	r.datagrams = e->st.datagrams;
+	r.nf = e->st;
+	r.has_state = true;
+	c->cb(c->arg, &r);
+}
+
+void
+gf_decoder_exporter_rows(gf_decoder *d,
+						 void (*cb) (void *arg, const gf_exporter_row *r),
+						 void *arg)
+{
+	nf_rows_ctx c;
+
+	c.d = d;
+	c.cb = cb;
+	c.arg = arg;
+	d->rows_pass++;
+	gf_rows_foreach(d->rows, nf_rows_row, &c);
+	gf_nf_exporters_foreach_entry(d->nf->exporters, nf_rows_state_only, &c);
+}
+
+void
+gf_decoder_reset_exporter_counts(gf_decoder *d)
+{
+	gf_rows_reset_counts(d->rows);
+	gf_nf_exporters_reset_counts(d->nf->exporters);
+}
+
+void
+gf_decoder_set_idle_ms(gf_decoder *d, uint32_t idle_ms)
+{
+	if (idle_ms == 0)
+		return;
+	d->lim.exporter_idle_ms = idle_ms;
+	d->nf->exporter_idle_ns = (uint64_t) idle_ms * 1000000u;
 }

@@ -97,6 +97,17 @@ gf_nf5_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 	/* p[20] engine_type, p[21] engine_id: not carried by gf_flow */
 	h.sampling = (uint16_t) gf_be_uint(p + 22, 2);
 
+	/* The row: engine type and id are v5's observation domain. */
+	gf_row_msg_begin(&d->msg, GF_TYPE_NETFLOW_V5, &dg->exporter,
+					 (uint32_t) p[20] << 8 | p[21]);
+	d->msg.seq.seq = h.sequence;	/* flows before this datagram */
+	d->msg.seq.units = h.count;
+	d->msg.seq.units_known = true;
+	d->msg.seq.has_uptime = true;
+	d->msg.seq.uptime_ms = h.uptime_ms;
+	d->msg.seq.has_export = true;
+	d->msg.seq.export_secs = (uint32_t) gf_be_uint(p + 8, 4);
+
 	need = NF5_HEADER_LEN + (size_t) h.count * NF5_RECORD_LEN;
 	if (need != dg->len)
 		return gf_fail(err, GF_ERR_COUNT, 2,
@@ -110,6 +121,7 @@ gf_nf5_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 		if (nf5_record(&h, p + NF5_HEADER_LEN + (size_t) i * NF5_RECORD_LEN, &f))
 			d->counters.flows_clock_skew++;
 		d->counters.flows++;
+		gf_row_msg_flow(&d->msg, &f);
 		if (sink && sink->flow)
 			sink->flow(sink->arg, &f);
 	}

@@ -213,6 +213,8 @@ gf_nfx_records(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_template *tpl,
 		uint16_t	i;
 
 		gf_nf_rec_begin(&rec, &f, msg);
+		/* IPFIX sequence numbers count data records, options ones too. */
+		c->d->msg.records++;
 		if (tpl->options)
 			memset(&oif, 0, sizeof(oif));
 		for (i = 0; i < tpl->n_fields; i++)
@@ -251,6 +253,7 @@ gf_nfx_records(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_template *tpl,
 			if (gf_nf_rec_finish(&rec, msg, &cache))
 				c->d->counters.flows_clock_skew++;
 			c->d->counters.flows++;
+			gf_row_msg_flow(&c->d->msg, &f);
 			if (c->sink && c->sink->flow)
 				c->sink->flow(c->sink->arg, &f);
 		}
@@ -278,8 +281,15 @@ nfx_pending_cb(void *arg, const gf_nf_msg *msg, uint16_t set_id,
 	gf_rd_init(&r, body, len);
 	/* Errors in a kept set belong to its own (earlier) datagram. */
 	memset(c->err, 0, sizeof(*c->err));
+	/* Its flows count on its exporter's row, as if they came now. */
+	gf_row_msg_clear(&c->d->msg);
+	gf_row_msg_begin(&c->d->msg, msg->scope.version == 9 ?
+					 GF_TYPE_NETFLOW_V9 : GF_TYPE_IPFIX,
+					 &msg->scope.exporter, msg->scope.domain);
 	if (gf_nfx_records(c, msg, tpl, &r) != GF_OK)
 		c->d->counters.packets_malformed++;
+	gf_rows_commit(c->d->rows, &c->d->msg, NULL, false, &c->d->counters);
+	c->d->msg.valid = false;
 }
 
 void
@@ -319,6 +329,8 @@ nfx_data_set(gf_nfx_ctx *c, const gf_nf_msg *msg, uint16_t set_id, gf_rd *body)
 		return gf_nfx_records(c, msg, tpl, body);
 	}
 
+	/* Its records cannot be counted for the IPFIX sequence. */
+	c->d->msg.records_unknown = true;
 	/* Its template has not come (yet): keep a copy, within bounds. */
 	rc = gf_nf_pending_add(c->st->pending, msg, set_id, body->p, body->len,
 						   &evicted);
@@ -460,6 +472,21 @@ gf_nfx_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 		d->counters.packets_netflow_v9++;
 	else
 		d->counters.packets_ipfix++;
+
+	/*
+	 * The row: v9 numbers export packets, IPFIX data records (counted as
+	 * they are decoded, gf_nfx_records).
+	 */
+	gf_row_msg_begin(&d->msg, version == 9 ? GF_TYPE_NETFLOW_V9 : GF_TYPE_IPFIX,
+					 &dg->exporter, domain);
+	d->msg.seq.seq = sequence;
+	d->msg.seq.units = 1;
+	d->msg.seq.units_known = true;
+	d->msg.seq.has_uptime = version == 9;
+	d->msg.seq.uptime_ms = uptime;
+	d->msg.seq.has_export = true;
+	d->msg.seq.export_secs = export_secs;
+	d->msg.count_records = version == 10;
 
 	exporter = gf_nf_exporters_find(d->nf->exporters, &msg.scope.exporter);
 	if (exporter)

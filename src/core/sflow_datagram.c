@@ -53,6 +53,14 @@ gf_sflow_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 					   "datagram header cut off: datagram has %zu bytes",
 					   dg->len);
 
+	/* The row: agent and sub-agent; the sequence numbers datagrams. */
+	gf_row_msg_begin(&d->msg, GF_TYPE_SFLOW_5, &c.agent, c.sub_agent_id);
+	d->msg.seq.seq = c.sequence;
+	d->msg.seq.units = 1;
+	d->msg.seq.units_known = true;
+	d->msg.seq.has_uptime = true;
+	d->msg.seq.uptime_ms = c.uptime_ms;
+
 	for (i = 0; i < nsamples; i++)
 	{
 		off = gf_rd_abs(&r);

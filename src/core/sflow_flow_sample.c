@@ -410,8 +410,13 @@ gf_sf_flow_sample(gf_sf_ctx *c, gf_rd *r, bool expanded)
 		return gf_fail(c->err, GF_ERR_TRUNCATED, off,
 					   "%sflow sample of %zu bytes is too short",
 					   expanded ? "expanded " : "", r->len);
-	(void) src_type;
-	(void) src_index;
+	/* Flow samples are numbered per data source: their rows follow it. */
+	if (c->d->msg.n_samples < GF_ROW_MSG_SAMPLES)
+	{
+		c->d->msg.samples[c->d->msg.n_samples].source = src_type << 24 ^ src_index;
+		c->d->msg.samples[c->d->msg.n_samples].seq = seq;
+		c->d->msg.n_samples++;
+	}
 
 	gf_flow_init(&f, GF_TYPE_SFLOW_5, c->dg->time_received_ns, &c->agent);
 	GF_SET(&f, sequence_num, GF_F_SEQUENCE_NUM, c->sequence);
@@ -431,6 +436,7 @@ gf_sf_flow_sample(gf_sf_ctx *c, gf_rd *r, bool expanded)
 
 	c->d->counters.sflow_flow_samples++;
 	c->d->counters.flows++;
+	gf_row_msg_flow(&c->d->msg, &f);
 	if (c->sink && c->sink->flow)
 		c->sink->flow(c->sink->arg, &f);
 	return GF_OK;

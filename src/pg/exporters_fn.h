@@ -8,7 +8,14 @@
 
 #include "gf_shmem.h"
 
-/* Copy the decoder's most refused / busiest exporters into slot. */
-extern void gf_exporters_publish(GfWorkerSlot *slot, const gf_decoder *decoder);
+/* Copy the decoder's most refused / busiest exporter rows into slot. */
+extern void gf_exporters_publish(GfWorkerSlot *slot, gf_decoder *decoder);
+
+/*
+ * goflow2plus.reset_stats() was called since *generation: zero the counts
+ * of the decoder's rows, publish them, and remember the new generation.
+ */
+extern void gf_exporters_reset_if_asked(GfWorkerSlot *slot, gf_decoder *decoder,
+										uint64 *generation);
 
 #endif							/* GF_EXPORTERS_FN_H */

@@ -56,6 +56,7 @@ gf_shmem_startup(int nslots, const gf_listen_list *listen)
 		int			e;
 
 		memset(gf_shared, 0, gf_shmem_size(nslots));
+		pg_atomic_init_u64(&gf_shared->reset_generation, 0);
 		gf_shared->nslots = nslots;
 		for (s = 0; s < nslots; s++)
 		{
@@ -66,7 +67,10 @@ gf_shmem_startup(int nslots, const gf_listen_list *listen)
 			pg_atomic_init_u32(&slot->pid, 0);
 			pg_atomic_init_u32(&slot->ready, 0);
 			for (c = 0; c < GF_NCOUNTERS; c++)
+			{
 				pg_atomic_init_u64(&slot->counters[c], 0);
+				pg_atomic_init_u64(&slot->baseline[c], 0);
+			}
 			SpinLockInit(&slot->exporters_lock);
 		}
 		/* _PG_init made sure they fit; the supervisor starts their workers. */
@@ -105,7 +109,10 @@ gf_slot_alloc(const gf_listen_uri *uri, int socket_no)
 		if (taken || pg_atomic_read_u32(&slot->pid) != 0)
 			continue;
 		for (c = 0; c < GF_NCOUNTERS; c++)
+		{
 			pg_atomic_write_u64(&slot->counters[c], 0);
+			pg_atomic_write_u64(&slot->baseline[c], 0);
+		}
 		pg_atomic_write_u32(&slot->ready, 0);
 		SpinLockAcquire(&slot->exporters_lock);
 		slot->n_exporters = 0;
@@ -174,4 +181,75 @@ gf_listener_state_name(GfListenerState state)
 	if ((int) state < 0 || (int) state >= (int) lengthof(gf_state_names))
 		return "unknown";
 	return gf_state_names[state];
+}
+
+bool
+gf_counter_is_gauge(int c)
+{
+	return c == GF_C_rcvbuf_bytes || c == GF_C_spool_records ||
+		c == GF_C_spool_bytes || c == GF_C_nats_inflight ||
+		c == GF_C_nats_buffered;
+}
+
+uint64
+gf_shmem_counter(GfWorkerSlot *slot, int c)
+{
+	uint64		v = pg_atomic_read_u64(&slot->counters[c]);
+	uint64		base;
+
+	if (gf_counter_is_gauge(c))
+		return v;
+	base = pg_atomic_read_u64(&slot->baseline[c]);
+	/* Counters only grow; a value below its baseline is never shown. */
+	return v >= base ? v - base : 0;
+}
+
+/* Zero the counts of one published exporter row (see gf_decoder_reset_exporter_counts). */
+static void
+shm_reset_row(gf_exporter_row *r)
+{
+	r->datagrams = 0;
+	r->bytes = 0;
+	r->flows = 0;
+	r->decode_errors = 0;
+	r->n_rates = 0;
+	r->seq_lost = 0;
+	r->seq_late = 0;
+	r->seq_resets = 0;
+	r->samples_lost = 0;
+	r->nf.datagrams = 0;
+	r->nf.templates_refused = 0;
+	r->nf.templates_evicted = 0;
+	r->nf.sampling_refused = 0;
+	r->nf.pending_refused = 0;
+	r->nf.pending_evicted = 0;
+}
+
+void
+gf_shmem_reset_stats(void)
+{
+	int			s;
+
+	if (gf_shared == NULL)
+		return;
+	for (s = 0; s < gf_shared->nslots; s++)
+	{
+		GfWorkerSlot *slot = &gf_shared->slots[s];
+		int			c;
+		int			i;
+
+		for (c = 0; c < GF_NCOUNTERS; c++)
+			pg_atomic_write_u64(&slot->baseline[c],
+								pg_atomic_read_u64(&slot->counters[c]));
+
+		/*
+		 * The rows shown until the worker publishes its own zeroed ones
+		 * (at its next loop pass, once it sees the generation move).
+		 */
+		SpinLockAcquire(&slot->exporters_lock);
+		for (i = 0; i < slot->n_exporters; i++)
+			shm_reset_row(&slot->exporters[i]);
+		SpinLockRelease(&slot->exporters_lock);
+	}
+	pg_atomic_fetch_add_u64(&gf_shared->reset_generation, 1);
 }

@@ -79,10 +79,11 @@ typedef enum GfCounterIndex
 extern const char *const gf_counter_names[GF_NCOUNTERS];
 
 /*
- * Exporters a worker shows in goflow2plus.exporters(): those with the most
- * refusals first, then the busiest; the count of all it holds beside them.
+ * Rows a worker shows in goflow2plus.exporters() (one per exporter,
+ * protocol and domain): those with the most refusals first, then the
+ * busiest; the count of all it holds beside them.
  */
-#define GF_SLOT_EXPORTERS 64
+#define GF_SLOT_EXPORTERS 256
 
 /*
  * What a listener's slot is doing (goflow2plus.listeners()).  The
@@ -124,15 +125,28 @@ typedef struct GfWorkerSlot
 	pg_atomic_uint32 pid;		/* 0 when not running */
 	pg_atomic_uint32 ready;		/* socket bound and database connected */
 	pg_atomic_uint64 counters[GF_NCOUNTERS];
+
+	/*
+	 * What counters held at the last goflow2plus.reset_stats(): readers
+	 * show counters - baseline (gauges as they are), so the worker, the
+	 * only writer of counters, never has to take part in a reset.
+	 */
+	pg_atomic_uint64 baseline[GF_NCOUNTERS];
 	/* Written by the worker once a tick, copied out by readers. */
 	slock_t		exporters_lock;
 	int			n_exporters;
 	uint32		exporters_held;
-	gf_exporter_stats exporters[GF_SLOT_EXPORTERS];
+	gf_exporter_row exporters[GF_SLOT_EXPORTERS];
 } GfWorkerSlot;
 
 typedef struct GfShared
 {
+	/*
+	 * Bumped by goflow2plus.reset_stats(); a worker that sees it move
+	 * zeroes the counts of its decoder's exporter rows (which live in
+	 * its own memory) and publishes them again.
+	 */
+	pg_atomic_uint64 reset_generation;
 	int			nslots;			/* goflow2plus.max_listeners */
 	GfWorkerSlot slots[FLEXIBLE_ARRAY_MEMBER];
 } GfShared;
@@ -186,5 +200,17 @@ extern bool gf_slot_read(GfWorkerSlot *slot, GfSlotMeta *out);
 
 /* "starting", "running", "failed", "stopping". */
 extern const char *gf_listener_state_name(GfListenerState state);
+
+/* True for the counters that are gauges (reset_stats leaves them alone). */
+extern bool gf_counter_is_gauge(int c);
+
+/* A counter as stats() shows it: since the last reset_stats(). */
+extern uint64 gf_shmem_counter(GfWorkerSlot *slot, int c);
+
+/*
+ * goflow2plus.reset_stats(): baselines for every counter of every slot,
+ * the counts of the exporter rows published, and the reset generation.
+ */
+extern void gf_shmem_reset_stats(void);
 
 #endif							/* GF_SHMEM_H */

@@ -284,11 +284,11 @@ _PG_init(void)
 							PGC_POSTMASTER, GUC_UNIT_KB,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("goflow2plus.exporter_idle_timeout",
-							"An exporter silent this long loses its templates and sampling rates in the worker.",
+							"An exporter silent this long loses its templates, sampling rates and rows in goflow2plus.exporters(), in the workers and in goflow2plus.templates / goflow2plus.sampling.",
 							NULL,
 							&gf_guc_exporter_idle_timeout,
 							3600, 1, INT_MAX / 1000,
-							PGC_POSTMASTER, GUC_UNIT_S,
+							PGC_SIGHUP, GUC_UNIT_S,
 							NULL, NULL, NULL);
 	/* goflow2plus.transport, format, transport_file, nats_* (sinks.c). */
 	gf_sinks_define_gucs();

@@ -18,6 +18,8 @@
  */
 #include "postgres.h"
 
+#include <time.h>
+
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
@@ -59,7 +61,8 @@ static const char *const st_save_template_sql =
 "(exporter, version, domain_id, template_id, kind, fields, updated) "
 "VALUES ($1, $2, $3, $4, $5, $6, $7) "
 "ON CONFLICT (exporter, version, domain_id, template_id) DO UPDATE "
-"SET kind = EXCLUDED.kind, fields = EXCLUDED.fields, updated = EXCLUDED.updated "
+"SET kind = EXCLUDED.kind, fields = EXCLUDED.fields, updated = EXCLUDED.updated, "
+"heard = now() "
 "WHERE t.updated <= EXCLUDED.updated";
 
 static const char *const st_save_sampling_sql =
@@ -68,7 +71,23 @@ static const char *const st_save_sampling_sql =
 "VALUES ($1, $2, $3, $4, $5, $6, $7, now()) "
 "ON CONFLICT (exporter, version, domain_id, per_sampler, sampler_id) DO UPDATE "
 "SET rate = EXCLUDED.rate, init_time_ms = EXCLUDED.init_time_ms, "
-"updated = EXCLUDED.updated";
+"updated = EXCLUDED.updated, heard = now()";
+
+/*
+ * Heard: refreshed only when older than the touch period, so a busy
+ * exporter costs one row version per period, not one per tick.
+ */
+static const char *const st_touch_sql[] = {
+	"UPDATE goflow2plus.templates SET heard = now() "
+	"WHERE exporter = ANY ($1) AND heard < now() - $2 * interval '1 ms'",
+	"UPDATE goflow2plus.sampling SET heard = now() "
+	"WHERE exporter = ANY ($1) AND heard < now() - $2 * interval '1 ms'",
+};
+
+static const char *const st_sweep_sql[] = {
+	"DELETE FROM goflow2plus.templates WHERE heard < now() - $1 * interval '1 ms'",
+	"DELETE FROM goflow2plus.sampling WHERE heard < now() - $1 * interval '1 ms'",
+};
 
 /* What one load found, for its log line. */
 typedef struct StLoadCounts
@@ -95,6 +114,8 @@ gf_state_init(GfStateStore *s, int slotno)
 {
 	memset(s, 0, sizeof(*s));
 	s->slotno = slotno;
+	s->started = GetCurrentTimestamp();
+	s->last_expire = s->started;
 }
 
 bool
@@ -460,4 +481,142 @@ gf_state_sync(GfStateStore *s, gf_decoder *d)
 
 	pgstat_report_stat(false);
 	pgstat_report_activity(STATE_IDLE, NULL);
+}
+
+/* ---- expiry of silent exporters' rows -------------------------------- */
+
+/* NetFlow v9 / IPFIX exporters heard since a time, as inet datums. */
+typedef struct StHeard
+{
+	uint64		since_ns;
+	int			n;
+	int			cap;
+	Datum	   *addrs;
+	gf_addr		last;			/* a repeat of the row before is skipped;
+								 * other repeats are harmless in ANY () */
+} StHeard;
+
+static void
+st_collect_heard(void *arg, const gf_exporter_row *r)
+{
+	StHeard    *h = arg;
+
+	if ((r->type != GF_TYPE_NETFLOW_V9 && r->type != GF_TYPE_IPFIX) ||
+		r->last_seen_ns < h->since_ns ||
+		(h->n > 0 && memcmp(&h->last, &r->exporter, sizeof(gf_addr)) == 0))
+		return;
+	if (h->n == h->cap)
+	{
+		h->cap = h->cap == 0 ? 64 : h->cap * 2;
+		h->addrs = h->addrs == NULL ? palloc(sizeof(Datum) * h->cap) :
+			repalloc(h->addrs, sizeof(Datum) * h->cap);
+	}
+	h->addrs[h->n++] = gf_datum_inet(&r->exporter);
+	h->last = r->exporter;
+}
+
+/* Touch period: a quarter of the idle timeout, 1 s to 5 min. */
+static int64
+st_period_ms(void)
+{
+	int64		p = (int64) gf_guc_exporter_idle_timeout * 1000 / 4;
+
+	return Min(Max(p, 1000), 300000);
+}
+
+uint64
+gf_state_expire(GfStateStore *s, gf_decoder *d)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	TimestampTz now = GetCurrentTimestamp();
+	int64		period = st_period_ms();
+	int64		idle = (int64) gf_guc_exporter_idle_timeout * 1000;
+	uint64		deleted = 0;
+	uint64		since = s->heard_since_ns;
+	struct timespec ts;
+
+	if (!s->loaded || !TimestampDifferenceExceeds(s->last_expire, now, (int) period))
+		return 0;
+	s->last_expire = now;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	s->heard_since_ns = (uint64) ts.tv_sec * UINT64CONST(1000000000) + (uint64) ts.tv_nsec;
+
+	PG_TRY();
+	{
+		StHeard		h;
+		int			t;
+
+		memset(&h, 0, sizeof(h));
+		h.since_ns = since;
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		(void) set_config_option("lock_timeout", GF_LOCK_TIMEOUT,
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_LOCAL, true, 0, false);
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pgstat_report_activity(STATE_RUNNING, "goflow2plus: expiring templates of silent exporters");
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (OidIsValid(get_extension_oid("goflow2plus", true)))
+		{
+			gf_decoder_exporter_rows(d, st_collect_heard, &h);
+			for (t = 0; t < 2 && h.n > 0; t++)
+			{
+				Oid			types[2] = {INETARRAYOID, INT8OID};
+				Datum		v[2];
+
+				v[0] = gf_datum_array(h.addrs, NULL, h.n, INETOID);
+				v[1] = Int64GetDatum(period);
+				if (SPI_execute_with_args(st_touch_sql[t], 2, types, v, NULL,
+										  false, 0) != SPI_OK_UPDATE)
+					elog(ERROR, "could not mark exporters heard in goflow2plus.%s",
+						 t == 0 ? "templates" : "sampling");
+			}
+
+			/*
+			 * Only a worker that has run for the whole timeout has had the
+			 * chance to hear every exporter it serves; the other workers
+			 * touch theirs at least once a period.
+			 */
+			if (TimestampDifferenceExceeds(s->started, now, (int) Min(idle, INT_MAX)))
+				for (t = 0; t < 2; t++)
+				{
+					Oid			types[1] = {INT8OID};
+					Datum		v[1];
+
+					v[0] = Int64GetDatum(idle + period);
+					if (SPI_execute_with_args(st_sweep_sql[t], 1, types, v, NULL,
+											  false, 0) != SPI_OK_DELETE)
+						elog(ERROR, "could not delete rows of silent exporters from goflow2plus.%s",
+							 t == 0 ? "templates" : "sampling");
+					deleted += SPI_processed;
+				}
+		}
+		SPI_finish();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+		if (deleted > 0)
+			ereport(LOG,
+					(errmsg("goflow2plus worker %d: deleted %llu rows of goflow2plus.templates and goflow2plus.sampling of exporters silent for more than goflow2plus.exporter_idle_timeout (%d s)",
+							s->slotno, (unsigned long long) deleted,
+							gf_guc_exporter_idle_timeout)));
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		if (TimestampDifferenceExceeds(s->last_error_log, now, ST_LOG_INTERVAL_MS))
+		{
+			EmitErrorReport();
+			s->last_error_log = now;
+		}
+		FlushErrorState();
+		AbortCurrentTransaction();
+		/* Heard again next time: nothing was marked. */
+		s->heard_since_ns = since;
+	}
+	PG_END_TRY();
+
+	pgstat_report_stat(false);
+	pgstat_report_activity(STATE_IDLE, NULL);
+	return deleted;
 }

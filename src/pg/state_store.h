@@ -21,6 +21,10 @@ typedef struct GfStateStore
 	uint64		saved_version;	/* decoder state version last saved */
 	TimestampTz last_error_log; /* failures are logged at most every 10 s */
 	uint64		errors_unlogged;
+	/* Expiry of rows of silent exporters (gf_state_expire). */
+	TimestampTz started;		/* when this worker started */
+	TimestampTz last_expire;	/* last touch and sweep */
+	uint64		heard_since_ns; /* exporters heard after this are touched */
 } GfStateStore;
 
 void		gf_state_init(GfStateStore *s, int slotno);
@@ -36,5 +40,14 @@ bool		gf_state_pending(const GfStateStore *s, gf_decoder *d);
  * Must not be called inside a transaction.
  */
 void		gf_state_sync(GfStateStore *s, gf_decoder *d);
+
+/*
+ * Every quarter of goflow2plus.exporter_idle_timeout (1 s to 5 min): mark
+ * the rows of exporters this worker heard since the last time as heard
+ * now, and delete rows no worker heard for the timeout (plus that
+ * quarter), once this worker has run that long itself.  A transaction
+ * of its own, errors caught like gf_state_sync's.  Returns rows deleted.
+ */
+uint64		gf_state_expire(GfStateStore *s, gf_decoder *d);
 
 #endif							/* GF_STATE_STORE_H */

@@ -5,6 +5,10 @@
  *    Slots come and go with goflow2plus.listen; free ones are skipped, and
  *    a slot's listener is copied under its lock (gf_slot_read).
  *
+ *    goflow2plus.reset_stats() sets every counter's baseline to its value
+ *    (stats() shows the difference) and asks the workers to zero the
+ *    counts of their exporter rows.
+ *
  *    Tests poll "SELECT bool_and(ready) FROM goflow2plus.stats()" before
  *    sending their first datagram: a worker is ready once its socket is
  *    bound and it is connected to goflow2plus.database.
@@ -17,6 +21,7 @@
 #include "gf_shmem.h"
 
 PG_FUNCTION_INFO_V1(goflow2plus_stats);
+PG_FUNCTION_INFO_V1(goflow2plus_reset_stats);
 
 #define STATS_NCOLS 5
 
@@ -59,9 +64,21 @@ goflow2plus_stats(PG_FUNCTION_ARGS)
 			values[2] = BoolGetDatum(ready);
 			values[3] = CStringGetTextDatum(gf_counter_names[c]);
 			/* bigint holds it for 292 years of a billion events a second. */
-			values[4] = Int64GetDatum((int64) pg_atomic_read_u64(&slot->counters[c]));
+			values[4] = Int64GetDatum((int64) gf_shmem_counter(slot, c));
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	}
 	return (Datum) 0;
+}
+
+Datum
+goflow2plus_reset_stats(PG_FUNCTION_ARGS)
+{
+	if (gf_shmem_get() == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("goflow2plus workers are not running in this server"),
+				 errhint("Add goflow2plus to shared_preload_libraries and restart.")));
+	gf_shmem_reset_stats();
+	PG_RETURN_VOID();
 }

@@ -136,6 +136,7 @@ typedef struct Worker
 	int			rcvbuf_applied;
 	int64		next_tick_ms;
 	bool		release_pending;	/* kept data sets are ready to decode */
+	uint64		reset_generation;	/* of goflow2plus.reset_stats() applied */
 } Worker;
 
 static Worker wk;
@@ -779,6 +780,7 @@ wk_reload(Worker *w)
 		w->rcvbuf_applied = gf_guc_rcvbuf;
 	}
 	gf_spool_set_limit(w->spool, (Size) gf_guc_spool_size * 1024);
+	gf_decoder_set_idle_ms(w->decoder, (uint32) gf_guc_exporter_idle_timeout * 1000);
 	gf_sinks_reload();
 	/* A new batch size: write the batch first (wk_resize_writer). */
 	if (gf_guc_batch_size != w->writer_capacity && wk_writer_open(w))
@@ -811,6 +813,7 @@ wk_sync_state(Worker *w)
 		return;
 	if (gf_state_pending(&w->state, w->decoder))
 		gf_state_sync(&w->state, w->decoder);
+	(void) gf_state_expire(&w->state, w->decoder);
 }
 
 /*
@@ -970,6 +973,8 @@ goflow2plus_worker_main(Datum main_arg)
 	}
 	/* Counted now, so that a start that fails (a port in use) shows too. */
 	pg_atomic_fetch_add_u64(&w->slot->counters[GF_C_worker_starts], 1);
+	/* A fresh decoder has nothing to reset: only later calls concern it. */
+	w->reset_generation = pg_atomic_read_u64(&shared->reset_generation);
 	for (i = 0; i < GF_NCOUNTERS; i++)
 		w->base[i] = pg_atomic_read_u64(&w->slot->counters[i]);
 	before_shmem_exit(wk_on_exit, PointerGetDatum(w->slot));
@@ -1097,6 +1102,7 @@ goflow2plus_worker_main(Datum main_arg)
 				 now - w->batch_first_ms >= gf_guc_flush_interval)
 			(void) wk_flush(w);
 		wk_resize_writer(w);
+		gf_exporters_reset_if_asked(w->slot, w->decoder, &w->reset_generation);
 		if (now >= w->next_tick_ms)
 		{
 			gf_decoder_expire(w->decoder, wk_realtime_ns());

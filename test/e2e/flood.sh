@@ -221,7 +221,8 @@ if sent_any thousands_of_fields pending_overflow template_churn; then
 fi
 check "exporters(): the good exporter 127.0.0.1 was refused nothing" \
 	test "$(q "SELECT coalesce(sum(templates_refused + templates_evicted + sampling_refused + pending_refused + pending_evicted), 0) FROM goflow2plus.exporters() WHERE exporter = '127.0.0.1'")" = 0
-q "SELECT exporter, templates, templates_refused, pending_refused, pending_evicted, sampling_refused, exporters_held FROM goflow2plus.exporters() ORDER BY templates_refused + pending_refused + pending_evicted + sampling_refused DESC LIMIT 5" | sed 's/^/     exporters(): /'
+# (Holdings and refusals are the address's: one line per address.)
+q "SELECT * FROM (SELECT DISTINCT ON (exporter) exporter, templates, templates_refused, pending_refused, pending_evicted, sampling_refused, exporters_held FROM goflow2plus.exporters() ORDER BY exporter) e ORDER BY templates_refused + pending_refused + pending_evicted + sampling_refused DESC LIMIT 5" | sed 's/^/     exporters(): /'
 # /proc/net/udp's last column counts datagrams the kernel dropped per socket.
 udp_drops=$(awk -v port="$(printf ':%04X' "$UDP_PORT")" \
 	'$2 ~ port"$" {d += $NF} END {print d + 0}' /proc/net/udp)

@@ -35,6 +35,8 @@
 	X(interface_records, "interface facts decoded: names from v9/IPFIX options data, speeds from sFlow counter samples") \
 	X(nf_templates_expired, "templates dropped because their exporter fell silent (exporter_idle)") \
 	X(nf_exporters_expired, "exporters whose state was dropped after falling silent") \
+	X(exporter_rows_refused, "datagrams of exporters without a row in exporters(): it holds max_exporters rows already") \
+	X(exporter_rows_expired, "rows of exporters() dropped after their exporter fell silent (exporter_idle_timeout)") \
 	X(nf_state_imported, "saved templates / sampling facts installed at start") \
 	X(nf_state_import_rejected, "saved templates / sampling facts refused as corrupt or over a limit") \
 	X(sflow_flow_samples, "sFlow flow samples decoded") \

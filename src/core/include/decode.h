@@ -140,6 +140,49 @@ typedef struct gf_exporter_stats
 	uint64_t	pending_evicted;	/* pushed out by the global pending limit */
 } gf_exporter_stats;
 
+/* Distinct sampling rates a row remembers (the latest first). */
+#define GF_ROW_RATES	4
+
+/*
+ * One row of goflow2plus.exporters(): an exporter and observation domain
+ * of one protocol, as the worker's decoder saw it (exporter_rows.c).
+ *
+ *   exporter  the UDP source for NetFlow / IPFIX, the agent address for
+ *             sFlow (what the flows' sampler_address holds)
+ *   domain    NetFlow v5: engine_type << 8 | engine_id; v9: source id;
+ *             IPFIX: observation domain; sFlow: sub-agent id
+ *
+ * The sequence estimate (seq_gap.h) counts what the protocol counts:
+ * v5 flows, v9 export packets, IPFIX data records, sFlow datagrams; for
+ * sFlow, samples_lost adds flow samples per source id.
+ *
+ * type GF_TYPE_UNKNOWN marks an address that holds v9 / IPFIX state (a
+ * template loaded at start, say) without a row of its own: only nf is
+ * meaningful there.
+ */
+typedef struct gf_exporter_row
+{
+	gf_addr		exporter;
+	gf_flow_type type;
+	uint32_t	domain;
+	uint64_t	first_seen_ns;
+	uint64_t	last_seen_ns;
+	uint64_t	datagrams;		/* decoded or not, header readable */
+	uint64_t	bytes;			/* UDP payload bytes of those */
+	uint64_t	flows;			/* flow records produced */
+	uint64_t	decode_errors;	/* datagrams dropped whole or in part */
+	uint32_t	n_rates;
+	uint64_t	rates[GF_ROW_RATES];	/* sampling rates seen, latest first */
+	bool		has_sequence;
+	uint32_t	last_sequence;	/* of the latest message in order */
+	uint64_t	seq_lost;		/* units skipped, less late ones */
+	uint64_t	seq_late;		/* messages behind the sequence */
+	uint64_t	seq_resets;		/* exporter restarts detected */
+	uint64_t	samples_lost;	/* sFlow flow samples skipped, per source */
+	bool		has_state;		/* nf below is filled */
+	gf_exporter_stats nf;		/* the address's v9 / IPFIX holdings */
+} gf_exporter_row;
+
 typedef struct gf_decoder gf_decoder;
 
 gf_decoder *gf_decoder_new(const gf_limits *lim);
@@ -170,6 +213,25 @@ void		gf_decoder_expire(gf_decoder *d, uint64_t now_ns);
  * while more wait.  Callers that want them at once call it in a loop.
  */
 bool		gf_decoder_release(gf_decoder *d, uint64_t now_ns, const gf_sink *sink);
+
+/*
+ * Call cb for every row: each exporter / protocol / domain heard from,
+ * its address's v9 / IPFIX holdings beside it, then the addresses that
+ * hold such state without a row (type GF_TYPE_UNKNOWN).
+ */
+void		gf_decoder_exporter_rows(gf_decoder *d,
+									 void (*cb) (void *arg, const gf_exporter_row *r),
+									 void *arg);
+
+/*
+ * Zero what exporters() counts (datagrams, bytes, flows, errors, rates
+ * seen, sequence estimates, refusals), keeping what is held and when
+ * each exporter was first and last seen.
+ */
+void		gf_decoder_reset_exporter_counts(gf_decoder *d);
+
+/* Change the idle timeout (gf_limits.exporter_idle_ms) of a running decoder. */
+void		gf_decoder_set_idle_ms(gf_decoder *d, uint32_t idle_ms);
 
 /* Call cb for every exporter holding NetFlow v9 / IPFIX state. */
 void		gf_decoder_exporters(const gf_decoder *d,
