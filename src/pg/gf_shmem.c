@@ -65,6 +65,7 @@ gf_shmem_startup(const gf_listen_list *listen)
 				for (c = 0; c < GF_NCOUNTERS; c++)
 					pg_atomic_init_u64(&s->counters[c], 0);
 				SpinLockInit(&s->exporters_lock);
+				gf_traffic_slot_init(&s->traffic);
 			}
 		}
 		Assert(slot == nslots);

@@ -19,6 +19,7 @@
 #include "counters.h"
 #include "decode.h"
 #include "listen_uri.h"
+#include "traffic_stats.h"
 
 /*
  * Counters the adapter keeps on top of the decoder's (counters.h); the
@@ -94,6 +95,8 @@ typedef struct GfWorkerSlot
 	int			n_exporters;
 	uint32		exporters_held;
 	gf_exporter_stats exporters[GF_SLOT_EXPORTERS];
+	/* Per-source counts and batch write times (traffic_stats.h). */
+	GfTrafficSlot traffic;
 } GfWorkerSlot;
 
 typedef struct GfShared

@@ -31,6 +31,7 @@
 #include "commands/extension.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "portability/instr_time.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
@@ -196,6 +197,7 @@ wk_publish(Worker *w)
 						(uint64) gf_spool_bytes(w->spool));
 	pg_atomic_write_u64(&w->slot->counters[GF_C_nats_inflight], sc.nats_inflight);
 	pg_atomic_write_u64(&w->slot->counters[GF_C_nats_buffered], sc.nats_buffered);
+	gf_traffic_publish(&w->slot->traffic);
 }
 
 /*
@@ -497,10 +499,12 @@ wk_flush(Worker *w)
 	bool		present = false;
 	bool		log_it = false;
 	int64		now;
+	instr_time	started;
 
 	w->batch_first_ms = 0;
 	if (nrecords == 0)
 		return true;
+	INSTR_TIME_SET_CURRENT(started);
 
 	PG_TRY();
 	{
@@ -575,6 +579,14 @@ wk_flush(Worker *w)
 			w->c.ifcounter_rows_inserted += wr->ifcounters;
 			w->c.sflow_drop_rows_inserted += wr->drops;
 			w->c.flushes++;
+			{
+				instr_time	took;
+
+				INSTR_TIME_SET_CURRENT(took);
+				INSTR_TIME_SUBTRACT(took, started);
+				gf_traffic_flush_time(&w->slot->traffic,
+									  INSTR_TIME_GET_MICROSEC(took));
+			}
 		}
 		else
 			w->c.dropped_no_extension += nrecords;
@@ -679,6 +691,7 @@ wk_decode_batch(Worker *w, int n)
 		gf_datagram dg;
 		GfRecvInfo	info;
 		gf_error	err;
+		GfRemoteStats *src;
 
 		gf_recv_datagram(w->recv, i, now_ns, &dg, &info);
 		w->c.bytes_received += dg.len;
@@ -688,9 +701,13 @@ wk_decode_batch(Worker *w, int n)
 		/* Before anything is decoded: templates and rates included. */
 		if (!gf_exporter_acl_allows(gf_exporter_acl_current, &dg.exporter))
 		{
+			gf_traffic_denied(dg.len);
 			wk_exporter_denied(w, &dg);
 			continue;
 		}
+		/* Per-source figures for /metrics (traffic_stats.h). */
+		src = gf_traffic_begin(&dg.exporter, dg.len,
+							   gf_decoder_counters(w->decoder));
 
 		if (info.truncated)
 		{
@@ -706,10 +723,12 @@ wk_decode_batch(Worker *w, int n)
 			snprintf(err.msg, sizeof(err.msg),
 					 "datagram longer than the %d-byte receive buffer", WK_RECV_BUFSIZE);
 			wk_decode_failed(w, &dg, &err);
+			gf_traffic_end(src, gf_decoder_counters(w->decoder));
 			continue;
 		}
 		if (gf_decode(w->decoder, proto, &dg, &w->sink, &err) != GF_OK)
 			wk_decode_failed(w, &dg, &err);
+		gf_traffic_end(src, gf_decoder_counters(w->decoder));
 	}
 }
 
@@ -897,6 +916,7 @@ goflow2plus_worker_main(Datum main_arg)
 	for (i = 0; i < GF_NCOUNTERS; i++)
 		w->base[i] = pg_atomic_read_u64(&w->slot->counters[i]);
 	w->c.worker_starts = 1;
+	gf_traffic_init(&w->slot->traffic);
 	pg_atomic_write_u32(&w->slot->pid, (uint32) MyProcPid);
 	before_shmem_exit(wk_on_exit, PointerGetDatum(w->slot));
 
