@@ -1043,6 +1043,11 @@ goflow2plus_worker_main(Datum main_arg)
 		wk_resize_writer(w);
 		if (now >= w->next_tick_ms)
 		{
+			uint32		drops;
+
+			/* Drops after the last datagram read show too (metrics). */
+			if (gf_udp_drops(w->fd, &drops) && drops > w->c.kernel_drops)
+				w->c.kernel_drops = drops;
 			gf_decoder_expire(w->decoder, wk_realtime_ns());
 			gf_exporters_publish(w->slot, w->decoder);
 			wk_sync_state(w);
