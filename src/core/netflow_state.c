@@ -97,3 +97,9 @@ gf_decoder_exporters(const gf_decoder *d,
 {
 	gf_nf_exporters_foreach(d->nf->exporters, cb, arg);
 }
+
+size_t
+gf_decoder_pending_bytes(const gf_decoder *d)
+{
+	return gf_nf_pending_bytes(d->nf->pending);
+}

@@ -38,8 +38,8 @@
 
 /* stats() counters that are gauges (everything else is a counter). */
 static const char *const mt_gauges[] = {
-	"rcvbuf_bytes", "spool_records", "spool_bytes", "nats_inflight",
-	"nats_buffered",
+	"rcvbuf_bytes", "spool_records", "spool_bytes", "nf_pending_bytes",
+	"nats_inflight", "nats_buffered",
 };
 
 /* Help text of every stats() counter, in GfCounterIndex order. */

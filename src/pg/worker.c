@@ -195,6 +195,8 @@ wk_publish(Worker *w)
 						(w->retry_pending ? (uint64) gf_writer_count(w->writer) : 0));
 	pg_atomic_write_u64(&w->slot->counters[GF_C_spool_bytes],
 						(uint64) gf_spool_bytes(w->spool));
+	pg_atomic_write_u64(&w->slot->counters[GF_C_nf_pending_bytes],
+						(uint64) gf_decoder_pending_bytes(w->decoder));
 	pg_atomic_write_u64(&w->slot->counters[GF_C_nats_inflight], sc.nats_inflight);
 	pg_atomic_write_u64(&w->slot->counters[GF_C_nats_buffered], sc.nats_buffered);
 	gf_traffic_publish(&w->slot->traffic);

@@ -64,6 +64,7 @@ $PY "$CHECK" send "$NF" "$SF" "$DIR/expected.json"
 check "all flow rows written" gf_wait_for 10 "SELECT count(*) = 33 FROM goflow2plus.flows"
 tally "$($PY "$CHECK" expect "$URL" "$DIR/expected.json" 2>&1)"
 
+tally "$($PY "$CHECK" pending "$URL" '{"worker": "0", "listen": "netflow://127.0.0.1:'"$NF"'"}' 2>&1)"
 is "another path is 404" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${MPORT}/other")" 404
 MPID=$(ss -Htlnp "sport = :${MPORT}" | grep -oE 'pid=[0-9]+' | head -1 | cut -d= -f2)
 is "the metrics worker is one thread" "$(ls /proc/"${MPID:-0}"/task 2>/dev/null | wc -l)" 1

@@ -363,6 +363,22 @@ def main():
     elif cmd == "value":
         v = get_value(sys.argv[2], norm(sys.argv[3]), json.loads(sys.argv[4]))
         print("none" if v is None else int(v))
+    elif cmd == "pending":
+        # Data waiting for its template: the worker's gauge against the
+        # sum of its exporter rows (both from the decoder), and not 0.
+        deadline = time.time() + 5
+        while True:
+            series, _, _, _ = parse(fetch(sys.argv[2])[1])
+            g = series.get(("goflow2plus_nf_pending_bytes", frozenset(json.loads(sys.argv[3]).items())))
+            rows = sum(v for (nm, ls), v in series.items()
+                       if nm == "goflow2plus_exporter_pending_bytes" and dict(ls)["worker"] == "0")
+            if (g and g == rows) or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        if g and g == rows:
+            ok("goflow2plus_nf_pending_bytes (%d) = the exporter rows' pending bytes" % g)
+        else:
+            fail("goflow2plus_nf_pending_bytes %s, exporter rows %s" % (g, rows))
     elif cmd == "scrape":
         print(fetch(sys.argv[2])[1], end="")
     elif cmd == "same":
