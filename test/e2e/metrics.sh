@@ -109,4 +109,21 @@ is "stats() kernel_drops agrees" "$(gf_q "SELECT value FROM goflow2plus.stats() 
 pkts_after=$($PY "$CHECK" value "$URL" goflow2_flow_traffic_packets "$BSRC")
 is "datagrams counted = sent - dropped" "$((pkts_after - pkts_before))" "$((BLAST - drops))"
 
+# ---- the setting -------------------------------------------------------------
+for bad in 'nohost:9188' '127.0.0.1' '127.0.0.1:0' '127.0.0.1:70000' '[::1]9188' '::1:9188'; do
+	if gf_q "ALTER SYSTEM SET goflow2plus.metrics_listen = '$bad'" >/dev/null 2>&1; then
+		fail "metrics_listen '$bad' accepted"
+	else
+		ok "metrics_listen '$bad' refused"
+	fi
+done
+if ip -6 addr show dev lo 2>/dev/null | grep -q '::1'; then
+	M6=$(free_port tcp)
+	gf_q "ALTER SYSTEM SET goflow2plus.metrics_listen = '[::1]:${M6}'" >/dev/null
+	gf_as_pg "$GF_PGBIN/pg_ctl" -D "$DIR/data" -m fast -w restart >/dev/null
+	check "an IPv6 address serves /metrics after a restart" bash -c \
+		"for i in \$(seq 50); do curl -sfg 'http://[::1]:${M6}/metrics' | grep -q '^# TYPE goflow2_flow_traffic_bytes counter' && exit 0; sleep 0.1; done; exit 1"
+	is "the old address is closed" "$(curl -s -o /dev/null -w '%{http_code}' "$URL")" 000
+fi
+
 tap_summary
