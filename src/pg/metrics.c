@@ -446,7 +446,7 @@ mt_process(StringInfo buf, MtSlot *ms, int nslots)
 			else
 				mt_router_add(&nferr, router, "error", "error_decoding", NULL, NULL, bad);
 			/* GoFlow2 adds a v5 datagram's record count as DataFlowSets. */
-			mt_router_add(&sets, router, "type", "DataFlowSet", "version", "5", r->v5_records);
+			mt_router_add(&sets, router, "type", "DataFlowSet", "version", "5", r->d[GF_RD_nf_v5_records]);
 			for (t = 0; t < (int) lengthof(mt_set_types); t++)
 			{
 				const MtSetType *st = &mt_set_types[t];

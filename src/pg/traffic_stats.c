@@ -22,6 +22,8 @@ static GfRemoteStats ts_other;
 static int	ts_n;
 static int	ts_last;			/* row of the previous datagram */
 static bool ts_dirty;
+/* The source whose datagrams are being decoded, and the counters then. */
+static GfRemoteStats *ts_cur;
 static uint64 ts_before[GF_NREMOTE_DIFF];
 
 #define TS_COUNTER(dc, i) (*(const uint64 *) ((const char *) (dc) + ts_offset[i]))
@@ -49,6 +51,7 @@ gf_traffic_init(GfTrafficSlot *t)
 	ts_other = t->other;
 	SpinLockRelease(&t->lock);
 	ts_last = 0;
+	ts_cur = NULL;
 	ts_dirty = false;
 }
 
@@ -87,29 +90,34 @@ ts_row(const gf_addr *a)
 	return &ts_other;
 }
 
-GfRemoteStats *
+void
+gf_traffic_settle(const gf_counters *dc)
+{
+	int			i;
+
+	if (ts_cur == NULL)
+		return;
+	for (i = 0; i < GF_NREMOTE_DIFF; i++)
+		ts_cur->d[i] += TS_COUNTER(dc, i) - ts_before[i];
+	ts_cur = NULL;
+}
+
+void
 gf_traffic_begin(const gf_addr *a, size_t len, const gf_counters *dc)
 {
 	GfRemoteStats *row = ts_row(a);
 	int			i;
 
+	if (row != ts_cur)
+	{
+		gf_traffic_settle(dc);
+		for (i = 0; i < GF_NREMOTE_DIFF; i++)
+			ts_before[i] = TS_COUNTER(dc, i);
+		ts_cur = row;
+	}
 	row->datagrams++;
 	row->bytes += len;
-	for (i = 0; i < GF_NREMOTE_DIFF; i++)
-		ts_before[i] = TS_COUNTER(dc, i);
 	ts_dirty = true;
-	return row;
-}
-
-void
-gf_traffic_end(GfRemoteStats *row, const gf_counters *dc)
-{
-	int			i;
-
-	for (i = 0; i < GF_NREMOTE_DIFF; i++)
-		row->d[i] += TS_COUNTER(dc, i) - ts_before[i];
-	if (TS_COUNTER(dc, GF_RD_packets_netflow_v5) != ts_before[GF_RD_packets_netflow_v5])
-		row->v5_records += TS_COUNTER(dc, GF_RD_flows) - ts_before[GF_RD_flows];
 }
 
 void

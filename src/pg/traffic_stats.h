@@ -7,10 +7,15 @@
  *    histogram.  metrics.c renders them; the worker fills them.
  *
  *    Per source the worker counts datagrams and bytes itself, and takes
- *    the rest as the change of some decoder counters (counters.h) across
- *    the gf_decode call of that datagram, so the decoder needs no notion
- *    of sources.  Data sets kept for a template and decoded later are not
- *    attributed to a source.
+ *    the rest as the change of some decoder counters (counters.h) while
+ *    it decodes that source's datagrams, so the decoder needs no notion
+ *    of sources.  The change is taken when the source differs from the
+ *    previous datagram's and at the end of each received batch, not per
+ *    datagram: exporters send runs, and reading 29 counters twice per
+ *    datagram cost ~70 ns of CPU; a run from one source now costs ~13 ns
+ *    per datagram, sources alternating at every datagram ~80 ns.  Data
+ *    sets kept for a template and decoded later are not attributed to a
+ *    source.
  *
  *    A worker keeps GF_SLOT_REMOTES sources, in the order first heard; the
  *    rest, and datagrams refused by goflow2plus.allowed_exporters, are
@@ -45,6 +50,7 @@
 	X(sflow_flow_samples) \
 	X(sflow_counter_samples) \
 	X(sflow_drop_samples) \
+	X(nf_v5_records) \
 	X(nf_v9_template_sets) \
 	X(nf_v9_template_records) \
 	X(nf_v9_options_template_sets) \
@@ -76,8 +82,6 @@ typedef struct GfRemoteStats
 	uint64		datagrams;		/* received, before any check */
 	uint64		bytes;			/* UDP payload bytes received */
 	uint64		d[GF_NREMOTE_DIFF];
-	/* v5 flows (GoFlow2 counts them as DataFlowSet sets of version 5). */
-	uint64		v5_records;
 } GfRemoteStats;
 
 /* Upper bounds (seconds) of the batch write histogram; +Inf follows. */
@@ -104,13 +108,16 @@ extern void gf_traffic_slot_init(GfTrafficSlot *t);
 extern void gf_traffic_init(GfTrafficSlot *t);
 
 /*
- * Count a datagram of len bytes from a; decoder counters before it is
- * decoded.  Returns the row to pass to gf_traffic_end.
+ * Count a datagram of len bytes from a, before it is decoded with the
+ * decoder whose counters are dc.
  */
-extern GfRemoteStats *gf_traffic_begin(const gf_addr *a, size_t len,
-									   const gf_counters *dc);
-/* After gf_decode: attribute the decoder counters' change to row. */
-extern void gf_traffic_end(GfRemoteStats *row, const gf_counters *dc);
+extern void gf_traffic_begin(const gf_addr *a, size_t len,
+							 const gf_counters *dc);
+/*
+ * After the last datagram of a received batch is decoded: attribute the
+ * change of the decoder counters since the source last changed.
+ */
+extern void gf_traffic_settle(const gf_counters *dc);
 /* A datagram that is not decoded (allowlist): counted in "other". */
 extern void gf_traffic_denied(size_t len);
 /* Copy the rows into the slot when they changed. */

@@ -693,7 +693,6 @@ wk_decode_batch(Worker *w, int n)
 		gf_datagram dg;
 		GfRecvInfo	info;
 		gf_error	err;
-		GfRemoteStats *src;
 
 		gf_recv_datagram(w->recv, i, now_ns, &dg, &info);
 		w->c.bytes_received += dg.len;
@@ -708,8 +707,7 @@ wk_decode_batch(Worker *w, int n)
 			continue;
 		}
 		/* Per-source figures for /metrics (traffic_stats.h). */
-		src = gf_traffic_begin(&dg.exporter, dg.len,
-							   gf_decoder_counters(w->decoder));
+		gf_traffic_begin(&dg.exporter, dg.len, gf_decoder_counters(w->decoder));
 
 		if (info.truncated)
 		{
@@ -725,13 +723,13 @@ wk_decode_batch(Worker *w, int n)
 			snprintf(err.msg, sizeof(err.msg),
 					 "datagram longer than the %d-byte receive buffer", WK_RECV_BUFSIZE);
 			wk_decode_failed(w, &dg, &err);
-			gf_traffic_end(src, gf_decoder_counters(w->decoder));
 			continue;
 		}
 		if (gf_decode(w->decoder, proto, &dg, &w->sink, &err) != GF_OK)
 			wk_decode_failed(w, &dg, &err);
-		gf_traffic_end(src, gf_decoder_counters(w->decoder));
 	}
+	/* Before anything else moves the decoder's counters (release, expiry). */
+	gf_traffic_settle(gf_decoder_counters(w->decoder));
 }
 
 /*

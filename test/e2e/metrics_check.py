@@ -124,20 +124,23 @@ def send(nf_port, sf_port, out):
         k = (src, port, typ)
         n, size = sent.get(k, (0, 0))
         sent[k] = (n + 1, size + len(d))
-        time.sleep(0.002)
 
-    # IPFIX from A: a template, 3 data sets of 4 records, one set whose
-    # template never comes.
+    # Sent back to back, so the worker reads several per recvmmsg call and
+    # sources alternate inside a batch (the per-source attribution must
+    # follow them).
+    # IPFIX from A: a template, 3 data sets of 4 records (NetFlow v5 from
+    # B between them), one set whose template never comes.
     put(a, A, nf_port, "netflow", ipfix([ipfix_template(256)], 1))
     for i in range(3):
         put(a, A, nf_port, "netflow", ipfix([data_set(256, 4)], 2 + i))
+        put(b, B, nf_port, "netflow", v5(3, 100 + 3 * i))
     put(a, A, nf_port, "netflow", ipfix([data_set(300, 2)], 5))
     # NetFlow v9 from A: template and 2 records in one datagram (padded set).
     put(a, A, nf_port, "netflow", v9([v9_template(260), data_set(260, 2, pad=2)], 3, 1))
     # An unknown version word.
     put(a, A, nf_port, "netflow", b"\x00\x63" + b"not a flow datagram")
-    # NetFlow v5 from B: 5 datagrams of 3 records.
-    for i in range(5):
+    # NetFlow v5 from B: 2 more datagrams of 3 records.
+    for i in range(2):
         put(b, B, nf_port, "netflow", v5(3, 1 + 3 * i))
     # sFlow from A: 4 datagrams, each a flow sample and a counter sample.
     for i in range(4):

@@ -32,6 +32,7 @@
 	X(nf_sampling_updates, "sampling rates learnt from options data") \
 	X(nf_sampling_refused, "sampling entries refused: the exporter's share or the table is full") \
 	X(nf_interface_unkeyed, "options data records naming an interface without one clear ifIndex (none, or ingress and egress differ)") \
+	X(nf_v5_records, "NetFlow v5 flow records in decoded datagrams (GoFlow2 counts them as version 5 DataFlowSets)") \
 	X(nf_v9_template_sets, "NetFlow v9 template sets read (GoFlow2's TemplateFlowSet)") \
 	X(nf_v9_template_records, "template records in NetFlow v9 template sets") \
 	X(nf_v9_options_template_sets, "NetFlow v9 options template sets read") \
