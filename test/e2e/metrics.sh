@@ -31,6 +31,7 @@ chmod 755 "$DIR"
 PORT=${GF_METRICS_PORT:-$(free_port tcp)}
 NF=$(free_port udp)
 SF=$(free_port udp)
+NF2=$(free_port udp)
 MPORT=$(free_port tcp)
 URL="http://127.0.0.1:${MPORT}/metrics"
 PY=/usr/bin/python3
@@ -52,7 +53,7 @@ tally() {
 }
 
 gf_install "$REPO" "$DIR/install.log" || exit 1
-gf_cluster_start "netflow://127.0.0.1:${NF},sflow://127.0.0.1:${SF}" \
+gf_cluster_start "netflow://127.0.0.1:${NF},sflow://127.0.0.1:${SF},netflow://127.0.0.1:${NF2}?count=2" \
 	"goflow2plus.metrics_listen = '127.0.0.1:${MPORT}'
 goflow2plus.flush_interval = 50" || exit 1
 gf_q "CREATE EXTENSION goflow2plus" >/dev/null
@@ -60,8 +61,8 @@ check "workers ready" gf_wait_for 20 "SELECT bool_and(ready) FROM goflow2plus.st
 check "metrics endpoint answers" bash -c "for i in \$(seq 50); do curl -sf -o /dev/null '$URL' && exit 0; sleep 0.1; done; exit 1"
 
 # ---- GoFlow2's metrics hold the traffic sent ------------------------------
-$PY "$CHECK" send "$NF" "$SF" "$DIR/expected.json"
-check "all flow rows written" gf_wait_for 10 "SELECT count(*) = 33 FROM goflow2plus.flows"
+$PY "$CHECK" send "$NF" "$SF" "$NF2" "$DIR/expected.json"
+check "all flow rows written" gf_wait_for 10 "SELECT count(*) = 49 FROM goflow2plus.flows"
 tally "$($PY "$CHECK" expect "$URL" "$DIR/expected.json" 2>&1)"
 
 tally "$($PY "$CHECK" pending "$URL" '{"worker": "0", "listen": "netflow://127.0.0.1:'"$NF"'"}' 2>&1)"

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """metrics_check.py: the sender and the checker of test/e2e/metrics.sh.
 
-  send NF_PORT SF_PORT OUT.json
+  send NF_PORT SF_PORT NF2_PORT OUT.json
       Sends known traffic (IPFIX, NetFlow v9 and v5, sFlow, one datagram of
       an unknown version) from 127.0.0.1 and 127.0.0.2, and writes what
       GoFlow2's metrics must then say: every value is computed here from
@@ -114,7 +114,7 @@ def sock_from(src):
     return s
 
 
-def send(nf_port, sf_port, out):
+def send(nf_port, sf_port, nf2_port, out):
     a = sock_from(A)
     b = sock_from(B)
     sent = {}
@@ -146,6 +146,12 @@ def send(nf_port, sf_port, out):
     for i in range(4):
         put(a, A, sf_port, "sflow", sflow(i + 1))
 
+    # NetFlow v5 from B through 16 sockets to a ?count=2 listener: the
+    # kernel spreads them over its two workers by source port, and the
+    # per-source series must still come out once, summed.
+    for i in range(16):
+        put(sock_from(B), B, nf2_port, "netflow", v5(1, i + 1))
+
     exp = []
 
     def e(name, labels, value):
@@ -158,13 +164,13 @@ def send(nf_port, sf_port, out):
         e("goflow2_flow_traffic_summary_size_bytes_sum", lab, size)
         e("goflow2_flow_traffic_summary_size_bytes_count", lab, n)
     nf_bytes = sum(v[1] for k, v in sent.items() if k[1] == nf_port)
+    e("goflow2_flow_process_nf_count", {"router": B, "version": "5"}, 5 + 16)
     e("goflow2_flow_decoder_count", {"worker": "0", "name": "netflow"}, 12)
     e("goflow2_flow_decoder_count", {"worker": "1", "name": "sflow"}, 4)
     e("goflow2_flow_decoder_error_count", {"worker": "0", "name": "netflow"}, 1)
     e("goflow2_flow_decoder_error_count", {"worker": "1", "name": "sflow"}, 0)
     e("goflow2_flow_process_nf_count", {"router": A, "version": "10"}, 5)
     e("goflow2_flow_process_nf_count", {"router": A, "version": "9"}, 1)
-    e("goflow2_flow_process_nf_count", {"router": B, "version": "5"}, 5)
     e("goflow2_flow_process_nf_errors_count", {"router": A, "error": "template_not_found"}, 1)
     e("goflow2_flow_process_nf_errors_count", {"router": A, "error": "error_decoding"}, 1)
     for ver, typ, sets, recs in (("10", "TemplateFlowSet", 1, 1), ("10", "DataFlowSet", 3, 12),
@@ -172,7 +178,7 @@ def send(nf_port, sf_port, out):
         lab = {"router": A, "version": ver, "type": typ}
         e("goflow2_flow_process_nf_flowset_sum", lab, sets)
         e("goflow2_flow_process_nf_flowset_records_sum", lab, recs)
-    e("goflow2_flow_process_nf_flowset_sum", {"router": B, "version": "5", "type": "DataFlowSet"}, 15)
+    e("goflow2_flow_process_nf_flowset_sum", {"router": B, "version": "5", "type": "DataFlowSet"}, 15 + 16)
     e("goflow2_flow_process_nf_templates_count", {"router": A, "version": "10", "type": "template"}, 1)
     e("goflow2_flow_process_nf_templates_count", {"router": A, "version": "9", "type": "template"}, 1)
     e("goflow2_flow_process_sf_count", {"router": A, "version": "5"}, 4)
@@ -182,7 +188,7 @@ def send(nf_port, sf_port, out):
     # Flow rows: 12 IPFIX + 2 v9 + 15 v5 on worker 0, 4 sFlow on worker 1.
     e("goflow2plus_rows_inserted_total", {"worker": "0", "listen": "netflow://127.0.0.1:%d" % nf_port}, 29)
     e("goflow2plus_rows_inserted_total", {"worker": "1", "listen": "sflow://127.0.0.1:%d" % sf_port}, 4)
-    json.dump({"series": exp, "rows": 33}, open(out, "w"))
+    json.dump({"series": exp, "rows": 33 + 16}, open(out, "w"))
 
 
 # ---- scraping and parsing --------------------------------------------------
@@ -297,6 +303,15 @@ def expect(url, exp_file):
             fail("the text lacks %s" % sorted(want - names))
     # Exactly the sources sent from: nothing invented.
     got_src = {dict(k[1])["remote_ip"] for k in series if k[0] == "goflow2_flow_traffic_bytes"}
+    # Both workers of the ?count=2 listener heard B (16 source ports: all
+    # on one worker has odds of 1 in 32768), and B's series came out once.
+    per_worker = [v for (nm, ls), v in series.items()
+                  if nm == "goflow2_flow_decoder_count" and dict(ls)["worker"] in ("2", "3")]
+    if len(per_worker) == 2 and all(v > 0 for v in per_worker) and sum(per_worker) == 16:
+        ok("the ?count=2 listener's workers each decoded some of B's datagrams (%s), summed in one series"
+           % "+".join(str(int(v)) for v in per_worker))
+    else:
+        fail("?count=2 workers decoded %s" % per_worker)
     if got_src == {A, B}:
         ok("goflow2_flow_traffic_bytes has exactly the two sources")
     else:
@@ -351,7 +366,7 @@ def proc_drops(port):
 def main():
     cmd = sys.argv[1]
     if cmd == "send":
-        send(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+        send(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
     elif cmd == "expect":
         return expect(sys.argv[2], sys.argv[3])
     elif cmd == "blast":
