@@ -214,6 +214,7 @@ mt_acc_emit(StringInfo buf, MtAcc *acc, const char *name)
 typedef struct MtSlot
 {
 	const GfWorkerSlot *slot;
+	gf_listen_uri uri;			/* copied once per render */
 	char		worker[16];
 	const char *type;			/* the listen scheme: GoFlow2's "type" */
 	char		local_ip[64];
@@ -264,6 +265,19 @@ mt_remote(const GfRemoteStats *r, char *out, size_t len)
 		strlcpy(out, "other", len);
 	else
 		gf_addr_format(&r->addr, out, len);
+}
+
+/*
+ * The listen entry of a slot, false when the slot serves no listener.
+ * Slots are fixed for the life of the server here; where listeners come
+ * and go at reload, this is the one place to read them under their lock
+ * and skip free ones.
+ */
+static bool
+mt_slot_uri(GfWorkerSlot *slot, gf_listen_uri *uri)
+{
+	*uri = slot->uri;
+	return true;
 }
 
 static uint64
@@ -441,7 +455,7 @@ mt_process(StringInfo buf, MtSlot *ms, int nslots)
 			mt_router_add(&nf, router, "version", "10", NULL, NULL, r->d[GF_RD_packets_ipfix]);
 			mt_router_add(&nferr, router, "error", "template_not_found", NULL, NULL,
 						  r->d[GF_RD_nf_sets_pending]);
-			if (ms[s].slot->uri.proto == GF_PROTO_SFLOW)
+			if (ms[s].uri.proto == GF_PROTO_SFLOW)
 				mt_router_add(&sferr, router, "error", "error_decoding", NULL, NULL, bad);
 			else
 				mt_router_add(&nferr, router, "error", "error_decoding", NULL, NULL, bad);
@@ -507,7 +521,7 @@ static void
 mt_worker_labels(StringInfo l, const MtSlot *m)
 {
 	resetStringInfo(l);
-	mt_label(l, "listen", m->slot->uri.text);
+	mt_label(l, "listen", m->uri.text);
 	mt_label(l, "worker", m->worker);
 }
 
@@ -665,22 +679,27 @@ void
 gf_metrics_render(StringInfo buf)
 {
 	GfShared   *shared = gf_shmem_get();
-	int			nslots = shared ? shared->nslots : 0;
-	MtSlot	   *ms = palloc0(sizeof(MtSlot) * Max(nslots, 1));
+	int			total = shared ? shared->nslots : 0;
+	MtSlot	   *ms = palloc0(sizeof(MtSlot) * Max(total, 1));
+	int			nslots = 0;
 	int			s;
 
-	for (s = 0; s < nslots; s++)
+	/* The slots serving a listener, worker = the slot number. */
+	for (s = 0; s < total; s++)
 	{
 		GfWorkerSlot *slot = &shared->slots[s];
+		MtSlot	   *m = &ms[nslots];
 
-		ms[s].slot = slot;
-		snprintf(ms[s].worker, sizeof(ms[s].worker), "%d", s);
-		ms[s].type = mt_scheme(slot->uri.proto);
-		mt_local_ip(&slot->uri, ms[s].local_ip, sizeof(ms[s].local_ip));
-		snprintf(ms[s].local_port, sizeof(ms[s].local_port), "%u",
-				 (unsigned) slot->uri.port);
-		ms[s].rows = palloc(sizeof(GfRemoteStats) * (GF_SLOT_REMOTES + 1));
-		ms[s].nrows = gf_traffic_copy(&slot->traffic, ms[s].rows);
+		if (!mt_slot_uri(slot, &m->uri))
+			continue;
+		m->slot = slot;
+		snprintf(m->worker, sizeof(m->worker), "%d", s);
+		m->type = mt_scheme(m->uri.proto);
+		mt_local_ip(&m->uri, m->local_ip, sizeof(m->local_ip));
+		snprintf(m->local_port, sizeof(m->local_port), "%u", (unsigned) m->uri.port);
+		m->rows = palloc(sizeof(GfRemoteStats) * (GF_SLOT_REMOTES + 1));
+		m->nrows = gf_traffic_copy(&slot->traffic, m->rows);
+		nslots++;
 	}
 	mt_traffic(buf, ms, nslots);
 	mt_decoder(buf, ms, nslots);

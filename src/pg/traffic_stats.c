@@ -43,6 +43,20 @@ gf_traffic_slot_init(GfTrafficSlot *t)
 }
 
 void
+gf_traffic_slot_reset(GfTrafficSlot *t)
+{
+	int			i;
+
+	SpinLockAcquire(&t->lock);
+	t->n = 0;
+	memset(&t->other, 0, sizeof(t->other));
+	SpinLockRelease(&t->lock);
+	for (i = 0; i < GF_FLUSH_NBUCKETS; i++)
+		pg_atomic_write_u64(&t->flush_bucket[i], 0);
+	pg_atomic_write_u64(&t->flush_us_sum, 0);
+}
+
+void
 gf_traffic_init(GfTrafficSlot *t)
 {
 	SpinLockAcquire(&t->lock);

@@ -103,6 +103,11 @@ typedef struct GfTrafficSlot
 
 /* Zero a slot's table (shmem startup). */
 extern void gf_traffic_slot_init(GfTrafficSlot *t);
+/*
+ * Zero it again for a new listener taking a freed slot (no worker may be
+ * writing it: call where the slot's counters are zeroed).
+ */
+extern void gf_traffic_slot_reset(GfTrafficSlot *t);
 
 /* Worker side.  Start from what the slot holds (a restart goes on). */
 extern void gf_traffic_init(GfTrafficSlot *t);
