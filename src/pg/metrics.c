@@ -22,8 +22,9 @@
  *    context generation.
  *
  *    Where the exporter rows become metrics is one table, exp_metrics
- *    below: a column added to gf_exporter_stats becomes a metric with one
- *    line there.
+ *    below: a column added to the row type (MtExporterRow) becomes a
+ *    metric with one line there, and the row's labels are made in one
+ *    function, mt_exporter_labels.
  */
 #include "postgres.h"
 
@@ -71,9 +72,13 @@ typedef struct MtExporterMetric
 	const char *help;
 } MtExporterMetric;
 
+/* What a slot keeps per exporter (GfWorkerSlot.exporters). */
+typedef gf_exporter_stats MtExporterRow;
+
+/* field may be a nested member ("nf.templates"): offsetof takes it. */
 #define EXP_FIELD(field, name, kind, help) \
-	{name, kind, offsetof(gf_exporter_stats, field), \
-	 sizeof(((gf_exporter_stats *) 0)->field), help}
+	{name, kind, offsetof(MtExporterRow, field), \
+	 sizeof(((MtExporterRow *) 0)->field), help}
 
 static const MtExporterMetric exp_metrics[] = {
 	EXP_FIELD(last_seen_ns, "goflow2plus_exporter_last_seen_seconds", MT_UNIX_SECONDS,
@@ -597,11 +602,26 @@ mt_flush_histogram(StringInfo buf, MtSlot *ms, int nslots)
 	}
 }
 
+/*
+ * Labels of an exporter row.  Rows must be unique per worker by these
+ * labels: when a row is per protocol and observation domain, add them.
+ */
+static void
+mt_exporter_labels(StringInfo l, const MtExporterRow *r, const MtSlot *m)
+{
+	char		addr[64];
+
+	gf_addr_format(&r->exporter, addr, sizeof(addr));
+	resetStringInfo(l);
+	mt_label(l, "exporter", addr);
+	mt_label(l, "worker", m->worker);
+}
+
 /* The exporter rows, through exp_metrics. */
 static void
 mt_exporters(StringInfo buf, MtSlot *ms, int nslots)
 {
-	gf_exporter_stats **rows = palloc(sizeof(gf_exporter_stats *) * Max(nslots, 1));
+	MtExporterRow **rows = palloc(sizeof(MtExporterRow *) * Max(nslots, 1));
 	int		   *nrows = palloc0(sizeof(int) * Max(nslots, 1));
 	StringInfoData l;
 	int			s;
@@ -616,11 +636,11 @@ mt_exporters(StringInfo buf, MtSlot *ms, int nslots)
 		GfWorkerSlot *slot = (GfWorkerSlot *) ms[s].slot;
 		uint32		held;
 
-		rows[s] = palloc(sizeof(gf_exporter_stats) * GF_SLOT_EXPORTERS);
+		rows[s] = palloc(sizeof(MtExporterRow) * GF_SLOT_EXPORTERS);
 		SpinLockAcquire(&slot->exporters_lock);
 		nrows[s] = Min(Max(slot->n_exporters, 0), GF_SLOT_EXPORTERS);
 		held = slot->exporters_held;
-		memcpy(rows[s], slot->exporters, sizeof(gf_exporter_stats) * nrows[s]);
+		memcpy(rows[s], slot->exporters, sizeof(MtExporterRow) * nrows[s]);
 		SpinLockRelease(&slot->exporters_lock);
 		mt_worker_labels(&l, &ms[s]);
 		mt_sample(buf, "goflow2plus_exporters_held", l.data, held);
@@ -635,16 +655,14 @@ mt_exporters(StringInfo buf, MtSlot *ms, int nslots)
 			{
 				const char *p = (const char *) &rows[s][i] + em->offset;
 				uint64		v;
-				char		addr[64];
 
 				if (em->size == sizeof(uint32))
 					v = *(const uint32 *) p;
-				else
+				else if (em->size == sizeof(uint64))
 					v = *(const uint64 *) p;
-				gf_addr_format(&rows[s][i].exporter, addr, sizeof(addr));
-				resetStringInfo(&l);
-				mt_label(&l, "exporter", addr);
-				mt_label(&l, "worker", ms[s].worker);
+				else
+					continue;	/* not a number this table can show */
+				mt_exporter_labels(&l, &rows[s][i], &ms[s]);
 				if (em->kind == MT_UNIX_SECONDS)
 					appendStringInfo(buf, "%s{%s} %.3f\n", em->name, l.data,
 									 (double) v / 1e9);
