@@ -45,12 +45,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# tally OUTPUT: print the checker's lines and count them.
+# tally OUTPUT: print the checker's lines and count them; output with
+# neither (the checker crashed) is a failure.
 tally() {
 	echo "$1"
-	passed=$((passed + $(grep -c '^ok ' <<<"$1")))
-	failed=$((failed + $(grep -c '^FAIL ' <<<"$1")))
+	local p f
+	p=$(grep -c '^ok ' <<<"$1")
+	f=$(grep -c '^FAIL ' <<<"$1")
+	[ "$p" = 0 ] && [ "$f" = 0 ] && f=1
+	passed=$((passed + p))
+	failed=$((failed + f))
 }
+
+for tool in curl ss; do
+	command -v "$tool" >/dev/null || { echo "metrics.sh: $tool not installed" >&2; exit 2; }
+done
+$PY -c 'import prometheus_client' 2>/dev/null ||
+	{ echo "metrics.sh: python3-prometheus-client not installed (scripts/install_deps.sh)" >&2; exit 2; }
 
 gf_install "$REPO" "$DIR/install.log" || exit 1
 gf_cluster_start "netflow://127.0.0.1:${NF},sflow://127.0.0.1:${SF},netflow://127.0.0.1:${NF2}?count=2" \
