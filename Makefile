@@ -16,6 +16,9 @@ EXT_CORE_UNUSED =
 # format = bin the protobuf encoder (src/core/flow_pb.c with the code
 # protoc-c generates from proto/flow.proto).
 SHLIB_LINK += -lyaml -lnats -lpthread -lprotobuf-c
+# The Prometheus endpoint (src/pg/metrics_http.c), driven from its
+# worker's own loop: libmicrohttpd starts no thread there.
+SHLIB_LINK += -lmicrohttpd
 EXT_CORE_SRCS = $(filter-out $(EXT_CORE_UNUSED),$(CORE_SRCS))
 OBJS = $(EXT_CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o) src/gen/flow.pb-c.o
 

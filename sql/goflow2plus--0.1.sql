@@ -421,6 +421,14 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'goflow2plus_reset_stats'
 LANGUAGE C STRICT VOLATILE;
 
+-- Prometheus text (format 0.0.4) of stats(), exporters() and the
+-- per-source figures, GoFlow2's metric names where one applies; the same
+-- text GET /metrics serves on goflow2plus.metrics_listen.
+CREATE FUNCTION goflow2plus.metrics()
+RETURNS text
+AS 'MODULE_PATHNAME', 'goflow2plus_metrics'
+LANGUAGE C STRICT VOLATILE;
+
 -- INTERNAL, for the regression tests and benchmarks only: decode one
 -- datagram with the session's decoder and write its records 'repeat'
 -- times through the table writer the workers use (same fast/general path
@@ -472,6 +480,7 @@ REVOKE ALL ON FUNCTION goflow2plus.exporters() FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.listeners() FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.reset_stats() FROM PUBLIC;
 REVOKE ALL ON goflow2plus.exporters_view FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus.metrics() FROM PUBLIC;
 -- _write_decoded is a hook for tests and benchmarks, not an interface:
 -- superuser only, never granted (it checks INSERT on the tables anyway).
 REVOKE ALL ON FUNCTION goflow2plus._write_decoded(bytea, inet, int, int) FROM PUBLIC;

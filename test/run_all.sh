@@ -73,6 +73,7 @@ cat "$LOG/lane1.out"
 [ -x test/e2e/template_restart.sh ] && step template-restart test/e2e/template_restart.sh
 [ -x test/e2e/faults.sh ] && step faults test/e2e/faults.sh
 [ -x test/e2e/listeners_reload.sh ] && step listeners-reload test/e2e/listeners_reload.sh
+[ -x test/e2e/metrics.sh ] && step metrics test/e2e/metrics.sh
 [ -x test/e2e/context_e2e.sh ] && step context-e2e test/e2e/context_e2e.sh
 [ -x test/e2e/learn_interfaces.sh ] && step learn-interfaces test/e2e/learn_interfaces.sh
 [ -x test/e2e/exporters_view.sh ] && step exporters-view test/e2e/exporters_view.sh

@@ -178,3 +178,9 @@ gf_decoder_set_idle_ms(gf_decoder *d, uint32_t idle_ms)
 	d->lim.exporter_idle_ms = idle_ms;
 	d->nf->exporter_idle_ns = (uint64_t) idle_ms * 1000000u;
 }
+
+size_t
+gf_decoder_pending_bytes(const gf_decoder *d)
+{
+	return gf_nf_pending_bytes(d->nf->pending);
+}

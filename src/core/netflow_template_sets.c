@@ -268,13 +268,38 @@ gf_nfx_template_set(gf_nfx_ctx *c, const gf_nf_msg *msg, uint16_t set_id,
 	bool		options = set_id == NFX_SET_V9_OPTIONS ||
 		set_id == NFX_SET_IPFIX_OPTIONS;
 	bool		stop = false;
-	gf_rc		rc;
+	uint64_t	nrec = 0;
+	gf_counters *k = &c->d->counters;
+	gf_rc		rc = GF_OK;
 
 	while (!stop)
 	{
 		rc = nfx_template_record(c, msg, body, options, &stop);
 		if (rc != GF_OK)
-			return rc;
+			break;
+		if (!stop)
+			nrec++;
 	}
-	return GF_OK;
+	/* GoFlow2's flowset metrics: sets and the template records read. */
+	if (msg->scope.version == 10 && options)
+	{
+		k->nf_ipfix_options_template_sets++;
+		k->nf_ipfix_options_template_records += nrec;
+	}
+	else if (msg->scope.version == 10)
+	{
+		k->nf_ipfix_template_sets++;
+		k->nf_ipfix_template_records += nrec;
+	}
+	else if (options)
+	{
+		k->nf_v9_options_template_sets++;
+		k->nf_v9_options_template_records += nrec;
+	}
+	else
+	{
+		k->nf_v9_template_sets++;
+		k->nf_v9_template_records += nrec;
+	}
+	return rc;
 }

@@ -115,6 +115,8 @@ gf_nf5_decode(gf_decoder *d, const gf_datagram *dg, const gf_sink *sink,
 					   h.count, need, dg->len);
 
 	d->counters.packets_netflow_v5++;
+	/* GoFlow2 counts a v5 datagram's records as its DataFlowSets. */
+	d->counters.nf_v5_records += h.count;
 	for (i = 0; i < h.count; i++)
 	{
 		gf_flow_init(&f, GF_TYPE_NETFLOW_V5, dg->time_received_ns, &dg->exporter);

@@ -325,8 +325,36 @@ nfx_data_set(gf_nfx_ctx *c, const gf_nf_msg *msg, uint16_t set_id, gf_rd *body)
 	tpl = gf_nf_templates_find(c->st->templates, &msg->scope, set_id);
 	if (tpl != NULL)
 	{
+		gf_counters *k = &c->d->counters;
+		uint64_t	before = k->flows + k->nf_options_records;
+		uint64_t	nrec;
+		gf_rc		rc;
+
 		gf_nf_templates_touch(c->st->templates, tpl);
-		return gf_nfx_records(c, msg, tpl, body);
+		rc = gf_nfx_records(c, msg, tpl, body);
+		/* GoFlow2's flowset metrics: sets and the records they gave. */
+		nrec = k->flows + k->nf_options_records - before;
+		if (msg->scope.version == 10 && tpl->options)
+		{
+			k->nf_ipfix_options_data_sets++;
+			k->nf_ipfix_options_data_records += nrec;
+		}
+		else if (msg->scope.version == 10)
+		{
+			k->nf_ipfix_data_sets++;
+			k->nf_ipfix_data_records += nrec;
+		}
+		else if (tpl->options)
+		{
+			k->nf_v9_options_data_sets++;
+			k->nf_v9_options_data_records += nrec;
+		}
+		else
+		{
+			k->nf_v9_data_sets++;
+			k->nf_v9_data_records += nrec;
+		}
+		return rc;
 	}
 
 	/* Its records cannot be counted for the IPFIX sequence. */

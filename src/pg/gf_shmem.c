@@ -72,6 +72,7 @@ gf_shmem_startup(int nslots, const gf_listen_list *listen)
 				pg_atomic_init_u64(&slot->baseline[c], 0);
 			}
 			SpinLockInit(&slot->exporters_lock);
+			gf_traffic_slot_init(&slot->traffic);
 		}
 		/* _PG_init made sure they fit; the supervisor starts their workers. */
 		for (e = 0; listen != NULL && e < listen->n; e++)
@@ -114,6 +115,7 @@ gf_slot_alloc(const gf_listen_uri *uri, int socket_no)
 			pg_atomic_write_u64(&slot->baseline[c], 0);
 		}
 		pg_atomic_write_u32(&slot->ready, 0);
+		gf_traffic_slot_reset(&slot->traffic);
 		SpinLockAcquire(&slot->exporters_lock);
 		slot->n_exporters = 0;
 		slot->exporters_held = 0;

@@ -21,11 +21,13 @@
 #include "counters.h"
 #include "decode.h"
 #include "listen_uri.h"
+#include "traffic_stats.h"
 
 /*
  * Counters the adapter keeps on top of the decoder's (counters.h); the
  * same X-macro shape, so stats() lists both the same way.  rcvbuf_bytes,
- * spool_records, spool_bytes, nats_inflight and nats_buffered are gauges,
+ * spool_records, spool_bytes, nf_pending_bytes, nats_inflight and
+ * nats_buffered are gauges,
  * not counters.  The nats_* and file_* counts are flows (sinks.h): every
  * flow for NATS is published, dropped or still buffered, and every
  * published one is acknowledged, failed, or still in flight.
@@ -53,6 +55,7 @@
 	X(rcvbuf_bytes, "receive buffer the kernel granted the socket (gauge)") \
 	X(spool_records, "records waiting in the spool now (gauge)") \
 	X(spool_bytes, "memory the spool holds now (gauge)") \
+	X(nf_pending_bytes, "bytes of v9/IPFIX data sets waiting now for their template (gauge)") \
 	X(nats_published, "flows handed to NATS JetStream (goflow2plus.transport lists nats)") \
 	X(nats_acked, "flows the JetStream stream acknowledged") \
 	X(nats_failed, "published flows whose message the stream refused, or left unacknowledged after 3 attempts") \
@@ -137,6 +140,8 @@ typedef struct GfWorkerSlot
 	int			n_exporters;
 	uint32		exporters_held;
 	gf_exporter_row exporters[GF_SLOT_EXPORTERS];
+	/* Per-source counts and batch write times (traffic_stats.h). */
+	GfTrafficSlot traffic;
 } GfWorkerSlot;
 
 typedef struct GfShared

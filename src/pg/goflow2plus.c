@@ -25,6 +25,7 @@
 #include "gf_shmem.h"
 #include "goflow2plus.h"
 #include "listen_uri.h"
+#include "metrics_http.h"
 #include "sinks.h"
 
 PG_MODULE_MAGIC;
@@ -292,6 +293,8 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	/* goflow2plus.transport, format, transport_file, nats_* (sinks.c). */
 	gf_sinks_define_gucs();
+	/* goflow2plus.metrics_listen (metrics_http.c). */
+	gf_metrics_define_guc();
 	MarkGUCPrefixReserved("goflow2plus");
 
 	if (gf_listen_rejected)
@@ -311,13 +314,15 @@ _PG_init(void)
 	 * worker, leaving sockets nobody opens; at startup say so now (after
 	 * a reload the supervisor warns and retries, see supervisor.c).
 	 */
-	if ((int) gf_listen.sockets + 2 > max_worker_processes)
+	if ((int) gf_listen.sockets + 2 + (gf_metrics_enabled() ? 1 : 0) > max_worker_processes)
 		ereport(FATAL,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("goflow2plus: goflow2plus.listen asks for %u sockets, which with the context builder and the listener supervisor is more than max_worker_processes (%d)",
-						(unsigned) gf_listen.sockets, max_worker_processes),
+				 errmsg("goflow2plus: goflow2plus.listen asks for %u sockets, which with the context builder, the listener supervisor%s is more than max_worker_processes (%d)",
+						(unsigned) gf_listen.sockets,
+						gf_metrics_enabled() ? " and the metrics worker" : "",
+						max_worker_processes),
 				 errhint("Raise max_worker_processes to at least %u plus what parallel query and other extensions need, or lower the ?count= values.",
-						 (unsigned) gf_listen.sockets + 2)));
+						 (unsigned) gf_listen.sockets + 2 + (gf_metrics_enabled() ? 1 : 0))));
 
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = gf_shmem_request;
@@ -327,4 +332,6 @@ _PG_init(void)
 	gf_register_supervisor();
 	/* One builder serves every worker and backend (context_builder.c). */
 	gf_context_register_builder();
+	/* GET /metrics, when goflow2plus.metrics_listen is set (metrics_http.c). */
+	gf_metrics_register_worker();
 }

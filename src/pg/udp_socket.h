@@ -38,6 +38,14 @@ extern GfRecvBatch *gf_recv_batch_create(MemoryContext cxt, int nmsgs, size_t bu
  */
 extern int	gf_recv_batch(int fd, GfRecvBatch *b);
 
+/*
+ * The socket's drop count now (SO_MEMINFO's SK_MEMINFO_DROPS, the same
+ * counter SO_RXQ_OVFL and /proc/net/udp show), or false when the kernel
+ * cannot say.  SO_RXQ_OVFL only tells the count as of the last datagram
+ * read, so drops after it would stay unseen until the next one arrives.
+ */
+extern bool gf_udp_drops(int fd, uint32 *drops);
+
 /* What the batch says about datagram i (0 <= i < the count received). */
 typedef struct GfRecvInfo
 {

@@ -31,6 +31,7 @@
 #include "commands/extension.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "portability/instr_time.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
@@ -204,8 +205,11 @@ wk_publish(Worker *w)
 						(w->retry_pending ? (uint64) gf_writer_count(w->writer) : 0));
 	pg_atomic_write_u64(&w->slot->counters[GF_C_spool_bytes],
 						(uint64) gf_spool_bytes(w->spool));
+	pg_atomic_write_u64(&w->slot->counters[GF_C_nf_pending_bytes],
+						(uint64) gf_decoder_pending_bytes(w->decoder));
 	pg_atomic_write_u64(&w->slot->counters[GF_C_nats_inflight], sc.nats_inflight);
 	pg_atomic_write_u64(&w->slot->counters[GF_C_nats_buffered], sc.nats_buffered);
+	gf_traffic_publish(&w->slot->traffic);
 }
 
 /*
@@ -507,10 +511,12 @@ wk_flush(Worker *w)
 	bool		present = false;
 	bool		log_it = false;
 	int64		now;
+	instr_time	started;
 
 	w->batch_first_ms = 0;
 	if (nrecords == 0)
 		return true;
+	INSTR_TIME_SET_CURRENT(started);
 
 	PG_TRY();
 	{
@@ -585,6 +591,14 @@ wk_flush(Worker *w)
 			w->c.ifcounter_rows_inserted += wr->ifcounters;
 			w->c.sflow_drop_rows_inserted += wr->drops;
 			w->c.flushes++;
+			{
+				instr_time	took;
+
+				INSTR_TIME_SET_CURRENT(took);
+				INSTR_TIME_SUBTRACT(took, started);
+				gf_traffic_flush_time(&w->slot->traffic,
+									  INSTR_TIME_GET_MICROSEC(took));
+			}
 		}
 		else
 			w->c.dropped_no_extension += nrecords;
@@ -698,9 +712,12 @@ wk_decode_batch(Worker *w, int n)
 		/* Before anything is decoded: templates and rates included. */
 		if (!gf_exporter_acl_allows(gf_exporter_acl_current, &dg.exporter))
 		{
+			gf_traffic_denied(dg.len);
 			wk_exporter_denied(w, &dg);
 			continue;
 		}
+		/* Per-source figures for /metrics (traffic_stats.h). */
+		gf_traffic_begin(&dg.exporter, dg.len, gf_decoder_counters(w->decoder));
 
 		if (info.truncated)
 		{
@@ -721,6 +738,8 @@ wk_decode_batch(Worker *w, int n)
 		if (gf_decode(w->decoder, proto, &dg, &w->sink, &err) != GF_OK)
 			wk_decode_failed(w, &dg, &err);
 	}
+	/* Before anything else moves the decoder's counters (release, expiry). */
+	gf_traffic_settle(gf_decoder_counters(w->decoder));
 }
 
 /*
@@ -977,6 +996,7 @@ goflow2plus_worker_main(Datum main_arg)
 	w->reset_generation = pg_atomic_read_u64(&shared->reset_generation);
 	for (i = 0; i < GF_NCOUNTERS; i++)
 		w->base[i] = pg_atomic_read_u64(&w->slot->counters[i]);
+	gf_traffic_init(&w->slot->traffic);
 	before_shmem_exit(wk_on_exit, PointerGetDatum(w->slot));
 	wk_prev_emit_log_hook = emit_log_hook;
 	emit_log_hook = wk_emit_log;
@@ -1105,6 +1125,11 @@ goflow2plus_worker_main(Datum main_arg)
 		gf_exporters_reset_if_asked(w->slot, w->decoder, &w->reset_generation);
 		if (now >= w->next_tick_ms)
 		{
+			uint32		drops;
+
+			/* Drops after the last datagram read show too (metrics). */
+			if (gf_udp_drops(w->fd, &drops) && drops > w->c.kernel_drops)
+				w->c.kernel_drops = drops;
 			gf_decoder_expire(w->decoder, wk_realtime_ns());
 			gf_exporters_publish(w->slot, w->decoder);
 			wk_sync_state(w);

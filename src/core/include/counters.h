@@ -32,6 +32,23 @@
 	X(nf_sampling_updates, "sampling rates learnt from options data") \
 	X(nf_sampling_refused, "sampling entries refused: the exporter's share or the table is full") \
 	X(nf_interface_unkeyed, "options data records naming an interface without one clear ifIndex (none, or ingress and egress differ)") \
+	X(nf_v5_records, "NetFlow v5 flow records in decoded datagrams (GoFlow2 counts them as version 5 DataFlowSets)") \
+	X(nf_v9_template_sets, "NetFlow v9 template sets read (GoFlow2's TemplateFlowSet)") \
+	X(nf_v9_template_records, "template records in NetFlow v9 template sets") \
+	X(nf_v9_options_template_sets, "NetFlow v9 options template sets read") \
+	X(nf_v9_options_template_records, "template records in NetFlow v9 options template sets") \
+	X(nf_v9_data_sets, "NetFlow v9 data sets decoded with a flow template (GoFlow2's DataFlowSet)") \
+	X(nf_v9_data_records, "flow records in those NetFlow v9 data sets") \
+	X(nf_v9_options_data_sets, "NetFlow v9 data sets decoded with an options template") \
+	X(nf_v9_options_data_records, "options records in those NetFlow v9 data sets") \
+	X(nf_ipfix_template_sets, "IPFIX template sets read") \
+	X(nf_ipfix_template_records, "template records (withdrawals included) in IPFIX template sets") \
+	X(nf_ipfix_options_template_sets, "IPFIX options template sets read") \
+	X(nf_ipfix_options_template_records, "template records in IPFIX options template sets") \
+	X(nf_ipfix_data_sets, "IPFIX data sets decoded with a flow template") \
+	X(nf_ipfix_data_records, "flow records in those IPFIX data sets") \
+	X(nf_ipfix_options_data_sets, "IPFIX data sets decoded with an options template") \
+	X(nf_ipfix_options_data_records, "options records in those IPFIX data sets") \
 	X(interface_records, "interface facts decoded: names from v9/IPFIX options data, speeds from sFlow counter samples") \
 	X(nf_templates_expired, "templates dropped because their exporter fell silent (exporter_idle)") \
 	X(nf_exporters_expired, "exporters whose state was dropped after falling silent") \

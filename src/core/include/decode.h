@@ -238,4 +238,7 @@ void		gf_decoder_exporters(const gf_decoder *d,
 								 void (*cb) (void *arg, const gf_exporter_stats *s),
 								 void *arg);
 
+/* Bytes of v9 / IPFIX data sets kept now, waiting for their template. */
+size_t		gf_decoder_pending_bytes(const gf_decoder *d);
+
 #endif							/* GF_DECODE_H */

@@ -55,7 +55,7 @@ GRANT SELECT ON goflow2plus.flows, goflow2plus.interface_counters,
     goflow2plus.sflow_drops TO regress_gf_reader;
 GRANT EXECUTE ON FUNCTION goflow2plus.decode(bytea, inet),
     goflow2plus.decode_reset(), goflow2plus.stats(),
-    goflow2plus.exporters(), goflow2plus.listeners() TO regress_gf_reader;
+    goflow2plus.exporters(), goflow2plus.listeners(), goflow2plus.metrics() TO regress_gf_reader;
 CREATE ROLE regress_gf_admin NOLOGIN IN ROLE regress_gf_reader;
 GRANT SELECT, INSERT, UPDATE, DELETE ON goflow2plus.templates,
     goflow2plus.sampling TO regress_gf_admin;
@@ -107,6 +107,7 @@ SELECT count(*) >= 0 AS drops_readable FROM goflow2plus.sflow_drops;
 SELECT count(*) AS workers FROM goflow2plus.stats();
 SELECT count(*) AS exporters FROM goflow2plus.exporters();
 SELECT count(*) AS listeners FROM goflow2plus.listeners();
+SELECT goflow2plus.metrics() LIKE '%# TYPE goflow2_flow_traffic_bytes counter%' AS metrics_readable;
 SELECT src_addr, dst_addr, bytes FROM goflow2plus.decode(:'nf5_two', :'nf5_two_exporter');
 SELECT goflow2plus.decode_reset();
 INSERT INTO goflow2plus.flows (type, time_received) VALUES ('x', now());
