@@ -29,6 +29,9 @@ typedef struct GfWriterCounts
 	uint64		flows;
 	uint64		ifcounters;
 	uint64		drops;
+	uint64		rollups;		/* rows added to flows_1m, _5m, _1h */
+	uint64		flows_default;	/* of flows: rows in the default partition */
+	uint64		split_batches;	/* 1 when the flows went to several partitions */
 } GfWriterCounts;
 
 /* capacity = batch size in records (flows, counters and drops together). */

@@ -23,6 +23,7 @@
 #include "gf_shmem.h"
 #include "goflow2plus.h"
 #include "listen_uri.h"
+#include "maintenance.h"
 #include "sinks.h"
 
 PG_MODULE_MAGIC;
@@ -108,6 +109,13 @@ static void
 gf_assign_allowed_exporters(const char *newval, void *extra)
 {
 	gf_exporter_acl_current = extra ? (const gf_exporter_acl *) extra : &gf_exporter_acl_empty;
+}
+
+/* Processes besides the socket workers: the builder, the maintenance worker. */
+static int
+gf_extra_workers(void)
+{
+	return gf_listen.sockets > 0 ? 2 : 1;
 }
 
 static void
@@ -210,6 +218,8 @@ _PG_init(void)
 	gf_context_config_define_guc();
 	/* GoFlow2+'s enricher -db.asn / -db.country (geoip_guc.c). */
 	gf_geoip_define_gucs();
+	/* Partitions, retention and rollups (maintenance.c). */
+	gf_maintenance_define_gucs();
 
 	/*
 	 * Settings that only the postmaster may define, and everything that
@@ -295,13 +305,13 @@ _PG_init(void)
 	 * Past max_worker_processes the postmaster would just skip the extra
 	 * registrations, leaving sockets nobody opens; say so now instead.
 	 */
-	if ((int) gf_listen.sockets + 1 > max_worker_processes)
+	if ((int) gf_listen.sockets + gf_extra_workers() > max_worker_processes)
 		ereport(FATAL,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("goflow2plus: goflow2plus.listen asks for %u sockets, which with the context builder is more than max_worker_processes (%d)",
+				 errmsg("goflow2plus: goflow2plus.listen asks for %u sockets, which with the context builder and the maintenance worker is more than max_worker_processes (%d)",
 						(unsigned) gf_listen.sockets, max_worker_processes),
 				 errhint("Raise max_worker_processes to at least %u plus what parallel query and other extensions need, or lower the ?count= values.",
-						 (unsigned) gf_listen.sockets + 1)));
+						 (unsigned) gf_listen.sockets + gf_extra_workers())));
 
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = gf_shmem_request;
@@ -311,4 +321,7 @@ _PG_init(void)
 	gf_register_workers();
 	/* One builder serves every worker and backend (context_builder.c). */
 	gf_context_register_builder();
+	/* Partitions and rollups need upkeep only where workers write. */
+	if (gf_listen.sockets > 0)
+		gf_maintenance_register();
 }

@@ -574,6 +574,9 @@ wk_flush(Worker *w)
 			w->c.rows_inserted += wr->flows;
 			w->c.ifcounter_rows_inserted += wr->ifcounters;
 			w->c.sflow_drop_rows_inserted += wr->drops;
+			w->c.rows_default_partition += wr->flows_default;
+			w->c.partition_split_batches += wr->split_batches;
+			w->c.rollup_rows_inserted += wr->rollups;
 			w->c.flushes++;
 		}
 		else
