@@ -298,7 +298,8 @@ BEGIN
     IF last_hi IS NOT NULL AND last_hi > lo THEN
         lo := last_hi;
     END IF;
-    stop := at + make_interval(secs => w * (ahead + 1));
+    -- The current period and 'ahead' more.
+    stop := to_timestamp(floor(extract(epoch FROM at) / w) * w) + make_interval(secs => w * (ahead + 1));
     WHILE lo < stop LOOP
         hi := lo + make_interval(secs => w);
         name := 'flows_p' || to_char(lo AT TIME ZONE 'UTC', 'YYYYMMDD_HH24MISS');

@@ -1001,8 +1001,8 @@ gf_writer_flush_target(GfWriter *w, GfTarget *t, const char *recs, int n)
 	}
 	path = gf_writer_choose_path(rel, &map, t, false);
 	/* Says which path was taken; the regression tests look for it. */
-	elog(DEBUG1, "goflow2plus writer: %d rows for %s by %s", n, t->qualname,
-		 gf_path_names[path]);
+	elog(t->optional ? DEBUG2 : DEBUG1, "goflow2plus writer: %d rows for %s by %s",
+		 n, t->qualname, gf_path_names[path]);
 	if (path == GF_PATH_SQL)
 		done = gf_writer_insert_general(w, rel, &map, t, recs, n);
 	else
