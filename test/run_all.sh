@@ -56,6 +56,7 @@ step regress test/regress/run_regress.sh
 [ -x test/e2e/template_restart.sh ] && step template-restart test/e2e/template_restart.sh
 [ -x test/e2e/faults.sh ] && step faults test/e2e/faults.sh
 [ -x test/e2e/context_e2e.sh ] && step context-e2e test/e2e/context_e2e.sh
+[ -x test/e2e/partitions.sh ] && step partitions test/e2e/partitions.sh
 [ -x test/e2e/learn_interfaces.sh ] && step learn-interfaces test/e2e/learn_interfaces.sh
 [ -x test/e2e/geoip_pg.sh ] && step geoip-pg test/e2e/geoip_pg.sh
 [ -x test/e2e/geoip_oracle.sh ] && step geoip-oracle test/e2e/geoip_oracle.sh
