@@ -13,6 +13,7 @@ RESET client_min_messages;
 \set ECHO all
 SET TimeZone = 'UTC';
 TRUNCATE goflow2plus.flows, goflow2plus.flows_1m, goflow2plus.flows_5m, goflow2plus.flows_1h;
+
 SELECT goflow2plus.decode_reset();
 
 -- Settings as installed.
@@ -100,3 +101,24 @@ DROP TABLE goflow2plus.flows_archive;
 SELECT goflow2plus._write_decoded(:'nf5_two', :'nf5_two_exporter');
 SELECT tableoid::regclass AS part, count(*) FROM goflow2plus.flows GROUP BY 1;
 TRUNCATE goflow2plus.flows, goflow2plus.flows_1m, goflow2plus.flows_5m, goflow2plus.flows_1h;
+
+-- 6. interface_counters stays a plain table, but the writer routes any of
+-- its tables a user partitions by time_received the same way: here a
+-- partition for this hour and a default, and the counter rows of a sample
+-- go straight into the hour's partition.
+ALTER EXTENSION goflow2plus DROP TABLE goflow2plus.interface_counters;
+ALTER TABLE goflow2plus.interface_counters RENAME TO interface_counters_plain;
+CREATE TABLE goflow2plus.interface_counters (LIKE goflow2plus.interface_counters_plain)
+  PARTITION BY RANGE (time_received);
+CREATE TABLE goflow2plus.ic_default PARTITION OF goflow2plus.interface_counters DEFAULT;
+\set ECHO none
+SELECT format('CREATE TABLE goflow2plus.ic_now PARTITION OF goflow2plus.interface_counters FOR VALUES FROM (%L) TO (%L)',
+              date_trunc('hour', now()) - interval '1 hour', date_trunc('hour', now()) + interval '2 hours') \gexec
+\set ECHO all
+SET client_min_messages = debug1;
+SELECT goflow2plus._write_decoded(:'sflow_counters', :'sflow_counters_exporter');
+RESET client_min_messages;
+SELECT tableoid::regclass AS part, count(*) FROM goflow2plus.interface_counters GROUP BY 1;
+DROP TABLE goflow2plus.interface_counters;
+ALTER TABLE goflow2plus.interface_counters_plain RENAME TO interface_counters;
+ALTER EXTENSION goflow2plus ADD TABLE goflow2plus.interface_counters;
