@@ -32,7 +32,7 @@
 	X(bytes_received, "UDP payload bytes received") \
 	X(recv_truncated, "datagrams longer than the receive buffer (also counted malformed)") \
 	X(recv_errors, "recvmmsg calls that failed other than with EAGAIN") \
-	X(kernel_drops, "datagrams the kernel dropped for lack of socket buffer (SO_RXQ_OVFL)") \
+	X(kernel_drops, "datagrams the kernel dropped for lack of socket buffer (the socket's drop count, SO_MEMINFO)") \
 	X(decode_errors_logged, "decode errors written to the server log (the rest are rate-limited)") \
 	X(rows_inserted, "rows written to goflow2plus.flows") \
 	X(ifcounter_rows_inserted, "rows written to goflow2plus.interface_counters") \

@@ -18,6 +18,12 @@
 
 #include "udp_socket.h"
 
+#ifndef SO_MEMINFO
+#define SO_MEMINFO 55
+#endif
+/* Index of the drop count in SO_MEMINFO's array (linux/sock_diag.h). */
+#define GF_SK_MEMINFO_DROPS 8
+#define GF_SK_MEMINFO_VARS 9
 #ifndef SO_RXQ_OVFL
 #define SO_RXQ_OVFL 40
 #endif
@@ -296,4 +302,17 @@ gf_recv_datagram(GfRecvBatch *b, int i, uint64 now_ns,
 			info->has_drops = true;
 		}
 	}
+}
+
+bool
+gf_udp_drops(int fd, uint32 *drops)
+{
+	uint32		mem[GF_SK_MEMINFO_VARS];
+	socklen_t	len = sizeof(mem);
+
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) != 0 ||
+		len < (socklen_t) sizeof(uint32) * (GF_SK_MEMINFO_DROPS + 1))
+		return false;
+	*drops = mem[GF_SK_MEMINFO_DROPS];
+	return true;
 }

@@ -171,7 +171,14 @@ wk_publish(Worker *w)
 	const uint64 *ad = (const uint64 *) &w->c;
 	GfSinkCounts sc;
 	int			i;
+	uint32		drops;
 
+	/*
+	 * The socket's own drop count, exact now; SO_RXQ_OVFL (taken from the
+	 * datagrams) stays the fallback where the kernel lacks SO_MEMINFO.
+	 */
+	if (gf_udp_drops(w->fd, &drops) && drops >= w->c.kernel_drops)
+		w->c.kernel_drops = drops;
 	w->c.writer_nomem_dropped = w->writer_nomem_before +
 		gf_writer_dropped(w->writer);
 	gf_sinks_counts(&sc);

@@ -7,6 +7,7 @@
 #    whose range holds its time_received (a batch split across a boundary),
 #    a user index and trigger on the parent still working, the default
 #    partition counted, and the rollup tables' sums equal to the raw rows'.
+#    Also: stats() kernel_drops equals the socket's own drop count.
 #
 #    Oracles: the records udp_blast says it sent, SQL recounts of the raw
 #    rows against the partition bounds from pg_catalog, /proc/net/udp's
@@ -173,6 +174,22 @@ q "ALTER SYSTEM SET goflow2plus.maintenance_interval = '1s'" >/dev/null
 q "SELECT pg_reload_conf()" >/dev/null
 check "partition made again takes the default's rows" \
 	gf_wait_for 10 "SELECT count(*) = 0 FROM goflow2plus.flows_default"
+
+# 8. kernel_drops is the socket's own count: the worker stopped (SIGSTOP)
+# with a 64 kB receive buffer while 1 s of traffic arrives, so most of it
+# is dropped after the last datagram the worker will read.
+q "ALTER SYSTEM SET goflow2plus.rcvbuf = '64kB'" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+gf_wait_for 10 "SELECT sum(value) < 1000000 FROM goflow2plus.stats() WHERE counter = 'rcvbuf_bytes'" || fail "rcvbuf applied"
+wpid=$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'goflow2plus worker'")
+drops0=$(udp_drops); kd0=$(gf_counter kernel_drops)
+kill -STOP "$wpid"
+blast 400 1 >/dev/null
+kill -CONT "$wpid"
+sleep 1.5
+dk=$(( $(udp_drops) - drops0 ))
+check "datagrams were dropped while the worker was stopped ($dk)" test "$dk" -gt 0
+is "kernel_drops (stats) = the socket's drops (/proc/net/udp)" "$(( $(gf_counter kernel_drops) - kd0 ))" "$dk"
 
 check "no worker restart" test "$(gf_counter worker_starts)" -eq 1
 check "no postmaster restart (no crash in the log)" bash -c "! grep -q 'terminated by signal\|server process .* exited with exit code' '$DIR/log'"
