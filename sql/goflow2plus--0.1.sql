@@ -282,7 +282,7 @@ DECLARE
     hi     timestamptz;
     stop   timestamptz;
     last_hi timestamptz;
-    name   text;
+    first  timestamptz;
     made   int := 0;
     dflt   regclass;
 BEGIN
@@ -300,20 +300,51 @@ BEGIN
     END IF;
     -- The current period and 'ahead' more.
     stop := to_timestamp(floor(extract(epoch FROM at) / w) * w) + make_interval(secs => w * (ahead + 1));
+    -- Periods before that whose rows wait in the default partition (no
+    -- partition existed when they came) get theirs too, where no partition
+    -- overlaps them.
+    first := lo;
+    IF dflt IS NOT NULL THEN
+        FOR lo IN EXECUTE format(
+            'SELECT DISTINCT to_timestamp(floor(extract(epoch FROM time_received) / %s) * %s) FROM %s
+              WHERE time_received < %L ORDER BY 1', w, w, dflt, first) LOOP
+            hi := lo + make_interval(secs => w);
+            CONTINUE WHEN hi > first;
+            CONTINUE WHEN EXISTS (SELECT 1 FROM goflow2plus.partitions() p
+                                   WHERE NOT p.is_default AND coalesce(p.range_start, '-infinity') < hi
+                                     AND coalesce(p.range_end, 'infinity') > lo);
+            CONTINUE WHEN goflow2plus._setting_interval('goflow2plus.retention') > '0'
+                      AND hi <= at - goflow2plus._setting_interval('goflow2plus.retention');
+            made := made + goflow2plus._partition_add(lo, hi, dflt);
+        END LOOP;
+        lo := first;
+    END IF;
     WHILE lo < stop LOOP
-        hi := lo + make_interval(secs => w);
-        name := 'flows_p' || to_char(lo AT TIME ZONE 'UTC', 'YYYYMMDD_HH24MISS');
-        EXECUTE format('CREATE UNLOGGED TABLE goflow2plus.%I (LIKE goflow2plus.flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMPRESSION)', name);
-        IF dflt IS NOT NULL THEN
-            EXECUTE format('WITH m AS (DELETE FROM %s WHERE time_received >= %L AND time_received < %L RETURNING *) INSERT INTO goflow2plus.%I SELECT * FROM m',
-                           dflt, lo, hi, name);
-        END IF;
-        EXECUTE format('ALTER TABLE goflow2plus.flows ATTACH PARTITION goflow2plus.%I FOR VALUES FROM (%L) TO (%L)',
-                       name, lo, hi);
-        made := made + 1;
-        lo := hi;
+        made := made + goflow2plus._partition_add(lo, lo + make_interval(secs => w), dflt);
+        lo := lo + make_interval(secs => w);
     END LOOP;
     RETURN made;
+END
+$$;
+
+-- One partition for [lo, hi): made, filled with the default partition's
+-- rows of that range, attached.  Returns 1.
+CREATE FUNCTION goflow2plus._partition_add(lo timestamptz, hi timestamptz, dflt regclass)
+RETURNS int
+LANGUAGE plpgsql
+SET search_path = pg_catalog
+AS $$
+DECLARE
+    name text := 'flows_p' || to_char(lo AT TIME ZONE 'UTC', 'YYYYMMDD_HH24MISS');
+BEGIN
+    EXECUTE format('CREATE UNLOGGED TABLE goflow2plus.%I (LIKE goflow2plus.flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMPRESSION)', name);
+    IF dflt IS NOT NULL THEN
+        EXECUTE format('WITH m AS (DELETE FROM %s WHERE time_received >= %L AND time_received < %L RETURNING *) INSERT INTO goflow2plus.%I SELECT * FROM m',
+                       dflt, lo, hi, name);
+    END IF;
+    EXECUTE format('ALTER TABLE goflow2plus.flows ATTACH PARTITION goflow2plus.%I FOR VALUES FROM (%L) TO (%L)',
+                   name, lo, hi);
+    RETURN 1;
 END
 $$;
 
@@ -689,6 +720,7 @@ REVOKE ALL ON FUNCTION goflow2plus._columns(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.partitions() FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus._setting_interval(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus._partitions_create(timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus._partition_add(timestamptz, timestamptz, regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus._partitions_expired(timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus._partition_drop(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus._rollups_maintain(timestamptz) FROM PUBLIC;

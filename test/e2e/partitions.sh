@@ -14,6 +14,7 @@
 #    drop column.
 #
 #    Run as root.  GF_DESTDIR / GF_SKIP_INSTALL as in test/lib/cluster.sh.
+#    PART_RATE: datagrams/s of the 12 s load (default 1500, 45 k records/s).
 #    Prints "N passed, M failed" and exits non-zero on any failure.
 set -u
 T0=$(date +%s)
@@ -80,12 +81,12 @@ is "old partition filled" "$(q "SELECT count(*) FROM goflow2plus.flows_p20200101
 # A user index and a user table the index should serve.
 q "CREATE INDEX flows_user_src ON goflow2plus.flows (src_addr)" >/dev/null
 
-# 2. Traffic for 12 s at 1500 datagrams/s (45 k records/s), batches of up
+# 2. Traffic for 12 s at PART_RATE datagrams/s (45 k records/s), batches of up
 # to 1 s: some batch spans a 10 s boundary.  Retention turned on after 4 s:
 # the old partition is dropped while the traffic flows.
 drops0=$(udp_drops)
 retries0=$(gf_counter flush_retries)
-blast 1500 12 >"$DIR/sent1" &
+blast "${PART_RATE:-1500}" 12 >"$DIR/sent1" &
 bpid=$!
 sleep 4
 q "ALTER SYSTEM SET goflow2plus.retention = '1d'" >/dev/null
@@ -193,5 +194,6 @@ is "kernel_drops (stats) = the socket's drops (/proc/net/udp)" "$(( $(gf_counter
 
 check "no worker restart" test "$(gf_counter worker_starts)" -eq 1
 check "no postmaster restart (no crash in the log)" bash -c "! grep -q 'terminated by signal\|server process .* exited with exit code' '$DIR/log'"
+[ "$failed" = 0 ] || grep -E 'maintenance|ERROR|FATAL' "$DIR/log" | tail -15 | sed 's/^/#   log: /'
 echo "#   took $(( $(date +%s) - T0 )) s"
 tap_summary

@@ -27,15 +27,19 @@ SELECT name, setting, unit FROM pg_settings
 -- 1. No partition but the default: rows land there.
 SELECT partition, range_start, range_end, is_default FROM goflow2plus.partitions();
 SELECT goflow2plus._write_decoded(:'nf5_two', :'nf5_two_exporter', 5, 4);
+-- And one row of three hours ago (an INSERT of the user's).
+INSERT INTO goflow2plus.flows (type, time_received) VALUES ('x', now() - interval '3 hours');
 SELECT tableoid::regclass AS part, count(*) FROM goflow2plus.flows GROUP BY 1;
 
--- 2. The current partition and two ahead; the default's rows move in.
+-- 2. The current partition and two ahead, and one for the hour of the
+-- old row; the default's rows move into them.
 SELECT goflow2plus._partitions_create() AS made;
 SELECT goflow2plus._partitions_create() AS made_again;
 SELECT count(*) FILTER (WHERE NOT is_default) AS partitions,
        count(*) FILTER (WHERE range_end - range_start = interval '1 hour') AS one_hour,
        bool_or(now() >= range_start AND now() < range_end) AS covers_now,
-       bool_or(range_start > now() + interval '1 hour') AS two_ahead
+       bool_or(range_start > now() + interval '1 hour') AS two_ahead,
+       bool_or(now() - interval '3 hours' >= range_start AND now() - interval '3 hours' < range_end) AS old_hour
   FROM goflow2plus.partitions();
 SELECT count(*) AS left_in_default FROM goflow2plus.flows_default;
 SELECT count(*) AS rows, count(*) FILTER (WHERE f.time_received >= p.range_start AND f.time_received < p.range_end) AS in_range
@@ -47,6 +51,7 @@ SELECT c.relpersistence, count(*) AS partitions,
                                        WHERE i.indrelid = c.oid AND a.amname = 'brin')) AS with_brin
   FROM goflow2plus.partitions() p JOIN pg_class c ON c.oid = p.partition GROUP BY 1;
 
+DELETE FROM goflow2plus.flows WHERE type = 'x';
 -- 3. The writer routes new rows to the partition of now, on the fast path.
 SELECT goflow2plus._write_decoded(:'nf5_two', :'nf5_two_exporter', 50, 64);
 SELECT count(*) AS rows, count(*) FILTER (WHERE NOT p.is_default AND f.time_received >= p.range_start AND f.time_received < p.range_end) AS in_range
