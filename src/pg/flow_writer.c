@@ -11,6 +11,14 @@
  *    Which table state sends a flush down which path, and why, is in
  *    src/pg/README.md, "The table writer: three paths".
  *
+ *    A table partitioned by range of time_received (goflow2plus.flows as
+ *    installed) is written partition by partition on the same fast paths:
+ *    each row routed by binary search over bounds cached from the
+ *    relcache (dropped on a relcache invalidation of the parent), a batch
+ *    split where it spans partitions.  The flows' column values also feed
+ *    the batch's rollup (rollup.c), written after them to flows_1m,
+ *    flows_5m and flows_1h in the same transaction.
+ *
  *    The table is looked up by name (RowExclusiveLock) at every flush, so a
  *    DROP/CREATE EXTENSION between two flushes is harmless; the prepared
  *    statement is re-made when the table's row type changes.
