@@ -236,13 +236,19 @@ mt_round(void)
 		else
 			elog(DEBUG1, "goflow2plus maintenance: %s busy, dropped later", name);
 	}
-	/* Rows of recent ranges: BRIN only helps once a range is summarized. */
+	/*
+	 * Rows of recent ranges: BRIN only helps once a range is summarized.
+	 * Partitions of the last day only (older ones were summarized when
+	 * they stopped growing); the lock it takes (SHARE UPDATE EXCLUSIVE on
+	 * the partition) waits for an autovacuum there, so not for long.
+	 */
 	(void) mt_run("goflow2plus: summarizing BRIN ranges",
+				  "SET LOCAL lock_timeout = '1s'; "
 				  "SELECT sum(brin_summarize_new_values(i.indexrelid)) "
-				  "FROM pg_catalog.pg_inherits h JOIN pg_catalog.pg_index i ON i.indrelid = h.inhrelid "
+				  "FROM goflow2plus.partitions() p JOIN pg_catalog.pg_index i ON i.indrelid = p.partition "
 				  "JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
 				  "JOIN pg_catalog.pg_am a ON a.oid = c.relam AND a.amname = 'brin' "
-				  "WHERE h.inhparent = 'goflow2plus.flows'::pg_catalog.regclass", NULL);
+				  "WHERE p.is_default OR p.range_end > now() - interval '1 day'", NULL);
 	(void) mt_run("goflow2plus: merging rollups",
 				  "SELECT goflow2plus._rollups_maintain()", NULL);
 }
