@@ -6,8 +6,11 @@
 
 -- One row per flow record.  UNLOGGED: flows are high volume and
 -- re-exported continuously; a crash empties the table rather than
--- slowing every insert with WAL.  Users may add indexes, triggers or
--- partitions: the writer notices and takes the path that honours them.
+-- slowing every insert with WAL.  Partitioned by range of time_received
+-- (goflow2plus.partition_width each, unlogged): the maintenance worker
+-- creates partitions ahead of time and drops those older than
+-- goflow2plus.retention (README.md, "Storage").  Users may add indexes or
+-- triggers: the writer notices and takes the path that honours them.
 CREATE UNLOGGED TABLE goflow2plus.flows (
     type                  text NOT NULL,
     time_received         timestamptz NOT NULL,
@@ -79,7 +82,20 @@ CREATE UNLOGGED TABLE goflow2plus.flows (
     out_if_provider       text,
     src_country           text,
     dst_country           text
-);
+) PARTITION BY RANGE (time_received);
+
+-- Rows outside every partition (before the first partition exists, or a
+-- clock that jumped) land here and are counted in stats()
+-- rows_default_partition; creating the partition for their range moves
+-- them there.
+CREATE UNLOGGED TABLE goflow2plus.flows_default
+    PARTITION OF goflow2plus.flows DEFAULT;
+
+-- Rows arrive in time order, so a BRIN index keeps "the last 5 minutes"
+-- to those pages at a few kB per GB of flows.  Made on the parent, every
+-- partition gets one; the maintenance worker summarizes new ranges.
+CREATE INDEX flows_time_received_brin ON goflow2plus.flows
+    USING brin (time_received) WITH (pages_per_range = 32);
 
 COMMENT ON TABLE goflow2plus.flows IS
     'One row per decoded flow record (NetFlow v5/v9, IPFIX, sFlow v5). bytes and packets are as received; multiply by sampling_rate to estimate totals.';
@@ -176,6 +192,278 @@ COMMENT ON COLUMN goflow2plus.sflow_drops.in_if IS
     'Input ifIndex as sent: 0 when unknown; some agents send 0x3fffffff (internal).';
 COMMENT ON COLUMN goflow2plus.sflow_drops.header IS
     'The dropped packet''s header as received (raw packet header record), at most its first 256 bytes; NULL, like header_protocol and frame_length, when the sample had no header record.';
+
+-- Rollups, as Akvorado's consolidated tables: per minute, 5 minutes and
+-- hour, the sums of goflow2plus.flows by exporter, interfaces, ASes,
+-- network groups, protocol and ethertype.  bytes and packets are scaled by
+-- sampling_rate (1 when NULL or 0).  The writer adds rows to all three in
+-- the transaction of each batch (one row per key the batch held), and the
+-- maintenance worker merges the rows of closed buckets into one per key,
+-- so sums are exact at any moment: always query them with sum() ... GROUP
+-- BY.  Ordinary (logged) tables: they are small and outlive a crash that
+-- empties the flows.  Each has its own retention
+-- (goflow2plus.rollup_1m_retention, _5m_, _1h_).
+CREATE TABLE goflow2plus.flows_1m (
+    time_received    timestamptz NOT NULL,   -- start of the bucket
+    sampler_address  inet,
+    in_if            bigint,
+    out_if           bigint,
+    src_as           bigint,
+    dst_as           bigint,
+    src_group        text,
+    dst_group        text,
+    proto            int,
+    etype            int,
+    bytes            bigint NOT NULL,
+    packets          bigint NOT NULL,
+    flows            bigint NOT NULL
+);
+CREATE INDEX flows_1m_time ON goflow2plus.flows_1m (time_received);
+CREATE TABLE goflow2plus.flows_5m (LIKE goflow2plus.flows_1m INCLUDING ALL);
+CREATE TABLE goflow2plus.flows_1h (LIKE goflow2plus.flows_1m INCLUDING ALL);
+COMMENT ON TABLE goflow2plus.flows_1m IS
+    'Per-minute sums of goflow2plus.flows (bytes and packets scaled by sampling_rate, flows = rows). Several rows per key may exist for recent minutes: query with sum() ... GROUP BY.';
+COMMENT ON TABLE goflow2plus.flows_5m IS
+    'Per-5-minute sums of goflow2plus.flows; see goflow2plus.flows_1m.';
+COMMENT ON TABLE goflow2plus.flows_1h IS
+    'Hourly sums of goflow2plus.flows; see goflow2plus.flows_1m.';
+
+-- Where merging of each rollup stopped: buckets before merged_to hold one
+-- row per key (unless a late batch added one since).
+CREATE TABLE goflow2plus.rollup_state (
+    rollup     text PRIMARY KEY,
+    merged_to  timestamptz NOT NULL DEFAULT '-infinity'
+);
+INSERT INTO goflow2plus.rollup_state (rollup) VALUES ('flows_1m'), ('flows_5m'), ('flows_1h');
+
+-- The partitions of goflow2plus.flows with their bounds (NULL: MINVALUE,
+-- MAXVALUE or the default partition).
+CREATE FUNCTION goflow2plus.partitions(
+    OUT partition regclass, OUT range_start timestamptz,
+    OUT range_end timestamptz, OUT is_default boolean)
+RETURNS SETOF record
+LANGUAGE sql STABLE
+SET search_path = pg_catalog
+AS $$
+    SELECT c.oid::regclass,
+           CASE WHEN m[1] IS NOT NULL THEN m[1]::timestamptz END,
+           CASE WHEN m[2] IS NOT NULL THEN m[2]::timestamptz END,
+           b = 'DEFAULT'
+      FROM pg_inherits i
+      JOIN pg_class c ON c.oid = i.inhrelid
+      CROSS JOIN LATERAL pg_get_expr(c.relpartbound, c.oid) AS b
+      LEFT JOIN LATERAL regexp_match(b, $re$FROM \('([^']*)'\) TO \('([^']*)'\)$re$) AS m ON true
+     WHERE i.inhparent = 'goflow2plus.flows'::regclass
+     ORDER BY 2 NULLS FIRST
+$$;
+
+-- A setting of interval type (goflow2plus.partition_width, retention...).
+CREATE FUNCTION goflow2plus._setting_interval(name text)
+RETURNS interval
+LANGUAGE sql STABLE
+SET search_path = pg_catalog
+AS $$ SELECT coalesce(nullif(current_setting(name, true), ''), '0')::interval $$;
+
+-- Create the partitions from now to goflow2plus.partition_ahead widths
+-- ahead; returns how many were made.  Each is made as a table of its own
+-- and then attached: ATTACH takes SHARE UPDATE EXCLUSIVE on goflow2plus.flows,
+-- which the writers' ROW EXCLUSIVE does not conflict with (CREATE TABLE
+-- ... PARTITION OF would take ACCESS EXCLUSIVE).  Rows the default
+-- partition holds for the new range are moved into it first.
+CREATE FUNCTION goflow2plus._partitions_create(at timestamptz DEFAULT now())
+RETURNS int
+LANGUAGE plpgsql
+SET search_path = pg_catalog
+AS $$
+DECLARE
+    w      bigint := extract(epoch FROM goflow2plus._setting_interval('goflow2plus.partition_width'))::bigint;
+    ahead  int := coalesce(nullif(current_setting('goflow2plus.partition_ahead', true), ''), '2')::int;
+    lo     timestamptz;
+    hi     timestamptz;
+    stop   timestamptz;
+    last_hi timestamptz;
+    first  timestamptz;
+    made   int := 0;
+    dflt   regclass;
+BEGIN
+    IF w IS NULL OR w < 1 THEN
+        RETURN 0;
+    END IF;
+    PERFORM set_config('lock_timeout', '200ms', true);
+    SELECT max(range_end) INTO last_hi FROM goflow2plus.partitions();
+    SELECT partition INTO dflt FROM goflow2plus.partitions() WHERE is_default;
+    lo := to_timestamp(floor(extract(epoch FROM at) / w) * w);
+    -- Go on from the last partition when it reaches past the current
+    -- period (a changed width then takes effect at its end).
+    IF last_hi IS NOT NULL AND last_hi > lo THEN
+        lo := last_hi;
+    END IF;
+    -- The current period and 'ahead' more.
+    stop := to_timestamp(floor(extract(epoch FROM at) / w) * w) + make_interval(secs => w * (ahead + 1));
+    -- Periods before that whose rows wait in the default partition (no
+    -- partition existed when they came) get theirs too, where no partition
+    -- overlaps them.
+    first := lo;
+    IF dflt IS NOT NULL THEN
+        FOR lo IN EXECUTE format(
+            'SELECT DISTINCT to_timestamp(floor(extract(epoch FROM time_received) / %s) * %s) FROM %s
+              WHERE time_received < %L ORDER BY 1', w, w, dflt, first) LOOP
+            hi := lo + make_interval(secs => w);
+            CONTINUE WHEN hi > first;
+            CONTINUE WHEN EXISTS (SELECT 1 FROM goflow2plus.partitions() p
+                                   WHERE NOT p.is_default AND coalesce(p.range_start, '-infinity') < hi
+                                     AND coalesce(p.range_end, 'infinity') > lo);
+            CONTINUE WHEN goflow2plus._setting_interval('goflow2plus.retention') > '0'
+                      AND hi <= at - goflow2plus._setting_interval('goflow2plus.retention');
+            made := made + goflow2plus._partition_add(lo, hi, dflt);
+        END LOOP;
+        lo := first;
+    END IF;
+    WHILE lo < stop LOOP
+        made := made + goflow2plus._partition_add(lo, lo + make_interval(secs => w), dflt);
+        lo := lo + make_interval(secs => w);
+    END LOOP;
+    RETURN made;
+END
+$$;
+
+-- One partition for [lo, hi): made, filled with the default partition's
+-- rows of that range, attached.  Returns 1.
+CREATE FUNCTION goflow2plus._partition_add(lo timestamptz, hi timestamptz, dflt regclass)
+RETURNS int
+LANGUAGE plpgsql
+SET search_path = pg_catalog
+AS $$
+DECLARE
+    name text := 'flows_p' || to_char(lo AT TIME ZONE 'UTC', 'YYYYMMDD_HH24MISS');
+BEGIN
+    EXECUTE format('CREATE UNLOGGED TABLE goflow2plus.%I (LIKE goflow2plus.flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMPRESSION)', name);
+    IF dflt IS NOT NULL THEN
+        EXECUTE format('WITH m AS (DELETE FROM %s WHERE time_received >= %L AND time_received < %L RETURNING *) INSERT INTO goflow2plus.%I SELECT * FROM m',
+                       dflt, lo, hi, name);
+    END IF;
+    EXECUTE format('ALTER TABLE goflow2plus.flows ATTACH PARTITION goflow2plus.%I FOR VALUES FROM (%L) TO (%L)',
+                   name, lo, hi);
+    RETURN 1;
+END
+$$;
+
+-- Partitions made by _partitions_create whose range ended more than
+-- goflow2plus.retention ago (none when retention is 0).
+CREATE FUNCTION goflow2plus._partitions_expired(at timestamptz DEFAULT now())
+RETURNS SETOF regclass
+LANGUAGE sql STABLE
+SET search_path = pg_catalog
+AS $$
+    SELECT partition FROM goflow2plus.partitions()
+     WHERE goflow2plus._setting_interval('goflow2plus.retention') > '0'
+       AND NOT is_default AND range_end IS NOT NULL
+       AND range_end <= at - goflow2plus._setting_interval('goflow2plus.retention')
+       AND partition::text ~ '^goflow2plus\.flows_p[0-9]{8}_[0-9]{6}$'
+     ORDER BY range_end
+$$;
+
+-- Drop one partition.  DROP TABLE of a partition (like a plain DETACH)
+-- takes ACCESS EXCLUSIVE on goflow2plus.flows, and DETACH CONCURRENTLY is
+-- refused while a default partition exists: so the lock is asked for with
+-- a short lock_timeout, held only for the drop (the caller commits right
+-- after), and false is returned when it was not granted (tried again at
+-- the next round).  A writer waits at most this long for it.
+CREATE FUNCTION goflow2plus._partition_drop(p regclass)
+RETURNS boolean
+LANGUAGE plpgsql
+SET search_path = pg_catalog
+AS $$
+BEGIN
+    PERFORM set_config('lock_timeout', '20ms', true);
+    EXECUTE format('DROP TABLE %s', p);
+    RETURN true;
+EXCEPTION WHEN lock_not_available THEN
+    RETURN false;
+END
+$$;
+
+-- Merge the rows of closed buckets into one per key, delete what is past
+-- each rollup's retention, and delete rows of the default partition past
+-- goflow2plus.retention.  Returns the rows deleted or merged away.
+CREATE FUNCTION goflow2plus._rollups_maintain(at timestamptz DEFAULT now())
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog
+AS $$
+DECLARE
+    r      record;
+    keep   interval;
+    res    interval;
+    upto   timestamptz;
+    n      bigint;
+    total  bigint := 0;
+    dflt   regclass;
+BEGIN
+    PERFORM set_config('lock_timeout', '1s', true);
+    FOR r IN SELECT rollup, merged_to FROM goflow2plus.rollup_state ORDER BY rollup FOR UPDATE LOOP
+        res := CASE r.rollup WHEN 'flows_1m' THEN interval '1 minute'
+                             WHEN 'flows_5m' THEN interval '5 minutes'
+                             ELSE interval '1 hour' END;
+        -- A bucket is closed one bucket after its end (batches wait in
+        -- the workers at most a few seconds, the spool aside).
+        upto := date_bin(res, at, timestamptz '2000-01-01 00:00:00+00') - res;
+        IF upto > r.merged_to THEN
+            EXECUTE format($q$
+                WITH d AS (DELETE FROM goflow2plus.%1$I WHERE time_received >= $1 AND time_received < $2 RETURNING *),
+                     i AS (INSERT INTO goflow2plus.%1$I
+                           SELECT time_received, sampler_address, in_if, out_if, src_as, dst_as,
+                                  src_group, dst_group, proto, etype, sum(bytes), sum(packets), sum(flows)
+                             FROM d GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 RETURNING 1)
+                SELECT (SELECT count(*) FROM d) - (SELECT count(*) FROM i)$q$, r.rollup)
+                INTO n USING r.merged_to, upto;
+            total := total + n;
+            UPDATE goflow2plus.rollup_state SET merged_to = upto WHERE rollup = r.rollup;
+        END IF;
+        keep := goflow2plus._setting_interval('goflow2plus.' || replace(r.rollup, 'flows_', 'rollup_') || '_retention');
+        IF keep > '0' THEN
+            EXECUTE format('DELETE FROM goflow2plus.%I WHERE time_received < $1', r.rollup) USING at - keep;
+            GET DIAGNOSTICS n = ROW_COUNT;
+            total := total + n;
+        END IF;
+    END LOOP;
+    keep := goflow2plus._setting_interval('goflow2plus.retention');
+    SELECT partition INTO dflt FROM goflow2plus.partitions() WHERE is_default;
+    IF keep > '0' AND dflt IS NOT NULL THEN
+        EXECUTE format('DELETE FROM %s WHERE time_received < $1', dflt) USING at - keep;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        total := total + n;
+    END IF;
+    RETURN total;
+END
+$$;
+
+-- Everything the maintenance worker does, in the caller's transaction
+-- (the worker runs each step in a transaction of its own): create
+-- partitions ahead, drop expired ones, merge and expire rollups.
+CREATE FUNCTION goflow2plus.maintain(
+    OUT created int, OUT dropped int, OUT drops_deferred int,
+    OUT rollup_rows_removed bigint)
+RETURNS record
+LANGUAGE plpgsql
+SET search_path = pg_catalog
+AS $$
+DECLARE
+    p regclass;
+BEGIN
+    created := goflow2plus._partitions_create();
+    dropped := 0;
+    drops_deferred := 0;
+    FOR p IN SELECT * FROM goflow2plus._partitions_expired() LOOP
+        IF goflow2plus._partition_drop(p) THEN
+            dropped := dropped + 1;
+        ELSE
+            drops_deferred := drops_deferred + 1;
+        END IF;
+    END LOOP;
+    rollup_rows_removed := goflow2plus._rollups_maintain();
+END
+$$;
 
 -- NetFlow v9 / IPFIX state the workers learnt from exporters, kept so that
 -- a restart decodes data at once instead of waiting (often 5 to 30
@@ -464,7 +752,9 @@ LANGUAGE C STRICT STABLE;
 -- The workers write as the bootstrap superuser, so triggers, rules and
 -- index expressions on their tables run with superuser rights: never grant
 -- TRIGGER on them nor hand over their ownership.
-REVOKE ALL ON TABLE goflow2plus.flows, goflow2plus.interface_counters,
+REVOKE ALL ON TABLE goflow2plus.flows, goflow2plus.flows_default,
+    goflow2plus.flows_1m, goflow2plus.flows_5m, goflow2plus.flows_1h,
+    goflow2plus.rollup_state, goflow2plus.interface_counters,
     goflow2plus.sflow_drops, goflow2plus.templates, goflow2plus.sampling,
     goflow2plus.networks, goflow2plus.devices, goflow2plus.interfaces,
     goflow2plus.sampling_rates
@@ -487,3 +777,11 @@ REVOKE ALL ON FUNCTION goflow2plus._write_decoded(bytea, inet, int, int) FROM PU
 -- _columns tells nothing a reader of the catalogs cannot learn, but it is
 -- a test hook too: kept like the other functions, granted to no one.
 REVOKE ALL ON FUNCTION goflow2plus._columns(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus.partitions() FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus._setting_interval(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus._partitions_create(timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus._partition_add(timestamptz, timestamptz, regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus._partitions_expired(timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus._partition_drop(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus._rollups_maintain(timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus.maintain() FROM PUBLIC;

@@ -11,6 +11,14 @@
  *    Which table state sends a flush down which path, and why, is in
  *    src/pg/README.md, "The table writer: three paths".
  *
+ *    A table partitioned by range of time_received (goflow2plus.flows as
+ *    installed) is written partition by partition on the same fast paths:
+ *    each row routed by binary search over bounds cached from the
+ *    relcache (dropped on a relcache invalidation of the parent), a batch
+ *    split where it spans partitions.  The flows' column values also feed
+ *    the batch's rollup (rollup.c), written after them to flows_1m,
+ *    flows_5m and flows_1h in the same transaction.
+ *
  *    The table is looked up by name (RowExclusiveLock) at every flush, so a
  *    DROP/CREATE EXTENSION between two flushes is harmless; the prepared
  *    statement is re-made when the table's row type changes.
@@ -22,6 +30,7 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_type_d.h"
 #include "catalog/pg_am_d.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
@@ -29,17 +38,24 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "partitioning/partbounds.h"
+#include "partitioning/partdesc.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/partcache.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
 
 #include "context_attach.h"
 #include "flow_tuple.h"
 #include "flow_writer.h"
+#include "maintenance.h"
+#include "rollup.h"
 
 #define GF_SCHEMA "goflow2plus"
 
@@ -52,6 +68,10 @@ typedef struct GfTarget
 	int			ncols;
 	void		(*to_datums) (const void *rec, Datum *values, bool *nulls);
 	Size		recsize;
+	/* Unix ns the row is received at: routes it to a time partition. */
+	uint64		(*time_ns) (const void *rec);
+	/* A missing table is skipped (the rollups), not an error. */
+	bool		optional;
 
 	/*
 	 * fast path: slots made once and kept, with our own copy of the
@@ -88,6 +108,23 @@ struct GfWriter
 	GfTarget	flows_target;
 	GfTarget	ifc_target;
 	GfTarget	drop_target;
+	GfTarget	rollup_target[3];	/* flows_1m, flows_5m, flows_1h */
+
+	/* Rows routed to the default partition / batches split, by this flush. */
+	uint64		flush_default_rows;
+	bool		flush_split;
+};
+
+/* The rollup tables and their buckets. */
+static const struct
+{
+	const char *relname;
+	const char *qualname;
+	int64		bucket_usecs;
+}			gf_rollup_tables[3] = {
+	{"flows_1m", "goflow2plus.flows_1m", INT64CONST(60) * USECS_PER_SEC},
+	{"flows_5m", "goflow2plus.flows_5m", INT64CONST(300) * USECS_PER_SEC},
+	{"flows_1h", "goflow2plus.flows_1h", INT64CONST(3600) * USECS_PER_SEC},
 };
 
 /* First allocation for drop rows: they are rare, and 300 bytes each. */
@@ -107,6 +144,14 @@ struct GfWriter
 static const gf_flow *gf_flush_flows = NULL;
 static int	gf_flush_nflows = 0;
 
+/*
+ * The rollup of the flows being written (NULL when rollups are off): fed
+ * the values of every flow row as it is made, on whichever path.
+ */
+static GfRollup *gf_flush_rollup = NULL;
+/* Bucket of the rollup table being written (gf_rollup_to_datums_cb). */
+static int64 gf_flush_bucket_usecs = 0;
+
 static void
 gf_flow_to_datums_cb(const void *rec, Datum *values, bool *nulls)
 {
@@ -115,14 +160,40 @@ gf_flow_to_datums_cb(const void *rec, Datum *values, bool *nulls)
 
 	if (gf_flush_flows != NULL && f >= gf_flush_flows &&
 		f < gf_flush_flows + gf_flush_nflows)
-	{
 		gf_flow_datums(gf_context_enriched(gf_flush_flows, gf_flush_nflows,
 										   (int) (f - gf_flush_flows)),
 					   values, nulls);
-		return;
+	else
+	{
+		gf_context_enrich_copy(f, &enriched);
+		gf_flow_datums(&enriched, values, nulls);
 	}
-	gf_context_enrich_copy(f, &enriched);
-	gf_flow_datums(&enriched, values, nulls);
+	if (gf_flush_rollup != NULL)
+		gf_rollup_add(gf_flush_rollup, values, nulls);
+}
+
+static void
+gf_rollup_to_datums_cb(const void *rec, Datum *values, bool *nulls)
+{
+	gf_rollup_datums((const GfRollupRow *) rec, gf_flush_bucket_usecs, values, nulls);
+}
+
+static uint64
+gf_flow_time_cb(const void *rec)
+{
+	return ((const gf_flow *) rec)->time_received_ns;
+}
+
+static uint64
+gf_ifc_time_cb(const void *rec)
+{
+	return ((const gf_ifcounters *) rec)->time_received_ns;
+}
+
+static uint64
+gf_drop_time_cb(const void *rec)
+{
+	return ((const GfDropRow *) rec)->time_received_ns;
 }
 
 static void
@@ -142,6 +213,7 @@ gf_writer_create(MemoryContext parent, int capacity)
 {
 	MemoryContext ctx;
 	GfWriter   *w;
+	int			i;
 
 	if (capacity < 1)
 		capacity = 1;
@@ -171,6 +243,7 @@ gf_writer_create(MemoryContext parent, int capacity)
 	w->flows_target.ncols = GF_FLOW_NCOLS;
 	w->flows_target.to_datums = gf_flow_to_datums_cb;
 	w->flows_target.recsize = sizeof(gf_flow);
+	w->flows_target.time_ns = gf_flow_time_cb;
 
 	w->ifc_target.relname = "interface_counters";
 	w->ifc_target.qualname = GF_SCHEMA ".interface_counters";
@@ -178,6 +251,7 @@ gf_writer_create(MemoryContext parent, int capacity)
 	w->ifc_target.ncols = GF_IFCOUNTERS_NCOLS;
 	w->ifc_target.to_datums = gf_ifc_to_datums_cb;
 	w->ifc_target.recsize = sizeof(gf_ifcounters);
+	w->ifc_target.time_ns = gf_ifc_time_cb;
 
 	w->drop_target.relname = "sflow_drops";
 	w->drop_target.qualname = GF_SCHEMA ".sflow_drops";
@@ -185,6 +259,20 @@ gf_writer_create(MemoryContext parent, int capacity)
 	w->drop_target.ncols = GF_DROP_NCOLS;
 	w->drop_target.to_datums = gf_drop_to_datums_cb;
 	w->drop_target.recsize = sizeof(GfDropRow);
+	w->drop_target.time_ns = gf_drop_time_cb;
+
+	for (i = 0; i < 3; i++)
+	{
+		GfTarget   *t = &w->rollup_target[i];
+
+		t->relname = gf_rollup_tables[i].relname;
+		t->qualname = gf_rollup_tables[i].qualname;
+		t->cols = gf_rollup_columns;
+		t->ncols = GF_ROLLUP_NCOLS;
+		t->to_datums = gf_rollup_to_datums_cb;
+		t->recsize = sizeof(GfRollupRow);
+		t->optional = true;
+	}
 	return w;
 }
 
@@ -346,7 +434,8 @@ static const char *const gf_path_names[] = {
  * relcache entry already, so this costs nothing next to the insert.
  */
 static GfPath
-gf_writer_choose_path(Relation rel, const GfColumnMap *map, const GfTarget *t)
+gf_writer_choose_path(Relation rel, const GfColumnMap *map, const GfTarget *t,
+					  bool routed)
 {
 	TupleDesc	td = RelationGetDescr(rel);
 	Form_pg_class cls = rel->rd_rel;
@@ -354,7 +443,12 @@ gf_writer_choose_path(Relation rel, const GfColumnMap *map, const GfTarget *t)
 
 	if (cls->relkind != RELKIND_RELATION || cls->relam != HEAP_TABLE_AM_OID)
 		return GF_PATH_SQL;
-	if (cls->relispartition)	/* a partition has a constraint to check */
+
+	/*
+	 * A partition has a constraint to check, unless the writer routed the
+	 * rows itself by the parent's bounds (gf_writer_flush_partitioned).
+	 */
+	if (cls->relispartition && !routed)
 		return GF_PATH_SQL;
 	/*
 	 * Not relhastriggers/relhasrules: they stay true after the last trigger
@@ -475,9 +569,14 @@ gf_writer_insert_index_entries(Relation rel, TupleTableSlot **slots, int n)
 	FreeExecutorState(estate);
 }
 
+/*
+ * Rows recs[order[0..n)] (recs[0..n) when order is NULL) straight into
+ * the heap of rel, and its indexes when with_indexes.
+ */
 static uint64
 gf_writer_insert_fast(GfWriter *w, Relation rel, const GfColumnMap *map,
-					  GfTarget *t, const char *recs, int n, bool with_indexes)
+					  GfTarget *t, const char *recs, const int *order, int n,
+					  bool with_indexes)
 {
 	TupleDesc	td = RelationGetDescr(rel);
 	Datum	   *src_values = palloc(sizeof(Datum) * t->ncols);
@@ -493,7 +592,8 @@ gf_writer_insert_fast(GfWriter *w, Relation rel, const GfColumnMap *map,
 	{
 		HeapTuple	tup;
 
-		t->to_datums(recs + (Size) i * t->recsize, src_values, src_nulls);
+		t->to_datums(recs + (Size) (order ? order[i] : i) * t->recsize,
+					 src_values, src_nulls);
 		if (map->identity)
 			tup = heap_form_tuple(td, src_values, src_nulls);
 		else
@@ -607,6 +707,278 @@ gf_writer_insert_general(GfWriter *w, Relation rel, const GfColumnMap *map,
 	return done;
 }
 
+/*
+ * Bounds of a table partitioned by range on time_received, as the writer
+ * routes by: bounds[] ascending, a value v at or after bounds[k] and
+ * before bounds[k + 1] belongs to partition index[k + 1] (index[0]: before
+ * every bound), -1 meaning the default partition (if any).  Copied from the
+ * relcache's partition descriptor, and dropped when a relcache
+ * invalidation names the parent (ATTACH, DETACH, DROP of a partition all
+ * send one) or resets everything: gf_writer_part_inval.
+ */
+typedef struct GfPartBounds
+{
+	Oid			parent;			/* InvalidOid: nothing loaded */
+	bool		valid;
+	int			nbounds;
+	TimestampTz *bounds;
+	int		   *index;			/* nbounds + 1 entries */
+	int			nparts;
+	Oid		   *oids;
+	bool	   *is_leaf;
+	int			default_index;	/* -1: no default partition */
+	MemoryContext ctx;
+} GfPartBounds;
+
+static GfPartBounds gf_part = {InvalidOid, false};
+static bool gf_part_callback_set = false;
+
+static void
+gf_writer_part_inval(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == gf_part.parent)
+		gf_part.valid = false;
+}
+
+/*
+ * Load gf_part for parent; false when the table is not partitioned the
+ * way the writer can route (one range key, time_received, timestamptz
+ * with its default ordering).
+ */
+static bool
+gf_writer_part_load(Relation parent)
+{
+	PartitionKey key = RelationGetPartitionKey(parent);
+	PartitionDesc pd;
+	PartitionBoundInfo bi;
+	MemoryContext old;
+	int			i;
+
+	if (key == NULL || key->strategy != PARTITION_STRATEGY_RANGE ||
+		key->partnatts != 1 || key->partattrs[0] == 0 ||
+		key->parttypid[0] != TIMESTAMPTZOID ||
+		key->partsupfunc[0].fn_oid != F_TIMESTAMPTZ_CMP ||
+		strcmp(NameStr(TupleDescAttr(RelationGetDescr(parent),
+									 key->partattrs[0] - 1)->attname),
+			   "time_received") != 0)
+		return false;
+
+	if (!gf_part_callback_set)
+	{
+		CacheRegisterRelcacheCallback(gf_writer_part_inval, (Datum) 0);
+		gf_part_callback_set = true;
+	}
+	if (gf_part.ctx == NULL)
+		gf_part.ctx = AllocSetContextCreate(TopMemoryContext,
+											"goflow2plus partition bounds",
+											ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(gf_part.ctx);
+	gf_part.parent = RelationGetRelid(parent);
+	gf_part.valid = false;
+
+	/* As an INSERT sees them: partitions being detached are left out. */
+	pd = RelationGetPartitionDesc(parent, true);
+	bi = pd->boundinfo;
+	old = MemoryContextSwitchTo(gf_part.ctx);
+	gf_part.nparts = pd->nparts;
+	gf_part.oids = palloc(sizeof(Oid) * Max(pd->nparts, 1));
+	gf_part.is_leaf = palloc(sizeof(bool) * Max(pd->nparts, 1));
+	for (i = 0; i < pd->nparts; i++)
+	{
+		gf_part.oids[i] = pd->oids[i];
+		gf_part.is_leaf[i] = pd->is_leaf[i];
+	}
+	gf_part.nbounds = bi ? bi->ndatums : 0;
+	gf_part.default_index = bi ? bi->default_index : -1;
+	gf_part.bounds = palloc(sizeof(TimestampTz) * Max(gf_part.nbounds, 1));
+	gf_part.index = palloc(sizeof(int) * (gf_part.nbounds + 1));
+	gf_part.index[0] = -1;
+	for (i = 0; i < gf_part.nbounds; i++)
+	{
+		switch (bi->kind[i][0])
+		{
+			case PARTITION_RANGE_DATUM_MINVALUE:
+				gf_part.bounds[i] = PG_INT64_MIN;
+				break;
+			case PARTITION_RANGE_DATUM_MAXVALUE:
+				gf_part.bounds[i] = PG_INT64_MAX;
+				break;
+			default:
+				gf_part.bounds[i] = DatumGetTimestampTz(bi->datums[i][0]);
+		}
+		gf_part.index[i + 1] = bi->indexes[i + 1];
+	}
+	if (bi && bi->nindexes > 0)
+		gf_part.index[0] = bi->indexes[0];
+	MemoryContextSwitchTo(old);
+	gf_part.valid = true;
+	return true;
+}
+
+/* Partition index of time v, the default's when no range holds it, or -1. */
+static int
+gf_writer_part_find(TimestampTz v)
+{
+	int			lo = 0;
+	int			hi = gf_part.nbounds;
+	int			k;
+
+	/* The number of bounds <= v. */
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (gf_part.bounds[mid] <= v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	k = gf_part.index[lo];
+	return k >= 0 ? k : gf_part.default_index;
+}
+
+/*
+ * A table partitioned by time_received: each row goes straight into its
+ * partition's heap (and indexes), a batch over several partitions is
+ * split, rows outside every range go to the default partition.  Whatever
+ * the writer cannot do itself (a trigger, rule or RLS on the parent or a
+ * partition, a user column, a sub-partitioned partition, no partition
+ * for a row) sends the whole batch through the executor's INSERT on the
+ * parent, which routes and checks everything.
+ */
+static uint64
+gf_writer_flush_partitioned(GfWriter *w, Relation parent, const GfColumnMap *pmap,
+							GfTarget *t, const char *recs, int n)
+{
+	Form_pg_class cls = parent->rd_rel;
+	int		   *part;
+	int		   *count;
+	int		   *start;
+	int		   *order;
+	Relation   *rels;
+	GfColumnMap *maps;
+	GfPath	   *paths;
+	int			nused = 0;
+	uint64		done = 0;
+	uint64		dflt = 0;
+	int			i;
+	const char *why = NULL;
+
+	if ((!gf_part.valid || gf_part.parent != RelationGetRelid(parent)) &&
+		!gf_writer_part_load(parent))
+		why = "not partitioned by range of time_received";
+	else if (parent->trigdesc != NULL || parent->rd_rules != NULL || cls->relrowsecurity)
+		why = "trigger, rule or row security on the table";
+	else if (!pmap->complete)
+		why = "columns of the user's";
+	if (why != NULL)
+		goto general;
+
+	/* Route: partition of each row, rows per partition. */
+	part = palloc(sizeof(int) * n);
+	count = palloc0(sizeof(int) * Max(gf_part.nparts, 1));
+	for (i = 0; i < n; i++)
+	{
+		int			k = gf_writer_part_find(gf_ns_to_timestamptz(t->time_ns(recs + (Size) i * t->recsize)));
+
+		if (k < 0 || !gf_part.is_leaf[k])
+		{
+			why = k < 0 ? "a row outside every partition and no default partition" :
+				"a sub-partitioned partition";
+			goto general;
+		}
+		part[i] = k;
+		if (count[k]++ == 0)
+			nused++;
+	}
+
+	/*
+	 * Lock and look at every partition first: if one needs the executor
+	 * nothing has been written yet and the batch goes that way whole.
+	 */
+	rels = palloc0(sizeof(Relation) * gf_part.nparts);
+	maps = palloc0(sizeof(GfColumnMap) * gf_part.nparts);
+	paths = palloc0(sizeof(GfPath) * gf_part.nparts);
+	for (i = 0; i < gf_part.nparts && why == NULL; i++)
+	{
+		if (count[i] == 0)
+			continue;
+		rels[i] = try_table_open(gf_part.oids[i], RowExclusiveLock);
+		if (rels[i] == NULL)
+		{
+			/* Dropped under a stale cache: reload next time. */
+			gf_part.valid = false;
+			why = "a partition just dropped";
+			break;
+		}
+		gf_colmap_build(&maps[i], RelationGetDescr(rels[i]), t->cols, t->ncols, t->qualname);
+		paths[i] = gf_writer_choose_path(rels[i], &maps[i], t, true);
+		if (paths[i] == GF_PATH_SQL)
+			why = "a partition with a trigger, rule or constraint of its own";
+	}
+	if (why != NULL)
+	{
+		for (i = 0; i < gf_part.nparts; i++)
+			if (rels[i] != NULL)
+				table_close(rels[i], NoLock);
+		goto general;
+	}
+
+	/* Rows in partition order (stable: time order within each). */
+	start = palloc(sizeof(int) * gf_part.nparts);
+	order = palloc(sizeof(int) * n);
+	{
+		int			pos = 0;
+
+		for (i = 0; i < gf_part.nparts; i++)
+		{
+			start[i] = pos;
+			pos += count[i];
+		}
+		for (i = 0; i < n; i++)
+			order[start[part[i]]++] = i;
+		pos = 0;
+		for (i = 0; i < gf_part.nparts; i++)
+		{
+			start[i] = pos;
+			pos += count[i];
+		}
+	}
+	for (i = 0; i < gf_part.nparts; i++)
+	{
+		if (count[i] == 0)
+			continue;
+		elog(DEBUG1, "goflow2plus writer: %d rows for %s partition %s by %s",
+			 count[i], t->qualname, RelationGetRelationName(rels[i]),
+			 gf_path_names[paths[i]]);
+		done += gf_writer_insert_fast(w, rels[i], &maps[i], t, recs, order + start[i],
+									  count[i], paths[i] == GF_PATH_HEAP_INDEXES);
+		if (i == gf_part.default_index)
+			dflt += count[i];
+		table_close(rels[i], NoLock);
+	}
+	if (t == &w->flows_target)
+	{
+		w->flush_default_rows += dflt;
+		w->flush_split = (nused > 1);
+	}
+	return done;
+
+general:
+	elog(DEBUG1, "goflow2plus writer: %d rows for %s by %s (%s)", n, t->qualname,
+		 gf_path_names[GF_PATH_SQL], why);
+	/* The executor routes; the default's rows are counted by the bounds. */
+	if (t == &w->flows_target && gf_part.valid &&
+		gf_part.parent == RelationGetRelid(parent) && gf_part.default_index >= 0)
+	{
+		for (i = 0; i < n; i++)
+			if (gf_writer_part_find(gf_ns_to_timestamptz(t->time_ns(recs + (Size) i * t->recsize))) ==
+				gf_part.default_index)
+				w->flush_default_rows++;
+	}
+	return gf_writer_insert_general(w, parent, pmap, t, recs, n);
+}
+
 static uint64
 gf_writer_flush_target(GfWriter *w, GfTarget *t, const char *recs, int n)
 {
@@ -618,7 +990,9 @@ gf_writer_flush_target(GfWriter *w, GfTarget *t, const char *recs, int n)
 	GfPath		path;
 	uint64		done;
 
-	relid = RangeVarGetRelid(rv, RowExclusiveLock, false);
+	relid = RangeVarGetRelid(rv, RowExclusiveLock, t->optional);
+	if (!OidIsValid(relid))
+		return 0;
 	rel = table_open(relid, NoLock);
 
 	aclres = pg_class_aclcheck(relid, GetUserId(), ACL_INSERT);
@@ -627,14 +1001,20 @@ gf_writer_flush_target(GfWriter *w, GfTarget *t, const char *recs, int n)
 					   RelationGetRelationName(rel));
 
 	gf_colmap_build(&map, RelationGetDescr(rel), t->cols, t->ncols, t->qualname);
-	path = gf_writer_choose_path(rel, &map, t);
+	if (rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE && t->time_ns != NULL)
+	{
+		done = gf_writer_flush_partitioned(w, rel, &map, t, recs, n);
+		table_close(rel, NoLock);
+		return done;
+	}
+	path = gf_writer_choose_path(rel, &map, t, false);
 	/* Says which path was taken; the regression tests look for it. */
-	elog(DEBUG1, "goflow2plus writer: %d rows for %s by %s", n, t->qualname,
-		 gf_path_names[path]);
+	elog(t->optional ? DEBUG2 : DEBUG1, "goflow2plus writer: %d rows for %s by %s",
+		 n, t->qualname, gf_path_names[path]);
 	if (path == GF_PATH_SQL)
 		done = gf_writer_insert_general(w, rel, &map, t, recs, n);
 	else
-		done = gf_writer_insert_fast(w, rel, &map, t, recs, n,
+		done = gf_writer_insert_fast(w, rel, &map, t, recs, NULL, n,
 									 path == GF_PATH_HEAP_INDEXES);
 
 	/* The lock is kept to the end of the transaction, as for any INSERT. */
@@ -658,14 +1038,34 @@ gf_writer_flush(GfWriter *w)
 	if (w->nflows > 0)
 		(void) gf_context_refresh();
 	old = MemoryContextSwitchTo(w->batch_ctx);
+	w->flush_default_rows = 0;
+	w->flush_split = false;
 	if (w->nflows > 0)
 	{
 		/* Set for this call only (an ERROR leaves it; the next flush resets it). */
 		gf_flush_flows = w->flows;
 		gf_flush_nflows = w->nflows;
+		gf_flush_rollup = gf_guc_rollups ? gf_rollup_create(w->batch_ctx) : NULL;
 		done.flows = gf_writer_flush_target(w, &w->flows_target,
 											(const char *) w->flows, w->nflows);
 		gf_flush_flows = NULL;
+		if (gf_flush_rollup != NULL)
+		{
+			int			nrows;
+			GfRollupRow *rows = gf_rollup_rows(gf_flush_rollup, &nrows);
+			int			i;
+
+			/* The same keys in each table; merging makes one row per bucket. */
+			for (i = 0; i < 3 && nrows > 0; i++)
+			{
+				gf_flush_bucket_usecs = gf_rollup_tables[i].bucket_usecs;
+				done.rollups += gf_writer_flush_target(w, &w->rollup_target[i],
+													   (const char *) rows, nrows);
+			}
+			gf_flush_rollup = NULL;
+		}
+		done.flows_default = w->flush_default_rows;
+		done.split_batches = w->flush_split ? 1 : 0;
 	}
 	if (w->nifc > 0)
 		done.ifcounters = gf_writer_flush_target(w, &w->ifc_target,
@@ -682,10 +1082,15 @@ gf_writer_flush(GfWriter *w)
 void
 gf_writer_keep_for_retry(GfWriter *w)
 {
+	int			i;
+
 	/* After an ERROR the slots may still hold tuples from batch_ctx. */
 	gf_writer_clear_slots(&w->flows_target);
 	gf_writer_clear_slots(&w->ifc_target);
 	gf_writer_clear_slots(&w->drop_target);
+	for (i = 0; i < 3; i++)
+		gf_writer_clear_slots(&w->rollup_target[i]);
+	gf_flush_rollup = NULL;
 	MemoryContextReset(w->batch_ctx);
 }
 
@@ -701,12 +1106,20 @@ gf_writer_reset(GfWriter *w)
 void
 gf_writer_destroy(GfWriter *w)
 {
+	int			i;
+
 	if (w == NULL)
 		return;
 	gf_writer_reset(w);
 	gf_writer_drop_slots(&w->flows_target);
 	gf_writer_drop_slots(&w->ifc_target);
 	gf_writer_drop_slots(&w->drop_target);
+	for (i = 0; i < 3; i++)
+	{
+		gf_writer_drop_slots(&w->rollup_target[i]);
+		if (w->rollup_target[i].plan != NULL)
+			SPI_freeplan(w->rollup_target[i].plan);
+	}
 	if (w->flows_target.plan != NULL)
 		SPI_freeplan(w->flows_target.plan);
 	if (w->ifc_target.plan != NULL)

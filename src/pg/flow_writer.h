@@ -5,7 +5,9 @@
  *    goflow2plus.interface_counters / goflow2plus.sflow_drops in one go.
  *
  *    The writer picks one of three paths at every flush (src/pg/README.md,
- *    "The table writer: three paths").  The table is looked up by name at
+ *    "The table writer: three paths"), per partition when the table is
+ *    partitioned by time_received, and adds each batch's sums to the
+ *    rollup tables (goflow2plus.flows_1m, _5m, _1h).  The table is looked up by name at
  *    every flush so that DROP/CREATE EXTENSION between flushes is
  *    harmless.
  *
@@ -29,6 +31,9 @@ typedef struct GfWriterCounts
 	uint64		flows;
 	uint64		ifcounters;
 	uint64		drops;
+	uint64		rollups;		/* rows added to flows_1m, _5m, _1h */
+	uint64		flows_default;	/* of flows: rows in the default partition */
+	uint64		split_batches;	/* 1 when the flows went to several partitions */
 } GfWriterCounts;
 
 /* capacity = batch size in records (flows, counters and drops together). */

@@ -36,11 +36,14 @@
 	X(bytes_received, "UDP payload bytes received") \
 	X(recv_truncated, "datagrams longer than the receive buffer (also counted malformed)") \
 	X(recv_errors, "recvmmsg calls that failed other than with EAGAIN") \
-	X(kernel_drops, "datagrams the kernel dropped for lack of socket buffer (SO_RXQ_OVFL)") \
+	X(kernel_drops, "datagrams the kernel dropped for lack of socket buffer (the socket's drop count, SO_MEMINFO)") \
 	X(decode_errors_logged, "decode errors written to the server log (the rest are rate-limited)") \
 	X(rows_inserted, "rows written to goflow2plus.flows") \
 	X(ifcounter_rows_inserted, "rows written to goflow2plus.interface_counters") \
 	X(sflow_drop_rows_inserted, "rows written to goflow2plus.sflow_drops") \
+	X(rows_default_partition, "rows of goflow2plus.flows written to its default partition (no partition held their time_received)") \
+	X(partition_split_batches, "batches whose flows went to more than one partition of goflow2plus.flows") \
+	X(rollup_rows_inserted, "rows added to goflow2plus.flows_1m, flows_5m and flows_1h") \
 	X(flushes, "batches committed") \
 	X(flush_retries, "failed attempts to write a batch that was kept to be retried") \
 	X(flush_errors, "batches dropped after failing with an error that retrying cannot cure (e.g. a CHECK constraint)") \

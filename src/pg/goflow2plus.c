@@ -26,6 +26,7 @@
 #include "goflow2plus.h"
 #include "listen_uri.h"
 #include "metrics_http.h"
+#include "maintenance.h"
 #include "sinks.h"
 
 PG_MODULE_MAGIC;
@@ -120,6 +121,30 @@ static void
 gf_assign_allowed_exporters(const char *newval, void *extra)
 {
 	gf_exporter_acl_current = extra ? (const gf_exporter_acl *) extra : &gf_exporter_acl_empty;
+}
+
+/*
+ * Processes besides the socket workers: the context builder and the
+ * listener supervisor always, the maintenance worker where sockets are
+ * open, the metrics worker when goflow2plus.metrics_listen is set.
+ */
+static int
+gf_extra_workers(void)
+{
+	/* the context builder and the listener supervisor always */
+	return 2 + (gf_listen.sockets > 0 ? 1 : 0) + (gf_metrics_enabled() ? 1 : 0);
+}
+
+/* The same workers by name, for the message that refuses a start. */
+static const char *
+gf_extra_workers_names(void)
+{
+	if (gf_listen.sockets > 0)
+		return gf_metrics_enabled() ?
+			"context builder, listener supervisor, maintenance, metrics" :
+			"context builder, listener supervisor, maintenance";
+	return gf_metrics_enabled() ? "context builder, listener supervisor, metrics" :
+		"context builder, listener supervisor";
 }
 
 static void
@@ -218,6 +243,8 @@ _PG_init(void)
 	gf_context_config_define_guc();
 	/* GoFlow2+'s enricher -db.asn / -db.country (geoip_guc.c). */
 	gf_geoip_define_gucs();
+	/* Partitions, retention and rollups (maintenance.c). */
+	gf_maintenance_define_gucs();
 
 	/*
 	 * Settings that only the postmaster may define, and everything that
@@ -314,15 +341,14 @@ _PG_init(void)
 	 * worker, leaving sockets nobody opens; at startup say so now (after
 	 * a reload the supervisor warns and retries, see supervisor.c).
 	 */
-	if ((int) gf_listen.sockets + 2 + (gf_metrics_enabled() ? 1 : 0) > max_worker_processes)
+	if ((int) gf_listen.sockets + gf_extra_workers() > max_worker_processes)
 		ereport(FATAL,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("goflow2plus: goflow2plus.listen asks for %u sockets, which with the context builder, the listener supervisor%s is more than max_worker_processes (%d)",
-						(unsigned) gf_listen.sockets,
-						gf_metrics_enabled() ? " and the metrics worker" : "",
+				 errmsg("goflow2plus: goflow2plus.listen asks for %u sockets, which with goflow2plus's other workers (%s) is more than max_worker_processes (%d)",
+						(unsigned) gf_listen.sockets, gf_extra_workers_names(),
 						max_worker_processes),
 				 errhint("Raise max_worker_processes to at least %u plus what parallel query and other extensions need, or lower the ?count= values.",
-						 (unsigned) gf_listen.sockets + 2 + (gf_metrics_enabled() ? 1 : 0))));
+						 (unsigned) gf_listen.sockets + gf_extra_workers())));
 
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = gf_shmem_request;
@@ -334,4 +360,7 @@ _PG_init(void)
 	gf_context_register_builder();
 	/* GET /metrics, when goflow2plus.metrics_listen is set (metrics_http.c). */
 	gf_metrics_register_worker();
+	/* Partitions and rollups need upkeep only where workers write. */
+	if (gf_listen.sockets > 0)
+		gf_maintenance_register();
 }

@@ -18,15 +18,15 @@
 
 #include "udp_socket.h"
 
-#ifndef SO_RXQ_OVFL
-#define SO_RXQ_OVFL 40
-#endif
 #ifndef SO_MEMINFO
 #define SO_MEMINFO 55
 #endif
-/* linux/sock_diag.h's SK_MEMINFO_DROPS and SK_MEMINFO_VARS. */
+/* Index of the drop count in SO_MEMINFO's array (linux/sock_diag.h). */
 #define GF_SK_MEMINFO_DROPS 8
-#define GF_SK_MEMINFO_VARS	9
+#define GF_SK_MEMINFO_VARS 9
+#ifndef SO_RXQ_OVFL
+#define SO_RXQ_OVFL 40
+#endif
 
 /* Room for a timespec and a uint32 control message, with headroom. */
 #define GF_CMSG_SPACE	128
@@ -310,7 +310,7 @@ gf_udp_drops(int fd, uint32 *drops)
 	uint32		mem[GF_SK_MEMINFO_VARS + 7];	/* newer kernels may add */
 	socklen_t	len = sizeof(mem);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) != 0 ||
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) != 0 ||
 		len < (socklen_t) (sizeof(uint32) * GF_SK_MEMINFO_VARS))
 		return false;
 	*drops = mem[GF_SK_MEMINFO_DROPS];

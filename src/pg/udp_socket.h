@@ -28,6 +28,15 @@ extern int	gf_udp_set_rcvbuf(int fd, int rcvbuf, const char *listen_text);
 
 typedef struct GfRecvBatch GfRecvBatch;
 
+/*
+ * Datagrams the kernel dropped on this socket so far (its sk_drops, as
+ * /proc/net/udp shows it), read with SO_MEMINFO; false where the kernel
+ * does not say.  Exact at any moment, unlike SO_RXQ_OVFL, which a
+ * datagram carries as of when it was queued, so drops after the last
+ * datagram read stay unseen.
+ */
+extern bool gf_udp_drops(int fd, uint32 *drops);
+
 /* Buffers for up to nmsgs datagrams of up to bufsize bytes each. */
 extern GfRecvBatch *gf_recv_batch_create(MemoryContext cxt, int nmsgs, size_t bufsize);
 
@@ -37,14 +46,6 @@ extern GfRecvBatch *gf_recv_batch_create(MemoryContext cxt, int nmsgs, size_t bu
  * errno set on a failure other than EAGAIN/EINTR.
  */
 extern int	gf_recv_batch(int fd, GfRecvBatch *b);
-
-/*
- * The socket's drop count now (SO_MEMINFO's SK_MEMINFO_DROPS, the same
- * counter SO_RXQ_OVFL and /proc/net/udp show), or false when the kernel
- * cannot say.  SO_RXQ_OVFL only tells the count as of the last datagram
- * read, so drops after it would stay unseen until the next one arrives.
- */
-extern bool gf_udp_drops(int fd, uint32 *drops);
 
 /* What the batch says about datagram i (0 <= i < the count received). */
 typedef struct GfRecvInfo

@@ -182,7 +182,14 @@ wk_publish(Worker *w)
 	const uint64 *ad = (const uint64 *) &w->c;
 	GfSinkCounts sc;
 	int			i;
+	uint32		drops;
 
+	/*
+	 * The socket's own drop count, exact now; SO_RXQ_OVFL (taken from the
+	 * datagrams) stays the fallback where the kernel lacks SO_MEMINFO.
+	 */
+	if (gf_udp_drops(w->fd, &drops) && drops >= w->c.kernel_drops)
+		w->c.kernel_drops = drops;
 	w->c.writer_nomem_dropped = w->writer_nomem_before +
 		gf_writer_dropped(w->writer);
 	gf_sinks_counts(&sc);
@@ -590,6 +597,9 @@ wk_flush(Worker *w)
 			w->c.rows_inserted += wr->flows;
 			w->c.ifcounter_rows_inserted += wr->ifcounters;
 			w->c.sflow_drop_rows_inserted += wr->drops;
+			w->c.rows_default_partition += wr->flows_default;
+			w->c.partition_split_batches += wr->split_batches;
+			w->c.rollup_rows_inserted += wr->rollups;
 			w->c.flushes++;
 			{
 				instr_time	took;
@@ -1125,11 +1135,6 @@ goflow2plus_worker_main(Datum main_arg)
 		gf_exporters_reset_if_asked(w->slot, w->decoder, &w->reset_generation);
 		if (now >= w->next_tick_ms)
 		{
-			uint32		drops;
-
-			/* Drops after the last datagram read show too (metrics). */
-			if (gf_udp_drops(w->fd, &drops) && drops > w->c.kernel_drops)
-				w->c.kernel_drops = drops;
 			gf_decoder_expire(w->decoder, wk_realtime_ns());
 			gf_exporters_publish(w->slot, w->decoder);
 			wk_sync_state(w);

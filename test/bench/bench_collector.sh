@@ -329,9 +329,9 @@ per_s() { awk -v n="$1" -v t="$2" 'BEGIN { if (t > 0) printf "%.0f", n / t; else
 
 # One line per run.  sock_drops is the drops column of /proc/net/udp for
 # the collector's own socket (the kernel's live sk_drops).  goflow2plus's
-# stats() kernel_drops comes from SO_RXQ_OVFL, which the kernel stamps on
-# each queued datagram, so drops after the last datagram that got queued
-# never reach it: it may read a little lower at the end of a flood.
+# stats() kernel_drops is the same sk_drops, read with SO_MEMINFO when the
+# worker publishes its counters (before 2026-12-01 it came from
+# SO_RXQ_OVFL and could read lower at the end of a flood).
 # RcvbufErrors is system-wide, so other jobs on the machine add to it.
 # cpu = CPU seconds of the collector process over the run (goflow2plus:
 # the worker only, not the postmaster or the kernel's softirq work).

@@ -433,7 +433,7 @@ else
 	ok "the server refuses to start with more sockets than max_worker_processes"
 fi
 check "... and says so" \
-	bash -c "tail -c +$((log4 + 1)) '$DIR/log' | grep -q 'asks for 9 sockets, which with the context builder and the listener supervisor is more than max_worker_processes (8)'"
+	bash -c "tail -c +$((log4 + 1)) '$DIR/log' | grep -q \"asks for 9 sockets, which with goflow2plus's other workers (context builder, listener supervisor, maintenance) is more than max_worker_processes (8)\""
 
 # ---- IPv6: [::1] with the flow:// scheme --------------------------------------
 
