@@ -143,7 +143,7 @@ fp_build(Flowpb__FlowMessage *m, fp_scratch *sc, const gf_flow *f,
 	flowpb__flow_message__init(m);
 
 	m->has_type = 1;
-	m->type = ((unsigned) f->type <= GF_TYPE_IPFIX) ?
+	m->type = ((unsigned) f->type <= GF_TYPE_LAST) ?
 		(Flowpb__FlowMessage__FlowType) f->type :
 		FLOWPB__FLOW_MESSAGE__FLOW_TYPE__FLOWUNKNOWN;
 	m->has_time_received_ns = 1;

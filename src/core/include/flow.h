@@ -19,15 +19,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* FlowMessage.FlowType, same numbers as GoFlow2. */
+/*
+ * FlowMessage.FlowType, same numbers as GoFlow2 up to IPFIX.  GoFlow2 has
+ * no NetFlow v1, v7 or v8 decoder and so no number for them: 5 to 7 are
+ * goflow2plus's (proto/flow.proto says so beside them).
+ */
 typedef enum gf_flow_type
 {
 	GF_TYPE_UNKNOWN = 0,
 	GF_TYPE_SFLOW_5 = 1,
 	GF_TYPE_NETFLOW_V5 = 2,
 	GF_TYPE_NETFLOW_V9 = 3,
-	GF_TYPE_IPFIX = 4
+	GF_TYPE_IPFIX = 4,
+	GF_TYPE_NETFLOW_V1 = 5,
+	GF_TYPE_NETFLOW_V7 = 6,
+	GF_TYPE_NETFLOW_V8 = 7
 } gf_flow_type;
+
+#define GF_TYPE_LAST	GF_TYPE_NETFLOW_V8
 
 const char *gf_flow_type_name(gf_flow_type t);
 
