@@ -35,8 +35,8 @@ gf_nfl_begin(gf_decoder *d, const gf_datagram *dg, size_t header_len,
 					   h->count, need, dg->len);
 	if (need < dg->len)
 	{
-		d->counters.nf_legacy_padded++;
-		d->counters.nf_legacy_padding_bytes += dg->len - need;
+		d->counters.nf_padded_datagrams++;
+		d->counters.nf_padding_bytes += dg->len - need;
 	}
 	return GF_OK;
 }

@@ -8,7 +8,7 @@
  *    The count rule: a count that needs more bytes than the datagram has
  *    drops the datagram (nothing is zero-filled); a datagram longer than
  *    its count needs is decoded up to the counted records and the rest is
- *    counted as padding (nf_legacy_padded, nf_legacy_padding_bytes).
+ *    counted as padding (nf_padded_datagrams, nf_padding_bytes).
  *    Some exporters pad their datagrams (to a word, to a fixed size), and
  *    tshark and GoFlow2 accept them: refusing would lose real flows.
  */

@@ -118,7 +118,7 @@ test_v1(void)
 	pb_patch16(&pkt, 2, 1);
 	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
 	CHECK_EQ_U64(col.n, 1);
-	CHECK_EQ_U64(gf_decoder_counters(d)->nf_legacy_padding_bytes, 48);
+	CHECK_EQ_U64(gf_decoder_counters(d)->nf_padding_bytes, 48);
 
 	/* A 15-byte header. */
 	pkt.n = 15;
@@ -453,7 +453,7 @@ v8_check_case(const v8_expect *e)
 	pb_patch16(&pkt, 2, 2);
 	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
 	CHECK_EQ_U64(col.n, 2);
-	CHECK_EQ_U64(gf_decoder_counters(d)->nf_legacy_padding_bytes, e->len - 1);
+	CHECK_EQ_U64(gf_decoder_counters(d)->nf_padding_bytes, e->len - 1);
 	gf_decoder_free(d);
 }
 

@@ -199,8 +199,8 @@ test_trailing_padding(void)
 	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
 	CHECK_EQ_U64(col.n, 1);
 	CHECK_EQ_U64(col.flows[0].src_addr.bytes[3], 1);
-	CHECK_EQ_U64(gf_decoder_counters(d)->nf_legacy_padded, 1);
-	CHECK_EQ_U64(gf_decoder_counters(d)->nf_legacy_padding_bytes, 24);
+	CHECK_EQ_U64(gf_decoder_counters(d)->nf_padded_datagrams, 1);
+	CHECK_EQ_U64(gf_decoder_counters(d)->nf_padding_bytes, 24);
 
 	/* Count 1 and two whole records: the count rules, as tshark reads it. */
 	pb_reset(&pkt);
@@ -210,15 +210,15 @@ test_trailing_padding(void)
 	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
 	CHECK_EQ_U64(col.n, 1);
 	CHECK_EQ_U64(col.flows[0].src_addr.bytes[3], 7);
-	CHECK_EQ_U64(gf_decoder_counters(d)->nf_legacy_padded, 2);
-	CHECK_EQ_U64(gf_decoder_counters(d)->nf_legacy_padding_bytes, 24 + 48);
+	CHECK_EQ_U64(gf_decoder_counters(d)->nf_padded_datagrams, 2);
+	CHECK_EQ_U64(gf_decoder_counters(d)->nf_padding_bytes, 24 + 48);
 
 	/* An exact datagram counts nothing. */
 	pb_reset(&pkt);
 	v5_header(&pkt, 1, 1000, 1700000000, 0, 1, 0);
 	v5_record(&pkt, 1, 500, 900);
 	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
-	CHECK_EQ_U64(gf_decoder_counters(d)->nf_legacy_padded, 2);
+	CHECK_EQ_U64(gf_decoder_counters(d)->nf_padded_datagrams, 2);
 	CHECK_EQ_U64(gf_decoder_counters(d)->packets_malformed, 0);
 	CHECK_EQ_U64(gf_decoder_counters(d)->flows, 3);
 	gf_decoder_free(d);

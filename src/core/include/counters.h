@@ -15,8 +15,8 @@
 	X(packets_netflow_v5, "NetFlow v5 datagrams decoded") \
 	X(packets_netflow_v7, "NetFlow v7 datagrams decoded") \
 	X(packets_netflow_v8, "NetFlow v8 datagrams decoded (router aggregation schemes)") \
-	X(nf_legacy_padded, "NetFlow v1/v5/v7/v8 datagrams longer than their record count needs (vendor padding): counted records decoded, the rest ignored") \
-	X(nf_legacy_padding_bytes, "bytes ignored after the last counted record of NetFlow v1/v5/v7/v8 datagrams") \
+	X(nf_padded_datagrams, "NetFlow datagrams longer than their content (vendor padding): v1/v5/v7/v8 beyond the records counted, v9 zeros after the last flowset; decoded, the padding ignored") \
+	X(nf_padding_bytes, "padding bytes ignored in those datagrams") \
 	X(nf_v8_unknown_scheme, "NetFlow v8 datagrams of an aggregation scheme not decoded (dropped)") \
 	X(packets_netflow_v9, "NetFlow v9 datagrams decoded") \
 	X(packets_ipfix, "IPFIX messages decoded") \
