@@ -51,7 +51,8 @@ ROWS_SQL = """SELECT json_build_object(
  'src_vlan', src_vlan, 'dst_vlan', dst_vlan, 'vlan_id', vlan_id,
  'src_mac', src_mac::text, 'dst_mac', dst_mac::text, 'vxlan_vni', vxlan_vni,
  'tcp_flags', tcp_flags, 'ip_tos', ip_tos, 'ip_ttl', ip_ttl, 'ipv6_flow_label', ipv6_flow_label,
- 'src_as', src_as, 'dst_as', dst_as, 'next_hop', host(next_hop), 'bgp_next_hop', host(bgp_next_hop))
+ 'src_as', src_as, 'dst_as', dst_as, 'next_hop', host(next_hop), 'bgp_next_hop', host(bgp_next_hop),
+ 'src_net_len', masklen(src_net), 'dst_net_len', masklen(dst_net))
  FROM goflow2plus.flows"""
 
 
