@@ -61,6 +61,7 @@ step regress test/regress/run_regress.sh
 [ -x test/e2e/geoip_oracle.sh ] && step geoip-oracle test/e2e/geoip_oracle.sh
 [ -x test/e2e/geoip_captures.sh ] && step geoip-captures test/e2e/geoip_captures.sh
 [ -x test/e2e/exporters_e2e.sh ] && step exporters-e2e test/e2e/exporters_e2e.sh
+[ -x test/e2e/legacy_e2e.sh ] && step legacy-e2e test/e2e/legacy_e2e.sh
 [ -x test/e2e/nats_e2e.sh ] && step nats-e2e test/e2e/nats_e2e.sh
 [ -x test/conformance/run.sh ] && step captures-conformance test/conformance/run.sh
 

@@ -96,7 +96,7 @@ def truth_check(label, truth, O, typ, problems):
     truth file): an oracle that owes nothing to tshark or the exporter.
     NetFlow/IPFIX: per flow key, the rows' bytes (IP bytes) and packets add
     up to what was built (an exporter may split a flow over records); no
-    row has a key that was not built.  NetFlow v5 carries IPv4 only.
+    row has a key that was not built.  NetFlow v1/v5/v7 carry IPv4 only.
     sFlow: each row is one sampled packet of a built flow, at most as many
     rows as the flow has packets.  ICMP flows are keyed without ports
     (exporters put type/code there, each in its own way)."""
@@ -108,7 +108,7 @@ def truth_check(label, truth, O, typ, problems):
         return (src, dst, proto, sport, dport)
     want = {}
     for f in truth:
-        if typ == "NETFLOW_V5" and f["family"] != 4:
+        if typ in ("NETFLOW_V1", "NETFLOW_V5", "NETFLOW_V7") and f["family"] != 4:
             continue
         want[key(f["src"], f["dst"], _PROTO_NUM[f["proto"]], f["sport"], f["dport"])] = f
     got = {}

@@ -24,10 +24,17 @@ Times: every datagram's export time is --t0 (default: now - 60 s) and its
 sysUptime is 3 days (so First/Last are plain uptime readings), except one
 v8 datagram whose uptime has just wrapped (records from before the wrap).
 
-Usage: gen_legacy_netflow.py OUT.pcap [--t0 UNIX_SECONDS] [--list]
+--facts FILE writes what the datagrams hold beyond what tshark shows, as
+JSON, for checks that do not go through tshark: the padding bytes sent
+(v1/v5/v7/v8 beyond the count, v9 zeros after the last flowset), the
+NX-OS flows' times (tshark shows 8-byte uptimes as 1970), the NSEL
+connection's counters per event.
+
+Usage: gen_legacy_netflow.py OUT.pcap [--t0 UNIX_SECONDS] [--list] [--facts FILE]
 """
 
 import argparse
+import json
 import struct
 import sys
 import time
@@ -162,14 +169,14 @@ def v9_varlen(t0):
     return v9(t0, [flowset(0, template(300, fields)), flowset(300, data)], 4, 11)
 
 
-def v9_zero_padded(t0):
+def v9_zero_padded(t0, size=1408):
     fields = [(8, 4), (12, 4), (4, 1), (7, 2), (11, 2), (1, 4), (2, 4), (22, 4), (21, 4)]
     data = b""
     for i in range(2):
         data += ip4("10.7.0.%d" % (i + 1)) + ip4("10.7.1.1") + struct.pack(
             "!BHHIIII", 6, 4000 + i, 22, 4000 + i, 4 + i, UPTIME - 7000, UPTIME - 6000)
     dg = v9(t0, [flowset(0, template(301, fields)), flowset(301, data)], 3, 12)
-    return dg + b"\0" * (1408 - len(dg))
+    return dg + b"\0" * (size - len(dg))
 
 
 def v9_nxos(t0):
@@ -223,6 +230,7 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--t0", type=int, default=int(time.time()) - 60)
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--facts", default=None)
     args = ap.parse_args()
     from scapy.all import IP, UDP, Raw, wrpcap
     dgs = datagrams(args.t0)
@@ -234,6 +242,26 @@ def main():
         if args.list:
             print("%2d %-40s %5d bytes" % (i + 1, name, len(payload)))
     wrpcap(args.out, pkts)
+    if args.facts:
+        export_ns = args.t0 * 1000000000 + 250000000
+        nxos_export_ns = args.t0 * 1000000000      # v9: whole seconds
+        padded = {name: len(p) - used for name, p, used in (
+            ("v5 with 20 bytes of padding", v5_padded(args.t0, 2, 2, 20), 24 + 2 * 48),
+            ("v5 count 1, 2 records sent", v5_padded(args.t0, 1, 2, 0), 24 + 48),
+            ("v9 zero-padded to 1408 bytes", v9_zero_padded(args.t0), len(v9_zero_padded(args.t0, 0))))}
+        facts = {
+            "export_ns": export_ns,
+            "padded_datagrams": len(padded),
+            "padding_bytes": sum(padded.values()),
+            "padding": padded,
+            # src 10.8.0.x: First = UPTIME - 9000 ms, Last = UPTIME - 500 ms
+            "nxos": {"src_prefix": "10.8.0.", "start_ns": nxos_export_ns - 9000 * 1000000,
+                     "end_ns": nxos_export_ns - 500 * 1000000},
+            # NSEL: event -> [initiator + responder bytes] per record
+            "nsel": {"src": "10.20.0.5", "create": [], "update": [6000, 2400], "teardown": [8400]},
+        }
+        with open(args.facts, "w") as fh:
+            json.dump(facts, fh, indent=1)
     return 0
 
 
