@@ -56,6 +56,7 @@ CREATE UNLOGGED TABLE goflow2plus.flows (
     in_if_format          int,
     out_if_format         int,
     vxlan_vni             bigint,
+    fw_event              int,
     -- Context enrichment (goflow2plus.networks, devices, interfaces,
     -- sampling_rates; GeoIP): NULL where nothing matched.
     sampling_rate_source  text,

@@ -333,6 +333,9 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 		case GF_IE_PACKET_TOTAL_COUNT:
 			rec_set(r, GF_NF_TOTAL_PKTS, u);
 			break;
+		case GF_IE_FIREWALL_EVENT:
+			GF_SET(f, fw_event, GF_F_FW_EVENT, (uint32_t) u);
+			break;
 		case GF_IE_INITIATOR_OCTETS:
 			rec_set(r, GF_NF_INIT_BYTES, u);
 			break;

@@ -285,7 +285,8 @@ def cflow_records(frame, exporter, cf, state, port=None):
                 r[ours] = as_int(pick(fl[theirs]))
         # More of what tshark shows, where its field and ours mean the same.
         for ours, theirs in (("tcp_flags", "cflow.tcpflags"), ("ip_tos", "cflow.tos"),
-                             ("src_as", "cflow.srcas"), ("dst_as", "cflow.dstas")):
+                             ("src_as", "cflow.srcas"), ("dst_as", "cflow.dstas"),
+                             ("fw_event", "cflow.firewall_event")):
             if theirs in fl and ours not in r:
                 r[ours] = as_int(pick(fl[theirs]))
         nh = _pick_addr(fl, "cflow.nexthop", "cflow.nexthopv6", pick)

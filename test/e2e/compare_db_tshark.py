@@ -52,7 +52,7 @@ ROWS_SQL = """SELECT json_build_object(
  'src_mac', src_mac::text, 'dst_mac', dst_mac::text, 'vxlan_vni', vxlan_vni,
  'tcp_flags', tcp_flags, 'ip_tos', ip_tos, 'ip_ttl', ip_ttl, 'ipv6_flow_label', ipv6_flow_label,
  'src_as', src_as, 'dst_as', dst_as, 'next_hop', host(next_hop), 'bgp_next_hop', host(bgp_next_hop),
- 'src_net_len', masklen(src_net), 'dst_net_len', masklen(dst_net))
+ 'src_net_len', masklen(src_net), 'dst_net_len', masklen(dst_net), 'fw_event', fw_event)
  FROM goflow2plus.flows"""
 
 

@@ -236,6 +236,12 @@ is "NSEL naive sum counts updates and teardown" \
 	"$(gf_q "SELECT sum(bytes) FROM goflow2plus.flows WHERE src_addr = '$nsel_src'")" \
 	"$(fact 'sum(nsel["update"]) + sum(nsel["teardown"])')"
 is "NSEL rows: one per event (create, 2 updates, teardown)" \
-	"$(gf_q "SELECT count(*) FROM goflow2plus.flows WHERE src_addr = '$nsel_src'")" 4
+	"$(gf_q "SELECT string_agg(fw_event::text, ',' ORDER BY fw_event) FROM goflow2plus.flows WHERE src_addr = '$nsel_src'")" "1,2,5,5"
+is "NSEL teardown events (fw_event = 2) count the connection once" \
+	"$(gf_q "SELECT sum(bytes) FROM goflow2plus.flows WHERE src_addr = '$nsel_src' AND fw_event = 2")" \
+	"$(fact 'sum(nsel["teardown"])')"
+is "NSEL update events (fw_event = 5) add up to the same" \
+	"$(gf_q "SELECT sum(bytes) FROM goflow2plus.flows WHERE src_addr = '$nsel_src' AND fw_event = 5")" \
+	"$(fact 'sum(nsel["update"])')"
 
 tap_summary

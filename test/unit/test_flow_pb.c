@@ -78,6 +78,7 @@ enum
 	GFP_IN_IF_FORMAT = 1000,
 	GFP_OUT_IF_FORMAT = 1001,
 	GFP_VXLAN_VNI = 1002,
+	GFP_FW_EVENT = 1003,
 	GFP_SRC_GROUP = 1010,
 	GFP_DST_GROUP = 1011,
 	GFP_SRC_CONTEXT = 1012,
@@ -532,6 +533,7 @@ test_presence(void)
 	GF_SET(&f, in_if_format, GF_F_IN_IF_FORMAT, 2);
 	GF_SET(&f, out_if_format, GF_F_OUT_IF_FORMAT, 0);
 	GF_SET(&f, vxlan_vni, GF_F_VXLAN_VNI, 16777215);
+	GF_SET(&f, fw_event, GF_F_FW_EVENT, 0);
 	memset(f.dst_mac, 0, 6);
 	GF_MARK(&f, GF_F_DST_MAC);
 	f.sampling_rate_source = GF_RATE_SFLOW;
@@ -549,6 +551,7 @@ test_presence(void)
 	pw_expect_varint(&m, GFP_IN_IF_FORMAT, 2);
 	pw_expect_varint(&m, GFP_OUT_IF_FORMAT, 0);
 	pw_expect_varint(&m, GFP_VXLAN_VNI, 16777215);
+	pw_expect_varint(&m, GFP_FW_EVENT, 0);
 	pw_expect_str(&m, GFP_SAMPLING_RATE_SOURCE, "sflow");
 	pw_expect_nothing_else(&m, "zeros");
 	u = flowpb__flow_message__unpack(NULL, blen, body);

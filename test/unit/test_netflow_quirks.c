@@ -243,6 +243,9 @@ test_nsel_counters(void)
 	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
 	CHECK_EQ_U64(col.n, 3);
 	CHECK_EQ_U64(col.flows[0].bytes, 6000);
+	CHECK(GF_HAS(&col.flows[0], GF_F_FW_EVENT));
+	CHECK_EQ_U64(col.flows[0].fw_event, 5);
+	CHECK(!GF_HAS(&col.flows[1], GF_F_FW_EVENT));
 	CHECK(!GF_HAS(&col.flows[0], GF_F_PACKETS));
 	CHECK_EQ_U64(col.flows[1].bytes, UINT64_MAX);
 	CHECK_EQ_U64(col.flows[1].packets, 7);

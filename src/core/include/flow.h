@@ -92,6 +92,7 @@ typedef enum gf_field
 	GF_F_IN_IF_FORMAT,			/* sFlow interface format bits */
 	GF_F_OUT_IF_FORMAT,
 	GF_F_VXLAN_VNI,
+	GF_F_FW_EVENT,				/* NSEL firewallEvent (233) */
 	GF_F__COUNT
 } gf_field;
 
@@ -172,6 +173,8 @@ typedef struct gf_flow
 	uint32_t	in_if_format;	/* sFlow: 0 ifindex, 1 discarded, 2 multiple */
 	uint32_t	out_if_format;
 	uint32_t	vxlan_vni;
+	uint32_t	fw_event;		/* NSEL: 1 created, 2 deleted, 3 denied, 4
+								 * alert, 5 update (README: Cisco ASA NSEL) */
 	uint8_t		sampling_rate_source;	/* gf_rate_source */
 
 	/*
