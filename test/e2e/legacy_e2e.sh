@@ -178,8 +178,7 @@ run_fprobe() {
 	gf_q "TRUNCATE goflow2plus.flows" >/dev/null
 	before=$(gf_counter packets)
 	capture_start "$name"
-	# -d 1 -e 2 -s 1: flows expire within about two seconds; SIGTERM
-	# emits what is left.
+	# -d 1 -e 2 -s 1: short timers, in case SIGTERM's flush were late.
 	fprobe -i lo -f "port ${TRAFFIC_PORT}" -n "$v" -s 1 -d 1 -e 2 -l 2 "127.0.0.1:${NF_PORT}" \
 		>"$DIR/$name.log" 2>&1 &
 	FPROBE_PID=$!
@@ -189,11 +188,13 @@ run_fprobe() {
 	done
 	sleep 0.5
 	send_traffic || echo "  $name: sending traffic failed"
-	sleep 3
+	# fprobe's capture thread needs a moment for the last packets; its
+	# SIGTERM handler then emits every flow still cached.
+	sleep 0.5
 	kill -TERM "$FPROBE_PID" 2>/dev/null
 	wait "$FPROBE_PID" 2>/dev/null
 	FPROBE_PID=
-	sleep 1
+	sleep 0.5
 	stop_capture
 	compare "$name" "$type" "$before"
 }
