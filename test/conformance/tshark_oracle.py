@@ -1,7 +1,7 @@
 """tshark_oracle.py: what tshark says is in a capture of flow datagrams.
 
 Reads tshark's JSON decode (`tshark -T json --no-duplicate-keys`) of a
-capture of NetFlow v5/v9, IPFIX or sFlow v5 datagrams and turns it into
+capture of NetFlow v1/v5/v7/v8/v9, IPFIX or sFlow v5 datagrams and turns it into
 one dict per flow record, with goflow2plus's field names and units, so a
 comparator can put it beside what our decoder produced.  Shared by
 test/conformance/compare_tshark.py and test/e2e/compare_db_tshark.py.

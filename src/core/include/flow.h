@@ -1,6 +1,6 @@
 /*
  * flow.h
- *    The common flow record: every decoder (NetFlow v5, v9, IPFIX, sFlow)
+ *    The common flow record: every decoder (NetFlow v1-v9, IPFIX, sFlow)
  *    turns what it reads into gf_flow, and every sink (the table writer and
  *    SQL decode() today; JetStream and file sinks to come) reads only
  *    gf_flow.  Field names follow GoFlow2's
