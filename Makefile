@@ -52,8 +52,9 @@ src/gen/flow.pb-c.o: CFLAGS += -Wno-declaration-after-statement -Wno-missing-pro
 # PGXS tracks no header dependencies unless the server was configured with
 # --enable-depend; a stale object built against an older struct layout
 # (a counter list, a slot) corrupts shared memory, so every object is
-# rebuilt when any header changes.
-$(CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o): src/gen/flow.pb-c.h $(wildcard src/core/*.h src/core/include/*.h src/pg/*.h)
+# rebuilt when any header changes.  The LLVM bitcode PGXS makes beside
+# each object (with_llvm) needs the generated header as much.
+$(CORE_SRCS:.c=.o) $(PGAD_SRCS:.c=.o) $(CORE_SRCS:.c=.bc) $(PGAD_SRCS:.c=.bc): src/gen/flow.pb-c.h $(wildcard src/core/*.h src/core/include/*.h src/pg/*.h)
 $(CORE_SRCS:.c=.o): override CPPFLAGS += -Isrc/core
 
 # ---- core layer without PostgreSQL: unit tests and fuzzers ----------------

@@ -13,7 +13,7 @@ PKGS=(
 	postgresql-15 postgresql-client-15 postgresql-server-dev-15
 	libprotobuf-c-dev protobuf-c-compiler
 	libnats-dev nats-server libyaml-dev libmaxminddb-dev mmdb-bin libmaxmind-db-writer-perl
-	softflowd pmacct nfdump tshark python3 python3-scapy
+	softflowd pmacct nfdump tshark python3 python3-scapy fprobe
 	libipc-run-perl iproute2 util-linux procps
 	libmicrohttpd-dev python3-prometheus-client curl
 )
@@ -32,8 +32,20 @@ if [ ${#missing[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	# tshark asks whether non-root users may capture; answer no.
 	echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+	# fprobe (NetFlow v1/v7 for test/e2e/legacy_e2e.sh) asks for an
+	# interface and a collector for its own daemon: loopback and a port
+	# nothing listens on; the daemon is stopped below.
+	echo "fprobe fprobe/interface string lo" | debconf-set-selections
+	echo "fprobe fprobe/collector string localhost:555" | debconf-set-selections
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # Debian starts a 'main' cluster on 5432 when postgresql-15 is installed;
 # goflow2plus never uses it, and its tests run their own clusters.
+
+# The fprobe package starts a daemon where services start; the tests run
+# fprobe themselves.
+if command -v fprobe >/dev/null 2>&1 && [ -x /etc/init.d/fprobe ]; then
+	/etc/init.d/fprobe stop >/dev/null 2>&1 || true
+	update-rc.d fprobe disable >/dev/null 2>&1 || true
+fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs goflow2plus and runs it on a throwaway local PostgreSQL cluster:
-# NetFlow v5/v9/IPFIX on UDP 2055, sFlow v5 on UDP 6343.
+# NetFlow v1/v5/v7/v8/v9/IPFIX on UDP 2055, sFlow v5 on UDP 6343.
 #
 #   scripts/run_collector.sh          # as root: install, build, start
 #   scripts/run_collector.sh stop     # stop and remove the cluster
@@ -50,7 +50,7 @@ done
 cat <<MSG
 
 goflow2plus is running (server log: $DIR/server.log).
-  NetFlow v5/v9/IPFIX : UDP port 2055, all addresses
+  NetFlow/IPFIX       : UDP port 2055, all addresses
   sFlow v5            : UDP port 6343, all addresses
 Point an exporter at this machine, then query the flows:
   psql -h $DIR -p $PORT -U postgres -c 'SELECT time_received, type, src_addr, dst_addr, proto, bytes, packets FROM goflow2plus.flows ORDER BY time_received DESC LIMIT 10'

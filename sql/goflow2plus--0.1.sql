@@ -59,6 +59,7 @@ CREATE UNLOGGED TABLE goflow2plus.flows (
     in_if_format          int,
     out_if_format         int,
     vxlan_vni             bigint,
+    fw_event              int,
     -- Context enrichment (goflow2plus.networks, devices, interfaces,
     -- sampling_rates; GeoIP): NULL where nothing matched.
     sampling_rate_source  text,
@@ -98,7 +99,7 @@ CREATE INDEX flows_time_received_brin ON goflow2plus.flows
     USING brin (time_received) WITH (pages_per_range = 32);
 
 COMMENT ON TABLE goflow2plus.flows IS
-    'One row per decoded flow record (NetFlow v5/v9, IPFIX, sFlow v5). bytes and packets are as received; multiply by sampling_rate to estimate totals.';
+    'One row per decoded flow record (NetFlow v1/v5/v7/v8/v9, IPFIX, sFlow v5). bytes and packets are as received; multiply by sampling_rate to estimate totals.';
 COMMENT ON COLUMN goflow2plus.flows.bytes IS
     'Unsigned 64-bit on the wire; a value above 2^63-1 (no real flow sends one) does not fit bigint and is stored as NULL.';
 COMMENT ON COLUMN goflow2plus.flows.packets IS

@@ -62,6 +62,7 @@ LANE1=$!
 step regress test/regress/run_regress.sh
 [ -x test/regress/check_fixtures_tshark.sh ] && step fixtures-vs-tshark test/regress/check_fixtures_tshark.sh
 [ -x test/e2e/exporters_e2e.sh ] && step exporters-e2e test/e2e/exporters_e2e.sh
+[ -x test/e2e/legacy_e2e.sh ] && step legacy-e2e test/e2e/legacy_e2e.sh
 [ -x test/conformance/run.sh ] && step captures-conformance test/conformance/run.sh
 [ -x test/e2e/geoip_oracle.sh ] && step geoip-oracle test/e2e/geoip_oracle.sh
 [ -x test/e2e/geoip_captures.sh ] && step geoip-captures test/e2e/geoip_captures.sh

@@ -2,9 +2,9 @@
  * decode.c
  *    The decoder object and the dispatch on the version word.
  *
- *    NetFlow v5/v9 and IPFIX begin with a 16-bit version (5, 9, 10); sFlow
- *    begins with a 32-bit version (5), whose first 16 bits are zero.  That
- *    is enough to tell them apart on a flow:// socket.
+ *    NetFlow and IPFIX begin with a 16-bit version (1, 5, 7, 8, 9, 10);
+ *    sFlow begins with a 32-bit version (5), whose first 16 bits are zero.
+ *    That is enough to tell them apart on a flow:// socket.
  */
 #include "decoder_internal.h"
 
@@ -124,6 +124,12 @@ gf_decode(gf_decoder *d, gf_proto proto, const gf_datagram *dg,
 		rc = gf_sflow_decode(d, dg, sink, err);
 	else if ((word >> 16) == 5 && proto != GF_PROTO_SFLOW)
 		rc = gf_nf5_decode(d, dg, sink, err);
+	else if ((word >> 16) == 1 && proto != GF_PROTO_SFLOW)
+		rc = gf_nf1_decode(d, dg, sink, err);
+	else if ((word >> 16) == 7 && proto != GF_PROTO_SFLOW)
+		rc = gf_nf7_decode(d, dg, sink, err);
+	else if ((word >> 16) == 8 && proto != GF_PROTO_SFLOW)
+		rc = gf_nf8_decode(d, dg, sink, err);
 	else if (((word >> 16) == 9 || (word >> 16) == 10) && proto != GF_PROTO_SFLOW)
 		rc = gf_nfx_decode(d, dg, sink, err);
 	else

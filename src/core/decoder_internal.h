@@ -30,8 +30,14 @@ void		gf_nf_state_free(gf_nf_state *st);
 void		gf_nf_state_expire(gf_decoder *d, uint64_t now_ns);
 
 /* Protocol decoders: dg->data starts at the version word. */
+gf_rc		gf_nf1_decode(gf_decoder *d, const gf_datagram *dg,
+						  const gf_sink *sink, gf_error *err);
 gf_rc		gf_nf5_decode(gf_decoder *d, const gf_datagram *dg,
 						  const gf_sink *sink, gf_error *err);
+gf_rc		gf_nf7_decode(gf_decoder *d, const gf_datagram *dg,
+						  const gf_sink *sink, gf_error *err);
+gf_rc		gf_nf8_decode(gf_decoder *d, const gf_datagram *dg,
+						  const gf_sink *sink, gf_error *err);	/* aggregation */
 gf_rc		gf_nfx_decode(gf_decoder *d, const gf_datagram *dg,
 						  const gf_sink *sink, gf_error *err);	/* v9 and IPFIX */
 gf_rc		gf_sflow_decode(gf_decoder *d, const gf_datagram *dg,

@@ -21,6 +21,12 @@ gf_flow_type_name(gf_flow_type t)
 			return "NETFLOW_V9";
 		case GF_TYPE_IPFIX:
 			return "IPFIX";
+		case GF_TYPE_NETFLOW_V1:
+			return "NETFLOW_V1";
+		case GF_TYPE_NETFLOW_V7:
+			return "NETFLOW_V7";
+		case GF_TYPE_NETFLOW_V8:
+			return "NETFLOW_V8";
 		default:
 			return "FLOWUNKNOWN";
 	}

@@ -543,6 +543,7 @@ fj_flow(fj_out *o, const gf_flow *f, const gf_ctx_snapshot *ctx)
 	fj_opt_u64(o, f, GF_F_IN_IF_FORMAT, "in_if_format", f->in_if_format);
 	fj_opt_u64(o, f, GF_F_OUT_IF_FORMAT, "out_if_format", f->out_if_format);
 	fj_opt_u64(o, f, GF_F_VXLAN_VNI, "vxlan_vni", f->vxlan_vni);
+	fj_opt_u64(o, f, GF_F_FW_EVENT, "fw_event", f->fw_event);
 	fj_opt_country(o, "src_country", f->src_country);
 	fj_opt_country(o, "dst_country", f->dst_country);
 	gf_fec_resolve(f, ctx, &v);

@@ -133,7 +133,7 @@ pw_country(pw *w, unsigned field, const char code[3])
 static void
 pw_body(pw *w, const gf_flow *f, const gf_fec_view *v)
 {
-	unsigned	type = ((unsigned) f->type <= GF_TYPE_IPFIX) ? (unsigned) f->type : 0;
+	unsigned	type = ((unsigned) f->type <= GF_TYPE_LAST) ? (unsigned) f->type : 0;
 
 	pw_uint(w, 1, type);
 	PW_OPT(GF_F_SAMPLING_RATE, 3, sampling_rate);
@@ -185,6 +185,7 @@ pw_body(pw *w, const gf_flow *f, const gf_fec_view *v)
 	PW_OPT(GF_F_IN_IF_FORMAT, 1000, in_if_format);
 	PW_OPT(GF_F_OUT_IF_FORMAT, 1001, out_if_format);
 	PW_OPT(GF_F_VXLAN_VNI, 1002, vxlan_vni);
+	PW_OPT(GF_F_FW_EVENT, 1003, fw_event);
 	if (v->any)
 	{
 		pw_str(w, 1010, v->src_group);

@@ -134,7 +134,7 @@ fp_build(Flowpb__FlowMessage *m, fp_scratch *sc, const gf_flow *f,
 	flowpb__flow_message__init(m);
 
 	m->has_type = 1;
-	m->type = ((unsigned) f->type <= GF_TYPE_IPFIX) ?
+	m->type = ((unsigned) f->type <= GF_TYPE_LAST) ?
 		(Flowpb__FlowMessage__FlowType) f->type :
 		FLOWPB__FLOW_MESSAGE__FLOW_TYPE__FLOWUNKNOWN;
 	m->has_time_received_ns = 1;
@@ -204,6 +204,7 @@ fp_build(Flowpb__FlowMessage *m, fp_scratch *sc, const gf_flow *f,
 	FP_OPT(GF_F_IN_IF_FORMAT, in_if_format);
 	FP_OPT(GF_F_OUT_IF_FORMAT, out_if_format);
 	FP_OPT(GF_F_VXLAN_VNI, vxlan_vni);
+	FP_OPT(GF_F_FW_EVENT, fw_event);
 
 	fp_str(&m->sampling_rate_source,
 		   gf_rate_source_name((gf_rate_source) f->sampling_rate_source));

@@ -1,9 +1,9 @@
 /*
  * flow_time.h
  *    Flow start/end times from an exporter's 32-bit uptime clock, and the
- *    clock-skew rule, shared by NetFlow v5, v9 and IPFIX.
+ *    clock-skew rule, shared by NetFlow v1/v5/v7/v8, v9 and IPFIX.
  *
- *    Uptime readings (v5/v9 First/Last and sysUptime, IPFIX
+ *    Uptime readings (v1/v5/v7/v8/v9 First/Last and sysUptime, IPFIX
  *    flowStart/EndSysUpTime) are 32-bit millisecond counters that wrap
  *    every 49.7 days.  The distance from a reading back from the export
  *    time is therefore taken as a signed 32-bit difference: a reading a

@@ -22,6 +22,12 @@ gf_proto_kind_name(gf_proto_kind k)
 			return "IPFIX";
 		case GF_PK_SFLOW_V5:
 			return "sFlow v5";
+		case GF_PK_NETFLOW_V1:
+			return "NetFlow v1";
+		case GF_PK_NETFLOW_V7:
+			return "NetFlow v7";
+		case GF_PK_NETFLOW_V8:
+			return "NetFlow v8";
 		case GF_PK_UNKNOWN:
 			break;
 	}

@@ -62,6 +62,19 @@ rec_set(gf_nf_rec *r, gf_nf_aux k, uint64_t v)
 	r->v[k] = v;
 }
 
+/*
+ * The sum of two kept counters, each 0 when absent; saturates rather
+ * than wrapping (two 8-byte counters could overflow).
+ */
+static inline uint64_t
+rec_sum(const gf_nf_rec *r, gf_nf_aux a, gf_nf_aux b)
+{
+	uint64_t	x = GF_NF_REC_HAS(r, a) ? r->v[a] : 0;
+	uint64_t	y = GF_NF_REC_HAS(r, b) ? r->v[b] : 0;
+
+	return x > UINT64_MAX - y ? UINT64_MAX : x + y;
+}
+
 /* NTP timestamp (32-bit seconds since 1900, 32-bit fraction) to UNIX ns. */
 static bool
 ntp_to_ns(uint64_t ntp, uint64_t *ns)
@@ -319,6 +332,21 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 			break;
 		case GF_IE_PACKET_TOTAL_COUNT:
 			rec_set(r, GF_NF_TOTAL_PKTS, u);
+			break;
+		case GF_IE_FIREWALL_EVENT:
+			GF_SET(f, fw_event, GF_F_FW_EVENT, (uint32_t) u);
+			break;
+		case GF_IE_INITIATOR_OCTETS:
+			rec_set(r, GF_NF_INIT_BYTES, u);
+			break;
+		case GF_IE_RESPONDER_OCTETS:
+			rec_set(r, GF_NF_RESP_BYTES, u);
+			break;
+		case GF_IE_INITIATOR_PACKETS:
+			rec_set(r, GF_NF_INIT_PKTS, u);
+			break;
+		case GF_IE_RESPONDER_PACKETS:
+			rec_set(r, GF_NF_RESP_PKTS, u);
 			break;
 
 			/* IP header */
@@ -629,13 +657,22 @@ gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg, gf_nf_set_cache *s)
 	GF_SET(f, time_flow_start_ns, GF_F_TIME_FLOW_START, start_ns);
 	GF_SET(f, time_flow_end_ns, GF_F_TIME_FLOW_END, end_ns);
 
-	/* Totals or v9 "out" counters only stand in when the deltas are absent. */
+	/*
+	 * Totals, v9 "out" counters, or initiator + responder counters only
+	 * stand in when the deltas are absent.  The last are a bidirectional
+	 * record's two directions (Cisco ASA NSEL sends nothing else): their
+	 * sum is the traffic of the connection, as the ASA's own teardown
+	 * syslog counts it.
+	 */
 	if (!GF_HAS(f, GF_F_BYTES))
 	{
 		if (GF_NF_REC_HAS(r, GF_NF_TOTAL_BYTES))
 			GF_SET(f, bytes, GF_F_BYTES, r->v[GF_NF_TOTAL_BYTES]);
 		else if (GF_NF_REC_HAS(r, GF_NF_OUT_BYTES))
 			GF_SET(f, bytes, GF_F_BYTES, r->v[GF_NF_OUT_BYTES]);
+		else if (GF_NF_REC_HAS(r, GF_NF_INIT_BYTES) || GF_NF_REC_HAS(r, GF_NF_RESP_BYTES))
+			GF_SET(f, bytes, GF_F_BYTES,
+				   rec_sum(r, GF_NF_INIT_BYTES, GF_NF_RESP_BYTES));
 	}
 	if (!GF_HAS(f, GF_F_PACKETS))
 	{
@@ -643,6 +680,9 @@ gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg, gf_nf_set_cache *s)
 			GF_SET(f, packets, GF_F_PACKETS, r->v[GF_NF_TOTAL_PKTS]);
 		else if (GF_NF_REC_HAS(r, GF_NF_OUT_PKTS))
 			GF_SET(f, packets, GF_F_PACKETS, r->v[GF_NF_OUT_PKTS]);
+		else if (GF_NF_REC_HAS(r, GF_NF_INIT_PKTS) || GF_NF_REC_HAS(r, GF_NF_RESP_PKTS))
+			GF_SET(f, packets, GF_F_PACKETS,
+				   rec_sum(r, GF_NF_INIT_PKTS, GF_NF_RESP_PKTS));
 	}
 	if (!GF_HAS(f, GF_F_SRC_MAC) && r->has_out_src_mac)
 	{

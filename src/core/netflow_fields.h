@@ -30,6 +30,10 @@ typedef enum gf_nf_aux
 	GF_NF_OUT_PKTS,				/* v9 OUT_PKTS (24) */
 	GF_NF_TOTAL_BYTES,			/* octetTotalCount (85) */
 	GF_NF_TOTAL_PKTS,			/* packetTotalCount (86) */
+	GF_NF_INIT_BYTES,			/* initiatorOctets (231), NSEL forward bytes */
+	GF_NF_RESP_BYTES,			/* responderOctets (232), NSEL reverse bytes */
+	GF_NF_INIT_PKTS,			/* initiatorPackets (298) */
+	GF_NF_RESP_PKTS,			/* responderPackets (299) */
 	GF_NF_IP_VERSION,			/* ipVersion (60), used when ethernetType is
 								 * absent */
 	GF_NF_SYSUP_START,			/* flowStartSysUpTime (22), ms of uptime */

@@ -265,7 +265,8 @@ persist_parse_template(gf_decoder *d, const gf_template_blob *t,
 		tpl->fields[i].id = id;
 		tpl->fields[i].len = len;
 		tpl->fields[i].pen = pen;
-		if (ipfix && len == GF_NF_VARLEN)
+		/* v9 too: see netflow_template_sets.c on v9 fields of 65535. */
+		if (len == GF_NF_VARLEN)
 		{
 			tpl->varlen = true;
 			min_len += 1;

@@ -122,8 +122,17 @@ nfx_read_fields(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r, uint16_t tid,
 		(*kept)++;
 		if (i < n_scope)
 			(*kept_scope)++;
-		if (ipfix && len == GF_NF_VARLEN)
+		/*
+		 * 65535 announces a variable-length field in IPFIX (RFC 7011
+		 * 7).  NetFlow v9 has no such rule, but some exporters send v9
+		 * templates with it (strings of varying length) encoded as in
+		 * IPFIX, and tshark reads them so; a fixed v9 field of 65535
+		 * bytes could not fit in a flowset anyway.
+		 */
+		if (len == GF_NF_VARLEN)
 		{
+			if (!ipfix)
+				c->d->counters.nf_v9_varlen_fields++;
 			t->varlen = true;
 			*min_len += 1;		/* a varlen field takes at least its length byte */
 		}

@@ -390,6 +390,18 @@ nfx_data_set(gf_nfx_ctx *c, const gf_nf_msg *msg, uint16_t set_id, gf_rd *body)
 	return GF_OK;
 }
 
+/* True if every byte left in r is zero. */
+static bool
+nfx_tail_is_zero(const gf_rd *r)
+{
+	size_t		i;
+
+	for (i = r->off; i < r->len; i++)
+		if (r->p[i] != 0)
+			return false;
+	return true;
+}
+
 static gf_rc
 nfx_walk_sets(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r)
 {
@@ -403,6 +415,18 @@ nfx_walk_sets(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_rd *r)
 		gf_rd		body;
 		gf_rc		rc;
 
+		/*
+		 * v9 exporters that pad the datagram to a fixed size with zeros
+		 * after the last flowset (nfdump issue 73: 1408 bytes) send what
+		 * would read as set 0 of length 0: padding, counted, not an
+		 * error.  IPFIX lengths are exact and get no such allowance.
+		 */
+		if (!ipfix && nfx_tail_is_zero(r))
+		{
+			c->d->counters.nf_padded_datagrams++;
+			c->d->counters.nf_padding_bytes += gf_rd_left(r);
+			break;
+		}
 		if (gf_rd_left(r) < NFX_SET_HEADER_LEN)
 		{
 			/*

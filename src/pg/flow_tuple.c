@@ -226,14 +226,14 @@ gf_put_u32_array(const uint32_t *v, int n, int max, bool as_int8,
 }
 
 /*
- * The type column holds one of five strings; build each text value once
+ * The type column holds one of a few strings; build each text value once
  * per backend instead of once per row.
  */
 static Datum
 gf_type_datum(gf_flow_type t)
 {
-	static text *cache[GF_TYPE_IPFIX + 2];
-	int			slot = (t >= GF_TYPE_UNKNOWN && t <= GF_TYPE_IPFIX) ? (int) t : GF_TYPE_IPFIX + 1;
+	static text *cache[GF_TYPE_LAST + 2];
+	int			slot = (t >= GF_TYPE_UNKNOWN && t <= GF_TYPE_LAST) ? (int) t : GF_TYPE_LAST + 1;
 
 	if (cache[slot] == NULL)
 	{

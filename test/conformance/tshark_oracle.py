@@ -1,7 +1,7 @@
 """tshark_oracle.py: what tshark says is in a capture of flow datagrams.
 
 Reads tshark's JSON decode (`tshark -T json --no-duplicate-keys`) of a
-capture of NetFlow v5/v9, IPFIX or sFlow v5 datagrams and turns it into
+capture of NetFlow v1/v5/v7/v8/v9, IPFIX or sFlow v5 datagrams and turns it into
 one dict per flow record, with goflow2plus's field names and units, so a
 comparator can put it beside what our decoder produced.  Shared by
 test/conformance/compare_tshark.py and test/e2e/compare_db_tshark.py.
@@ -194,6 +194,35 @@ def _sampler_id(fl):
 
 SKEW_TOLERANCE_NS = 1000000000
 
+# NetFlow versions with a fixed record layout and a nanosecond export time.
+FIXED_RECORD_VERSIONS = (1, 5, 7, 8)
+
+
+def v8_as_cisco(scheme, fl):
+    """tshark 4.0's decode of a v8 record, corrected where it departs from
+    Cisco's v8 format (which flow-tools' ftpdu_v8_* structures, written
+    against real router exports, follow too):
+      * prefix schemes 5, 13 and 14 send dst_mask before src_mask; tshark
+        labels the first byte srcmask: the two are swapped back;
+      * AS-ToS (9) sends src_as, dst_as, input, output, tos, pad,
+        reserved; tshark reads the last 8 bytes as tos, pad, reserved,
+        input, output: those 8 bytes are rebuilt from tshark's values and
+        read in Cisco's order.
+    Everything else is taken as tshark shows it."""
+    fl = dict(fl)
+    if scheme in (5, 13, 14) and "cflow.srcmask" in fl and "cflow.dstmask" in fl:
+        fl["cflow.srcmask"], fl["cflow.dstmask"] = fl["cflow.dstmask"], fl["cflow.srcmask"]
+    if scheme == 9 and all(k in fl for k in ("cflow.tos", "cflow.padding", "cflow.reserved",
+                                            "cflow.inputint", "cflow.outputint")):
+        raw = bytes([as_int(fl["cflow.tos"]) & 0xff, int(str(first(fl["cflow.padding"])), 16)])
+        raw += bytes.fromhex(str(first(fl["cflow.reserved"])).replace(":", ""))
+        raw += as_int(fl["cflow.inputint"]).to_bytes(2, "big")
+        raw += as_int(fl["cflow.outputint"]).to_bytes(2, "big")
+        fl["cflow.inputint"] = str(int.from_bytes(raw[0:2], "big"))
+        fl["cflow.outputint"] = str(int.from_bytes(raw[2:4], "big"))
+        fl["cflow.tos"] = "0x%02x" % raw[4]
+    return fl
+
 
 def _signed32(v):
     """v modulo 2^32 as a two's complement 32-bit number."""
@@ -211,22 +240,24 @@ def cflow_records(frame, exporter, cf, state, port=None):
     sysuptime = cf.get("cflow.sysuptime")
     sysuptime_ms = round(float(first(sysuptime)) * 1000) if sysuptime is not None else None
     domain = as_int(cf.get("cflow.source_id", cf.get("cflow.od_id"))) or 0
-    typ = {5: "NETFLOW_V5", 9: "NETFLOW_V9", 10: "IPFIX"}.get(version, "FLOWUNKNOWN")
+    typ = {1: "NETFLOW_V1", 5: "NETFLOW_V5", 7: "NETFLOW_V7", 8: "NETFLOW_V8",
+           9: "NETFLOW_V9", 10: "IPFIX"}.get(version, "FLOWUNKNOWN")
+    fixed = version in FIXED_RECORD_VERSIONS
 
-    # The export time (v5 with nanoseconds), for the clock-skew rule and
-    # IPFIX's uptime offsets.
+    # The export time (v1/v5/v7/v8 with nanoseconds), for the clock-skew
+    # rule and IPFIX's uptime offsets.
     if version == 10:
         export_ns = (as_int(ts.get("cflow.exporttime")) or 0) * 1000000000
     else:
-        export_ns = (unix_secs or 0) * 1000000000 + (unix_nsecs if version == 5 else 0)
+        export_ns = (unix_secs or 0) * 1000000000 + (unix_nsecs if fixed else 0)
 
     def base_ns():
-        # v5 and v9 relative times count back from the header's sysUptime,
-        # taken at unix_secs(.nsecs), as GoFlow2 computes them.  IPFIX has
-        # no sysUptime in its header: its relative times need
+        # v1/v5/v7/v8 and v9 relative times count back from the header's
+        # sysUptime, taken at unix_secs(.nsecs), as GoFlow2 computes them.
+        # IPFIX has no sysUptime in its header: its relative times need
         # systemInitTime from options data, which tshark does not apply,
         # so they are not compared.
-        if version == 5:
+        if fixed:
             return unix_secs * 1000000000 + unix_nsecs
         if version == 9:
             return unix_secs * 1000000000
@@ -254,7 +285,8 @@ def cflow_records(frame, exporter, cf, state, port=None):
                 r[ours] = as_int(pick(fl[theirs]))
         # More of what tshark shows, where its field and ours mean the same.
         for ours, theirs in (("tcp_flags", "cflow.tcpflags"), ("ip_tos", "cflow.tos"),
-                             ("src_as", "cflow.srcas"), ("dst_as", "cflow.dstas")):
+                             ("src_as", "cflow.srcas"), ("dst_as", "cflow.dstas"),
+                             ("fw_event", "cflow.firewall_event")):
             if theirs in fl and ours not in r:
                 r[ours] = as_int(pick(fl[theirs]))
         nh = _pick_addr(fl, "cflow.nexthop", "cflow.nexthopv6", pick)
@@ -270,6 +302,33 @@ def cflow_records(frame, exporter, cf, state, port=None):
             r["bytes"] = as_int(pick(fl["cflow.permanent_octets"]))
         if "packets" not in r and "cflow.permanent_packets" in fl:
             r["packets"] = as_int(pick(fl["cflow.permanent_packets"]))
+        # Bidirectional records (Cisco ASA NSEL) count each direction
+        # apart: goflow2plus's bytes/packets are their sum when nothing
+        # else counts the record (README, "Cisco ASA NSEL").
+        for ours, fwd, rev in (("bytes", "cflow.initiator_octets", "cflow.responder_octets"),
+                               ("packets", "cflow.initiator_packets", "cflow.responder_packets")):
+            if ours not in r and (fwd in fl or rev in fl):
+                r[ours] = (as_int(pick(fl.get(fwd))) or 0) + (as_int(pick(fl.get(rev))) or 0)
+        # A v9 FIRST/LAST_SWITCHED sent in 8 bytes (Cisco NX-OS: a 32-bit
+        # uptime behind 4 zero bytes) is shown by tshark as an absolute
+        # time near 1970: no oracle for those times, so none is compared.
+        if version == 9 and set_id is not None:
+            tm = state.templates.get((exporter, domain, set_id))
+            if tm and any(("FIRST_SWITCHED" in n or "LAST_SWITCHED" in n) and ln == 8
+                          for ln, n in zip(tm[1], tm[2])):
+                fl = {k: v for k, v in fl.items()
+                      if k not in ("cflow.abstimestart", "cflow.abstimeend",
+                                   "cflow.timestart", "cflow.timeend")}
+                r["_no_times"] = True
+        if fixed and version != 1:
+            for ours, theirs in (("src_net_len", "cflow.srcmask"), ("dst_net_len", "cflow.dstmask")):
+                if theirs in fl:
+                    r[ours] = as_int(pick(fl[theirs]))
+        if version == 8:
+            # Aggregation prefixes: the address column holds the prefix.
+            for ours, theirs in (("src_addr", "cflow.srcnet"), ("dst_addr", "cflow.dstnet")):
+                if theirs in fl and ours not in r:
+                    r[ours] = pick(fl[theirs])
         for ours, theirs, rel in (("time_flow_start_ns", "cflow.abstimestart", "cflow.timestart"),
                                   ("time_flow_end_ns", "cflow.abstimeend", "cflow.timeend")):
             if theirs in fl:
@@ -326,14 +385,20 @@ def cflow_records(frame, exporter, cf, state, port=None):
                     r[ours] = export_ns
         return r
 
-    if version == 5:
+    if fixed:
         # The v5 header's sampling field: 2 bits mode, 14 bits interval.
-        # tshark prints the interval as cflow.samplerate.
-        rate = as_int(cf.get("cflow.samplerate"))
+        # tshark prints the interval as cflow.samplerate.  v1, v7 and v8
+        # have none.
+        rate = as_int(cf.get("cflow.samplerate")) if version == 5 else None
+        scheme = as_int(cf.get("cflow.aggmethod")) if version == 8 else None
         for k, v in cf.items():
             if k.startswith("pdu ") and isinstance(v, dict):
-                r = record(_flat(v), None, first)
-                r["sampling_rate"] = rate
+                fl = _flat(v)
+                if version == 8:
+                    fl = v8_as_cisco(scheme, fl)
+                r = record(fl, None, first)
+                if version == 5:
+                    r["sampling_rate"] = rate
                 recs.append(r)
         return recs
 
@@ -606,6 +671,11 @@ _PROTOS = {"ICMP": 1, "TCP": 6, "UDP": 17, "ICMPv6": 58, "SCTP": 132}
 def normalize_ours(rec):
     """A goflow2plus JSON record with names turned back into numbers."""
     r = dict(rec)
+    # Prefix lengths: the JSON's "src_net": "198.51.100.0/24" (the table
+    # rows give masklen() directly).
+    for net, ln in (("src_net", "src_net_len"), ("dst_net", "dst_net_len")):
+        if isinstance(r.get(net), str) and "/" in r[net] and ln not in r:
+            r[ln] = int(r[net].rsplit("/", 1)[1])
     if isinstance(r.get("etype"), str):
         r["etype"] = _ETYPES.get(r["etype"], r["etype"])
     if isinstance(r.get("proto"), str):

@@ -51,7 +51,8 @@ ROWS_SQL = """SELECT json_build_object(
  'src_vlan', src_vlan, 'dst_vlan', dst_vlan, 'vlan_id', vlan_id,
  'src_mac', src_mac::text, 'dst_mac', dst_mac::text, 'vxlan_vni', vxlan_vni,
  'tcp_flags', tcp_flags, 'ip_tos', ip_tos, 'ip_ttl', ip_ttl, 'ipv6_flow_label', ipv6_flow_label,
- 'src_as', src_as, 'dst_as', dst_as, 'next_hop', host(next_hop), 'bgp_next_hop', host(bgp_next_hop))
+ 'src_as', src_as, 'dst_as', dst_as, 'next_hop', host(next_hop), 'bgp_next_hop', host(bgp_next_hop),
+ 'src_net_len', masklen(src_net), 'dst_net_len', masklen(dst_net), 'fw_event', fw_event)
  FROM goflow2plus.flows"""
 
 
@@ -95,7 +96,7 @@ def truth_check(label, truth, O, typ, problems):
     truth file): an oracle that owes nothing to tshark or the exporter.
     NetFlow/IPFIX: per flow key, the rows' bytes (IP bytes) and packets add
     up to what was built (an exporter may split a flow over records); no
-    row has a key that was not built.  NetFlow v5 carries IPv4 only.
+    row has a key that was not built.  NetFlow v1/v5/v7 carry IPv4 only.
     sFlow: each row is one sampled packet of a built flow, at most as many
     rows as the flow has packets.  ICMP flows are keyed without ports
     (exporters put type/code there, each in its own way)."""
@@ -107,7 +108,7 @@ def truth_check(label, truth, O, typ, problems):
         return (src, dst, proto, sport, dport)
     want = {}
     for f in truth:
-        if typ == "NETFLOW_V5" and f["family"] != 4:
+        if typ in ("NETFLOW_V1", "NETFLOW_V5", "NETFLOW_V7") and f["family"] != 4:
             continue
         want[key(f["src"], f["dst"], _PROTO_NUM[f["proto"]], f["sport"], f["dport"])] = f
     got = {}

@@ -47,9 +47,9 @@ SHARED = ["type", "sequence_num", "sampling_rate", "sampler_address", "bytes",
           "next_hop_as", "src_net", "dst_net", "bgp_next_hop",
           "bgp_communities", "as_path", "mpls_label", "observation_domain_id",
           "observation_point_id", "in_if_format", "out_if_format", "vxlan_vni",
-          "src_group", "dst_group"]
+          "fw_event", "src_group", "dst_group"]
 # Not in GoFlow2's FlowMessage: left out of the bin comparison.
-NOT_IN_GOFLOW2 = {"in_if_format", "out_if_format", "vxlan_vni"}
+NOT_IN_GOFLOW2 = {"in_if_format", "out_if_format", "vxlan_vni", "fw_event"}
 
 
 def key_of(d):
@@ -111,7 +111,8 @@ GOFLOW2_FIELDS = {
     70: ("observation_domain_id", "u"), 71: ("observation_point_id", "u"),
     1010: ("src_group", "str"), 1011: ("dst_group", "str"),
 }
-FLOW_TYPES = {0: "FLOWUNKNOWN", 1: "SFLOW_5", 2: "NETFLOW_V5", 3: "NETFLOW_V9", 4: "IPFIX"}
+FLOW_TYPES = {0: "FLOWUNKNOWN", 1: "SFLOW_5", 2: "NETFLOW_V5", 3: "NETFLOW_V9", 4: "IPFIX",
+              5: "NETFLOW_V1", 6: "NETFLOW_V7", 7: "NETFLOW_V8"}
 
 
 def varint(b, i):

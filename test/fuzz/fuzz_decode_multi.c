@@ -117,7 +117,8 @@ fzm_flow(void *arg, const gf_flow *f)
 	for (i = 0; i < f->n_mpls; i++)
 		s += f->mpls_label[i];
 	if (f->type == GF_TYPE_NETFLOW_V5 || f->type == GF_TYPE_NETFLOW_V9 ||
-		f->type == GF_TYPE_IPFIX)
+		f->type == GF_TYPE_IPFIX || f->type == GF_TYPE_NETFLOW_V1 ||
+		f->type == GF_TYPE_NETFLOW_V7 || f->type == GF_TYPE_NETFLOW_V8)
 	{
 		/* Kept sets wait at most FZM_AGE_MS, and only for their own exporter. */
 		if (!fzm_same_addr(&f->sampler_address, &st->exporter))

@@ -5,10 +5,12 @@ The packets mirror those of test/unit/test_netflow_v5.c, test_netflow_v9.c
 and test_ipfix.c: a v5 datagram, v9 templates + data + options (sampling),
 IPFIX with enterprise and variable-length fields, options with 305/306, a
 withdrawal, and interface tables (v9 as IOS-XE, IPFIX as IOS-XR, with a
-variable-length name).  Run: /usr/bin/python3 test/fuzz/make_corpus_netflow.py
+variable-length name); and the datagrams of test/e2e/gen_legacy_netflow.py
+(NetFlow v1, v7, v8 of every scheme, vendor quirks, NSEL).  Run: /usr/bin/python3 test/fuzz/make_corpus_netflow.py
 """
 import os
 import struct
+import sys
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus_netflow")
 SECS = 1700000000
@@ -138,6 +140,12 @@ def main():
         "v9_interface_table": v9_interface_table(),
         "ipfix_interface_table": ipfix_interface_table(),
     }
+    # NetFlow v1, v7, v8 (every aggregation scheme), the vendor quirks and
+    # NSEL, as test/e2e/gen_legacy_netflow.py builds them.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "e2e"))
+    import gen_legacy_netflow as legacy
+    for i, (what, data) in enumerate(legacy.datagrams(SECS)):
+        seeds["legacy_%02d_%s" % (i + 1, "".join(c if c.isalnum() else "_" for c in what)[:40])] = data
     for name, data in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)

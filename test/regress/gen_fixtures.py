@@ -121,9 +121,9 @@ bad = nf5_packet(NF5_RECORDS, count=30)[:100]
 PACKETS.append(("nf5_bogus_count", "192.0.2.5", bad))
 # Malformed v5: only 10 bytes of header.
 PACKETS.append(("nf5_truncated", "192.0.2.5", nf5_packet(NF5_RECORDS)[:10]))
-# Unknown version 7 (a 24-byte header that is neither v5/v9/IPFIX nor sFlow).
+# Unknown version 6 (a 24-byte header that is no NetFlow version we read, nor sFlow).
 PACKETS.append(("unknown_version", "192.0.2.5",
-                struct.pack(">HH", 7, 0) + bytes(20)))
+                struct.pack(">HH", 6, 0) + bytes(20)))
 # Three bytes: not even a version word.
 PACKETS.append(("too_short", "192.0.2.5", b"\x00\x09\x00"))
 

@@ -154,6 +154,7 @@ test_ipv6_and_names(void)
 	GF_SET(&f, dst_net_len, GF_F_DST_NET, 200);	/* clamped to 128 */
 	GF_SET(&f, in_if_format, GF_F_IN_IF_FORMAT, 2);
 	GF_SET(&f, vxlan_vni, GF_F_VXLAN_VNI, 16777215);
+	GF_SET(&f, fw_event, GF_F_FW_EVENT, 2);
 	gf_flow_json(&f, buf, sizeof(buf));
 	CHECK_STR(buf,
 			  "{\"type\":\"SFLOW_5\",\"time_received_ns\":2,"
@@ -161,7 +162,7 @@ test_ipv6_and_names(void)
 			  "\"etype\":\"IPv6\",\"proto\":\"ICMPv6\","
 			  "\"icmp_type\":128,\"icmp_code\":0,\"ipv6_flow_label\":1048575,"
 			  "\"src_net\":\"2001:db8:1000::/36\",\"dst_net\":\"fe80::2/128\","
-			  "\"in_if_format\":2,\"vxlan_vni\":16777215}");
+			  "\"in_if_format\":2,\"vxlan_vni\":16777215,\"fw_event\":2}");
 
 	/* Unnamed ethertype and protocol stay numbers; unknown type name. */
 	gf_flow_init(&f, (gf_flow_type) 9, 3, NULL);

@@ -80,6 +80,7 @@ enum
 	GFP_IN_IF_FORMAT = 1000,
 	GFP_OUT_IF_FORMAT = 1001,
 	GFP_VXLAN_VNI = 1002,
+	GFP_FW_EVENT = 1003,
 	GFP_SRC_GROUP = 1010,
 	GFP_DST_GROUP = 1011,
 	GFP_SRC_CONTEXT = 1012,
@@ -534,6 +535,7 @@ test_presence(void)
 	GF_SET(&f, in_if_format, GF_F_IN_IF_FORMAT, 2);
 	GF_SET(&f, out_if_format, GF_F_OUT_IF_FORMAT, 0);
 	GF_SET(&f, vxlan_vni, GF_F_VXLAN_VNI, 16777215);
+	GF_SET(&f, fw_event, GF_F_FW_EVENT, 0);
 	memset(f.dst_mac, 0, 6);
 	GF_MARK(&f, GF_F_DST_MAC);
 	f.sampling_rate_source = GF_RATE_SFLOW;
@@ -551,6 +553,7 @@ test_presence(void)
 	pw_expect_varint(&m, GFP_IN_IF_FORMAT, 2);
 	pw_expect_varint(&m, GFP_OUT_IF_FORMAT, 0);
 	pw_expect_varint(&m, GFP_VXLAN_VNI, 16777215);
+	pw_expect_varint(&m, GFP_FW_EVENT, 0);
 	pw_expect_str(&m, GFP_SAMPLING_RATE_SOURCE, "sflow");
 	pw_expect_nothing_else(&m, "zeros");
 	u = flowpb__flow_message__unpack(NULL, blen, body);
@@ -894,7 +897,7 @@ rnd_flow(gf_flow *f)
 {
 	static const char codes[][3] = {"", "FR", "U", "DE"};
 
-	gf_flow_init(f, (gf_flow_type) (rnd() % 7), rnd_value(), NULL);
+	gf_flow_init(f, (gf_flow_type) (rnd() % (GF_TYPE_LAST + 3)), rnd_value(), NULL);
 	f->present = rnd();
 	f->time_flow_start_ns = rnd_value();
 	f->time_flow_end_ns = rnd_value();
@@ -938,6 +941,7 @@ rnd_flow(gf_flow *f)
 	f->in_if_format = (uint32_t) rnd_value();
 	f->out_if_format = (uint32_t) rnd_value();
 	f->vxlan_vni = (uint32_t) rnd_value();
+	f->fw_event = (uint32_t) rnd_value();
 	f->sampling_rate_source = (uint8_t) (rnd() % 9);
 	memcpy(f->src_country, codes[rnd() % 4], 3);
 	memcpy(f->dst_country, codes[rnd() % 4], 3);

@@ -156,9 +156,9 @@ test_malformed(void)
 	CHECK(strstr(err.msg, "count 3") != NULL);
 	CHECK_EQ_U64(err.offset, 2);
 
-	/* Count 1 but a record and a half. */
+	/* Count 2 but a record and a half: short, dropped whole. */
 	pb_reset(&pkt);
-	v5_header(&pkt, 1, 1000, 1700000000, 0, 1, 0);
+	v5_header(&pkt, 2, 1000, 1700000000, 0, 1, 0);
 	v5_record(&pkt, 1, 500, 900);
 	pb_zero(&pkt, 24);
 	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_ERR_COUNT);
@@ -178,6 +178,49 @@ test_malformed(void)
 
 	CHECK_EQ_U64(gf_decoder_counters(d)->packets_malformed, 4);
 	CHECK_EQ_U64(gf_decoder_counters(d)->flows, 0);
+	gf_decoder_free(d);
+}
+
+/*
+ * Vendor padding: a datagram longer than its count needs decodes the
+ * counted records, and the extra bytes are counted, not refused.
+ */
+static void
+test_trailing_padding(void)
+{
+	gf_decoder *d = gf_decoder_new(NULL);
+	gf_error	err;
+
+	/* Count 1, a record and 24 bytes of zero padding. */
+	pb_reset(&pkt);
+	v5_header(&pkt, 1, 1000, 1700000000, 0, 1, 0);
+	v5_record(&pkt, 1, 500, 900);
+	pb_zero(&pkt, 24);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	CHECK_EQ_U64(col.n, 1);
+	CHECK_EQ_U64(col.flows[0].src_addr.bytes[3], 1);
+	CHECK_EQ_U64(gf_decoder_counters(d)->nf_padded_datagrams, 1);
+	CHECK_EQ_U64(gf_decoder_counters(d)->nf_padding_bytes, 24);
+
+	/* Count 1 and two whole records: the count rules, as tshark reads it. */
+	pb_reset(&pkt);
+	v5_header(&pkt, 1, 1000, 1700000000, 0, 1, 0);
+	v5_record(&pkt, 7, 500, 900);
+	v5_record(&pkt, 8, 500, 900);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	CHECK_EQ_U64(col.n, 1);
+	CHECK_EQ_U64(col.flows[0].src_addr.bytes[3], 7);
+	CHECK_EQ_U64(gf_decoder_counters(d)->nf_padded_datagrams, 2);
+	CHECK_EQ_U64(gf_decoder_counters(d)->nf_padding_bytes, 24 + 48);
+
+	/* An exact datagram counts nothing. */
+	pb_reset(&pkt);
+	v5_header(&pkt, 1, 1000, 1700000000, 0, 1, 0);
+	v5_record(&pkt, 1, 500, 900);
+	CHECK_EQ_U64(pb_decode(d, &pkt, &col, &err), GF_OK);
+	CHECK_EQ_U64(gf_decoder_counters(d)->nf_padded_datagrams, 2);
+	CHECK_EQ_U64(gf_decoder_counters(d)->packets_malformed, 0);
+	CHECK_EQ_U64(gf_decoder_counters(d)->flows, 3);
 	gf_decoder_free(d);
 }
 
@@ -238,6 +281,7 @@ main(void)
 	test_two_records();
 	test_count_zero_and_no_sampling();
 	test_malformed();
+	test_trailing_padding();
 	test_after_uptime_and_skew();
 	UNIT_MAIN_END();
 }

@@ -11,7 +11,13 @@
 
 #define GF_COUNTER_LIST(X) \
 	X(packets, "datagrams handed to the decoder") \
+	X(packets_netflow_v1, "NetFlow v1 datagrams decoded") \
 	X(packets_netflow_v5, "NetFlow v5 datagrams decoded") \
+	X(packets_netflow_v7, "NetFlow v7 datagrams decoded") \
+	X(packets_netflow_v8, "NetFlow v8 datagrams decoded (router aggregation schemes)") \
+	X(nf_padded_datagrams, "NetFlow datagrams longer than their content (vendor padding): v1/v5/v7/v8 beyond the records counted, v9 zeros after the last flowset; decoded, the padding ignored") \
+	X(nf_padding_bytes, "padding bytes ignored in those datagrams") \
+	X(nf_v8_unknown_scheme, "NetFlow v8 datagrams of an aggregation scheme not decoded (dropped)") \
 	X(packets_netflow_v9, "NetFlow v9 datagrams decoded") \
 	X(packets_ipfix, "IPFIX messages decoded") \
 	X(packets_sflow, "sFlow v5 datagrams decoded") \
@@ -20,6 +26,7 @@
 	X(flows, "flow records produced") \
 	X(flows_clock_skew, "flows whose start or end is after the exporter's export time (see README: clock skew)") \
 	X(nf_templates_added, "v9/IPFIX templates added or redefined") \
+	X(nf_v9_varlen_fields, "NetFlow v9 template fields of length 65535, read as IPFIX variable-length fields (a vendor habit)") \
 	X(nf_templates_withdrawn, "IPFIX templates withdrawn") \
 	X(nf_templates_rejected, "templates refused (malformed or over a limit)") \
 	X(nf_templates_evicted, "templates pushed out, least recently used first, to make room under the totals") \

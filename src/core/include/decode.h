@@ -1,8 +1,8 @@
 /*
  * decode.h
  *    The one entry point the adapter calls: a datagram in, flow records out
- *    through a sink.  Dispatches on the version word to the NetFlow v5,
- *    NetFlow v9, IPFIX or sFlow v5 decoder.  All state that outlives a
+ *    through a sink.  Dispatches on the version word to the NetFlow v1,
+ *    v5, v7, v8, v9, IPFIX or sFlow v5 decoder.  All state that outlives a
  *    datagram (templates, sampling rates, data sets waiting for their
  *    template) lives in a gf_decoder, one per worker, never shared
  *    between processes.
@@ -23,7 +23,7 @@
 typedef enum gf_proto
 {
 	GF_PROTO_AUTO = 0,			/* flow:// */
-	GF_PROTO_NETFLOW,			/* netflow:// : v5, v9, IPFIX */
+	GF_PROTO_NETFLOW,			/* netflow:// : v1, v5, v7, v8, v9, IPFIX */
 	GF_PROTO_SFLOW				/* sflow:// */
 } gf_proto;
 

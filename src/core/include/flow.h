@@ -1,6 +1,6 @@
 /*
  * flow.h
- *    The common flow record: every decoder (NetFlow v5, v9, IPFIX, sFlow)
+ *    The common flow record: every decoder (NetFlow v1-v9, IPFIX, sFlow)
  *    turns what it reads into gf_flow, and every sink (the table writer and
  *    SQL decode() today; JetStream and file sinks to come) reads only
  *    gf_flow.  Field names follow GoFlow2's
@@ -19,15 +19,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* FlowMessage.FlowType, same numbers as GoFlow2. */
+/*
+ * FlowMessage.FlowType, same numbers as GoFlow2 up to IPFIX.  GoFlow2 has
+ * no NetFlow v1, v7 or v8 decoder and so no number for them: 5 to 7 are
+ * goflow2plus's (proto/flow.proto says so beside them).
+ */
 typedef enum gf_flow_type
 {
 	GF_TYPE_UNKNOWN = 0,
 	GF_TYPE_SFLOW_5 = 1,
 	GF_TYPE_NETFLOW_V5 = 2,
 	GF_TYPE_NETFLOW_V9 = 3,
-	GF_TYPE_IPFIX = 4
+	GF_TYPE_IPFIX = 4,
+	GF_TYPE_NETFLOW_V1 = 5,
+	GF_TYPE_NETFLOW_V7 = 6,
+	GF_TYPE_NETFLOW_V8 = 7
 } gf_flow_type;
+
+#define GF_TYPE_LAST	GF_TYPE_NETFLOW_V8
 
 const char *gf_flow_type_name(gf_flow_type t);
 
@@ -83,6 +92,7 @@ typedef enum gf_field
 	GF_F_IN_IF_FORMAT,			/* sFlow interface format bits */
 	GF_F_OUT_IF_FORMAT,
 	GF_F_VXLAN_VNI,
+	GF_F_FW_EVENT,				/* NSEL firewallEvent (233) */
 	GF_F__COUNT
 } gf_field;
 
@@ -163,6 +173,8 @@ typedef struct gf_flow
 	uint32_t	in_if_format;	/* sFlow: 0 ifindex, 1 discarded, 2 multiple */
 	uint32_t	out_if_format;
 	uint32_t	vxlan_vni;
+	uint32_t	fw_event;		/* NSEL: 1 created, 2 deleted, 3 denied, 4
+								 * alert, 5 update (README: Cisco ASA NSEL) */
 	uint8_t		sampling_rate_source;	/* gf_rate_source */
 
 	/*

@@ -95,6 +95,7 @@
 	X(in_if_format,          int,          GF_F_IN_IF_FORMAT,           UINT,      in_if_format) \
 	X(out_if_format,         int,          GF_F_OUT_IF_FORMAT,          UINT,      out_if_format) \
 	X(vxlan_vni,             bigint,       GF_F_VXLAN_VNI,              UINT,      vxlan_vni) \
+	X(fw_event,              int,          GF_F_FW_EVENT,               UINT,      fw_event) \
 	X(sampling_rate_source,  text,         GF_COL_BY_VALUE,             RATE_SOURCE, sampling_rate_source) \
 	X(src_group,             text,         GF_COL_BY_VALUE,             CTX,       NETWORK, ctx_src_network, NAME) \
 	X(dst_group,             text,         GF_COL_BY_VALUE,             CTX,       NETWORK, ctx_dst_network, NAME) \

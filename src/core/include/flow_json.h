@@ -20,7 +20,7 @@
  *        as a prefix string ("10.0.0.0/24"), written only when both the
  *        address and the prefix length are known.
  *      - bgp_communities, as_path and mpls_label are arrays of numbers.
- *      - in_if_format, out_if_format and vxlan_vni are goflow2plus's own
+ *      - in_if_format, out_if_format, vxlan_vni and fw_event are goflow2plus's own
  *        fields (the same names as the table columns), as are
  *        "sampling_rate_source" (gf_rate_source_name(): "packet_header",
  *        "record", "options", "sflow", "default", "override"; written

@@ -14,7 +14,7 @@
  *        uint64, src_net/dst_net as prefix lengths, type as the FlowType
  *        enum (a gf_flow type outside it is sent as FLOWUNKNOWN);
  *      - goflow2plus's fields from 1000 up: in_if_format, out_if_format,
- *        vxlan_vni, and from 1010 the context (src_group ... out_if_context),
+ *        vxlan_vni, fw_event (1003), and from 1010 the context (src_group ... out_if_context),
  *        the countries and sampling_rate_source.
  *
  *    A field is on the wire exactly when the flow has it (its presence

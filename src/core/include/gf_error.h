@@ -33,7 +33,10 @@ typedef enum gf_proto_kind
 	GF_PK_NETFLOW_V5,
 	GF_PK_NETFLOW_V9,
 	GF_PK_IPFIX,
-	GF_PK_SFLOW_V5
+	GF_PK_SFLOW_V5,
+	GF_PK_NETFLOW_V1,
+	GF_PK_NETFLOW_V7,
+	GF_PK_NETFLOW_V8
 } gf_proto_kind;
 
 typedef struct gf_error
@@ -46,7 +49,7 @@ typedef struct gf_error
 	char		msg[192];		/* "NetFlow v5 count 30 needs 1464 bytes, datagram has 1400" */
 } gf_error;
 
-/* "NetFlow v5", "NetFlow v9", "IPFIX", "sFlow v5"; NULL for GF_PK_UNKNOWN. */
+/* "NetFlow v5", "NetFlow v9", "IPFIX", "sFlow v5", "NetFlow v1"...; NULL for GF_PK_UNKNOWN. */
 const char *gf_proto_kind_name(gf_proto_kind k);
 
 /*

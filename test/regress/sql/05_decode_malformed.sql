@@ -12,7 +12,7 @@ SELECT goflow2plus.decode_reset();
 SELECT * FROM goflow2plus.decode(:'nf5_bogus_count');
 -- v5 cut inside its header.
 SELECT * FROM goflow2plus.decode(:'nf5_truncated');
--- Version 7 is no protocol we read.
+-- Version 6 is no protocol we read (1, 5, 7, 8, 9, 10 are).
 SELECT * FROM goflow2plus.decode(:'unknown_version');
 -- Not even a version word.
 SELECT * FROM goflow2plus.decode(:'too_short');
