@@ -47,6 +47,8 @@ gf_nf_rec_begin(gf_nf_rec *r, gf_flow *f, const gf_nf_msg *msg)
 	r->has_out_dst_mac = false;
 	r->mpls_bottom_seen = false;
 	r->has = 0;
+	r->frame = NULL;
+	r->frame_len = 0;
 	gf_flow_init(f, msg->scope.version == 9 ? GF_TYPE_NETFLOW_V9 : GF_TYPE_IPFIX,
 				 msg->time_received_ns, &msg->scope.exporter);
 	GF_SET(f, sequence_num, GF_F_SEQUENCE_NUM, msg->sequence);
@@ -217,6 +219,15 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 	 */
 	switch (id)
 	{
+			/* A sampled frame: parsed once the record is complete. */
+		case GF_IE_DATA_LINK_FRAME_SECTION:
+			r->frame = v;
+			r->frame_len = len;
+			return;
+		case GF_IE_DATA_LINK_FRAME_SIZE:
+			if (is_int)
+				rec_set(r, GF_NF_FRAME_SIZE, u);
+			return;
 			/* IPv4 addresses: 4 bytes */
 		case GF_IE_SOURCE_IPV4_ADDRESS:
 			if (len == 4)
@@ -684,6 +695,8 @@ gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg, gf_nf_set_cache *s)
 			GF_SET(f, packets, GF_F_PACKETS,
 				   rec_sum(r, GF_NF_INIT_PKTS, GF_NF_RESP_PKTS));
 	}
+	if (r->frame != NULL)
+		gf_nf_rec_frame(r);
 	if (!GF_HAS(f, GF_F_SRC_MAC) && r->has_out_src_mac)
 	{
 		memcpy(f->src_mac, r->out_src_mac, 6);

@@ -51,6 +51,7 @@ typedef enum gf_nf_aux
 	GF_NF_SAMPLE_SIZE,			/* samplingSize (309) */
 	GF_NF_SAMPLE_POPULATION,	/* samplingPopulation (310) */
 	GF_NF_SAMPLER_ID,			/* samplerId (48) or selectorId (302) */
+	GF_NF_FRAME_SIZE,			/* dataLinkFrameSize (312) */
 	GF_NF_AUX__COUNT
 } gf_nf_aux;
 
@@ -69,7 +70,16 @@ typedef struct gf_nf_rec
 	uint64_t	v[GF_NF_AUX__COUNT];
 	uint8_t		out_src_mac[6];
 	uint8_t		out_dst_mac[6];
+	/* dataLinkFrameSection (315): points into the datagram, NULL if none */
+	const uint8_t *frame;
+	size_t		frame_len;
 } gf_nf_rec;
+
+/*
+ * Fill what the record did not carry from its dataLinkFrameSection
+ * (netflow_frame.c), at the end of the record.
+ */
+void		gf_nf_rec_frame(gf_nf_rec *r);
 
 /*
  * Sampling-table answers for one data set: every record of a set shares
