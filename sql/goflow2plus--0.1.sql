@@ -352,7 +352,9 @@ CREATE FUNCTION goflow2plus.context_status(
     OUT generation bigint, OUT requested bigint, OUT networks bigint,
     OUT devices bigint, OUT interfaces bigint, OUT sampling_rates bigint,
     OUT bytes bigint, OUT build_ms double precision,
-    OUT built_at timestamptz, OUT last_error text)
+    OUT built_at timestamptz, OUT last_error text,
+    OUT full_builds bigint, OUT overlay_builds bigint,
+    OUT overlay_networks bigint, OUT stale_networks bigint)
 RETURNS record
 AS 'MODULE_PATHNAME', 'goflow2plus_context_status'
 LANGUAGE C STRICT VOLATILE;

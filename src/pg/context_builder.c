@@ -195,11 +195,15 @@ cb_scan(gf_ctx_builder *b, const char *query, cb_row_fn fn)
 	return ok;
 }
 
+/* Network rows read by this build (an overlay's: the changed keys' current rows). */
+static uint32 cb_rows_read = 0;
+
 static bool
 cb_network_row(gf_ctx_builder *b, HeapTuple tup, TupleDesc td)
 {
 	gf_ctx_network_in n;
 
+	cb_rows_read++;
 	memset(&n, 0, sizeof(n));
 	(void) cb_inet(tup, td, 1, &n.net, &n.prefix_len);
 	(void) cb_inet(tup, td, 2, &n.exporter, NULL);
@@ -363,7 +367,10 @@ cb_overlay_fits(void)
 				 "FROM (SELECT cidr FROM goflow2plus._network_changes LIMIT "
 				 CppAsString2(CB_MAX_KEYS) " + 1) s", &isnull);
 	keys = isnull ? 0 : DatumGetInt64(d);
-	return keys >= 0 && keys <= CB_MAX_KEYS;
+	/* a change of a good part of a small table: a full build costs little */
+	return keys >= 0 && keys <= CB_MAX_KEYS &&
+		keys <= (int64) gf_ctx_network_count((const gf_ctx_snapshot *)
+											 dsm_segment_address(cb_published)) / 2 + 1000;
 }
 
 /* The networks part of an overlay: stale marks, ancestors, current rows. */
@@ -371,9 +378,10 @@ static bool
 cb_read_overlay_networks(gf_ctx_builder *b)
 {
 	gf_ctx_overlay_begin(b, cb_index);
-	return cb_scan(b, CB_Q_CHANGED_KEYS, cb_changed_key) &&
-		gf_ctx_overlay_copy(b, cb_index) &&
-		cb_scan(b, CB_Q_CHANGED_ROWS, cb_network_row);
+	if (!cb_scan(b, CB_Q_CHANGED_KEYS, cb_changed_key) || !gf_ctx_overlay_copy(b, cb_index))
+		return false;
+	cb_rows_read = 0;
+	return cb_scan(b, CB_Q_CHANGED_ROWS, cb_network_row);
 }
 
 static void
@@ -494,6 +502,8 @@ cb_publish(gf_ctx_snapshot *snap, bool overlay, uint64 request, double elapsed_m
 		cs->overlay_networks = gf_ctx_network_count(snap);
 		cs->stale = gf_ctx_stale_count(snap);
 		cs->overlay_builds++;
+		/* what the pair holds: the base's but the stale, and the current rows */
+		cs->networks = cs->base_networks - cs->stale + cb_rows_read;
 	}
 	else
 	{
@@ -506,6 +516,7 @@ cb_publish(gf_ctx_snapshot *snap, bool overlay, uint64 request, double elapsed_m
 		cs->stale = 0;
 		cs->full_builds++;
 		cs->networks = gf_ctx_network_count(snap);
+		cs->base_networks = cs->networks;
 	}
 	cs->devices = gf_ctx_device_count(snap);
 	cs->interfaces = gf_ctx_interface_count(snap);

@@ -256,8 +256,8 @@ Datum
 goflow2plus_context_status(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[10];
-	bool		nulls[10];
+	Datum		values[14];
+	bool		nulls[14];
 	GfContextShared copy;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
@@ -284,5 +284,9 @@ goflow2plus_context_status(PG_FUNCTION_ARGS)
 	nulls[8] = copy.generation == 0;
 	values[9] = CStringGetTextDatum(copy.last_error);
 	nulls[9] = copy.last_error[0] == '\0';
+	values[10] = Int64GetDatum((int64) copy.full_builds);
+	values[11] = Int64GetDatum((int64) copy.overlay_builds);
+	values[12] = Int64GetDatum(copy.overlay_networks);
+	values[13] = Int64GetDatum(copy.stale);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

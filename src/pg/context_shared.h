@@ -39,6 +39,7 @@ typedef struct GfContextShared
 	Size		overlay_bytes;
 	uint32		overlay_networks;	/* entries in the overlay */
 	uint32		stale;			/* base entries it hides */
+	uint32		base_networks;
 	uint64		full_builds;
 	uint64		overlay_builds;
 	uint32		networks;
