@@ -36,8 +36,13 @@
 #      CTXR_PAUSE      seconds between a change's publication and the
 #                      next change, default 2
 #      CTXR_N4 CTXR_N6 prefixes, default 1000000 and 200000
+#      CTXR_FULL=1     every change also marks the change log "everything"
+#                      (goflow2plus._network_changes), so each is published
+#                      by a full rebuild instead of an overlay (the
+#                      behaviour before overlays: compare the two)
 #      CTXR_NICE=N     renice the builder to N before the phases (to
 #                      compare priorities within one build)
+#      CTXR_DIR        the folder, default /tmp/gf_context_rebuild
 #      CTXR_KEEP=1     keep $DIR (log) at the end
 #      GF_DESTDIR=/path  use a "make install DESTDIR=/path" tree;
 #      GF_SKIP_INSTALL=1 use /usr; otherwise the working tree is built
@@ -47,7 +52,7 @@ set -u
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 . "$REPO/test/lib/tap.sh"
 tap_require_root
-DIR=/tmp/gf_context_rebuild
+DIR=${CTXR_DIR:-/tmp/gf_context_rebuild}
 RATE=${CTXR_RATE:-10000}
 CHANGES=${CTXR_CHANGES:-4}
 PAUSE=${CTXR_PAUSE:-2}
@@ -55,6 +60,11 @@ N4=${CTXR_N4:-1000000}
 N6=${CTXR_N6:-200000}
 PGBIN=$(pg_config --bindir)
 PROBE=100.64.0.1
+if [ "${CTXR_FULL:-0}" = 1 ]; then
+	FULL_MARK="INSERT INTO goflow2plus._network_changes VALUES (NULL, NULL)"
+else
+	FULL_MARK="SELECT 1"
+fi
 
 . "$REPO/test/lib/cluster.sh"
 q() { gf_as_pg "$PGBIN/psql" -h "$DIR" -p "$PORT" -d postgres -XAtq -v ON_ERROR_STOP=1 "$@"; }
@@ -120,7 +130,7 @@ BUILDER=$(child "goflow2plus context builder")
 
 echo "context_rebuild: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -r), PostgreSQL $(q -c 'SHOW server_version')"
 echo "goflow2plus: $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- src sql || echo ' + uncommitted changes') from ${GF_DESTDIR:-/usr}"
-echo "$(cat "$DIR/gen.out"); $RATE datagrams/s x 30 records; $CHANGES changes"
+echo "$(cat "$DIR/gen.out"); $RATE datagrams/s x 30 records; $CHANGES changes$([ "${CTXR_FULL:-0}" = 1 ] && echo ', each by a full rebuild (CTXR_FULL=1)')"
 echo "uptime at start: $(uptime)"
 echo "nice: worker $(ps -o ni= -p "$WORKER" | tr -d ' '), builder $(ps -o ni= -p "$BUILDER" | tr -d ' ')"
 
@@ -165,11 +175,12 @@ phase() {
 		for ((k = 1; k <= changes; k++)); do
 			bc=$(ticks "$BUILDER")
 			# Two statements, two transactions: the time is read after the commit.
-			tc=$(q -c "UPDATE goflow2plus.networks SET name = 'probe-$k' WHERE cidr = '$PROBE/32'" \
+			tc=$(q -c "BEGIN" -c "UPDATE goflow2plus.networks SET name = 'probe-$k' WHERE cidr = '$PROBE/32'" \
+				-c "$FULL_MARK" -c "COMMIT" \
 				-c "SELECT extract(epoch FROM clock_timestamp())" | tail -1)
 			q -c "SELECT goflow2plus.context_wait(600000)" >/dev/null
 			tw=$(now)
-			bms=$(q -c "SELECT round(build_ms) FROM goflow2plus.context_status()")
+			bms=$(q -c "SELECT round(build_ms) || CASE WHEN overlay_networks > 0 THEN '(overlay)' ELSE '(full)' END FROM goflow2plus.context_status()")
 			echo "$k $tc $tw $bms $(cpu_s "$bc" "$(ticks "$BUILDER")") $(load1)" >>"$DIR/changes.$name"
 			[ $k = "$changes" ] || sleep "$PAUSE"
 		done
