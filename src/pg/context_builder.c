@@ -171,6 +171,38 @@ cb_object(HeapTuple tup, TupleDesc td, int jsonb_col, int text_col,
  */
 typedef bool (*cb_row_fn) (gf_ctx_builder *b, HeapTuple tup, TupleDesc td);
 
+/* CPU time of this process, in microseconds. */
+static int64
+cb_cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (int64) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * goflow2plus.context_build_cpu below 1: after a slice of rows that took
+ * c of CPU, sleep c * (1 / share - 1), so that the builder uses about
+ * that share of a core while it reads a full table (on 2 cores a full
+ * read at full speed takes the receiving worker's core for seconds).
+ */
+static void
+cb_throttle(int64 *slice_start)
+{
+	double		share = gf_guc_context_build_cpu;
+	int64		now;
+	int64		sleep_us;
+
+	if (share >= 1.0 || share <= 0.0)
+		return;
+	now = cb_cpu_us();
+	sleep_us = (int64) ((double) (now - *slice_start) * (1.0 / share - 1.0));
+	if (sleep_us > 0)
+		pg_usleep(Min(sleep_us, 1000000));
+	*slice_start = cb_cpu_us();
+}
+
 /* Run a query through a cursor, handing every row to fn; false if one was refused. */
 static bool
 cb_scan(gf_ctx_builder *b, const char *query, cb_row_fn fn)
@@ -178,6 +210,7 @@ cb_scan(gf_ctx_builder *b, const char *query, cb_row_fn fn)
 	Portal		portal = SPI_cursor_open_with_args(NULL, query, 0, NULL, NULL, NULL,
 												   true, 0);
 	bool		ok = true;
+	int64		slice_start = cb_cpu_us();
 
 	while (ok)
 	{
@@ -190,6 +223,8 @@ cb_scan(gf_ctx_builder *b, const char *query, cb_row_fn fn)
 			ok = fn(b, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();
+		if (!cb_is_overlay)
+			cb_throttle(&slice_start);
 	}
 	SPI_cursor_close(portal);
 	return ok;
@@ -680,6 +715,18 @@ goflow2plus_context_builder_main(Datum main_arg)
 	if (cs == NULL)
 		ereport(FATAL, (errmsg("goflow2plus context builder has no shared memory")));
 
+	/*
+	 * Keep the scratch memory of a full build in this process: by default
+	 * glibc maps each large array afresh and unmaps it at free, so every
+	 * build had the kernel clear ~600 MB of new pages (about 15 % of its
+	 * CPU).  With no mmap'd chunks and no trimming the pages stay, and the
+	 * next build reuses them (the peak stays resident instead).
+	 */
+	if (gf_guc_context_keep_build_memory)
+	{
+		mallopt(M_MMAP_MAX, 0);
+		mallopt(M_TRIM_THRESHOLD, INT_MAX);
+	}
 	BackgroundWorkerInitializeConnection(gf_guc_database, NULL, 0);
 	pgstat_report_appname("goflow2plus context builder");
 
