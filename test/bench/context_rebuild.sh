@@ -40,6 +40,9 @@
 #                      (goflow2plus._network_changes), so each is published
 #                      by a full rebuild instead of an overlay (the
 #                      behaviour before overlays: compare the two)
+#      CTXR_CONF=...   extra postgresql.conf lines, e.g.
+#                      "goflow2plus.context_build_cpu = 0.5" or
+#                      "goflow2plus.context_keep_build_memory = off"
 #      CTXR_NICE=N     renice the builder to N before the phases (to
 #                      compare priorities within one build)
 #      CTXR_DIR        the folder, default /tmp/gf_context_rebuild
@@ -115,7 +118,7 @@ cc -std=gnu11 -O2 -Wall -Werror -o "$DIR/bin/udp_blast" "$REPO/test/bench/udp_bl
 "$DIR/bin/ctx_networks" "$N4" "$N6" "$DIR/networks.tsv" "$DIR/addrs.txt" >"$DIR/gen.out" || exit 1
 chmod a+r "$DIR/networks.tsv" "$DIR/addrs.txt"
 
-gf_cluster_start "netflow://127.0.0.1:$UDP" || exit 1
+gf_cluster_start "netflow://127.0.0.1:$UDP" "${CTXR_CONF:-}" || exit 1
 q -c "CREATE EXTENSION goflow2plus" >/dev/null || exit 1
 for ((i = 0; i < 300; i++)); do
 	[ "$(q -c "SELECT bool_and(ready) FROM goflow2plus.stats()" 2>/dev/null)" = t ] && break
@@ -132,7 +135,7 @@ echo "context_rebuild: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname
 echo "goflow2plus: $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- src sql || echo ' + uncommitted changes') from ${GF_DESTDIR:-/usr}"
 echo "$(cat "$DIR/gen.out"); $RATE datagrams/s x 30 records; $CHANGES changes$([ "${CTXR_FULL:-0}" = 1 ] && echo ', each by a full rebuild (CTXR_FULL=1)')"
 echo "uptime at start: $(uptime)"
-echo "nice: worker $(ps -o ni= -p "$WORKER" | tr -d ' '), builder $(ps -o ni= -p "$BUILDER" | tr -d ' ')"
+echo "nice: worker $(ps -o ni= -p "$WORKER" | tr -d ' '), builder $(ps -o ni= -p "$BUILDER" | tr -d ' '); settings: ${CTXR_CONF:-defaults}"
 
 # ---- load ----------------------------------------------------------------------
 t0=$(now)
@@ -143,6 +146,24 @@ t2=$(now)
 IFS='|' read -r n_nets bytes build_ms <<<"$(q -c "SELECT networks, bytes, round(build_ms) FROM goflow2plus.context_status()")"
 echo "load: COPY of $n_nets rows $(sub "$t0" "$t1") s; commit to context_wait() $(sub "$t1" "$t2") s (build_ms $build_ms); snapshot $bytes bytes ($((bytes / 1048576)) MB); load $(load1)"
 echo "builder after the first build: $(mem "$BUILDER")"
+# One small change with every row present: commit -> context_wait() in one
+# session (no psql start in the figure), 5 times, ms.
+lat=
+for k in 1 2 3 4 5; do
+	lat="$lat $(q <<SQL | tail -1
+BEGIN;
+UPDATE goflow2plus.networks SET comment = 'c$k' WHERE cidr = '$PROBE/32';
+$FULL_MARK;
+COMMIT;
+SELECT extract(epoch FROM clock_timestamp()) AS t0 \gset
+SELECT goflow2plus.context_wait(600000) \g /dev/null
+SELECT round(((extract(epoch FROM clock_timestamp()) - :t0) * 1000)::numeric, 1);
+SQL
+)"
+	sleep 0.5
+done
+echo "one small change (comment of the probe), commit -> context_wait() in ms:$lat (build_ms of the last $(q -c "SELECT round(build_ms::numeric, 1) FROM goflow2plus.context_status()")); load $(load1)"
+echo "builder after them: $(mem "$BUILDER")"
 
 # ---- one phase ---------------------------------------------------------------------
 
