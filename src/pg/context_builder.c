@@ -467,6 +467,11 @@ cb_read_tables(gf_ctx_builder *b, bool want_overlay)
 				nets_ok = cb_read_overlay_networks(b);
 			else
 			{
+				/*
+				 * A full build makes a new index anyway: free the old one
+				 * first, so the build's scratch can reuse its memory.
+				 */
+				cb_index_drop();
 				nets_ok = cb_scan(b, CB_Q_NETWORKS, cb_network_row);
 				if (!recovery && OidIsValid(cb_log_oid))
 					SPI_execute("DELETE FROM goflow2plus._network_changes", false, 0);
