@@ -725,7 +725,9 @@ goflow2plus_context_builder_main(Datum main_arg)
 	 * glibc maps each large array afresh and unmaps it at free, so every
 	 * build had the kernel clear ~600 MB of new pages (about 15 % of its
 	 * CPU).  With no mmap'd chunks and no trimming the pages stay, and the
-	 * next build reuses them (the peak stays resident instead).
+	 * next build reuses them (the peak stays resident instead, and grew
+	 * over successive builds in test/bench/context_rebuild.sh: off by
+	 * default).
 	 */
 	if (gf_guc_context_keep_build_memory)
 	{

@@ -35,7 +35,7 @@ int			gf_guc_rcvbuf = 32 * 1024 * 1024;
 int			gf_guc_batch_size = 5000;
 int			gf_guc_flush_interval = 200;
 double		gf_guc_context_build_cpu = 1.0;
-bool		gf_guc_context_keep_build_memory = true;
+bool		gf_guc_context_keep_build_memory = false;
 int			gf_guc_spool_size = 512 * 1024;
 char	   *gf_guc_allowed_exporters = NULL;
 int			gf_guc_max_exporters = 4096;
@@ -198,7 +198,7 @@ _PG_init(void)
 							 "Whether the context builder keeps its build memory between full builds.",
 							 "On: the memory of a full build (about 5 times the snapshot) stays in the builder process, so the next build does not wait for the kernel to clear fresh pages; off: it is given back after each build.",
 							 &gf_guc_context_keep_build_memory,
-							 true,
+							 false,
 							 PGC_POSTMASTER, 0,
 							 NULL, NULL, NULL);
 	DefineCustomIntVariable("goflow2plus.spool_size",
