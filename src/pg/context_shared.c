@@ -18,11 +18,9 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
-#include "executor/tuptable.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
-#include "utils/tuplestore.h"
+#include "commands/dbcommands.h"
 #include "commands/trigger.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -31,8 +29,12 @@
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/tuplestore.h"
 
 #include "context_shared.h"
+#include "goflow2plus.h"
 #include "pg_compat.h"
 
 PG_FUNCTION_INFO_V1(goflow2plus__context_changed);
@@ -197,6 +199,13 @@ goflow2plus__networks_log(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("goflow2plus._networks_log() must be called as a statement trigger")));
+	/*
+	 * Only the builder's database has anyone to read and empty the log;
+	 * elsewhere it would only grow.
+	 */
+	if (gf_guc_database == NULL ||
+		strcmp(get_database_name(MyDatabaseId), gf_guc_database) != 0)
+		return PointerGetDatum(NULL);
 	nsp = get_namespace_oid("goflow2plus", false);
 	log_oid = get_relname_relid("_network_changes", nsp);
 	if (!OidIsValid(log_oid))
