@@ -593,6 +593,39 @@ CREATE TRIGGER context_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
 CREATE TRIGGER context_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
     ON goflow2plus.sampling_rates FOR EACH STATEMENT EXECUTE FUNCTION goflow2plus._context_changed();
 
+-- Which networks changed since the context builder's last full build:
+-- their keys (cidr, exporter), so that a small change is published as a
+-- small overlay on the last full snapshot instead of a rebuild of every
+-- network (src/pg/README.md, "Context").  cidr NULL: too much to list
+-- (TRUNCATE, or more than 50 000 rows in one statement), the next build
+-- reads everything.  Written by the triggers below in the changing
+-- transaction (so an aborted change leaves nothing), emptied by the
+-- builder's full builds.  Not dumped: a restore starts with a full build.
+-- The trigger writes it below the executor: no privilege on it is needed.
+CREATE TABLE goflow2plus._network_changes (
+    cidr      cidr,
+    exporter  inet
+);
+COMMENT ON TABLE goflow2plus._network_changes IS
+    'Internal: keys of networks changed since the context builder''s last full build (cidr NULL: everything).';
+
+CREATE FUNCTION goflow2plus._networks_log()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'goflow2plus__networks_log'
+LANGUAGE C;
+
+CREATE TRIGGER networks_log_insert AFTER INSERT ON goflow2plus.networks
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION goflow2plus._networks_log();
+CREATE TRIGGER networks_log_update AFTER UPDATE ON goflow2plus.networks
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION goflow2plus._networks_log();
+CREATE TRIGGER networks_log_delete AFTER DELETE ON goflow2plus.networks
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION goflow2plus._networks_log();
+CREATE TRIGGER networks_log_truncate AFTER TRUNCATE ON goflow2plus.networks
+    FOR EACH STATEMENT EXECUTE FUNCTION goflow2plus._networks_log();
+
 SELECT pg_catalog.pg_extension_config_dump('goflow2plus.networks', '');
 SELECT pg_catalog.pg_extension_config_dump('goflow2plus.devices', '');
 SELECT pg_catalog.pg_extension_config_dump('goflow2plus.interfaces', '');
@@ -612,7 +645,9 @@ CREATE FUNCTION goflow2plus.context_status(
     OUT generation bigint, OUT requested bigint, OUT networks bigint,
     OUT devices bigint, OUT interfaces bigint, OUT sampling_rates bigint,
     OUT bytes bigint, OUT build_ms double precision,
-    OUT built_at timestamptz, OUT last_error text)
+    OUT built_at timestamptz, OUT last_error text,
+    OUT full_builds bigint, OUT overlay_builds bigint,
+    OUT overlay_networks bigint, OUT stale_networks bigint)
 RETURNS record
 AS 'MODULE_PATHNAME', 'goflow2plus_context_status'
 LANGUAGE C STRICT VOLATILE;
@@ -761,6 +796,8 @@ REVOKE ALL ON TABLE goflow2plus.flows, goflow2plus.flows_default,
     goflow2plus.sampling_rates
     FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus._context_changed() FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus._networks_log() FROM PUBLIC;
+REVOKE ALL ON goflow2plus._network_changes FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.context_wait(int) FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.context_status() FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.load_context(text, boolean) FROM PUBLIC;

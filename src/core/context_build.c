@@ -71,6 +71,10 @@ struct gf_ctx_builder
 	cb_vec		devs;			/* ctx_dev_rec */
 	cb_vec		ifs;			/* ctx_if_rec */
 	cb_vec		rates;			/* ctx_rate_rec */
+	/* An overlay's base (gf_ctx_set_base) and its stale entries (uint32_t). */
+	uint64_t	base_generation;
+	uint32_t	base_networks;
+	cb_vec		stale;
 	cb_pool		strings;
 	cb_pool		blobs;
 };
@@ -527,6 +531,7 @@ gf_ctx_builder_free(gf_ctx_builder *b)
 	free(b->devs.p);
 	free(b->ifs.p);
 	free(b->rates.p);
+	free(b->stale.p);
 	free(b->strings.buf);
 	free(b->strings.slots);
 	free(b->blobs.buf);
@@ -1173,6 +1178,52 @@ cb_exporter_rates(cb_build *st)
 	}
 }
 
+void
+gf_ctx_set_base(gf_ctx_builder *b, uint64_t base_generation, uint32_t base_networks)
+{
+	if (b == NULL)
+		return;
+	b->base_generation = base_generation;
+	b->base_networks = base_networks;
+}
+
+bool
+gf_ctx_add_stale(gf_ctx_builder *b, uint32_t base_number)
+{
+	void	   *slot;
+
+	if (b == NULL || b->error != GF_CTX_OK)
+		return false;
+	if (base_number == 0 || base_number > b->base_networks)
+	{
+		cb_fail(b, GF_CTX_ERR_INPUT, GF_CTX_KIND_NETWORK, 0,
+				"stale base network %u is not one of the base's %u", base_number,
+				b->base_networks);
+		return false;
+	}
+	if ((slot = cb_push(b, &b->stale, sizeof(uint32_t))) == NULL)
+		return false;
+	memcpy(slot, &base_number, sizeof(uint32_t));
+	return true;
+}
+
+/* Sort the stale numbers and drop repeats: lookups search them. */
+static void
+cb_stale(gf_ctx_builder *b)
+{
+	uint32_t   *v = b->stale.p;
+	size_t		n = 0;
+	size_t		k;
+
+	if (b->stale.n == 0)
+		return;
+	qsort(v, b->stale.n, sizeof(uint32_t), cb_cmp_u32);
+	for (k = 0; k < b->stale.n; k++)
+		if (n == 0 || v[n - 1] != v[k])
+			v[n++] = v[k];
+	b->stale.n = n;
+}
+
 /* Place a section of 'bytes' at *at (8-aligned); 0 on overflow. */
 static int
 cb_place(gf_ctx_snapshot *h, int sec, size_t bytes, size_t *at)
@@ -1210,6 +1261,9 @@ cb_assemble(cb_build *st, uint64_t generation)
 	h.exp_slots = (uint32_t) st->exp_slots;
 	h.if_slots = (uint32_t) st->if_slots;
 	h.n_rate_ifs = (uint32_t) st->n_rate_ifs;
+	h.base_generation = b->base_generation;
+	h.base_networks = b->base_networks;
+	h.n_stale = (uint32_t) b->stale.n;
 	/* counts are at most GF_CTX_MAX_ENTRIES: the products cannot overflow */
 	ok = ok && cb_place(&h, CTX_SEC_NET_PT, st->net_pt ? gf_pt_bytes(st->net_pt) : 0, &at);
 	ok = ok && cb_place(&h, CTX_SEC_NETWORKS, b->nets.n * sizeof(ctx_net_rec), &at);
@@ -1225,6 +1279,7 @@ cb_assemble(cb_build *st, uint64_t generation)
 							st->rate_pt[k] ? gf_pt_bytes(st->rate_pt[k]) : 0, &at);
 	ok = ok && cb_place(&h, CTX_SEC_STRINGS, b->strings.used, &at);
 	ok = ok && cb_place(&h, CTX_SEC_BLOBS, blob_bytes, &at);
+	ok = ok && cb_place(&h, CTX_SEC_STALE, b->stale.n * sizeof(uint32_t), &at);
 	if (!ok)
 	{
 		cb_fail_memory(b, 1);
@@ -1253,6 +1308,7 @@ cb_assemble(cb_build *st, uint64_t generation)
 	CB_COPY(CTX_SEC_STRINGS, b->strings.buf);
 	if (b->blobs.used)
 		memcpy((char *) s + h.sec[CTX_SEC_BLOBS].offset, b->blobs.buf, b->blobs.used);
+	CB_COPY(CTX_SEC_STALE, b->stale.p);
 #undef CB_COPY
 	return s;
 }
@@ -1291,6 +1347,7 @@ gf_ctx_build(gf_ctx_builder *b, uint64_t generation, gf_ctx_build_info *info)
 		cb_exporters(&st) && cb_duplicates(&st) && cb_rate_ifs(&st) && cb_tables(&st))
 	{
 		cb_exporter_rates(&st);
+		cb_stale(b);
 		s = cb_assemble(&st, generation);
 	}
 	if (s == NULL && b->error == GF_CTX_OK)

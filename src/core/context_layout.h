@@ -71,7 +71,9 @@
 #include "prefix_table.h"
 
 #define GF_CTX_MAGIC		0x67664358u /* "gfCX" */
-#define GF_CTX_VERSION		1
+#define GF_CTX_VERSION		2
+/* A process-local gf_ctx_pair (context.h) starts with this instead. */
+#define GF_CTX_PAIR_MAGIC	0x67665052u /* "gfPR" */
 
 enum
 {
@@ -87,6 +89,7 @@ enum
 	CTX_SEC_RATE_PT,			/* 4 sections: CTX_SEC_RATE_PT + ctx_rate_pt() */
 	CTX_SEC_STRINGS = CTX_SEC_RATE_PT + 4,
 	CTX_SEC_BLOBS,
+	CTX_SEC_STALE,				/* an overlay's stale base entries: sorted numbers */
 	CTX_SEC_COUNT
 };
 
@@ -115,11 +118,19 @@ struct gf_ctx_snapshot
 	uint32_t	exp_slots;		/* a power of two, or 0 */
 	uint32_t	if_slots;		/* slots of all exporters' interface hashes */
 	uint32_t	n_rate_ifs;
+	/*
+	 * An overlay (gf_ctx_pair): the generation and network count of the
+	 * base it goes with, and how many base networks it makes stale.  All
+	 * 0 in a full snapshot.
+	 */
+	uint64_t	base_generation;
+	uint32_t	base_networks;
+	uint32_t	n_stale;
 	ctx_section sec[CTX_SEC_COUNT];
 };
 
 /* No padding inside the header: every byte of it is checked. */
-_Static_assert(sizeof(struct gf_ctx_snapshot) == 56 + 16 * CTX_SEC_COUNT,
+_Static_assert(sizeof(struct gf_ctx_snapshot) == 72 + 16 * CTX_SEC_COUNT,
 			   "context snapshot header has padding");
 
 /* A context object: string reference, blob offset and length. */

@@ -39,6 +39,18 @@ typedef struct cl_exporter
 	uint32_t	every_if[2];
 } cl_exporter;
 
+/* The pair s is, or NULL for a snapshot block (see gf_ctx_pair_init). */
+static inline const gf_ctx_pair *
+cl_pair(const gf_ctx_snapshot *s)
+{
+	uint32_t	magic;
+
+	if (s == NULL)
+		return NULL;
+	memcpy(&magic, s, sizeof(magic));
+	return magic == GF_CTX_PAIR_MAGIC ? (const gf_ctx_pair *) s : NULL;
+}
+
 const char *
 gf_boundary_name(gf_boundary b)
 {
@@ -101,8 +113,25 @@ gf_ctx_valid(const void *block, size_t len, uint64_t generation)
 		s->sec[CTX_SEC_SCOPES].bytes != (uint64_t) s->n_scopes * sizeof(uint32_t) ||
 		s->sec[CTX_SEC_RATE_IFS].bytes != (uint64_t) s->n_rate_ifs * sizeof(uint32_t) ||
 		s->sec[CTX_SEC_EXPORTERS].bytes != (uint64_t) s->exp_slots * sizeof(ctx_exp_ent) ||
-		s->sec[CTX_SEC_IF_HASH].bytes != (uint64_t) s->if_slots * sizeof(ctx_if_slot))
+		s->sec[CTX_SEC_IF_HASH].bytes != (uint64_t) s->if_slots * sizeof(ctx_if_slot) ||
+		s->sec[CTX_SEC_STALE].bytes != (uint64_t) s->n_stale * sizeof(uint32_t))
 		return false;
+	/* stale numbers: strictly rising base numbers (lookups search them) */
+	if (s->base_networks > GF_CTX_MAX_ENTRIES || s->n_stale > s->base_networks ||
+		(s->base_generation == 0 && (s->base_networks != 0 || s->n_stale != 0)))
+		return false;
+	{
+		const uint32_t *st = (const uint32_t *) ctx_sec(s, CTX_SEC_STALE);
+		uint32_t	prev = 0;
+		uint32_t	i;
+
+		for (i = 0; i < s->n_stale; i++)
+		{
+			if (st[i] <= prev || st[i] > s->base_networks)
+				return false;
+			prev = st[i];
+		}
+	}
 	/* the last string ends inside the block, so any reference does */
 	if (s->sec[CTX_SEC_STRINGS].bytes == 0 ||
 		((const char *) ctx_sec(s, CTX_SEC_STRINGS))[s->sec[CTX_SEC_STRINGS].bytes - 1] != '\0')
@@ -113,36 +142,96 @@ gf_ctx_valid(const void *block, size_t len, uint64_t generation)
 size_t
 gf_ctx_bytes(const gf_ctx_snapshot *s)
 {
+	const gf_ctx_pair *p = cl_pair(s);
+
+	if (p)
+		return (size_t) (p->base->total_bytes + p->overlay->total_bytes);
 	return s ? (size_t) s->total_bytes : 0;
 }
 
 uint64_t
 gf_ctx_generation(const gf_ctx_snapshot *s)
 {
+	const gf_ctx_pair *p = cl_pair(s);
+
+	if (p)
+		return p->overlay->generation;
 	return s ? s->generation : 0;
+}
+
+uint64_t
+gf_ctx_base_generation(const gf_ctx_snapshot *s)
+{
+	const gf_ctx_pair *p = cl_pair(s);
+
+	if (p)
+		return p->base->generation;
+	return s ? s->base_generation : 0;
+}
+
+uint32_t
+gf_ctx_stale_count(const gf_ctx_snapshot *s)
+{
+	const gf_ctx_pair *p = cl_pair(s);
+
+	if (p)
+		return p->overlay->n_stale;
+	return s ? s->n_stale : 0;
+}
+
+const gf_ctx_snapshot *
+gf_ctx_pair_init(gf_ctx_pair *p, const gf_ctx_snapshot *base, const gf_ctx_snapshot *overlay)
+{
+	if (p == NULL || base == NULL || overlay == NULL || cl_pair(base) || cl_pair(overlay) ||
+		base->base_generation != 0 || overlay->base_generation != base->generation ||
+		overlay->base_networks != base->n_networks ||
+		(uint64_t) base->n_networks + overlay->n_networks > UINT32_MAX - 1)
+		return NULL;
+	memset(p, 0, sizeof(*p));
+	p->magic = GF_CTX_PAIR_MAGIC;
+	p->base_networks = base->n_networks;
+	p->base = base;
+	p->overlay = overlay;
+	return (const gf_ctx_snapshot *) p;
+}
+
+/* Devices, interfaces and rates: an overlay holds them all. */
+static inline const gf_ctx_snapshot *
+cl_top(const gf_ctx_snapshot *s)
+{
+	const gf_ctx_pair *p = cl_pair(s);
+
+	return p ? p->overlay : s;
 }
 
 uint32_t
 gf_ctx_network_count(const gf_ctx_snapshot *s)
 {
+	const gf_ctx_pair *p = cl_pair(s);
+
+	if (p)
+		return p->base_networks + p->overlay->n_networks;
 	return s ? s->n_networks : 0;
 }
 
 uint32_t
 gf_ctx_device_count(const gf_ctx_snapshot *s)
 {
+	s = cl_top(s);
 	return s ? s->n_devices : 0;
 }
 
 uint32_t
 gf_ctx_interface_count(const gf_ctx_snapshot *s)
 {
+	s = cl_top(s);
 	return s ? s->n_interfaces : 0;
 }
 
 uint32_t
 gf_ctx_rate_count(const gf_ctx_snapshot *s)
 {
+	s = cl_top(s);
 	return s ? s->n_rates : 0;
 }
 
@@ -184,7 +273,14 @@ bool
 gf_ctx_get_network(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_network *out)
 {
 	const ctx_net_rec *r;
+	const gf_ctx_pair *p = cl_pair(s);
 
+	if (p)
+	{
+		if (number > p->base_networks)
+			return gf_ctx_get_network(p->overlay, number - p->base_networks, out);
+		s = p->base;
+	}
 	if (s == NULL || number == 0 || number > s->n_networks)
 		return false;
 	r = (const ctx_net_rec *) ctx_sec(s, CTX_SEC_NETWORKS) + (number - 1);
@@ -212,6 +308,18 @@ void
 gf_ctx_prefetch_network(const gf_ctx_snapshot *s, uint32_t number)
 {
 #if defined(__GNUC__) || defined(__clang__)
+	const gf_ctx_pair *p = cl_pair(s);
+
+	if (p)
+	{
+		if (number > p->base_networks)
+		{
+			s = p->overlay;
+			number -= p->base_networks;
+		}
+		else
+			s = p->base;
+	}
 	if (s != NULL && number != 0 && number <= s->n_networks)
 		__builtin_prefetch((const ctx_net_rec *) ctx_sec(s, CTX_SEC_NETWORKS) + (number - 1));
 #else
@@ -225,6 +333,7 @@ gf_ctx_get_device(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_device *out)
 {
 	const ctx_dev_rec *r;
 
+	s = cl_top(s);
 	if (s == NULL || number == 0 || number > s->n_devices)
 		return false;
 	r = (const ctx_dev_rec *) ctx_sec(s, CTX_SEC_DEVICES) + (number - 1);
@@ -242,6 +351,7 @@ gf_ctx_get_interface(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_interface
 {
 	const ctx_if_rec *r;
 
+	s = cl_top(s);
 	if (s == NULL || number == 0 || number > s->n_interfaces)
 		return false;
 	r = (const ctx_if_rec *) ctx_sec(s, CTX_SEC_INTERFACES) + (number - 1);
@@ -264,6 +374,7 @@ gf_ctx_get_rate(const gf_ctx_snapshot *s, uint32_t number, gf_ctx_rate_in *out)
 {
 	const ctx_rate_rec *r;
 
+	s = cl_top(s);
 	if (s == NULL || number == 0 || number > s->n_rates)
 		return false;
 	r = (const ctx_rate_rec *) ctx_sec(s, CTX_SEC_RATES) + (number - 1);
@@ -370,13 +481,77 @@ cl_match(const gf_ctx_snapshot *s, const gf_addr *a, uint32_t scope)
 	return GF_CTX_NONE;
 }
 
+/* ---- a base with its overlay ---------------------------------------------- */
+
+/* Is base network 'number' among the overlay's stale ones? */
+static inline int
+cl_is_stale(const gf_ctx_snapshot *o, uint32_t number)
+{
+	const uint32_t *v = (const uint32_t *) ctx_sec(o, CTX_SEC_STALE);
+	uint32_t	lo = 0;
+	uint32_t	hi = o->n_stale;
+
+	while (lo < hi)
+	{
+		uint32_t	mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < number)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < o->n_stale && v[lo] == number;
+}
+
+/*
+ * The pair's number of the better of the base's match b and the
+ * overlay's match o (each numbered in its own block): a stale base entry
+ * does not count; then the longer prefix wins, and of the same length a
+ * scoped entry beats a global one.  Of the same length and scope both are
+ * the same unchanged entry (the overlay's is a copy): either will do.
+ */
+static inline uint32_t
+cl_pair_pick(const gf_ctx_pair *p, uint32_t b, uint32_t o)
+{
+	const ctx_net_rec *rb;
+	const ctx_net_rec *ro;
+
+	if (b != GF_CTX_NONE && p->overlay->n_stale != 0 && cl_is_stale(p->overlay, b))
+		b = GF_CTX_NONE;
+	if (o == GF_CTX_NONE)
+		return b;
+	if (b == GF_CTX_NONE)
+		return p->base_networks + o;
+	rb = (const ctx_net_rec *) ctx_sec(p->base, CTX_SEC_NETWORKS) + (b - 1);
+	ro = (const ctx_net_rec *) ctx_sec(p->overlay, CTX_SEC_NETWORKS) + (o - 1);
+	if (rb->prefix_len != ro->prefix_len)
+		return rb->prefix_len > ro->prefix_len ? b : p->base_networks + o;
+	return (rb->scope != 0 && ro->scope == 0) ? b : p->base_networks + o;
+}
+
 uint32_t
 gf_ctx_match_network(const gf_ctx_snapshot *s, const gf_addr *addr, const gf_addr *exporter)
 {
 	cl_exporter x;
 
+	const gf_ctx_pair *p = cl_pair(s);
+
 	if (s == NULL || addr == NULL)
 		return GF_CTX_NONE;
+	if (p)
+	{
+		cl_exporter xo;
+
+		x.scope = 0;
+		xo.scope = 0;
+		if (exporter != NULL)
+		{
+			cl_find_exporter(p->base, exporter, &x);
+			cl_find_exporter(p->overlay, exporter, &xo);
+		}
+		return cl_pair_pick(p, cl_match(p->base, addr, x.scope),
+							cl_match(p->overlay, addr, xo.scope));
+	}
 	x.scope = 0;
 	if (exporter != NULL)
 		cl_find_exporter(s, exporter, &x);
@@ -521,6 +696,11 @@ gf_ctx_enrich(const gf_ctx_snapshot *s, gf_flow *f)
 		cl_clear(f);
 		return;
 	}
+	if (cl_pair(s))
+	{
+		gf_ctx_enrich_many(s, f, 1);
+		return;
+	}
 	cl_find_exporter(s, &f->sampler_address, &x);
 	f->ctx_src_network = cl_match(s, &f->src_addr, x.scope);
 	f->ctx_dst_network = cl_match(s, &f->dst_addr, x.scope);
@@ -600,6 +780,47 @@ cl_match_batch(const gf_ctx_snapshot *s, gf_flow *flows, size_t n, uint32_t scop
 	}
 }
 
+/*
+ * A pair: the overlay answers everything, then the base's network matches
+ * of the same flows (by its own exporter scopes) are weighed against the
+ * overlay's.
+ */
+static void
+cl_pair_enrich_many(const gf_ctx_pair *p, gf_flow *flows, size_t n)
+{
+	uint32_t	o[CL_CHUNK][2];
+	cl_exporter x;
+	const gf_addr *known = NULL;
+	size_t		i = 0;
+
+	gf_ctx_enrich_many(p->overlay, flows, n);
+	while (i < n)
+	{
+		size_t		end = i + 1;
+		size_t		k;
+
+		if (known == NULL || !cl_same_addr(known, &flows[i].sampler_address))
+			cl_find_exporter(p->base, &flows[i].sampler_address, &x);
+		known = &flows[i].sampler_address;
+		while (end < n && end - i < CL_CHUNK &&
+			   cl_same_addr(known, &flows[end].sampler_address))
+			end++;
+		for (k = i; k < end; k++)
+		{
+			o[k - i][0] = flows[k].ctx_src_network;
+			o[k - i][1] = flows[k].ctx_dst_network;
+		}
+		cl_match_batch(p->base, flows + i, end - i, x.scope);
+		for (k = i; k < end; k++)
+		{
+			flows[k].ctx_src_network = cl_pair_pick(p, flows[k].ctx_src_network, o[k - i][0]);
+			flows[k].ctx_dst_network = cl_pair_pick(p, flows[k].ctx_dst_network, o[k - i][1]);
+		}
+		known = &flows[end - 1].sampler_address;
+		i = end;
+	}
+}
+
 void
 gf_ctx_enrich_many(const gf_ctx_snapshot *s, gf_flow *flows, size_t n)
 {
@@ -611,6 +832,11 @@ gf_ctx_enrich_many(const gf_ctx_snapshot *s, gf_flow *flows, size_t n)
 	{
 		for (i = 0; i < n; i++)
 			cl_clear(&flows[i]);
+		return;
+	}
+	if (cl_pair(s))
+	{
+		cl_pair_enrich_many(cl_pair(s), flows, n);
 		return;
 	}
 	while (i < n)

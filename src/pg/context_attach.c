@@ -40,8 +40,12 @@
 #include "context_shared.h"
 #include "geoip_guc.h"
 
-static dsm_segment *ctx_seg = NULL;
+static dsm_segment *ctx_seg = NULL;	/* the base */
+static dsm_segment *ctx_overlay_seg = NULL;
+static uint64 ctx_base_generation = 0;
+/* The base alone, or the pair of base and overlay (context.h). */
 static const gf_ctx_snapshot *ctx_snap = NULL;
+static gf_ctx_pair ctx_pair;
 static uint64 ctx_generation = 0;
 static MemoryContext ctx_cache_cxt = NULL;
 static bool ctx_invalid_logged = false;
@@ -118,15 +122,48 @@ gf_context_reset_cache(void)
 	ctx_cur_end = ctx_end;
 }
 
+/* Map segment 'handle' and check it; NULL (logged once) when it is gone or not valid. */
+static dsm_segment *
+gf_context_map(dsm_handle handle, Size bytes, uint64 generation)
+{
+	dsm_segment *seg = dsm_attach(handle);
+
+	if (seg == NULL)
+		return NULL;			/* replaced meanwhile: next batch */
+	/* Ours until we detach it, whatever transaction is running now. */
+	dsm_pin_mapping(seg);
+	if (dsm_segment_map_length(seg) < bytes ||
+		!gf_ctx_valid(dsm_segment_address(seg), bytes, generation))
+	{
+		dsm_detach(seg);
+		if (!ctx_invalid_logged)
+			ereport(LOG,
+					(errmsg("goflow2plus: context snapshot %llu in shared memory is not valid; keeping the one in use",
+							(unsigned long long) generation)));
+		ctx_invalid_logged = true;
+		return NULL;
+	}
+	return seg;
+}
+
+/*
+ * Follow what the builder published: a new base, a new overlay, or both.
+ * Nothing in use changes until everything needed is mapped and checked.
+ */
 const gf_ctx_snapshot *
 gf_context_refresh(void)
 {
 	GfContextShared *cs = gf_context_shared();
 	uint64		generation;
+	uint64		base_generation;
 	dsm_handle	handle;
 	Size		bytes;
-	dsm_segment *seg;
-	const void *block;
+	dsm_handle	overlay_handle;
+	Size		overlay_bytes;
+	dsm_segment *base_seg;
+	dsm_segment *overlay_seg = NULL;
+	const gf_ctx_snapshot *base;
+	const gf_ctx_snapshot *snap;
 
 	/* A new batch may sit in the same array as the last one. */
 	ctx_chunk_recs = NULL;
@@ -136,32 +173,53 @@ gf_context_refresh(void)
 		return NULL;
 	SpinLockAcquire(&cs->lock);
 	generation = cs->generation;
+	base_generation = cs->base_generation;
 	handle = cs->handle;
 	bytes = cs->bytes;
+	overlay_handle = cs->overlay_handle;
+	overlay_bytes = cs->overlay_bytes;
 	SpinLockRelease(&cs->lock);
 	if (generation == ctx_generation || generation == 0)
 		return ctx_snap;
 
-	seg = dsm_attach(handle);
-	if (seg == NULL)
-		return ctx_snap;		/* replaced meanwhile: next batch */
-	/* Ours until we detach it, whatever transaction is running now. */
-	dsm_pin_mapping(seg);
-	block = dsm_segment_address(seg);
-	if (dsm_segment_map_length(seg) < bytes || !gf_ctx_valid(block, bytes, generation))
+	base_seg = ctx_seg;
+	if (base_generation != ctx_base_generation || ctx_seg == NULL)
 	{
-		dsm_detach(seg);
-		if (!ctx_invalid_logged)
-			ereport(LOG,
-					(errmsg("goflow2plus: context snapshot %llu in shared memory is not valid; keeping the one in use",
-							(unsigned long long) generation)));
-		ctx_invalid_logged = true;
-		return ctx_snap;
+		base_seg = gf_context_map(handle, bytes, base_generation);
+		if (base_seg == NULL)
+			return ctx_snap;
 	}
-	if (ctx_seg != NULL)
+	base = (const gf_ctx_snapshot *) dsm_segment_address(base_seg);
+	snap = base;
+	if (overlay_handle != DSM_HANDLE_INVALID && generation != base_generation)
+	{
+		gf_ctx_pair pair;
+
+		overlay_seg = gf_context_map(overlay_handle, overlay_bytes, generation);
+		if (overlay_seg != NULL &&
+			gf_ctx_pair_init(&pair, base,
+							 (const gf_ctx_snapshot *) dsm_segment_address(overlay_seg)) == NULL)
+		{
+			dsm_detach(overlay_seg);
+			overlay_seg = NULL;
+		}
+		if (overlay_seg == NULL)
+		{
+			if (base_seg != ctx_seg)
+				dsm_detach(base_seg);
+			return ctx_snap;
+		}
+		ctx_pair = pair;
+		snap = (const gf_ctx_snapshot *) &ctx_pair;
+	}
+	if (ctx_overlay_seg != NULL)
+		dsm_detach(ctx_overlay_seg);
+	if (ctx_seg != NULL && ctx_seg != base_seg)
 		dsm_detach(ctx_seg);
-	ctx_seg = seg;
-	ctx_snap = (const gf_ctx_snapshot *) block;
+	ctx_seg = base_seg;
+	ctx_overlay_seg = overlay_seg;
+	ctx_base_generation = base_generation;
+	ctx_snap = snap;
 	ctx_generation = generation;
 	gf_context_reset_cache();
 	return ctx_snap;

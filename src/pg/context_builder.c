@@ -19,7 +19,10 @@
  */
 #include "postgres.h"
 
+#include <malloc.h>
+
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -51,8 +54,40 @@ PGDLLEXPORT void goflow2plus_context_builder_main(Datum main_arg);
 /* Longest wait between looks at the request counter. */
 #define CB_POLL_MS			1000
 
-static dsm_segment *cb_published = NULL;
+/*
+ * Overlays (context.h): more keys changed since the base than this, or an
+ * overlay of more networks, and the next build is a full one.  The
+ * triggers' own limit per statement is in the install script (50 000).
+ */
+#define CB_MAX_KEYS			50000
+#define CB_MAX_OVERLAY		200000
+/* An overlay this large is merged after this long without a change. */
+#define CB_MERGE_OVERLAY	20000
+#define CB_MERGE_IDLE_MS	60000
+
+static dsm_segment *cb_published = NULL;	/* the base */
+static dsm_segment *cb_overlay = NULL;
 static uint64 cb_generation = 0;
+
+/*
+ * Index of the base's networks (mapped by cb_published), and the change
+ * log table it goes with: NULL / another table (the extension was
+ * re-created) means the next build is a full one.
+ */
+static gf_ctx_net_index *cb_index = NULL;
+static Oid	cb_log_oid = InvalidOid;
+static uint32 cb_overlay_networks = 0;
+
+/* This build's kind, decided inside its transaction. */
+static bool cb_is_overlay = false;
+
+/* Forget the base's index: the next build is a full one. */
+static void
+cb_index_drop(void)
+{
+	gf_ctx_net_index_free(cb_index);
+	cb_index = NULL;
+}
 
 static void
 cb_on_exit(int code, Datum arg)
@@ -136,6 +171,38 @@ cb_object(HeapTuple tup, TupleDesc td, int jsonb_col, int text_col,
  */
 typedef bool (*cb_row_fn) (gf_ctx_builder *b, HeapTuple tup, TupleDesc td);
 
+/* CPU time of this process, in microseconds. */
+static int64
+cb_cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (int64) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * goflow2plus.context_build_cpu below 1: after a slice of rows that took
+ * c of CPU, sleep c * (1 / share - 1), so that the builder uses about
+ * that share of a core while it reads a full table (on 2 cores a full
+ * read at full speed takes the receiving worker's core for seconds).
+ */
+static void
+cb_throttle(int64 *slice_start)
+{
+	double		share = gf_guc_context_build_cpu;
+	int64		now;
+	int64		sleep_us;
+
+	if (share >= 1.0 || share <= 0.0)
+		return;
+	now = cb_cpu_us();
+	sleep_us = (int64) ((double) (now - *slice_start) * (1.0 / share - 1.0));
+	if (sleep_us > 0)
+		pg_usleep(Min(sleep_us, 1000000));
+	*slice_start = cb_cpu_us();
+}
+
 /* Run a query through a cursor, handing every row to fn; false if one was refused. */
 static bool
 cb_scan(gf_ctx_builder *b, const char *query, cb_row_fn fn)
@@ -143,6 +210,7 @@ cb_scan(gf_ctx_builder *b, const char *query, cb_row_fn fn)
 	Portal		portal = SPI_cursor_open_with_args(NULL, query, 0, NULL, NULL, NULL,
 												   true, 0);
 	bool		ok = true;
+	int64		slice_start = cb_cpu_us();
 
 	while (ok)
 	{
@@ -155,16 +223,22 @@ cb_scan(gf_ctx_builder *b, const char *query, cb_row_fn fn)
 			ok = fn(b, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();
+		if (!cb_is_overlay)
+			cb_throttle(&slice_start);
 	}
 	SPI_cursor_close(portal);
 	return ok;
 }
+
+/* Network rows read by this build (an overlay's: the changed keys' current rows). */
+static uint32 cb_rows_read = 0;
 
 static bool
 cb_network_row(gf_ctx_builder *b, HeapTuple tup, TupleDesc td)
 {
 	gf_ctx_network_in n;
 
+	cb_rows_read++;
 	memset(&n, 0, sizeof(n));
 	(void) cb_inet(tup, td, 1, &n.net, &n.prefix_len);
 	(void) cb_inet(tup, td, 2, &n.exporter, NULL);
@@ -248,6 +322,103 @@ cb_rate_row(gf_ctx_builder *b, HeapTuple tup, TupleDesc td)
 #define CB_Q_RATES \
 	"SELECT exporter, if_index, rate, kind FROM goflow2plus.sampling_rates"
 
+/* Aliases of a key: an IPv4 prefix or exporter written as mapped IPv6 and back. */
+#define CB_ALIAS_CIDR(c) \
+	"CASE WHEN family(" c ") = 4 THEN set_masklen(('::ffff:' || host(" c "))::inet, masklen(" c ") + 96)::cidr " \
+	"WHEN masklen(" c ") >= 96 AND " c " <<= '::ffff:0.0.0.0/96'::cidr " \
+	"THEN set_masklen(replace(host(" c "), '::ffff:', '')::inet, masklen(" c ") - 96)::cidr " \
+	"ELSE " c " END"
+#define CB_ALIAS_INET(e) \
+	"CASE WHEN family(" e ") = 4 THEN ('::ffff:' || host(" e "))::inet " \
+	"WHEN " e " << '::ffff:0.0.0.0/96'::inet THEN replace(host(" e "), '::ffff:', '')::inet " \
+	"ELSE " e " END"
+
+#define CB_Q_CHANGED_KEYS \
+	"SELECT DISTINCT cidr, exporter FROM goflow2plus._network_changes"
+/*
+ * The current rows of the changed keys, of every spelling of each (the
+ * core stores ::ffff:10.0.0.0/104 as 10.0.0.0/8: both rows must be seen
+ * to refuse them as duplicates).  cidr = ANY keeps it on the unique index.
+ */
+#define CB_Q_CHANGED_ROWS \
+	"WITH k AS (SELECT DISTINCT cidr, exporter FROM goflow2plus._network_changes), " \
+	"a AS MATERIALIZED (SELECT c, e FROM k " \
+	"  CROSS JOIN LATERAL (VALUES (k.cidr), (" CB_ALIAS_CIDR("k.cidr") ")) cc(c) " \
+	"  CROSS JOIN LATERAL (VALUES (k.exporter), (" CB_ALIAS_INET("k.exporter") ")) ee(e)) " \
+	"SELECT n.cidr, n.exporter, n.name, n.context, n.context::text FROM goflow2plus.networks n " \
+	"WHERE n.cidr = ANY (ARRAY(SELECT DISTINCT c FROM a)) " \
+	"AND EXISTS (SELECT 1 FROM a WHERE a.c = n.cidr AND a.e IS NOT DISTINCT FROM n.exporter)"
+
+/* A changed key: its base entry stale, its ancestors copied (context.h). */
+static bool
+cb_changed_key(gf_ctx_builder *b, HeapTuple tup, TupleDesc td)
+{
+	gf_addr		net;
+	gf_addr		exporter;
+	uint8		bits = 0;
+
+	memset(&net, 0, sizeof(net));
+	memset(&exporter, 0, sizeof(exporter));
+	if (!cb_inet(tup, td, 1, &net, &bits))
+		return true;
+	(void) cb_inet(tup, td, 2, &exporter, NULL);
+	return gf_ctx_overlay_change(b, cb_index, &net, bits, &exporter);
+}
+
+/* One value of a one-row query (NULL -> isnull); SPI connected. */
+static Datum
+cb_value(const char *query, bool *isnull)
+{
+	if (SPI_execute(query, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
+}
+
+/*
+ * Can this build be an overlay?  A base with its index, the same change
+ * log table, no "everything" mark and not too many keys.  Records the
+ * log table's oid for a full build.
+ */
+static bool
+cb_overlay_fits(void)
+{
+	bool		isnull;
+	Oid			log_oid;
+	int64		keys;
+	Datum		d;
+
+	d = cb_value("SELECT to_regclass('goflow2plus._network_changes')::oid", &isnull);
+	log_oid = isnull ? InvalidOid : DatumGetObjectId(d);
+	if (cb_index == NULL || !OidIsValid(log_oid) || log_oid != cb_log_oid ||
+		cb_overlay_networks > CB_MAX_OVERLAY)
+	{
+		cb_log_oid = log_oid;
+		return false;
+	}
+	d = cb_value("SELECT CASE WHEN bool_or(cidr IS NULL) THEN -1 ELSE count(*) END "
+				 "FROM (SELECT cidr FROM goflow2plus._network_changes LIMIT "
+				 CppAsString2(CB_MAX_KEYS) " + 1) s", &isnull);
+	keys = isnull ? 0 : DatumGetInt64(d);
+	/* a change of a good part of a small table: a full build costs little */
+	return keys >= 0 && keys <= CB_MAX_KEYS &&
+		keys <= (int64) gf_ctx_network_count((const gf_ctx_snapshot *)
+											 dsm_segment_address(cb_published)) / 2 + 1000;
+}
+
+/* The networks part of an overlay: stale marks, ancestors, current rows. */
+static bool
+cb_read_overlay_networks(gf_ctx_builder *b)
+{
+	gf_ctx_overlay_begin(b, cb_index);
+	if (!cb_scan(b, CB_Q_CHANGED_KEYS, cb_changed_key) || !gf_ctx_overlay_copy(b, cb_index))
+		return false;
+	cb_rows_read = 0;
+	return cb_scan(b, CB_Q_CHANGED_ROWS, cb_network_row);
+}
+
 static void
 cb_record_error(const char *message)
 {
@@ -259,17 +430,28 @@ cb_record_error(const char *message)
 	SpinLockRelease(&cs->lock);
 }
 
-/* Read the tables into a builder; false (error recorded) when they are not there. */
+/*
+ * Read the tables into a builder; false (error recorded) when they are not
+ * there.  Whether this is an overlay or a full build is decided here, in
+ * the same snapshot as the reading (REPEATABLE READ: one snapshot for the
+ * whole transaction, so that a full build's DELETE of the change log
+ * removes exactly the changes it read).  want_overlay false: full.
+ */
 static bool
-cb_read_tables(gf_ctx_builder *b)
+cb_read_tables(gf_ctx_builder *b, bool want_overlay)
 {
 	volatile bool ok = false;
 	MemoryContext caller = CurrentMemoryContext;
 
+	cb_is_overlay = false;
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PG_TRY();
 	{
+		bool		recovery = RecoveryInProgress();
+
+		if (!recovery)
+			XactIsoLevel = XACT_REPEATABLE_READ;
 		SPI_connect();
 		PushActiveSnapshot(GetTransactionSnapshot());
 		pgstat_report_activity(STATE_RUNNING, "goflow2plus: reading the context tables");
@@ -277,8 +459,25 @@ cb_read_tables(gf_ctx_builder *b)
 			cb_record_error("extension goflow2plus does not exist in goflow2plus.database");
 		else
 		{
+			bool		nets_ok;
+
+			/* a standby cannot empty the log: every build is full there */
+			cb_is_overlay = !recovery && cb_overlay_fits() && want_overlay;
+			if (cb_is_overlay)
+				nets_ok = cb_read_overlay_networks(b);
+			else
+			{
+				/*
+				 * A full build makes a new index anyway: free the old one
+				 * first, so the build's scratch can reuse its memory.
+				 */
+				cb_index_drop();
+				nets_ok = cb_scan(b, CB_Q_NETWORKS, cb_network_row);
+				if (!recovery && OidIsValid(cb_log_oid))
+					SPI_execute("DELETE FROM goflow2plus._network_changes", false, 0);
+			}
 			/* A refused row stops the reading; gf_ctx_build says why. */
-			(void) (cb_scan(b, CB_Q_NETWORKS, cb_network_row) &&
+			(void) (nets_ok &&
 					cb_scan(b, CB_Q_DEVICES, cb_device_row) &&
 					cb_scan(b, CB_Q_INTERFACES, cb_interface_row) &&
 					cb_scan(b, CB_Q_RATES, cb_rate_row));
@@ -310,15 +509,19 @@ cb_read_tables(gf_ctx_builder *b)
 	return ok;
 }
 
-/* Copy a built snapshot into a new segment and make it the published one. */
+/*
+ * Copy a built snapshot into a new segment and make it the published one:
+ * a full build replaces the base (and drops the overlay), an overlay
+ * replaces the overlay.
+ */
 static bool
-cb_publish(gf_ctx_snapshot *snap, const gf_ctx_build_info *info,
-		   uint64 request, double elapsed_ms)
+cb_publish(gf_ctx_snapshot *snap, bool overlay, uint64 request, double elapsed_ms)
 {
 	GfContextShared *cs = gf_context_shared();
 	Size		bytes = gf_ctx_bytes(snap);
 	dsm_segment *seg = dsm_create(bytes, DSM_CREATE_NULL_IF_MAXSEGMENTS);
-	dsm_segment *old = cb_published;
+	dsm_segment *old_base = overlay ? NULL : cb_published;
+	dsm_segment *old_overlay = cb_overlay;
 
 	if (seg == NULL)
 	{
@@ -332,9 +535,29 @@ cb_publish(gf_ctx_snapshot *snap, const gf_ctx_build_info *info,
 	SpinLockAcquire(&cs->lock);
 	cs->generation = cb_generation;
 	cs->covers = request;
-	cs->handle = dsm_segment_handle(seg);
-	cs->bytes = bytes;
-	cs->networks = gf_ctx_network_count(snap);
+	if (overlay)
+	{
+		cs->overlay_handle = dsm_segment_handle(seg);
+		cs->overlay_bytes = bytes;
+		cs->overlay_networks = gf_ctx_network_count(snap);
+		cs->stale = gf_ctx_stale_count(snap);
+		cs->overlay_builds++;
+		/* what the pair holds: the base's but the stale, and the current rows */
+		cs->networks = cs->base_networks - cs->stale + cb_rows_read;
+	}
+	else
+	{
+		cs->base_generation = cb_generation;
+		cs->handle = dsm_segment_handle(seg);
+		cs->bytes = bytes;
+		cs->overlay_handle = DSM_HANDLE_INVALID;
+		cs->overlay_bytes = 0;
+		cs->overlay_networks = 0;
+		cs->stale = 0;
+		cs->full_builds++;
+		cs->networks = gf_ctx_network_count(snap);
+		cs->base_networks = cs->networks;
+	}
 	cs->devices = gf_ctx_device_count(snap);
 	cs->interfaces = gf_ctx_interface_count(snap);
 	cs->rates = gf_ctx_rate_count(snap);
@@ -343,15 +566,27 @@ cb_publish(gf_ctx_snapshot *snap, const gf_ctx_build_info *info,
 	cs->last_error[0] = '\0';
 	SpinLockRelease(&cs->lock);
 
-	cb_published = seg;
-	/* Processes still mapping the old one keep it alive until they switch. */
-	if (old != NULL)
-		dsm_detach(old);
+	if (overlay)
+	{
+		cb_overlay = seg;
+		cb_overlay_networks = gf_ctx_network_count(snap);
+	}
+	else
+	{
+		cb_published = seg;
+		cb_overlay = NULL;
+		cb_overlay_networks = 0;
+	}
+	/* Processes still mapping the old ones keep them alive until they switch. */
+	if (old_overlay != NULL)
+		dsm_detach(old_overlay);
+	if (old_base != NULL)
+		dsm_detach(old_base);
 	ereport(elapsed_ms >= 1000 ? LOG : DEBUG1,
-			(errmsg("goflow2plus context %llu published: %u networks, %u devices, %u interfaces, %u sampling rates, %zu bytes, built in %.0f ms",
-					(unsigned long long) cb_generation, cs->networks, cs->devices,
+			(errmsg("goflow2plus context %llu published (%s): %u networks, %u devices, %u interfaces, %u sampling rates, %zu bytes, built in %.0f ms",
+					(unsigned long long) cb_generation, overlay ? "overlay" : "full",
+					gf_ctx_network_count(snap), cs->devices,
 					cs->interfaces, cs->rates, (size_t) bytes, elapsed_ms)));
-	(void) info;
 	return true;
 }
 
@@ -396,7 +631,7 @@ cb_sync_config_file(void)
 
 /* One build: true when a snapshot covering 'request' was published. */
 static bool
-cb_build(uint64 request)
+cb_build(uint64 request, bool want_overlay)
 {
 	gf_ctx_builder *b = gf_ctx_builder_new(0);
 	gf_ctx_build_info info;
@@ -404,6 +639,7 @@ cb_build(uint64 request)
 	instr_time	start,
 				elapsed;
 	volatile bool ok = false;
+	bool		overlay;
 
 	if (b == NULL)
 	{
@@ -411,15 +647,22 @@ cb_build(uint64 request)
 		return false;
 	}
 	INSTR_TIME_SET_CURRENT(start);
-	if (!cb_read_tables(b))
+	if (!cb_read_tables(b, want_overlay))
 	{
 		gf_ctx_builder_free(b);
+		if (!cb_is_overlay)
+			cb_index_drop();
 		return false;
 	}
+	overlay = cb_is_overlay;
 	memset(&info, 0, sizeof(info));
 	snap = gf_ctx_build(b, cb_generation + 1, &info);
 	if (snap == NULL)
 	{
+		/* An overlay refused (a duplicate spelled two ways): a full build says why. */
+		if (overlay)
+			return cb_build(request, false);
+		cb_index_drop();
 		cb_record_error(info.message);
 		ereport(LOG,
 				(errmsg("goflow2plus context builder: %s", info.message),
@@ -431,7 +674,7 @@ cb_build(uint64 request)
 	cb_generation++;
 	PG_TRY();
 	{
-		ok = cb_publish(snap, &info, request, INSTR_TIME_GET_MILLISEC(elapsed));
+		ok = cb_publish(snap, overlay, request, INSTR_TIME_GET_MILLISEC(elapsed));
 	}
 	PG_CATCH();
 	{
@@ -451,6 +694,14 @@ cb_build(uint64 request)
 	}
 	PG_END_TRY();
 	free(snap);
+	if (!overlay)
+	{
+		/* the log was emptied: only a new index on what is published is right */
+		cb_index_drop();
+		if (ok)
+			cb_index = gf_ctx_net_index_new((const gf_ctx_snapshot *)
+											dsm_segment_address(cb_published));
+	}
 	return ok;
 }
 
@@ -461,6 +712,7 @@ goflow2plus_context_builder_main(Datum main_arg)
 	uint64		built = 0;
 	uint64		failed = 0;
 	TimestampTz retry_at = 0;
+	TimestampTz last_change = 0;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -468,6 +720,20 @@ goflow2plus_context_builder_main(Datum main_arg)
 	if (cs == NULL)
 		ereport(FATAL, (errmsg("goflow2plus context builder has no shared memory")));
 
+	/*
+	 * Keep the scratch memory of a full build in this process: by default
+	 * glibc maps each large array afresh and unmaps it at free, so every
+	 * build had the kernel clear ~600 MB of new pages (about 15 % of its
+	 * CPU).  With no mmap'd chunks and no trimming the pages stay, and the
+	 * next build reuses them (the peak stays resident instead, and grew
+	 * over successive builds in test/bench/context_rebuild.sh: off by
+	 * default).
+	 */
+	if (gf_guc_context_keep_build_memory)
+	{
+		mallopt(M_MMAP_MAX, 0);
+		mallopt(M_TRIM_THRESHOLD, INT_MAX);
+	}
 	BackgroundWorkerInitializeConnection(gf_guc_database, NULL, 0);
 	pgstat_report_appname("goflow2plus context builder");
 
@@ -500,13 +766,22 @@ goflow2plus_context_builder_main(Datum main_arg)
 		if (request != built &&
 			(request != failed || GetCurrentTimestamp() >= retry_at))
 		{
-			if (cb_build(request))
+			if (cb_build(request, true))
 				built = request;
 			else
 			{
 				failed = request;
 				retry_at = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), CB_RETRY_MS);
 			}
+			last_change = GetCurrentTimestamp();
+		}
+		else if (cb_overlay != NULL && cb_overlay_networks > CB_MERGE_OVERLAY &&
+				 GetCurrentTimestamp() >= TimestampTzPlusMilliseconds(last_change,
+																	  CB_MERGE_IDLE_MS))
+		{
+			/* a quiet spell: merge the overlay into a new base */
+			(void) cb_build(built, false);
+			last_change = GetCurrentTimestamp();
 		}
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 CB_POLL_MS, GF_WAIT_EVENT_MAIN);

@@ -14,8 +14,13 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "commands/dbcommands.h"
 #include "commands/trigger.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -24,11 +29,16 @@
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/tuplestore.h"
 
 #include "context_shared.h"
+#include "goflow2plus.h"
 #include "pg_compat.h"
 
 PG_FUNCTION_INFO_V1(goflow2plus__context_changed);
+PG_FUNCTION_INFO_V1(goflow2plus__networks_log);
 PG_FUNCTION_INFO_V1(goflow2plus_context_wait);
 PG_FUNCTION_INFO_V1(goflow2plus_context_status);
 
@@ -58,6 +68,7 @@ gf_context_shmem_startup(void)
 		pg_atomic_init_u64(&gf_ctx_shared->requested, 1);
 		SpinLockInit(&gf_ctx_shared->lock);
 		gf_ctx_shared->handle = DSM_HANDLE_INVALID;
+		gf_ctx_shared->overlay_handle = DSM_HANDLE_INVALID;
 	}
 	LWLockRelease(AddinShmemInitLock);
 }
@@ -133,6 +144,90 @@ goflow2plus__context_changed(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
+/*
+ * More rows than this in one statement: the change log gets one
+ * "everything" row (cidr NULL) instead of the keys.
+ */
+#define GF_CTX_LOG_MAX_ROWS 50000
+
+/* Append the keys of a transition table (NULL: the mark) to the log. */
+static void
+gf_ctx_log_keys(Relation log, Tuplestorestate *ts, TupleDesc src, AttrNumber cidr_att,
+				AttrNumber exporter_att)
+{
+	TupleTableSlot *slot;
+	Datum		values[2] = {0, 0};
+	bool		nulls[2] = {true, true};
+
+	if (ts == NULL || tuplestore_tuple_count(ts) > GF_CTX_LOG_MAX_ROWS)
+	{
+		simple_heap_insert(log, heap_form_tuple(RelationGetDescr(log), values, nulls));
+		return;
+	}
+	slot = MakeSingleTupleTableSlot(src, &TTSOpsMinimalTuple);
+	tuplestore_rescan(ts);
+	while (tuplestore_gettupleslot(ts, true, false, slot))
+	{
+		values[0] = slot_getattr(slot, cidr_att, &nulls[0]);
+		values[1] = slot_getattr(slot, exporter_att, &nulls[1]);
+		simple_heap_insert(log, heap_form_tuple(RelationGetDescr(log), values, nulls));
+		CHECK_FOR_INTERRUPTS();
+	}
+	ExecDropSingleTupleTableSlot(slot);
+}
+
+/*
+ * AFTER ... FOR EACH STATEMENT on networks, with transition tables: the
+ * changed keys (cidr, exporter) go to goflow2plus._network_changes, in
+ * this transaction (an abort leaves nothing), so that the builder can
+ * publish a small change as an overlay (context_builder.c).  Written below
+ * the executor, like the flows writer's heap path: changing networks needs
+ * no privilege on the log, and nothing runs with its owner's rights.
+ */
+Datum
+goflow2plus__networks_log(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Oid			nsp;
+	Oid			log_oid;
+	Relation	log;
+	TupleDesc	src;
+	AttrNumber	cidr_att;
+	AttrNumber	exporter_att;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("goflow2plus._networks_log() must be called as a statement trigger")));
+	/*
+	 * Only the builder's database has anyone to read and empty the log;
+	 * elsewhere it would only grow.
+	 */
+	if (gf_guc_database == NULL ||
+		strcmp(get_database_name(MyDatabaseId), gf_guc_database) != 0)
+		return PointerGetDatum(NULL);
+	nsp = get_namespace_oid("goflow2plus", false);
+	log_oid = get_relname_relid("_network_changes", nsp);
+	if (!OidIsValid(log_oid))
+		return PointerGetDatum(NULL);	/* no log: every build is a full one */
+	log = table_open(log_oid, RowExclusiveLock);
+	src = RelationGetDescr(td->tg_relation);
+	cidr_att = get_attnum(RelationGetRelid(td->tg_relation), "cidr");
+	exporter_att = get_attnum(RelationGetRelid(td->tg_relation), "exporter");
+	if (RelationGetDescr(log)->natts != 2 || cidr_att == InvalidAttrNumber ||
+		exporter_att == InvalidAttrNumber || TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
+		gf_ctx_log_keys(log, NULL, src, cidr_att, exporter_att);
+	else
+	{
+		if (td->tg_newtable != NULL)
+			gf_ctx_log_keys(log, td->tg_newtable, src, cidr_att, exporter_att);
+		if (td->tg_oldtable != NULL)
+			gf_ctx_log_keys(log, td->tg_oldtable, src, cidr_att, exporter_att);
+	}
+	table_close(log, RowExclusiveLock);
+	return PointerGetDatum(NULL);
+}
+
 /* Wait until the published snapshot covers every change committed so far. */
 Datum
 goflow2plus_context_wait(PG_FUNCTION_ARGS)
@@ -170,8 +265,8 @@ Datum
 goflow2plus_context_status(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[10];
-	bool		nulls[10];
+	Datum		values[14];
+	bool		nulls[14];
 	GfContextShared copy;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
@@ -198,5 +293,9 @@ goflow2plus_context_status(PG_FUNCTION_ARGS)
 	nulls[8] = copy.generation == 0;
 	values[9] = CStringGetTextDatum(copy.last_error);
 	nulls[9] = copy.last_error[0] == '\0';
+	values[10] = Int64GetDatum((int64) copy.full_builds);
+	values[11] = Int64GetDatum((int64) copy.overlay_builds);
+	values[12] = Int64GetDatum(copy.overlay_networks);
+	values[13] = Int64GetDatum(copy.stale);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

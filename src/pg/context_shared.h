@@ -27,8 +27,21 @@ typedef struct GfContextShared
 	int			builder_pid;
 	uint64		generation;		/* of the published snapshot; 0: none */
 	uint64		covers;			/* 'requested' value it includes */
-	dsm_handle	handle;
+	/*
+	 * What is published is a base (the last full build) and, when
+	 * networks changed a little since, an overlay built on it (context.h,
+	 * "overlays"): generation is then the overlay's.
+	 */
+	uint64		base_generation;
+	dsm_handle	handle;			/* the base */
 	Size		bytes;
+	dsm_handle	overlay_handle; /* DSM_HANDLE_INVALID: none */
+	Size		overlay_bytes;
+	uint32		overlay_networks;	/* entries in the overlay */
+	uint32		stale;			/* base entries it hides */
+	uint32		base_networks;
+	uint64		full_builds;
+	uint64		overlay_builds;
 	uint32		networks;
 	uint32		devices;
 	uint32		interfaces;

@@ -39,6 +39,8 @@ char	   *gf_guc_database = NULL;
 int			gf_guc_rcvbuf = 32 * 1024 * 1024;
 int			gf_guc_batch_size = 5000;
 int			gf_guc_flush_interval = 200;
+double		gf_guc_context_build_cpu = 1.0;
+bool		gf_guc_context_keep_build_memory = false;
 int			gf_guc_spool_size = 512 * 1024;
 char	   *gf_guc_allowed_exporters = NULL;
 int			gf_guc_max_exporters = 4096;
@@ -218,6 +220,20 @@ _PG_init(void)
 							200, 1, GF_FLUSH_INTERVAL_MAX,
 							PGC_SIGHUP, GUC_UNIT_MS,
 							NULL, NULL, NULL);
+	DefineCustomRealVariable("goflow2plus.context_build_cpu",
+							 "Share of one core the context builder may use while it reads the networks for a full build.",
+							 "Below 1 the builder sleeps between slices of 10 000 rows so that, on a machine with few cores, a rebuild of a large table leaves the receiving workers their CPU; the build then takes longer. Small changes (overlays) are not slowed.",
+							 &gf_guc_context_build_cpu,
+							 1.0, 0.05, 1.0,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("goflow2plus.context_keep_build_memory",
+							 "Whether the context builder keeps its build memory between full builds.",
+							 "On: the memory of a full build (about 5 times the snapshot) stays in the builder process, so the next build does not wait for the kernel to clear fresh pages; off: it is given back after each build.",
+							 &gf_guc_context_keep_build_memory,
+							 false,
+							 PGC_POSTMASTER, 0,
+							 NULL, NULL, NULL);
 	DefineCustomIntVariable("goflow2plus.spool_size",
 							"Memory each worker may use to keep records while batches cannot be written.",
 							"While a write fails (a lock, a read-only database, a full disk, a missing table) records wait in this spool and are retried; what does not fit is dropped and counted in spool_dropped. 0 keeps nothing beyond the failed batch.",

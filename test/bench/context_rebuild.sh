@@ -36,8 +36,16 @@
 #      CTXR_PAUSE      seconds between a change's publication and the
 #                      next change, default 2
 #      CTXR_N4 CTXR_N6 prefixes, default 1000000 and 200000
+#      CTXR_FULL=1     every change also marks the change log "everything"
+#                      (goflow2plus._network_changes), so each is published
+#                      by a full rebuild instead of an overlay (the
+#                      behaviour before overlays: compare the two)
+#      CTXR_CONF=...   extra postgresql.conf lines, e.g.
+#                      "goflow2plus.context_build_cpu = 0.5" or
+#                      "goflow2plus.context_keep_build_memory = off"
 #      CTXR_NICE=N     renice the builder to N before the phases (to
 #                      compare priorities within one build)
+#      CTXR_DIR        the folder, default /tmp/gf_context_rebuild
 #      CTXR_KEEP=1     keep $DIR (log) at the end
 #      GF_DESTDIR=/path  use a "make install DESTDIR=/path" tree;
 #      GF_SKIP_INSTALL=1 use /usr; otherwise the working tree is built
@@ -47,7 +55,7 @@ set -u
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 . "$REPO/test/lib/tap.sh"
 tap_require_root
-DIR=/tmp/gf_context_rebuild
+DIR=${CTXR_DIR:-/tmp/gf_context_rebuild}
 RATE=${CTXR_RATE:-10000}
 CHANGES=${CTXR_CHANGES:-4}
 PAUSE=${CTXR_PAUSE:-2}
@@ -55,6 +63,11 @@ N4=${CTXR_N4:-1000000}
 N6=${CTXR_N6:-200000}
 PGBIN=$(pg_config --bindir)
 PROBE=100.64.0.1
+if [ "${CTXR_FULL:-0}" = 1 ]; then
+	FULL_MARK="INSERT INTO goflow2plus._network_changes VALUES (NULL, NULL)"
+else
+	FULL_MARK="SELECT 1"
+fi
 
 . "$REPO/test/lib/cluster.sh"
 q() { gf_as_pg "$PGBIN/psql" -h "$DIR" -p "$PORT" -d postgres -XAtq -v ON_ERROR_STOP=1 "$@"; }
@@ -105,7 +118,7 @@ cc -std=gnu11 -O2 -Wall -Werror -o "$DIR/bin/udp_blast" "$REPO/test/bench/udp_bl
 "$DIR/bin/ctx_networks" "$N4" "$N6" "$DIR/networks.tsv" "$DIR/addrs.txt" >"$DIR/gen.out" || exit 1
 chmod a+r "$DIR/networks.tsv" "$DIR/addrs.txt"
 
-gf_cluster_start "netflow://127.0.0.1:$UDP" || exit 1
+gf_cluster_start "netflow://127.0.0.1:$UDP" "${CTXR_CONF:-}" || exit 1
 q -c "CREATE EXTENSION goflow2plus" >/dev/null || exit 1
 for ((i = 0; i < 300; i++)); do
 	[ "$(q -c "SELECT bool_and(ready) FROM goflow2plus.stats()" 2>/dev/null)" = t ] && break
@@ -120,9 +133,9 @@ BUILDER=$(child "goflow2plus context builder")
 
 echo "context_rebuild: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -r), PostgreSQL $(q -c 'SHOW server_version')"
 echo "goflow2plus: $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- src sql || echo ' + uncommitted changes') from ${GF_DESTDIR:-/usr}"
-echo "$(cat "$DIR/gen.out"); $RATE datagrams/s x 30 records; $CHANGES changes"
+echo "$(cat "$DIR/gen.out"); $RATE datagrams/s x 30 records; $CHANGES changes$([ "${CTXR_FULL:-0}" = 1 ] && echo ', each by a full rebuild (CTXR_FULL=1)')"
 echo "uptime at start: $(uptime)"
-echo "nice: worker $(ps -o ni= -p "$WORKER" | tr -d ' '), builder $(ps -o ni= -p "$BUILDER" | tr -d ' ')"
+echo "nice: worker $(ps -o ni= -p "$WORKER" | tr -d ' '), builder $(ps -o ni= -p "$BUILDER" | tr -d ' '); settings: ${CTXR_CONF:-defaults}"
 
 # ---- load ----------------------------------------------------------------------
 t0=$(now)
@@ -133,6 +146,24 @@ t2=$(now)
 IFS='|' read -r n_nets bytes build_ms <<<"$(q -c "SELECT networks, bytes, round(build_ms) FROM goflow2plus.context_status()")"
 echo "load: COPY of $n_nets rows $(sub "$t0" "$t1") s; commit to context_wait() $(sub "$t1" "$t2") s (build_ms $build_ms); snapshot $bytes bytes ($((bytes / 1048576)) MB); load $(load1)"
 echo "builder after the first build: $(mem "$BUILDER")"
+# One small change with every row present: commit -> context_wait() in one
+# session (no psql start in the figure), 5 times, ms.
+lat=
+for k in 1 2 3 4 5; do
+	lat="$lat $(q <<SQL | tail -1
+BEGIN;
+UPDATE goflow2plus.networks SET comment = 'c$k' WHERE cidr = '$PROBE/32';
+$FULL_MARK;
+COMMIT;
+SELECT extract(epoch FROM clock_timestamp()) AS t0 \gset
+SELECT goflow2plus.context_wait(600000) \g /dev/null
+SELECT round(((extract(epoch FROM clock_timestamp()) - :t0) * 1000)::numeric, 1);
+SQL
+)"
+	sleep 0.5
+done
+echo "one small change (comment of the probe), commit -> context_wait() in ms:$lat (build_ms of the last $(q -c "SELECT round(build_ms::numeric, 1) FROM goflow2plus.context_status()")); load $(load1)"
+echo "builder after them: $(mem "$BUILDER")"
 
 # ---- one phase ---------------------------------------------------------------------
 
@@ -165,11 +196,12 @@ phase() {
 		for ((k = 1; k <= changes; k++)); do
 			bc=$(ticks "$BUILDER")
 			# Two statements, two transactions: the time is read after the commit.
-			tc=$(q -c "UPDATE goflow2plus.networks SET name = 'probe-$k' WHERE cidr = '$PROBE/32'" \
+			tc=$(q -c "BEGIN" -c "UPDATE goflow2plus.networks SET name = 'probe-$k' WHERE cidr = '$PROBE/32'" \
+				-c "$FULL_MARK" -c "COMMIT" \
 				-c "SELECT extract(epoch FROM clock_timestamp())" | tail -1)
 			q -c "SELECT goflow2plus.context_wait(600000)" >/dev/null
 			tw=$(now)
-			bms=$(q -c "SELECT round(build_ms) FROM goflow2plus.context_status()")
+			bms=$(q -c "SELECT round(build_ms) || CASE WHEN overlay_networks > 0 THEN '(overlay)' ELSE '(full)' END FROM goflow2plus.context_status()")
 			echo "$k $tc $tw $bms $(cpu_s "$bc" "$(ticks "$BUILDER")") $(load1)" >>"$DIR/changes.$name"
 			[ $k = "$changes" ] || sleep "$PAUSE"
 		done

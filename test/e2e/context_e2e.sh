@@ -110,9 +110,13 @@ is "flow times match the traffic (end 0.5 s, start 1.5 s before receipt)" \
 gen=$(gf_q "SELECT generation FROM goflow2plus.context_status()")
 is "context_status shows what is in use" \
 	"$(gf_q "SELECT networks = 1 AND devices = 1 AND interfaces = 2 AND sampling_rates = 1 AND bytes > 0 AND last_error IS NULL FROM goflow2plus.context_status()")" t
+# The small changes above were published as overlays on the first build.
+is "small changes were overlays, not rebuilds" \
+	"$(gf_q "SELECT overlay_builds >= 4 AND full_builds >= 1 FROM goflow2plus.context_status()")" t
 
 # The builder is restarted when terminated, and the context stays in use
 # meanwhile.
+full=$(gf_q "SELECT full_builds FROM goflow2plus.context_status()")
 gf_q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'goflow2plus context builder'" >/dev/null
 sleep 1
 is "flows keep their context while the builder is away" \
@@ -122,6 +126,9 @@ is "builder restarted" "$(gf_q "SELECT count(*) FROM pg_stat_activity WHERE back
 gf_q "UPDATE goflow2plus.networks SET name = 'web3'" >/dev/null
 is "a change after the restart is published" "$(gf_q "SELECT goflow2plus.context_wait(10000)")" t
 is "generation moved on" "$(gf_q "SELECT generation > $gen FROM goflow2plus.context_status()")" t
+# A restarted builder has no base: its first build is a full one.
+is "the restarted builder's first build is full" \
+	"$(gf_q "SELECT full_builds > $full FROM goflow2plus.context_status()")" t
 
 kill "$SENDER" 2>/dev/null; wait "$SENDER" 2>/dev/null
 is "no worker or builder crashed" \

@@ -12,6 +12,10 @@
  *    the oracle through gf_ctx_enrich, gf_ctx_enrich_many and
  *    gf_ctx_match_network, on a copy of the block at another address.
  *    A byte of the copy is then changed and gf_ctx_valid asked (no crash).
+ *    With bit 1 of the mode, the block becomes the base of an overlay
+ *    (context.h): networks deleted, renamed or given a more specific
+ *    neighbour as the rest of the input says, and base+overlay compared
+ *    with the oracle over the entries as they are then, by key.
  *    Independently the raw input is given to gf_ctx_valid (aligned, with
  *    the generation it names): no crash, and when it passes, the views
  *    must stay inside it.
@@ -175,13 +179,11 @@ fz_same(const gf_flow *a, const gf_flow *b)
 		a->sampling_rate_source == b->sampling_rate_source;
 }
 
-static void
-fz_lookups(const gf_ctx_snapshot *s, const o_input *in, const uint8_t *p, size_t n)
+/* Flows driven by 6-byte records of the input. */
+static size_t
+fz_flows(const uint8_t *p, size_t n, gf_flow *flows)
 {
-	gf_flow		flows[FZ_MAX_FLOWS];
-	gf_flow		many[FZ_MAX_FLOWS];
 	size_t		nf = 0;
-	size_t		i;
 
 	while (n >= 6 && nf < FZ_MAX_FLOWS)
 	{
@@ -204,6 +206,17 @@ fz_lookups(const gf_ctx_snapshot *s, const o_input *in, const uint8_t *p, size_t
 		p += 6;
 		n -= 6;
 	}
+	return nf;
+}
+
+static void
+fz_lookups(const gf_ctx_snapshot *s, const o_input *in, const uint8_t *p, size_t n)
+{
+	gf_flow		flows[FZ_MAX_FLOWS];
+	gf_flow		many[FZ_MAX_FLOWS];
+	size_t		nf = fz_flows(p, n, flows);
+	size_t		i;
+
 	memcpy(many, flows, nf * sizeof(gf_flow));
 	gf_ctx_enrich_many(s, many, nf);
 	for (i = 0; i < nf; i++)
@@ -230,6 +243,160 @@ fz_lookups(const gf_ctx_snapshot *s, const o_input *in, const uint8_t *p, size_t
 			want.ctx_dst_network)
 			abort();
 	}
+}
+
+/*
+ * A pair's network number and the oracle's entry name the same key
+ * (canonical prefix and scope); numbers differ between the two.
+ */
+static int
+fz_same_key(const gf_ctx_snapshot *pair, uint32_t got, const o_input *in, uint32_t want)
+{
+	gf_ctx_network v;
+	const o_net *o;
+
+	if (got == GF_CTX_NONE || want == 0)
+		return got == GF_CTX_NONE && want == 0;
+	if (!gf_ctx_get_network(pair, got, &v))
+		return 0;
+	o = &in->prep[want - 1];
+	/* the oracle keeps host bits: compare the prefix's bits only */
+	if (v.family != o->fam || v.prefix_len != o->len || !o_bits(v.addr, o->p, o->len))
+		return 0;
+	if (v.exporter.family == 0 || !o->scoped)
+		return v.exporter.family == 0 && !o->scoped;
+	return o_same_addr(&v.exporter, &in->nets[want - 1].exporter);
+}
+
+/*
+ * The overlay path: networks of the base deleted, renamed, or given a more
+ * specific neighbour, as the rest of the input says; an overlay built on
+ * base; base+overlay must answer as the oracle over the current entries.
+ */
+static void
+fz_overlay(const gf_ctx_snapshot *base, const o_input *was, const uint8_t *p, size_t n)
+{
+	gf_ctx_net_index *ix = gf_ctx_net_index_new(base);
+	gf_ctx_network_in *cur = calloc(2 * FZ_MAX_ENTRIES + 1, sizeof(gf_ctx_network_in));
+	uint8_t    *changed = calloc(2 * FZ_MAX_ENTRIES + 1, 1);
+	gf_ctx_builder *b = gf_ctx_builder_new(0);
+	gf_ctx_build_info info;
+	gf_ctx_snapshot *ov;
+	gf_ctx_pair pair;
+	const gf_ctx_snapshot *v;
+	o_input		in = *was;
+	gf_flow		flows[FZ_MAX_FLOWS];
+	gf_flow		many[FZ_MAX_FLOWS];
+	size_t		nf;
+	size_t		i;
+
+	if (ix == NULL)
+		abort();
+	in.nets = cur;
+	in.n_nets = 0;
+	in.prep = calloc(2 * FZ_MAX_ENTRIES + 2, sizeof(o_net));
+	gf_ctx_overlay_begin(b, ix);
+	for (i = 0; i < was->n_nets; i++)
+	{
+		const gf_ctx_network_in *e = &was->nets[i];
+		uint8_t		byte = n > 0 ? p[(i * 7) % n] : (uint8_t) i;
+		int			what = (byte >> ((i % 4) * 2)) & 3;
+
+		if (what == 1 || what == 2)
+			if (!gf_ctx_overlay_change(b, ix, &e->net, e->prefix_len, &e->exporter))
+				abort();
+		if (what == 1)
+			continue;			/* deleted */
+		cur[in.n_nets] = *e;
+		if (what == 2)
+		{
+			cur[in.n_nets].name = "renamed";
+			changed[in.n_nets] = 1;
+		}
+		in.n_nets++;
+	}
+	/* then more specific neighbours, unless their key is taken by now */
+	for (i = 0; i < was->n_nets; i++)
+	{
+		const gf_ctx_network_in *e = &was->nets[i];
+		uint8_t		byte = n > 0 ? p[(i * 7) % n] : (uint8_t) i;
+		int			what = (byte >> ((i % 4) * 2)) & 3;
+
+		if (what != 3 || e->prefix_len >= (e->net.family == 4 ? 32 : 128))
+			continue;
+		cur[in.n_nets] = *e;
+		cur[in.n_nets].prefix_len++;
+		cur[in.n_nets].name = "inserted";
+		if (byte & 1)
+			cur[in.n_nets].net.bytes[e->net.family == 4 ? 3 : 15] ^= 1;
+		o_prepare(&in);
+		if (!o_net_dup_last(&in, in.n_nets))
+		{
+			if (!gf_ctx_overlay_change(b, ix, &cur[in.n_nets].net,
+									   cur[in.n_nets].prefix_len, &cur[in.n_nets].exporter))
+				abort();
+			changed[in.n_nets] = 1;
+			in.n_nets++;
+		}
+	}
+	if (!gf_ctx_overlay_copy(b, ix))
+		abort();
+	for (i = 0; i < in.n_nets; i++)
+		if (changed[i])
+			gf_ctx_add_network(b, &cur[i]);
+	for (i = 0; i < in.n_devs; i++)
+		gf_ctx_add_device(b, &in.devs[i]);
+	for (i = 0; i < in.n_ifs; i++)
+		gf_ctx_add_interface(b, &in.ifs[i]);
+	for (i = 0; i < in.n_rates; i++)
+		gf_ctx_add_rate(b, &in.rates[i]);
+	ov = gf_ctx_build(b, 100, &info);
+	if (ov == NULL || !gf_ctx_valid(ov, gf_ctx_bytes(ov), 100) ||
+		gf_ctx_base_generation(ov) != gf_ctx_generation(base))
+	{
+		fprintf(stderr, "overlay: %s\n", info.message);
+		abort();
+	}
+	v = gf_ctx_pair_init(&pair, base, ov);
+	if (v == NULL)
+		abort();
+	o_prepare(&in);
+	nf = fz_flows(p, n, flows);
+	memcpy(many, flows, nf * sizeof(gf_flow));
+	gf_ctx_enrich_many(v, many, nf);
+	for (i = 0; i < nf; i++)
+	{
+		gf_flow		want = flows[i];
+		gf_flow		got = flows[i];
+		int			k;
+
+		o_enrich(&in, &want);
+		gf_ctx_enrich(v, &got);
+		for (k = 0; k < 2; k++)
+		{
+			const gf_flow *g = k ? &many[i] : &got;
+
+			if (!fz_same_key(v, g->ctx_src_network, &in, want.ctx_src_network) ||
+				!fz_same_key(v, g->ctx_dst_network, &in, want.ctx_dst_network) ||
+				g->ctx_device != want.ctx_device || g->ctx_in_if != want.ctx_in_if ||
+				g->ctx_out_if != want.ctx_out_if || g->sampling_rate != want.sampling_rate ||
+				g->sampling_rate_source != want.sampling_rate_source)
+			{
+				fprintf(stderr, "overlay flow %zu (%s): got %u %u, want %u %u\n", i,
+						k ? "many" : "one", g->ctx_src_network, g->ctx_dst_network,
+						want.ctx_src_network, want.ctx_dst_network);
+				abort();
+			}
+		}
+		if (!fz_same_key(v, gf_ctx_match_network(v, &flows[i].src_addr, &flows[i].sampler_address),
+						 &in, want.ctx_src_network))
+			abort();
+	}
+	free(ov);
+	free(in.prep);
+	free(cur);
+	free(changed);
+	gf_ctx_net_index_free(ix);
 }
 
 /* Arbitrary bytes as a block: no crash; a passing block's views stay inside. */
@@ -434,6 +601,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o_prepare(&st->in);
 		fz_check_views(c, &st->in);
 		fz_lookups(c, &st->in, p, n);
+		if (mode & 2)
+			fz_overlay(c, &st->in, p, n);
 		if (n > 0)
 		{
 			((uint8_t *) c)[p[0] * 131u % len] ^= (uint8_t) (1 + p[n - 1] % 255);

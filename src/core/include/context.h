@@ -293,4 +293,79 @@ void		gf_ctx_enrich(const gf_ctx_snapshot *s, gf_flow *f);
  */
 void		gf_ctx_enrich_many(const gf_ctx_snapshot *s, gf_flow *flows, size_t n);
 
+/* ---- overlays (incremental updates) ---------------------------------------
+ *
+ * A small change to a large table need not rebuild everything: an
+ * overlay is a snapshot built against a base snapshot (the last full
+ * build).  It holds
+ *   - the current entry of every network key (prefix, scope) changed since
+ *     the base, and marks the base entry of that key "stale" (a deleted
+ *     key has only the stale mark);
+ *   - a copy of every other base network whose prefix contains a changed
+ *     prefix (of any scope);
+ *   - all devices, interfaces and rates (small tables: read whole).
+ * A lookup takes the base's match unless it is stale, the overlay's
+ * match, and the longer prefix of the two (scoped beats global on a tie).
+ * Why that equals a full build: if the base match is stale, no unchanged
+ * base entry more specific than it holds the address, and every less
+ * specific one contains its (changed) prefix, so it is in the overlay.
+ * test/unit/test_context.c compares the two over random change sequences.
+ */
+
+/*
+ * Make the builder's block an overlay of a base of this generation and
+ * network count, and mark base network base_number (1-based) stale.
+ */
+void		gf_ctx_set_base(gf_ctx_builder *b, uint64_t base_generation, uint32_t base_networks);
+bool		gf_ctx_add_stale(gf_ctx_builder *b, uint32_t base_number);
+/* 0 for a full snapshot; an overlay's base generation otherwise. */
+uint64_t	gf_ctx_base_generation(const gf_ctx_snapshot *s);
+uint32_t	gf_ctx_stale_count(const gf_ctx_snapshot *s);
+
+/*
+ * A base and its overlay seen as one snapshot: gf_ctx_pair_init fills p
+ * and returns it as a snapshot every read function above accepts
+ * (counts, views, matches, enrichment; not gf_ctx_valid).  Network
+ * numbers 1..N are the base's (N = its count), N+1.. the overlay's;
+ * devices, interfaces and rates are the overlay's.  NULL when the overlay
+ * was not built on this base (generation or network count differ).  p
+ * holds pointers only; it lives as long as both blocks.
+ */
+typedef struct gf_ctx_pair
+{
+	uint32_t	magic;
+	uint32_t	base_networks;
+	const gf_ctx_snapshot *base;
+	const gf_ctx_snapshot *overlay;
+} gf_ctx_pair;
+
+const gf_ctx_snapshot *gf_ctx_pair_init(gf_ctx_pair *p, const gf_ctx_snapshot *base,
+										const gf_ctx_snapshot *overlay);
+
+/*
+ * Building an overlay: an index of a base's networks by prefix, kept by
+ * the builder process beside its base.
+ */
+typedef struct gf_ctx_net_index gf_ctx_net_index;
+
+/* NULL when out of memory (or base is NULL). */
+gf_ctx_net_index *gf_ctx_net_index_new(const gf_ctx_snapshot *base);
+void		gf_ctx_net_index_free(gf_ctx_net_index *ix);
+/* Bytes the index holds. */
+size_t		gf_ctx_net_index_bytes(const gf_ctx_net_index *ix);
+
+/*
+ * Start an overlay in b over the index's base (gf_ctx_set_base), note
+ * changed keys (a network's prefix and scope as the tables hold them,
+ * exporter family 0 for global), then copy the unchanged base entries
+ * that contain a changed prefix into b.  The caller adds the current
+ * entries of the changed keys, and all devices, interfaces and rates.
+ * false when b refused an entry (gf_ctx_build says why).
+ */
+void		gf_ctx_overlay_begin(gf_ctx_builder *b, gf_ctx_net_index *ix);
+bool		gf_ctx_overlay_change(gf_ctx_builder *b, gf_ctx_net_index *ix,
+								  const gf_addr *net, uint8_t prefix_len,
+								  const gf_addr *exporter);
+bool		gf_ctx_overlay_copy(gf_ctx_builder *b, gf_ctx_net_index *ix);
+
 #endif							/* GF_CONTEXT_H */
