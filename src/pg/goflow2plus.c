@@ -151,7 +151,10 @@ gf_register_workers(void)
 			worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
 			worker.bgw_restart_time = 5;
 			snprintf(worker.bgw_library_name, BGW_MAXLEN, "goflow2plus");
-			snprintf(worker.bgw_function_name, BGW_MAXLEN, "goflow2plus_worker_main");
+			/* A nats:// entry pulls from JetStream instead of a socket. */
+			snprintf(worker.bgw_function_name, BGW_MAXLEN, "%s",
+					 uri->kind == GF_LISTEN_NATS ? "goflow2plus_source_main" :
+					 "goflow2plus_worker_main");
 			snprintf(worker.bgw_name, BGW_MAXLEN, "goflow2plus worker %d %s",
 					 slot, uri->text);
 			snprintf(worker.bgw_type, BGW_MAXLEN, "goflow2plus worker");

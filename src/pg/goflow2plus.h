@@ -40,5 +40,14 @@ extern const gf_exporter_acl *gf_exporter_acl_current;
 
 /* bgw_function_name of every worker; main_arg is the slot number. */
 extern PGDLLEXPORT void goflow2plus_worker_main(Datum main_arg);
+/* ... of a nats:// source worker (source_worker.c). */
+extern PGDLLEXPORT void goflow2plus_source_main(Datum main_arg);
+
+/*
+ * True for an error of a batch write that may pass (a lock, a read-only
+ * database, a full disk, a missing table, privileges), false for one that
+ * retrying cannot cure (worker.c).
+ */
+extern bool gf_write_error_is_transient(int sqlerrcode);
 
 #endif							/* GF_GOFLOW2PLUS_H */

@@ -341,8 +341,8 @@ wk_flush_error_context(void *arg)
  * Anything else (a CHECK constraint, a user's trigger raising, a column
  * type the rows do not fit) would fail the same way forever.
  */
-static bool
-wk_error_is_transient(int sqlerrcode)
+bool
+gf_write_error_is_transient(int sqlerrcode)
 {
 	switch (ERRCODE_TO_CATEGORY(sqlerrcode))
 	{
@@ -379,7 +379,7 @@ wk_fault_hint(int sqlerrcode)
 		return "A goflow2plus table is missing: create it again, or DROP EXTENSION goflow2plus and CREATE EXTENSION goflow2plus; records are kept until then.";
 	if (sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
 		return "Grant INSERT on the goflow2plus tables to the role the workers run as; records are kept until then.";
-	if (wk_error_is_transient(sqlerrcode))
+	if (gf_write_error_is_transient(sqlerrcode))
 		return "Records are kept and the batch is retried.";
 	return "Retrying will not cure this error: the batch is dropped after a few attempts (counted in flush_errors) and later batches are written as usual.";
 }
@@ -430,7 +430,7 @@ static void
 wk_flush_failed(Worker *w, ErrorData *edata, uint64 nrecords, bool log_it,
 				int64 now)
 {
-	bool		transient = wk_error_is_transient(edata->sqlerrcode);
+	bool		transient = gf_write_error_is_transient(edata->sqlerrcode);
 
 	w->attempts++;
 	w->fault_failures++;
@@ -547,7 +547,7 @@ wk_flush(Worker *w)
 		edata = CopyErrorData();
 		log_it = wk_flush_log_due(w, edata->sqlerrcode, wk_now_ms());
 		/* The full report (with its context) for errors that will not pass. */
-		if (log_it && !wk_error_is_transient(edata->sqlerrcode))
+		if (log_it && !gf_write_error_is_transient(edata->sqlerrcode))
 			EmitErrorReport();
 		FlushErrorState();
 		AbortCurrentTransaction();
