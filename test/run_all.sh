@@ -62,6 +62,7 @@ step regress test/regress/run_regress.sh
 [ -x test/e2e/geoip_captures.sh ] && step geoip-captures test/e2e/geoip_captures.sh
 [ -x test/e2e/exporters_e2e.sh ] && step exporters-e2e test/e2e/exporters_e2e.sh
 [ -x test/e2e/nats_e2e.sh ] && step nats-e2e test/e2e/nats_e2e.sh
+[ -x test/e2e/nats_source.sh ] && step nats-source test/e2e/nats_source.sh
 [ -x test/conformance/run.sh ] && step captures-conformance test/conformance/run.sh
 
 echo
