@@ -63,6 +63,7 @@ step regress test/regress/run_regress.sh
 [ -x test/e2e/exporters_e2e.sh ] && step exporters-e2e test/e2e/exporters_e2e.sh
 [ -x test/e2e/nats_e2e.sh ] && step nats-e2e test/e2e/nats_e2e.sh
 [ -x test/e2e/nats_source.sh ] && step nats-source test/e2e/nats_source.sh
+[ -x test/e2e/nats_templates.sh ] && step nats-templates test/e2e/nats_templates.sh
 [ -x test/conformance/run.sh ] && step captures-conformance test/conformance/run.sh
 
 echo

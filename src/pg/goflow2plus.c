@@ -24,6 +24,7 @@
 #include "goflow2plus.h"
 #include "listen_uri.h"
 #include "sinks.h"
+#include "template_sync.h"
 
 PG_MODULE_MAGIC;
 
@@ -280,6 +281,8 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	/* goflow2plus.transport, format, transport_file, nats_* (sinks.c). */
 	gf_sinks_define_gucs();
+	/* goflow2plus.nats_templates_bucket (template_sync.c). */
+	gf_template_sync_define_guc();
 	MarkGUCPrefixReserved("goflow2plus");
 
 	if (gf_listen_rejected)

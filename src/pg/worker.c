@@ -53,6 +53,7 @@
 #include "sinks.h"
 #include "spool.h"
 #include "state_store.h"
+#include "template_sync.h"
 #include "udp_socket.h"
 
 /* Datagrams per recvmmsg call and the buffer for each. */
@@ -838,6 +839,7 @@ wk_shutdown(Worker *w)
 		w->retry_pending = false;
 	}
 	wk_sync_state(w);
+	gf_template_sync_stop(w->decoder);
 	gf_iface_learn_write();
 	gf_sinks_stop(WK_EXIT_NATS_MS);
 	wk_publish(w);
@@ -945,6 +947,10 @@ goflow2plus_worker_main(Datum main_arg)
 	w->sink.interface = gf_iface_learn_sink;
 	/* Threads of the NATS sink start here, never in the postmaster. */
 	gf_sinks_start(w->slotno);
+	/* Templates shared with other collectors (NetFlow sockets only). */
+	if (w->slot->uri.proto != GF_PROTO_SFLOW)
+		gf_template_sync_start(w->slotno, &w->c.templates_shared,
+							   &w->c.templates_share_errors);
 
 	/*
 	 * Templates saved by an earlier run, before saying ready: the first
@@ -1026,6 +1032,7 @@ goflow2plus_worker_main(Datum main_arg)
 			gf_decoder_expire(w->decoder, wk_realtime_ns());
 			gf_exporters_publish(w->slot, w->decoder);
 			wk_sync_state(w);
+			gf_template_sync_tick(w->decoder);
 			gf_iface_learn_write();
 			/* GeoIP files follow their settings even with no traffic. */
 			gf_geoip_refresh();
