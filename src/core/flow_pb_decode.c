@@ -111,11 +111,21 @@ pbd_array(uint32_t *dst, const uint32_t *src, size_t n, unsigned max)
 	return (uint16_t) n;
 }
 
-/* Two characters, as the sinks send ISO 3166 alpha-2 codes. */
+/*
+ * Two ASCII letters or digits, as the sinks send ISO 3166 alpha-2 codes
+ * (and as the table's char(2)-like text expects); anything else is none.
+ */
+static bool
+pbd_code_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		(c >= '0' && c <= '9');
+}
+
 static void
 pbd_country(char out[3], const char *s)
 {
-	if (s == NULL || s[0] == '\0' || s[1] == '\0' || s[2] != '\0')
+	if (s == NULL || !pbd_code_char(s[0]) || !pbd_code_char(s[1]) || s[2] != '\0')
 		return;
 	out[0] = s[0];
 	out[1] = s[1];

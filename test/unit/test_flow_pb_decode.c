@@ -289,6 +289,19 @@ test_odd_values(void)
 	CHECK_EQ_U64(f.dst_net_len, 128);
 	CHECK_EQ_U64(f.type, GF_TYPE_SFLOW_5);
 
+	/* Countries: two ASCII letters or digits, else absent (field 1028). */
+	{
+		static const uint8_t bad_cc[] = {0x05, 0xA2, 0x40, 0x02, 'F', 0xAE};
+		static const uint8_t ok_cc[] = {0x05, 0xA2, 0x40, 0x02, 'f', 'r'};
+
+		off = 0;
+		CHECK(gf_flow_pb_next(bad_cc, sizeof(bad_cc), &off, 1, &f, NULL) == GF_PBD_OK);
+		CHECK_STR(f.src_country, "");
+		off = 0;
+		CHECK(gf_flow_pb_next(ok_cc, sizeof(ok_cc), &off, 1, &f, NULL) == GF_PBD_OK);
+		CHECK_STR(f.src_country, "fr");
+	}
+
 	/* as_path (field 102, packed) with 100 one-byte entries: cut at 64. */
 	big[n++] = 0;				/* length, below */
 	big[n++] = 0;

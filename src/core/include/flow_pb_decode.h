@@ -19,7 +19,8 @@
  *        to 128 (larger: absent);
  *      - arrays cut at GF_MAX_AS_PATH, GF_MAX_COMMUNITIES, GF_MAX_MPLS;
  *      - type outside the FlowType enum reads as GF_TYPE_UNKNOWN;
- *      - countries (two characters) and sampling_rate_source by name;
+ *      - countries (two ASCII letters or digits, else absent) and
+ *        sampling_rate_source by name;
  *      - the context fields (src_group ... out_if_context) are NOT read
  *        back: gf_flow holds references into a context snapshot, and the
  *        consumer enriches the flow with its own context (context.h).
