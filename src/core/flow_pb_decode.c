@@ -49,8 +49,8 @@ pbd_free(void *data, void *p)
 	pbd_arena  *a = (pbd_arena *) data;
 	uint8_t    *b = (uint8_t *) p;
 
-	/* Only what spilled over was malloc'd. */
-	if (b != NULL && (b < a->mem || b >= a->mem + PBD_ARENA))
+	/* Only what spilled over was malloc'd (a 0-byte block may sit at the end). */
+	if (b != NULL && (b < a->mem || b > a->mem + PBD_ARENA))
 		free(p);
 }
 

@@ -39,7 +39,7 @@ NATS_PID=
 cleanup() {
 	gf_cluster_stop
 	[ -n "$NATS_PID" ] && kill "$NATS_PID" 2>/dev/null && wait "$NATS_PID" 2>/dev/null
-	rm -rf "$DIR"
+	[ "${GF_KEEP:-0}" = 1 ] && echo "# kept $DIR" || rm -rf "$DIR"
 }
 trap cleanup EXIT
 counter() { gf_q "SELECT coalesce(sum(value), 0) FROM goflow2plus.stats() WHERE counter = '$1'"; }
