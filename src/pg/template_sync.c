@@ -30,7 +30,14 @@
 #include "template_sync.h"
 
 #define TS_LOG_INTERVAL_MS	10000
-#define TS_SETUP_RETRY_MS	3000
+/*
+ * Between set-up attempts: from MIN doubling to MAX.  An attempt runs on
+ * the receive loop and may wait for the client's 2 s connect timeout
+ * (a server that does not answer), so a long outage must not cost that
+ * every few seconds.
+ */
+#define TS_SETUP_RETRY_MIN_MS	3000
+#define TS_SETUP_RETRY_MAX_MS	60000
 /* Values read per tick at most (the rest come at the next). */
 #define TS_READ_MAX			4096
 #define TS_VAL_MAX			(GF_SHARE_HDR_T + 6 * 65536)
@@ -44,6 +51,7 @@ static uint64 *ts_errors;
 static uint64 ts_since = 0;		/* state version of the last round put */
 static bool ts_round_failed;
 static TimestampTz ts_next_setup = 0;
+static int	ts_setup_delay_ms = 0;
 static TimestampTz ts_log_at = 0;
 static uint8 *ts_val = NULL;
 
@@ -210,10 +218,13 @@ gf_template_sync_tick(gf_decoder *d)
 			return;
 		if (gf_nkv_setup(ts_kv, err, sizeof(err)) != 0)
 		{
-			ts_next_setup = TimestampTzPlusMilliseconds(now, TS_SETUP_RETRY_MS);
+			ts_setup_delay_ms = Min(Max(ts_setup_delay_ms * 2, TS_SETUP_RETRY_MIN_MS),
+									TS_SETUP_RETRY_MAX_MS);
+			ts_next_setup = TimestampTzPlusMilliseconds(now, ts_setup_delay_ms);
 			ts_log("not available", err);
 			return;
 		}
+		ts_setup_delay_ms = 0;
 		ereport(LOG,
 				(errmsg("goflow2plus worker %d: sharing templates through key-value bucket \"%s\"",
 						ts_slot, gf_guc_nats_templates_bucket)));
