@@ -1,6 +1,9 @@
 /*
  * listen_uri.c
  *    Parser for the goflow2plus.listen setting (see listen_uri.h).
+ *    UDP entries take numeric addresses only; nats:// entries (a client
+ *    connection, which nats.c re-resolves at every reconnection) also take
+ *    host names.
  *
  *    Only numeric addresses are accepted: name resolution at server start
  *    would make the bound address depend on DNS at that moment, and a
@@ -218,6 +221,253 @@ lu_format(gf_listen_uri *uri)
 			 gf_listen_scheme_name(uri->proto), host, (unsigned) uri->port, count);
 }
 
+/* ---- nats:// entries (a JetStream source) ------------------------------ */
+
+/*
+ * A stream or consumer name as NATS accepts them and as they survive a
+ * subject (the API puts them in one): letters, digits, '-' and '_'.
+ */
+static bool
+lu_nats_name(const char *s)
+{
+	size_t		n = 0;
+
+	for (; *s; s++, n++)
+		if (!isalnum((unsigned char) *s) && *s != '-' && *s != '_')
+			return false;
+	return n > 0 && n < GF_LISTEN_NAME_MAX;
+}
+
+/*
+ * A filter subject: dot-separated non-empty tokens of printable ASCII
+ * without blanks; '*' and '>' only as whole tokens, '>' only last.
+ */
+static bool
+lu_nats_subject(const char *s)
+{
+	const char *tok = s;
+	size_t		len = strlen(s);
+
+	if (len == 0 || len >= GF_LISTEN_SUBJECT_MAX)
+		return false;
+	for (;;)
+	{
+		const char *dot = strchr(tok, '.');
+		size_t		tl = dot ? (size_t) (dot - tok) : strlen(tok);
+		size_t		i;
+
+		if (tl == 0)
+			return false;
+		for (i = 0; i < tl; i++)
+		{
+			unsigned char c = (unsigned char) tok[i];
+
+			if (c <= ' ' || c >= 0x7f)
+				return false;
+			if ((c == '*' || c == '>') && tl != 1)
+				return false;
+		}
+		if (tok[0] == '>' && dot != NULL)
+			return false;
+		if (dot == NULL)
+			return true;
+		tok = dot + 1;
+	}
+}
+
+/* A host name: letters, digits, '-' and '.', not starting with '.' or '-'. */
+static bool
+lu_nats_hostname(const char *s)
+{
+	size_t		n = 0;
+
+	if (*s == '.' || *s == '-')
+		return false;
+	for (; *s; s++, n++)
+		if (!isalnum((unsigned char) *s) && *s != '-' && *s != '.')
+			return false;
+	return n > 0 && n < GF_LISTEN_HOST_MAX;
+}
+
+/* "host", "host:port", "[v6]", "[v6]:port" or "" into uri. */
+static int
+lu_nats_authority(char *auth, const char *entry, gf_listen_uri *uri,
+				  char *errbuf, size_t errlen)
+{
+	char	   *port = NULL;
+	unsigned long v;
+
+	if (auth[0] == '\0')
+		return 0;				/* goflow2plus.nats_servers */
+	if (auth[0] == '[')
+	{
+		char	   *close = strchr(auth, ']');
+		uint8_t		a6[16];
+
+		if (close == NULL)
+			return lu_fail(errbuf, errlen,
+						   "listen entry \"%s\": \"[\" without a closing \"]\"", entry);
+		*close = '\0';
+		if (close[1] == ':')
+			port = close + 2;
+		else if (close[1] != '\0')
+			return lu_fail(errbuf, errlen,
+						   "listen entry \"%s\": unexpected text after \"]\"", entry);
+		if (inet_pton(AF_INET6, auth + 1, a6) != 1)
+			return lu_fail(errbuf, errlen,
+						   "listen entry \"%s\": \"%s\" is not an IPv6 address",
+						   entry, auth + 1);
+		uri->family = GF_LISTEN_IPV6;
+		memcpy(uri->addr, a6, 16);
+		snprintf(uri->host, sizeof(uri->host), "%s", auth + 1);
+	}
+	else
+	{
+		char	   *colon = strchr(auth, ':');
+
+		if (colon != NULL)
+		{
+			*colon = '\0';
+			port = colon + 1;
+		}
+		if (!lu_nats_hostname(auth))
+			return lu_fail(errbuf, errlen,
+						   "listen entry \"%s\": \"%s\" is not a host name or address (IPv6 goes in brackets)",
+						   entry, auth);
+		if (inet_pton(AF_INET, auth, uri->addr) == 1)
+			uri->family = GF_LISTEN_IPV4;
+		snprintf(uri->host, sizeof(uri->host), "%s", auth);
+	}
+	uri->port = GF_LISTEN_NATS_PORT;
+	if (port != NULL)
+	{
+		if (!lu_number(port, 1, 65535, &v))
+			return lu_fail(errbuf, errlen,
+						   "listen entry \"%s\": port \"%s\" is not a number from 1 to 65535",
+						   entry, port);
+		uri->port = (uint16_t) v;
+	}
+	return 0;
+}
+
+void
+gf_listen_nats_url(const gf_listen_uri *uri, char *buf, size_t buflen)
+{
+	if (buflen == 0)
+		return;
+	buf[0] = '\0';
+	if (uri->kind != GF_LISTEN_NATS || uri->host[0] == '\0')
+		return;
+	if (uri->family == GF_LISTEN_IPV6)
+		snprintf(buf, buflen, "nats://[%s]:%u", uri->host, (unsigned) uri->port);
+	else
+		snprintf(buf, buflen, "nats://%s:%u", uri->host, (unsigned) uri->port);
+}
+
+static void
+lu_nats_format(gf_listen_uri *uri)
+{
+	char		url[GF_LISTEN_HOST_MAX + 24];
+	char		subject[GF_LISTEN_SUBJECT_MAX + 16] = "";
+	char		count[24] = "";
+	char		text[GF_LISTEN_TEXT_MAX];
+
+	gf_listen_nats_url(uri, url, sizeof(url));
+	if (url[0] == '\0')
+		snprintf(url, sizeof(url), "nats://");
+	if (uri->subject[0] != '\0')
+		snprintf(subject, sizeof(subject), "&subject=%s", uri->subject);
+	if (uri->count > 1)
+		snprintf(count, sizeof(count), "&count=%u", (unsigned) uri->count);
+	/* Through a local buffer: the sources are members of *uri too. */
+	snprintf(text, sizeof(text), "%s?stream=%s&consumer=%s%s%s",
+			 url, uri->stream, uri->consumer, subject, count);
+	memcpy(uri->text, text, sizeof(text));
+}
+
+/* The part of a nats:// entry after "nats://". */
+static int
+lu_parse_nats(char *rest, const char *entry, gf_listen_uri *uri,
+			  char *errbuf, size_t errlen)
+{
+	char	   *query = strchr(rest, '?');
+	char	   *param;
+
+	uri->kind = GF_LISTEN_NATS;
+	uri->proto = GF_PROTO_AUTO;
+	if (query != NULL)
+		*query++ = '\0';
+	if (strchr(rest, '/') != NULL)
+		return lu_fail(errbuf, errlen,
+					   "listen entry \"%s\": unexpected path after the port", entry);
+	if (strchr(rest, '@') != NULL)
+		return lu_fail(errbuf, errlen,
+					   "listen entry \"%s\": user information is not allowed (use goflow2plus.nats_user and the other nats_ credentials)",
+					   entry);
+	if (lu_nats_authority(rest, entry, uri, errbuf, errlen) != 0)
+		return -1;
+
+	for (param = query; param != NULL;)
+	{
+		char	   *next = strchr(param, '&');
+		char	   *eq;
+		char	   *val;
+		unsigned long v;
+
+		if (next != NULL)
+			*next++ = '\0';
+		eq = strchr(param, '=');
+		if (eq == NULL)
+			return lu_fail(errbuf, errlen,
+						   "listen entry \"%s\": parameter \"%s\" has no value", entry, param);
+		*eq = '\0';
+		val = eq + 1;
+		if (strcmp(param, "stream") == 0 || strcmp(param, "consumer") == 0)
+		{
+			char	   *dst = param[0] == 's' ? uri->stream : uri->consumer;
+
+			if (dst[0] != '\0')
+				return lu_fail(errbuf, errlen,
+							   "listen entry \"%s\": %s given twice", entry, param);
+			if (!lu_nats_name(val))
+				return lu_fail(errbuf, errlen,
+							   "listen entry \"%s\": %s \"%s\" must be 1 to %d letters, digits, '-' or '_'",
+							   entry, param, val, GF_LISTEN_NAME_MAX - 1);
+			snprintf(dst, GF_LISTEN_NAME_MAX, "%s", val);
+		}
+		else if (strcmp(param, "subject") == 0)
+		{
+			if (uri->subject[0] != '\0')
+				return lu_fail(errbuf, errlen,
+							   "listen entry \"%s\": subject given twice", entry);
+			if (!lu_nats_subject(val))
+				return lu_fail(errbuf, errlen,
+							   "listen entry \"%s\": subject \"%s\" is not a NATS subject of at most %d characters (dot-separated tokens; '*' and a last '>' as whole tokens)",
+							   entry, val, GF_LISTEN_SUBJECT_MAX - 1);
+			snprintf(uri->subject, sizeof(uri->subject), "%s", val);
+		}
+		else if (strcmp(param, "count") == 0)
+		{
+			if (!lu_number(val, 1, GF_LISTEN_MAX_COUNT, &v))
+				return lu_fail(errbuf, errlen,
+							   "listen entry \"%s\": count \"%s\" is not a number from 1 to %d",
+							   entry, val, GF_LISTEN_MAX_COUNT);
+			uri->count = (uint32_t) v;
+		}
+		else
+			return lu_fail(errbuf, errlen,
+						   "listen entry \"%s\": unknown parameter \"%s\" (nats:// takes stream, consumer, subject and count)",
+						   entry, param);
+		param = next;
+	}
+	if (uri->stream[0] == '\0' || uri->consumer[0] == '\0')
+		return lu_fail(errbuf, errlen,
+					   "listen entry \"%s\": a nats:// source needs ?stream=NAME&consumer=NAME (the JetStream stream and the durable consumer the workers share)",
+					   entry);
+	lu_nats_format(uri);
+	return 0;
+}
+
 /* Parse one trimmed, non-empty entry. */
 static int
 lu_parse_entry(char *entry, gf_listen_uri *uri, char *errbuf, size_t errlen)
@@ -240,7 +490,7 @@ lu_parse_entry(char *entry, gf_listen_uri *uri, char *errbuf, size_t errlen)
 	sep = strstr(entry, "://");
 	if (sep == NULL)
 		return lu_fail(errbuf, errlen,
-					   "listen entry \"%s\": no scheme (expected netflow://, sflow:// or flow://)",
+					   "listen entry \"%s\": no scheme (expected netflow://, sflow://, flow:// or nats://)",
 					   quoted);
 	scheme_len = (size_t) (sep - entry);
 	if (scheme_len == 7 && strncasecmp(entry, "netflow", 7) == 0)
@@ -249,11 +499,13 @@ lu_parse_entry(char *entry, gf_listen_uri *uri, char *errbuf, size_t errlen)
 		uri->proto = GF_PROTO_SFLOW;
 	else if (scheme_len == 4 && strncasecmp(entry, "flow", 4) == 0)
 		uri->proto = GF_PROTO_AUTO;
+	else if (scheme_len == 4 && strncasecmp(entry, "nats", 4) == 0)
+		return lu_parse_nats(sep + 3, quoted, uri, errbuf, errlen);
 	else
 	{
 		*sep = '\0';
 		return lu_fail(errbuf, errlen,
-					   "listen entry \"%s\": unknown scheme \"%s\" (expected netflow, sflow or flow)",
+					   "listen entry \"%s\": unknown scheme \"%s\" (expected netflow, sflow, flow or nats)",
 					   quoted, entry);
 	}
 
@@ -295,6 +547,8 @@ lu_unspecified(const gf_listen_uri *u)
 static bool
 lu_overlap(const gf_listen_uri *a, const gf_listen_uri *b)
 {
+	if (a->kind != GF_LISTEN_UDP || b->kind != GF_LISTEN_UDP)
+		return false;
 	if (a->port != b->port)
 		return false;
 	if (a->family == GF_LISTEN_ANY || b->family == GF_LISTEN_ANY)
@@ -369,6 +623,11 @@ gf_listen_parse(const char *input, gf_listen_list *out,
 int
 gf_listen_same_address(const gf_listen_uri *a, const gf_listen_uri *b)
 {
+	if (a->kind != b->kind)
+		return 0;
+	/* A JetStream source is its whole entry: server, stream, consumer. */
+	if (a->kind == GF_LISTEN_NATS)
+		return strcmp(a->text, b->text) == 0;
 	return a->proto == b->proto && a->family == b->family &&
 		a->port == b->port && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
 }

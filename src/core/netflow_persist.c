@@ -342,6 +342,14 @@ gf_decoder_import_template(gf_decoder *d, const gf_template_blob *t,
 			return persist_reject(d, err, GF_ERR_NOMEM, 0, who, "out of memory");
 	}
 	d->counters.nf_state_imported++;
+
+	/*
+	 * Data sets that arrived before this template (kept in the pending
+	 * buffer) can be decoded now: the next gf_decoder_release does it.
+	 * This is what lets a template shared by another collector (a
+	 * JetStream key-value bucket) decode data that came here alone.
+	 */
+	gf_nf_pending_mark_ready(d->nf->pending, &tpl->scope, tpl->id);
 	return GF_OK;
 }
 

@@ -67,7 +67,15 @@
 	X(nats_buffered, "flows waiting in goflow2plus.nats_buffer_size to be published (gauge)") \
 	X(nats_retries, "messages sent again, with the same Nats-Msg-Id, after no acknowledgement came in goflow2plus.nats_ack_wait") \
 	X(file_written, "flows written to goflow2plus.transport_file") \
-	X(file_errors, "flows for the file sink lost to a failed open or write (full disk, missing folder)")
+	X(file_errors, "flows for the file sink lost to a failed open or write (full disk, missing folder)") \
+	X(source_fetched, "messages a nats:// source fetched from its JetStream consumer") \
+	X(source_acked, "messages a nats:// source acknowledged once their flows were committed") \
+	X(source_redelivered, "fetched messages the server had delivered before (a worker stopped, or did not acknowledge within the ack wait): their flows may already be in the table") \
+	X(source_returned, "messages a nats:// source handed back (extension missing) or terminated (their batch can never be written)") \
+	X(source_ack_errors, "acknowledgements the connection could not carry; the server delivers those messages again") \
+	X(source_setup_errors, "failed attempts to connect, find the stream or subscribe to the consumer") \
+	X(templates_shared, "templates and sampling facts this worker put into goflow2plus.nats_templates_bucket") \
+	X(templates_share_errors, "failed set-ups, puts or watches of goflow2plus.nats_templates_bucket, and values in it that are not shared templates")
 
 /* Index of every counter in a slot: the decoder's first, then the adapter's. */
 typedef enum GfCounterIndex

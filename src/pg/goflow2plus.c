@@ -28,6 +28,7 @@
 #include "metrics_http.h"
 #include "maintenance.h"
 #include "sinks.h"
+#include "template_sync.h"
 
 PG_MODULE_MAGIC;
 
@@ -338,6 +339,8 @@ _PG_init(void)
 	gf_sinks_define_gucs();
 	/* goflow2plus.metrics_listen (metrics_http.c). */
 	gf_metrics_define_guc();
+	/* goflow2plus.nats_templates_bucket (template_sync.c). */
+	gf_template_sync_define_guc();
 	MarkGUCPrefixReserved("goflow2plus");
 
 	if (gf_listen_rejected)

@@ -46,6 +46,15 @@ extern const gf_exporter_acl *gf_exporter_acl_current;
  * number, bgw_extra the slot's generation (uint32) it was started for.
  */
 extern PGDLLEXPORT void goflow2plus_worker_main(Datum main_arg);
+/* ... of a nats:// source worker (source_worker.c). */
+extern PGDLLEXPORT void goflow2plus_source_main(Datum main_arg);
+
+/*
+ * True for an error of a batch write that may pass (a lock, a read-only
+ * database, a full disk, a missing table, privileges), false for one that
+ * retrying cannot cure (worker.c).
+ */
+extern bool gf_write_error_is_transient(int sqlerrcode);
 
 /* The listener supervisor (supervisor.c). */
 extern PGDLLEXPORT void goflow2plus_supervisor_main(Datum main_arg);

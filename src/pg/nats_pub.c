@@ -32,6 +32,7 @@
 
 #include <nats/nats.h>
 
+#include "nats_opts.h"
 #include "nats_subject.h"
 
 /* Sends of one message at most (the first included). */
@@ -492,35 +493,8 @@ np_options(GfNats *n)
 		s = natsOptions_SetClosedCB(n->opts, np_closed_cb, n);
 	if (s == NATS_OK)
 		s = natsOptions_SetErrorHandler(n->opts, np_error_cb, n);
-	if (s == NATS_OK && c->user[0])
-	{
-		what = "nats_user/nats_password";
-		s = natsOptions_SetUserInfo(n->opts, c->user, c->password);
-	}
-	if (s == NATS_OK && c->token[0])
-	{
-		what = "nats_token";
-		s = natsOptions_SetToken(n->opts, c->token);
-	}
-	if (s == NATS_OK && c->creds_file[0])
-	{
-		what = "nats_creds";
-		s = natsOptions_SetUserCredentialsFromFiles(n->opts, c->creds_file, NULL);
-	}
-	if (s == NATS_OK && c->nkey_seed_file[0])
-	{
-		what = "nats_nkey/nats_nkey_seed";
-		s = natsOptions_SetNKeyFromSeed(n->opts, c->nkey, c->nkey_seed_file);
-	}
-	if (s == NATS_OK && (c->tls_ca[0] || c->tls_cert[0]))
-	{
-		what = "nats_tls_ca/nats_tls_cert/nats_tls_key";
-		s = natsOptions_SetSecure(n->opts, true);
-		if (s == NATS_OK && c->tls_ca[0])
-			s = natsOptions_LoadCATrustedCertificates(n->opts, c->tls_ca);
-		if (s == NATS_OK && c->tls_cert[0])
-			s = natsOptions_LoadCertificatesChain(n->opts, c->tls_cert, c->tls_key);
-	}
+	if (s == NATS_OK)
+		s = gf_nats_options_auth(n->opts, c, &what);
 	free(copy);
 	if (s != NATS_OK)
 	{

@@ -153,7 +153,10 @@ sv_start(int s, int64 now)
 	/* Restarts are ours to decide (see the file header). */
 	bgw.bgw_restart_time = BGW_NEVER_RESTART;
 	snprintf(bgw.bgw_library_name, BGW_MAXLEN, "goflow2plus");
-	snprintf(bgw.bgw_function_name, BGW_MAXLEN, "goflow2plus_worker_main");
+	/* A nats:// entry pulls from JetStream instead of a socket. */
+	snprintf(bgw.bgw_function_name, BGW_MAXLEN, "%s",
+			 meta.uri.kind == GF_LISTEN_NATS ? "goflow2plus_source_main" :
+			 "goflow2plus_worker_main");
 	snprintf(bgw.bgw_name, BGW_MAXLEN, "goflow2plus worker %d %s",
 			 s, meta.uri.text);
 	snprintf(bgw.bgw_type, BGW_MAXLEN, "goflow2plus worker");

@@ -54,6 +54,7 @@
 #include "sinks.h"
 #include "spool.h"
 #include "state_store.h"
+#include "template_sync.h"
 #include "udp_socket.h"
 
 /* Datagrams per recvmmsg call and the buffer for each. */
@@ -362,8 +363,8 @@ wk_flush_error_context(void *arg)
  * Anything else (a CHECK constraint, a user's trigger raising, a column
  * type the rows do not fit) would fail the same way forever.
  */
-static bool
-wk_error_is_transient(int sqlerrcode)
+bool
+gf_write_error_is_transient(int sqlerrcode)
 {
 	switch (ERRCODE_TO_CATEGORY(sqlerrcode))
 	{
@@ -400,7 +401,7 @@ wk_fault_hint(int sqlerrcode)
 		return "A goflow2plus table is missing: create it again, or DROP EXTENSION goflow2plus and CREATE EXTENSION goflow2plus; records are kept until then.";
 	if (sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE)
 		return "Grant INSERT on the goflow2plus tables to the role the workers run as; records are kept until then.";
-	if (wk_error_is_transient(sqlerrcode))
+	if (gf_write_error_is_transient(sqlerrcode))
 		return "Records are kept and the batch is retried.";
 	return "Retrying will not cure this error: the batch is dropped after a few attempts (counted in flush_errors) and later batches are written as usual.";
 }
@@ -451,7 +452,7 @@ static void
 wk_flush_failed(Worker *w, ErrorData *edata, uint64 nrecords, bool log_it,
 				int64 now)
 {
-	bool		transient = wk_error_is_transient(edata->sqlerrcode);
+	bool		transient = gf_write_error_is_transient(edata->sqlerrcode);
 
 	w->attempts++;
 	w->fault_failures++;
@@ -570,7 +571,7 @@ wk_flush(Worker *w)
 		edata = CopyErrorData();
 		log_it = wk_flush_log_due(w, edata->sqlerrcode, wk_now_ms());
 		/* The full report (with its context) for errors that will not pass. */
-		if (log_it && !wk_error_is_transient(edata->sqlerrcode))
+		if (log_it && !gf_write_error_is_transient(edata->sqlerrcode))
 			EmitErrorReport();
 		FlushErrorState();
 		AbortCurrentTransaction();
@@ -879,6 +880,7 @@ wk_shutdown(Worker *w)
 		w->retry_pending = false;
 	}
 	wk_sync_state(w);
+	gf_template_sync_stop(w->decoder);
 	gf_iface_learn_write();
 	gf_sinks_stop(WK_EXIT_NATS_MS);
 	wk_publish(w);
@@ -1056,6 +1058,10 @@ goflow2plus_worker_main(Datum main_arg)
 	w->sink.interface = gf_iface_learn_sink;
 	/* Threads of the NATS sink start here, never in the postmaster. */
 	gf_sinks_start(w->slotno);
+	/* Templates shared with other collectors (NetFlow sockets only). */
+	if (w->slot->uri.proto != GF_PROTO_SFLOW)
+		gf_template_sync_start(w->slotno, &w->c.templates_shared,
+							   &w->c.templates_share_errors);
 
 	/*
 	 * Templates saved by an earlier run, before saying ready: the first
@@ -1138,6 +1144,7 @@ goflow2plus_worker_main(Datum main_arg)
 			gf_decoder_expire(w->decoder, wk_realtime_ns());
 			gf_exporters_publish(w->slot, w->decoder);
 			wk_sync_state(w);
+			gf_template_sync_tick(w->decoder);
 			gf_iface_learn_write();
 			/* GeoIP files follow their settings even with no traffic. */
 			gf_geoip_refresh();

@@ -5,7 +5,7 @@
  *    reads past a string or overflows its canonical-text buffer on an odd
  *    value would take the postmaster down at startup.  Checks, beyond
  *    "no crash": a success has consistent bounds, and every canonical
- *    entry parses again to the same entry.
+ *    entry parses again to the same entry (nats:// sources included).
  *
  *    Run: make build/fuzz/fuzz_listen_uri && ./build/fuzz/fuzz_listen_uri
  */
@@ -43,7 +43,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		gf_listen_list again;
 
-		if (l.uri[i].port == 0 || l.uri[i].count < 1 ||
+		if ((l.uri[i].port == 0) != (l.uri[i].kind == GF_LISTEN_NATS &&
+									  l.uri[i].host[0] == '\0') ||
+			l.uri[i].count < 1 ||
 			l.uri[i].count > GF_LISTEN_MAX_COUNT)
 			abort();
 		sockets += l.uri[i].count;
@@ -53,6 +55,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			again.uri[0].port != l.uri[i].port ||
 			again.uri[0].count != l.uri[i].count ||
 			again.uri[0].family != l.uri[i].family ||
+			again.uri[0].kind != l.uri[i].kind ||
+			strcmp(again.uri[0].host, l.uri[i].host) != 0 ||
+			strcmp(again.uri[0].stream, l.uri[i].stream) != 0 ||
+			strcmp(again.uri[0].consumer, l.uri[i].consumer) != 0 ||
+			strcmp(again.uri[0].subject, l.uri[i].subject) != 0 ||
 			memcmp(again.uri[0].addr, l.uri[i].addr, 16) != 0)
 			abort();
 	}

@@ -169,6 +169,75 @@ test_bad(void)
 	BAD(many, "more than 16 listen entries");
 }
 
+/* nats:// sources: written from the syntax in listen_uri.h. */
+static void
+test_nats(void)
+{
+	gf_listen_list l;
+	char		err[512];
+	char		url[200];
+
+	CHECK(gf_listen_parse("nats://127.0.0.1:4222?stream=flows&consumer=pg", &l, err, sizeof(err)) == 0);
+	CHECK_EQ_U64(l.n, 1);
+	CHECK_EQ_U64(l.sockets, 1);
+	CHECK(l.uri[0].kind == GF_LISTEN_NATS);
+	CHECK_STR(l.uri[0].host, "127.0.0.1");
+	CHECK_EQ_U64(l.uri[0].port, 4222);
+	CHECK_STR(l.uri[0].stream, "flows");
+	CHECK_STR(l.uri[0].consumer, "pg");
+	CHECK_STR(l.uri[0].subject, "");
+	CHECK_STR(l.uri[0].text, "nats://127.0.0.1:4222?stream=flows&consumer=pg");
+	gf_listen_nats_url(&l.uri[0], url, sizeof(url));
+	CHECK_STR(url, "nats://127.0.0.1:4222");
+
+	/* Parameters in any order; defaults port; host names; count. */
+	CHECK(gf_listen_parse("NATS://nats-1.example.net?count=3&subject=flows.>&consumer=central_1&stream=net-flow",
+						  &l, err, sizeof(err)) == 0);
+	CHECK_EQ_U64(l.sockets, 3);
+	CHECK_STR(l.uri[0].host, "nats-1.example.net");
+	CHECK_EQ_U64(l.uri[0].port, 4222);
+	CHECK_STR(l.uri[0].subject, "flows.>");
+	CHECK_STR(l.uri[0].text, "nats://nats-1.example.net:4222?stream=net-flow&consumer=central_1&subject=flows.>&count=3");
+
+	/* IPv6 in brackets; empty authority = goflow2plus.nats_servers. */
+	CHECK(gf_listen_parse("nats://[::1]:5000?stream=s&consumer=c, nats://?stream=s&consumer=c&subject=a.*.b",
+						  &l, err, sizeof(err)) == 0);
+	CHECK_EQ_U64(l.n, 2);
+	CHECK_STR(l.uri[0].host, "::1");
+	CHECK_EQ_U64(l.uri[0].port, 5000);
+	gf_listen_nats_url(&l.uri[0], url, sizeof(url));
+	CHECK_STR(url, "nats://[::1]:5000");
+	CHECK_STR(l.uri[1].host, "");
+	CHECK_EQ_U64(l.uri[1].port, 0);
+	gf_listen_nats_url(&l.uri[1], url, sizeof(url));
+	CHECK_STR(url, "");
+	CHECK_STR(l.uri[1].text, "nats://?stream=s&consumer=c&subject=a.*.b");
+
+	/* Beside UDP entries, even on the same port number (a remote one). */
+	CHECK(gf_listen_parse("netflow://:4222,nats://10.0.0.1:4222?stream=s&consumer=c", &l, err, sizeof(err)) == 0);
+	CHECK(l.uri[0].kind == GF_LISTEN_UDP);
+	CHECK(l.uri[1].kind == GF_LISTEN_NATS);
+
+	BAD("nats://127.0.0.1:4222", "needs ?stream=NAME&consumer=NAME");
+	BAD("nats://127.0.0.1:4222?stream=flows", "needs ?stream=NAME&consumer=NAME");
+	BAD("nats://h?stream=a.b&consumer=c", "stream \"a.b\"");
+	BAD("nats://h?stream=a&consumer=c d", "consumer \"c d\"");
+	BAD("nats://h?stream=a&stream=b&consumer=c", "stream given twice");
+	BAD("nats://h?stream=a&consumer=c&subject=a..b", "subject \"a..b\"");
+	BAD("nats://h?stream=a&consumer=c&subject=a.>.b", "subject \"a.>.b\"");
+	BAD("nats://h?stream=a&consumer=c&subject=a.b*", "subject \"a.b*\"");
+	BAD("nats://h?stream=a&consumer=c&durable=x", "unknown parameter \"durable\"");
+	BAD("nats://h?stream=a&consumer=c&count=0", "count \"0\"");
+	BAD("nats://h:0?stream=a&consumer=c", "port \"0\"");
+	BAD("nats://user:pw@h?stream=a&consumer=c", "user information");
+	BAD("nats://h/x?stream=a&consumer=c", "unexpected path");
+	BAD("nats://[::1?stream=a&consumer=c", "without a closing");
+	BAD("nats://[zz]:1?stream=a&consumer=c", "not an IPv6 address");
+	BAD("nats://bad_host?stream=a&consumer=c", "not a host name");
+	BAD("nats://h?stream&consumer=c", "has no value");
+	BAD("natsx://h?stream=a&consumer=c", "unknown scheme");
+}
+
 /* A message never overruns a short buffer. */
 static void
 test_short_errbuf(void)
@@ -216,6 +285,7 @@ main(void)
 	test_forms();
 	test_empty();
 	test_bad();
+	test_nats();
 	test_short_errbuf();
 	UNIT_MAIN_END();
 }

@@ -377,6 +377,25 @@ test_round_trip(void)
 	CHECK_EQ_U64(pb_decode(cold, &pkt, &col, &err), GF_OK);
 	CHECK_EQ_U64(col.n, 0);
 	CHECK_EQ_U64(CNT(cold)->nf_sets_pending, 1);
+	/*
+	 * An import after the data came (a template shared by another
+	 * collector) releases what waited: the kept set decodes.
+	 */
+	{
+		gf_sink		sink = {0};
+		int			rounds = 0;
+
+		col.n = 0;
+		sink.flow = collect_flow;
+		sink.arg = &col;
+		import_all(cold, &s);
+		while (gf_decoder_release(cold, TEST_TIME_RECEIVED_NS, &sink) && rounds < 10)
+			rounds++;
+		CHECK_EQ_U64(col.n, 1);
+		if (col.n == 1)
+			check_ipfix_flow(&col.flows[0]);
+		CHECK_EQ_U64(CNT(cold)->nf_sets_pending_decoded, 1);
+	}
 
 	v9_data_only(&pkt);
 	CHECK_EQ_U64(pb_decode_from(b, &pkt, 2, 0, &col, &err), GF_OK);

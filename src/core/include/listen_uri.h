@@ -8,6 +8,18 @@
  *    into one entry per URI.  Each entry becomes 'count' UDP sockets bound
  *    with SO_REUSEPORT, one background worker each.
  *
+ *    A nats:// entry is a source instead of a socket: 'count' workers pull
+ *    GoFlow2 "bin" messages from one durable JetStream consumer and write
+ *    them to the tables (src/pg/source_worker.c):
+ *
+ *        nats://10.0.0.5:4222?stream=flows&consumer=pg&subject=flows.>&count=2
+ *
+ *    stream and consumer are required; subject (the consumer's filter when
+ *    the worker creates it) and count are optional.  The host may be a
+ *    name (the NATS client resolves it at each connection, as a client
+ *    should) and the port defaults to 4222; an empty authority
+ *    ("nats://?stream=...") connects to goflow2plus.nats_servers.
+ *
  *    The parser lives in the core (no postgres.h) so that its unit tests,
  *    including bad inputs, run without a database; the adapter calls it
  *    from the GUC check hook and reports the message it writes.
@@ -27,7 +39,11 @@
 #define GF_LISTEN_MAX_ENTRIES	16
 #define GF_LISTEN_MAX_COUNT		64
 #define GF_LISTEN_MAX_SOCKETS	64
-#define GF_LISTEN_TEXT_MAX		80	/* canonical text of one entry */
+#define GF_LISTEN_TEXT_MAX		448 /* canonical text of one entry */
+#define GF_LISTEN_HOST_MAX		128 /* nats:// host name */
+#define GF_LISTEN_NAME_MAX		64	/* stream and consumer names */
+#define GF_LISTEN_SUBJECT_MAX	96	/* nats:// filter subject */
+#define GF_LISTEN_NATS_PORT		4222
 #define GF_LISTEN_INPUT_MAX		4096	/* whole setting */
 
 /* Address family of the bind address. */
@@ -38,13 +54,26 @@ typedef enum gf_listen_family
 	GF_LISTEN_IPV6 = 6
 } gf_listen_family;
 
+/* What an entry is: a UDP socket, or a JetStream consumer to pull from. */
+typedef enum gf_listen_kind
+{
+	GF_LISTEN_UDP = 0,
+	GF_LISTEN_NATS
+} gf_listen_kind;
+
 typedef struct gf_listen_uri
 {
-	gf_proto	proto;
+	gf_listen_kind kind;
+	gf_proto	proto;			/* UDP: protocol; nats: GF_PROTO_AUTO */
 	gf_listen_family family;
 	uint8_t		addr[16];		/* network order; IPv4 in the first 4 */
-	uint16_t	port;			/* host order, 1..65535 */
+	uint16_t	port;			/* host order, 1..65535; nats: 0 = the setting's servers */
 	uint32_t	count;			/* sockets (and workers), 1..GF_LISTEN_MAX_COUNT */
+	/* nats:// only ("" otherwise); host is empty with port 0. */
+	char		host[GF_LISTEN_HOST_MAX];	/* name, IPv4, or IPv6 without brackets */
+	char		stream[GF_LISTEN_NAME_MAX];
+	char		consumer[GF_LISTEN_NAME_MAX];
+	char		subject[GF_LISTEN_SUBJECT_MAX]; /* "" = every subject of the stream */
 	char		text[GF_LISTEN_TEXT_MAX];	/* canonical form, e.g. "sflow://:6343?count=2" */
 } gf_listen_uri;
 
@@ -71,6 +100,12 @@ int			gf_listen_parse(const char *input, gf_listen_list *out,
  * across a reload and starts or stops only the ones that differ.
  */
 int			gf_listen_same_address(const gf_listen_uri *a, const gf_listen_uri *b);
+
+/*
+ * The NATS URL of a nats:// entry ("nats://host:port", IPv6 in brackets)
+ * into buf; "" when the entry names no server (use the setting's).
+ */
+void		gf_listen_nats_url(const gf_listen_uri *uri, char *buf, size_t buflen);
 
 /* "flow", "netflow" or "sflow". */
 const char *gf_listen_scheme_name(gf_proto proto);

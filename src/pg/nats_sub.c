@@ -1,0 +1,478 @@
+/*
+ * nats_sub.c
+ *    The pull consumer of a nats:// source worker (see nats_sub.h).
+ *
+ *    The consumer is durable and explicit-ack: a message fetched and not
+ *    acknowledged (the worker died, its transaction failed) is delivered
+ *    again after the consumer's ack wait, to this worker or to any other
+ *    sharing the consumer.  The worker acknowledges only after its
+ *    transaction committed, so the stream's copy is the only one while a
+ *    batch is being written: at least once, never lost.
+ *
+ *    Plain C: no postgres.h (see nats_pub.h).
+ */
+#include "nats_sub.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nats/nats.h>
+
+#include "nats_opts.h"
+
+struct GfNatsSource
+{
+	/* Settings, copied (the strings live in strings). */
+	char	   *servers;
+	char	   *name;
+	char	   *stream;
+	char	   *consumer;
+	char	   *filter_subject;
+	int			ack_wait_ms;
+	int			max_ack_pending;
+
+	natsOptions *opts;
+	natsConnection *nc;
+	jsCtx	   *js;
+	natsSubscription *sub;
+
+	/* Held messages: fetched lists are moved here one by one. */
+	natsMsg   **held;
+	int			nheld;
+	int			held_cap;
+};
+
+/* Block every signal while nats.c may start a thread (nats_pub.h). */
+typedef struct NsSigs
+{
+	sigset_t	old;
+} NsSigs;
+
+static void
+ns_block(NsSigs *b)
+{
+	sigset_t	all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &b->old);
+}
+
+static void
+ns_unblock(NsSigs *b)
+{
+	pthread_sigmask(SIG_SETMASK, &b->old, NULL);
+}
+
+static char *
+ns_strdup(const char *s)
+{
+	return strdup(s != NULL ? s : "");
+}
+
+/* "what: status: nats.c's last error" into err. */
+static void
+ns_err(char *err, size_t errlen, const char *what, natsStatus s, int jerr)
+{
+	const char *text = nats_GetLastError(NULL);
+
+	if (jerr != 0)
+		snprintf(err, errlen, "%s: %s (JetStream error %d)%s%s", what,
+				 natsStatus_GetText(s), jerr, text ? ": " : "", text ? text : "");
+	else
+		snprintf(err, errlen, "%s: %s%s%s", what, natsStatus_GetText(s),
+				 text ? ": " : "", text ? text : "");
+}
+
+GfNatsSource *
+gf_nsrc_create(const GfNatsSourceConfig *cfg, char *err, size_t errlen)
+{
+	GfNatsSource *s = calloc(1, sizeof(GfNatsSource));
+	const char *urls[64];
+	char	   *copy = NULL;
+	char	   *save = NULL;
+	char	   *tok;
+	int			nurls = 0;
+	const char *what = "servers";
+	natsStatus	st;
+	NsSigs		sigs;
+
+	if (s == NULL)
+	{
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->servers = ns_strdup(cfg->conn->servers);
+	s->name = ns_strdup(cfg->conn->name);
+	s->stream = ns_strdup(cfg->stream);
+	s->consumer = ns_strdup(cfg->consumer);
+	s->filter_subject = ns_strdup(cfg->filter_subject);
+	s->ack_wait_ms = cfg->ack_wait_ms;
+	s->max_ack_pending = cfg->max_ack_pending;
+	copy = ns_strdup(cfg->conn->servers);
+	if (!s->servers || !s->name || !s->stream || !s->consumer ||
+		!s->filter_subject || !copy)
+	{
+		free(copy);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL && nurls < 64;
+		 tok = strtok_r(NULL, ", ", &save))
+		urls[nurls++] = tok;
+	if (nurls == 0)
+	{
+		free(copy);
+		snprintf(err, errlen, "no NATS server to connect to (the listen entry names none and goflow2plus.nats_servers is empty)");
+		return NULL;
+	}
+
+	ns_block(&sigs);
+	st = nats_Open(-1);
+	if (st == NATS_OK)
+		st = natsOptions_Create(&s->opts);
+	if (st == NATS_OK)
+		st = natsOptions_SetServers(s->opts, urls, nurls);
+	if (st == NATS_OK && s->name[0])
+		st = natsOptions_SetName(s->opts, s->name);
+	/* Once connected, nats.c reconnects by itself, for ever. */
+	if (st == NATS_OK)
+		st = natsOptions_SetMaxReconnect(s->opts, -1);
+	if (st == NATS_OK)
+		st = natsOptions_SetReconnectWait(s->opts, 1000);
+	if (st == NATS_OK)
+		st = natsOptions_SetTimeout(s->opts, 2000);
+	if (st == NATS_OK)
+		st = natsOptions_SetPingInterval(s->opts, 10000);
+	if (st == NATS_OK)
+		st = gf_nats_options_auth(s->opts, cfg->conn, &what);
+	ns_unblock(&sigs);
+	free(copy);
+	if (st != NATS_OK)
+	{
+		ns_err(err, errlen, what, st, 0);
+		return NULL;
+	}
+	return s;
+}
+
+void
+gf_nsrc_url(GfNatsSource *s, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (s->nc != NULL)
+		(void) natsConnection_GetConnectedUrl(s->nc, buf, len);
+	if (buf[0] == '\0')
+		snprintf(buf, len, "%s", s->servers);
+}
+
+/* Drop the subscription (and, when closed, the connection) for a new setup. */
+static void
+ns_reset(GfNatsSource *s)
+{
+	if (s->sub != NULL)
+	{
+		natsSubscription_Destroy(s->sub);
+		s->sub = NULL;
+	}
+	if (s->nc != NULL && natsConnection_IsClosed(s->nc))
+	{
+		jsCtx_Destroy(s->js);
+		s->js = NULL;
+		natsConnection_Destroy(s->nc);
+		s->nc = NULL;
+	}
+}
+
+static int
+ns_setup(GfNatsSource *s, bool *created, char *err, size_t errlen)
+{
+	natsStatus	st;
+	jsErrCode	jerr = 0;
+	jsStreamInfo *si = NULL;
+	jsConsumerInfo *ci = NULL;
+	jsSubOptions so;
+
+	*created = false;
+	ns_reset(s);
+	if (s->nc == NULL)
+	{
+		jsOptions	jo;
+
+		st = natsConnection_Connect(&s->nc, s->opts);
+		if (st != NATS_OK)
+		{
+			s->nc = NULL;
+			ns_err(err, errlen, "could not connect to NATS", st, 0);
+			return -1;
+		}
+		jsOptions_Init(&jo);
+		/* API requests (stream and consumer look-ups) wait this long. */
+		jo.Wait = 2000;
+		st = natsConnection_JetStream(&s->js, s->nc, &jo);
+		if (st != NATS_OK)
+		{
+			ns_err(err, errlen, "could not open a JetStream context", st, 0);
+			return -1;
+		}
+	}
+
+	st = js_GetStreamInfo(&si, s->js, s->stream, NULL, &jerr);
+	if (st != NATS_OK)
+	{
+		if (jerr == JSStreamNotFoundErr || st == NATS_NOT_FOUND)
+			snprintf(err, errlen, "JetStream stream \"%s\" does not exist (create it, e.g. with the JetStream sink of an edge collector, goflow2plus.nats_stream; or fix ?stream= of the listen entry)",
+					 s->stream);
+		else
+			ns_err(err, errlen, "could not read JetStream stream information (is JetStream enabled on the server?)", st, jerr);
+		return -1;
+	}
+	jsStreamInfo_Destroy(si);
+
+	jerr = 0;
+	st = js_GetConsumerInfo(&ci, s->js, s->stream, s->consumer, NULL, &jerr);
+	if (st == NATS_OK)
+		jsConsumerInfo_Destroy(ci);
+	else if (jerr == JSConsumerNotFoundErr || st == NATS_NOT_FOUND)
+	{
+		jsConsumerConfig cc;
+
+		jsConsumerConfig_Init(&cc);
+		cc.Durable = s->consumer;
+		cc.AckPolicy = js_AckExplicit;
+		cc.DeliverPolicy = js_DeliverAll;
+		cc.AckWait = (int64_t) s->ack_wait_ms * 1000000;
+		cc.MaxAckPending = s->max_ack_pending;
+		cc.MaxDeliver = -1;
+		if (s->filter_subject[0])
+			cc.FilterSubject = s->filter_subject;
+		jerr = 0;
+		/* Two workers creating it at once with one config: both succeed. */
+		st = js_AddConsumer(&ci, s->js, s->stream, &cc, NULL, &jerr);
+		if (st != NATS_OK)
+		{
+			ns_err(err, errlen, "could not create the JetStream consumer", st, jerr);
+			return -1;
+		}
+		jsConsumerInfo_Destroy(ci);
+		*created = true;
+	}
+	else
+	{
+		ns_err(err, errlen, "could not read the JetStream consumer", st, jerr);
+		return -1;
+	}
+
+	jsSubOptions_Init(&so);
+	so.Stream = s->stream;
+	so.Consumer = s->consumer;
+	jerr = 0;
+	st = js_PullSubscribe(&s->sub, s->js, s->filter_subject, s->consumer,
+						  NULL, &so, &jerr);
+	if (st != NATS_OK)
+	{
+		s->sub = NULL;
+		ns_err(err, errlen, "could not subscribe to the JetStream consumer (is it a pull consumer?)", st, jerr);
+		return -1;
+	}
+	return 0;
+}
+
+int
+gf_nsrc_setup(GfNatsSource *s, bool *created, char *err, size_t errlen)
+{
+	NsSigs		sigs;
+	int			rc;
+
+	ns_block(&sigs);
+	rc = ns_setup(s, created, err, errlen);
+	ns_unblock(&sigs);
+	return rc;
+}
+
+static bool
+ns_hold(GfNatsSource *s, natsMsg *m)
+{
+	if (s->nheld == s->held_cap)
+	{
+		int			cap = s->held_cap ? s->held_cap * 2 : 256;
+		natsMsg   **h = realloc(s->held, (size_t) cap * sizeof(natsMsg *));
+
+		if (h == NULL)
+			return false;
+		s->held = h;
+		s->held_cap = cap;
+	}
+	s->held[s->nheld++] = m;
+	return true;
+}
+
+int
+gf_nsrc_fetch(GfNatsSource *s, int max, int timeout_ms,
+			  uint64_t *redelivered, char *err, size_t errlen)
+{
+	natsMsgList list = {NULL, 0};
+	natsStatus	st;
+	jsErrCode	jerr = 0;
+	NsSigs		sigs;
+	int			got = 0;
+	int			i;
+
+	if (s->sub == NULL)
+	{
+		snprintf(err, errlen, "not subscribed");
+		return -1;
+	}
+	ns_block(&sigs);
+	st = natsSubscription_Fetch(&list, s->sub, max, timeout_ms, &jerr);
+	ns_unblock(&sigs);
+	/* A timeout may still have brought some messages. */
+	if (st == NATS_TIMEOUT && list.Count == 0)
+	{
+		natsMsgList_Destroy(&list);
+		return 0;
+	}
+	if (st != NATS_OK && st != NATS_TIMEOUT)
+	{
+		natsMsgList_Destroy(&list);
+		ns_err(err, errlen, "could not fetch from the JetStream consumer", st, jerr);
+		/* A subscription that fails for good is made again by setup. */
+		if (st == NATS_INVALID_SUBSCRIPTION || st == NATS_CONNECTION_CLOSED ||
+			jerr == JSConsumerNotFoundErr || st == NATS_NOT_FOUND)
+			ns_reset(s);
+		return -1;
+	}
+	for (i = 0; i < list.Count; i++)
+	{
+		natsMsg    *m = list.Msgs[i];
+		jsMsgMetaData *meta = NULL;
+
+		list.Msgs[i] = NULL;
+		if (m == NULL)
+			continue;
+		if (natsMsg_GetMetaData(&meta, m) == NATS_OK)
+		{
+			if (meta->NumDelivered > 1)
+				(*redelivered)++;
+			jsMsgMetaData_Destroy(meta);
+		}
+		if (!ns_hold(s, m))
+		{
+			/* No memory to hold it: let the server send it again. */
+			(void) natsMsg_Nak(m, NULL);
+			natsMsg_Destroy(m);
+			continue;
+		}
+		got++;
+	}
+	natsMsgList_Destroy(&list);
+	return got;
+}
+
+int
+gf_nsrc_held(const GfNatsSource *s)
+{
+	return s->nheld;
+}
+
+const uint8_t *
+gf_nsrc_data(const GfNatsSource *s, int i, size_t *len)
+{
+	*len = (size_t) natsMsg_GetDataLength(s->held[i]);
+	return (const uint8_t *) natsMsg_GetData(s->held[i]);
+}
+
+typedef enum NsSettle
+{
+	NS_ACK,
+	NS_NAK,
+	NS_TERM
+} NsSettle;
+
+static int
+ns_settle(GfNatsSource *s, NsSettle how, int delay_ms)
+{
+	int			refused = 0;
+	int			i;
+
+	for (i = 0; i < s->nheld; i++)
+	{
+		natsStatus	st;
+
+		if (how == NS_ACK)
+			st = natsMsg_Ack(s->held[i], NULL);
+		else if (how == NS_NAK)
+			st = natsMsg_NakWithDelay(s->held[i], (int64_t) delay_ms, NULL);
+		else
+			st = natsMsg_Term(s->held[i], NULL);
+		if (st != NATS_OK)
+			refused++;
+		natsMsg_Destroy(s->held[i]);
+	}
+	s->nheld = 0;
+	return refused;
+}
+
+int
+gf_nsrc_ack(GfNatsSource *s)
+{
+	return ns_settle(s, NS_ACK, 0);
+}
+
+int
+gf_nsrc_nak(GfNatsSource *s, int delay_ms)
+{
+	return ns_settle(s, NS_NAK, delay_ms);
+}
+
+int
+gf_nsrc_term(GfNatsSource *s)
+{
+	return ns_settle(s, NS_TERM, 0);
+}
+
+void
+gf_nsrc_in_progress(GfNatsSource *s)
+{
+	int			i;
+
+	for (i = 0; i < s->nheld; i++)
+		(void) natsMsg_InProgress(s->held[i], NULL);
+}
+
+void
+gf_nsrc_flush(GfNatsSource *s, int wait_ms)
+{
+	if (s->nc != NULL && natsConnection_Status(s->nc) == NATS_CONN_STATUS_CONNECTED)
+		(void) natsConnection_FlushTimeout(s->nc, wait_ms);
+}
+
+void
+gf_nsrc_close(GfNatsSource *s)
+{
+	int			i;
+
+	if (s == NULL)
+		return;
+	/* Unsettled messages are simply redelivered after the ack wait. */
+	for (i = 0; i < s->nheld; i++)
+		natsMsg_Destroy(s->held[i]);
+	s->nheld = 0;
+	gf_nsrc_flush(s, 1000);
+	if (s->sub != NULL)
+		natsSubscription_Destroy(s->sub);
+	s->sub = NULL;
+	if (s->js != NULL)
+		jsCtx_Destroy(s->js);
+	s->js = NULL;
+	if (s->nc != NULL)
+	{
+		natsConnection_Close(s->nc);
+		natsConnection_Destroy(s->nc);
+	}
+	s->nc = NULL;
+	natsOptions_Destroy(s->opts);
+	s->opts = NULL;
+	(void) nats_CloseAndWait(1000);
+}
