@@ -105,8 +105,10 @@ q "CREATE EXTENSION goflow2plus" >/dev/null
 check "the listener on port $P1 is running within 20 s" \
 	wait_for 20 "SELECT count(*) = 1 AND bool_and(state = 'running') FROM goflow2plus.listeners()"
 # It has no database connection, so pg_stat_activity does not list it.
+# Only this cluster's processes: other clusters may run on the machine.
+pm_pid() { head -1 "$DIR/data/postmaster.pid"; }
 check "the supervisor runs" \
-	test "$(ps -u postgres -o args= | grep -c '^postgres: goflow2plus supervisor')" = 1
+	test "$(ps --ppid "$(pm_pid)" -o args= | grep -c '^postgres: goflow2plus supervisor')" = 1
 pid1=$(listener "netflow://127.0.0.1:${P1}" pid)
 is "listeners() shows the worker's pid" \
 	"$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'goflow2plus worker'")" "$pid1"
@@ -173,7 +175,7 @@ check "it stores records again" \
 	wait_for 5 "SELECT count(*) = 30 FROM goflow2plus.flows WHERE src_addr = '10.4.4.4'"
 
 # ---- the supervisor itself stopped: its workers run on, the next adopts them --
-sup_pid() { ps -u postgres -o pid=,args= | awk '$2 == "postgres:" && $3 == "goflow2plus" && $4 == "supervisor" { print $1 }'; }
+sup_pid() { ps --ppid "$(pm_pid)" -o pid=,args= | awk '$2 == "postgres:" && $3 == "goflow2plus" && $4 == "supervisor" { print $1 }'; }
 sup=$(sup_pid)
 pid1=$(listener "netflow://127.0.0.1:${P1}" pid)
 kill -TERM "$sup"
