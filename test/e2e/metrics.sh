@@ -66,7 +66,10 @@ $PY -c 'import prometheus_client' 2>/dev/null ||
 gf_install "$REPO" "$DIR/install.log" || exit 1
 gf_cluster_start "netflow://127.0.0.1:${NF},sflow://127.0.0.1:${SF},netflow://127.0.0.1:${NF2}?count=2" \
 	"goflow2plus.metrics_listen = '127.0.0.1:${MPORT}'
-goflow2plus.flush_interval = 50" || exit 1
+goflow2plus.flush_interval = 50
+# 4 sockets + builder, supervisor, maintenance, metrics + PostgreSQL's
+# logical replication launcher is 9: more than the default 8.
+max_worker_processes = 16" || exit 1
 gf_q "CREATE EXTENSION goflow2plus" >/dev/null
 check "workers ready" gf_wait_for 20 "SELECT bool_and(ready) FROM goflow2plus.stats()"
 check "metrics endpoint answers" bash -c "for i in \$(seq 50); do curl -sf -o /dev/null '$URL' && exit 0; sleep 0.1; done; exit 1"
