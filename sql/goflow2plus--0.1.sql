@@ -180,7 +180,19 @@ CREATE UNLOGGED TABLE goflow2plus.sflow_drops (
     dst_port             int,
     src_mac              macaddr,
     dst_mac              macaddr,
-    vlan_id              bigint
+    vlan_id              bigint,
+    -- The drop-specific records (sFlow dropped packet notification
+    -- structures), NULL when the sample did not carry them.
+    egress_queue         bigint,     -- 1036
+    acl_number           bigint,     -- 1037 extended_acl
+    acl_name             text,
+    acl_direction        int,        -- 0 unknown, 1 ingress, 2 egress
+    function             text,       -- 1038: where the drop happened
+    transit_delay_ns     bigint,     -- 1039
+    queue_depth          bigint,     -- 1040, bytes
+    hw_trap_group        text,       -- 1041
+    hw_trap              text,
+    linux_reason         text        -- 1042
 );
 
 COMMENT ON TABLE goflow2plus.sflow_drops IS

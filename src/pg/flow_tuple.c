@@ -355,6 +355,15 @@ gf_type_datum(gf_flow_type t)
 		else nulls[col] = true; \
 	} while (0)
 
+/* A text from a NUL-terminated buffer of the record; NULL when empty. */
+#define GF_PUT_CSTR(values, nulls, col, present, typoid, scratch, rec, member) \
+	do { \
+		StaticAssertStmt((typoid) == TEXTOID, "CSTR fills text"); \
+		if ((present) && (rec)->member[0] != '\0') \
+		{ values[col] = CStringGetTextDatum((rec)->member); nulls[col] = false; } \
+		else nulls[col] = true; \
+	} while (0)
+
 /* Where the sampling rate came from: NULL when no rate is known. */
 #define GF_PUT_RATE_SOURCE(values, nulls, col, present, typoid, scratch, rec, member) \
 	do { \
@@ -409,6 +418,8 @@ gf_drop_present(const GfDropRow *r, int presence)
 		return true;
 	if (presence == GF_COL_DROP_HEADER)
 		return r->has_header;
+	if (presence >= GF_COL_DROP_EXT)
+		return (r->ext >> (presence - GF_COL_DROP_EXT)) & 1;
 	return GF_HAS(r, presence);
 }
 
@@ -521,6 +532,19 @@ gf_drop_row_fill(GfDropRow *row, const gf_drop_sample *d)
 	row->vlan_id = f->vlan_id;
 	memcpy(row->src_mac, f->src_mac, 6);
 	memcpy(row->dst_mac, f->dst_mac, 6);
+
+	/* The core's texts are NUL-terminated within GF_DROP_TEXT_MAX. */
+	row->ext = d->ext;
+	row->egress_queue = d->egress_queue;
+	row->acl_number = d->acl_number;
+	row->acl_direction = d->acl_direction;
+	row->transit_delay_ns = d->transit_delay_ns;
+	row->queue_depth = d->queue_depth;
+	memcpy(row->acl_name, d->acl_name, GF_DROP_TEXT_MAX);
+	memcpy(row->function, d->function, GF_DROP_TEXT_MAX);
+	memcpy(row->hw_trap_group, d->hw_trap_group, GF_DROP_TEXT_MAX);
+	memcpy(row->hw_trap, d->hw_trap, GF_DROP_TEXT_MAX);
+	memcpy(row->linux_reason, d->linux_reason, GF_DROP_TEXT_MAX);
 }
 
 void

@@ -70,11 +70,28 @@ typedef struct GfDropRow
 	uint32		vlan_id;
 	uint8		src_mac[6];
 	uint8		dst_mac[6];
+	/* The drop-specific records (sflow.h's gf_drop_sample, GF_DROP_EXT_*). */
+	uint32		ext;
+	uint32		egress_queue;
+	uint32		acl_number;
+	uint32		acl_direction;
+	uint32		transit_delay_ns;
+	uint32		queue_depth;
+	char		acl_name[GF_DROP_TEXT_MAX];
+	char		function[GF_DROP_TEXT_MAX];
+	char		hw_trap_group[GF_DROP_TEXT_MAX];
+	char		hw_trap[GF_DROP_TEXT_MAX];
+	char		linux_reason[GF_DROP_TEXT_MAX];
 	uint8		header[GF_DROP_HEADER_MAX];
 } GfDropRow;
 
 /* sflow_drops: the raw header record's columns, NULL without one. */
 #define GF_COL_DROP_HEADER	68
+/*
+ * ... and the drop-specific records' columns: GF_COL_DROP_EXT + the bit
+ * number of the record in GF_DROP_EXT_* (NULL when it was not sent).
+ */
+#define GF_COL_DROP_EXT		80
 
 /*
  * goflow2plus.sflow_drops, from GfDropRow; entries as in flow_columns.h
@@ -102,7 +119,17 @@ typedef struct GfDropRow
 	X(dst_port,        int,         GF_F_DST_PORT,      UINT,    dst_port) \
 	X(src_mac,         macaddr,     GF_F_SRC_MAC,       MAC,     src_mac) \
 	X(dst_mac,         macaddr,     GF_F_DST_MAC,       MAC,     dst_mac) \
-	X(vlan_id,         bigint,      GF_F_VLAN_ID,       UINT,    vlan_id)
+	X(vlan_id,         bigint,      GF_F_VLAN_ID,       UINT,    vlan_id) \
+	X(egress_queue,    bigint,      GF_COL_DROP_EXT + 0, UINT,   egress_queue) \
+	X(acl_number,      bigint,      GF_COL_DROP_EXT + 1, UINT,   acl_number) \
+	X(acl_name,        text,        GF_COL_DROP_EXT + 1, CSTR,   acl_name) \
+	X(acl_direction,   int,         GF_COL_DROP_EXT + 1, BITS,   acl_direction) \
+	X(function,        text,        GF_COL_DROP_EXT + 2, CSTR,   function) \
+	X(transit_delay_ns, bigint,     GF_COL_DROP_EXT + 3, UINT,   transit_delay_ns) \
+	X(queue_depth,     bigint,      GF_COL_DROP_EXT + 4, UINT,   queue_depth) \
+	X(hw_trap_group,   text,        GF_COL_DROP_EXT + 5, CSTR,   hw_trap_group) \
+	X(hw_trap,         text,        GF_COL_DROP_EXT + 5, CSTR,   hw_trap) \
+	X(linux_reason,    text,        GF_COL_DROP_EXT + 6, CSTR,   linux_reason)
 
 /* Column positions GF_DROP_COL_<column> and the count. */
 #define GF_COL_ENUM_DROP(col, ...)	GF_DROP_COL_##col,

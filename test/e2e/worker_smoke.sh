@@ -129,10 +129,19 @@ def sflow_drop(seq=1):
     # drops, input, output, reason (3 = port_unreachable), one raw packet
     # header record (format 1: protocol 1 = Ethernet, frame length,
     # stripped, header length, header bytes padded to 4).
+    # Then two drop-specific records: extended_acl (1037: number, name,
+    # direction 1 = ingress) and extended_function (1038: symbol).
     hdr = drop_header()
     raw = struct.pack("!IIII", 1, 96, 4, len(hdr)) + hdr + bytes((-len(hdr)) % 4)
-    body = struct.pack("!IIIIIIII", 501, 0, 21, 9, 21, 0, 3, 1) + \
-        struct.pack("!II", 1, len(raw)) + raw
+    def xdr_str(t):
+        b = t.encode()
+        return struct.pack("!I", len(b)) + b + bytes((-len(b)) % 4)
+    acl = struct.pack("!I", 42) + xdr_str("edge-in") + struct.pack("!I", 1)
+    fn = xdr_str("nf_hook_slow")
+    body = struct.pack("!IIIIIIII", 501, 0, 21, 9, 21, 0, 3, 3) + \
+        struct.pack("!II", 1, len(raw)) + raw + \
+        struct.pack("!II", 1037, len(acl)) + acl + \
+        struct.pack("!II", 1038, len(fn)) + fn
     sample = struct.pack("!II", 5, len(body)) + body
     return struct.pack("!II4sIIII", 5, 1, socket.inet_aton("127.0.0.1"), 0, seq, 1000, 1) + sample
 
@@ -247,7 +256,7 @@ if [ "$(q probe "SELECT count(*) FROM goflow2plus.decode('\\x00000005000000017f0
 	drops0=$(counter sflow_drop_rows_inserted)
 	send sflowdrop $SF_PORT 1
 	check "an sFlow drop sample is in goflow2plus.sflow_drops within 2 s, fields and header bytes as sent" \
-		wait_for 2 "SELECT count(*) = 1 FROM goflow2plus.sflow_drops WHERE sampler_address = '127.0.0.1' AND sequence_num = 501 AND source_id_index = 21 AND drops = 9 AND in_if = 21 AND out_if = 0 AND reason = 3 AND header_protocol = 1 AND frame_length = 96 AND header = '\\x$drophex'::bytea AND src_addr = '10.20.30.40' AND dst_addr = '10.20.30.41' AND proto = 17 AND src_port = 1111 AND dst_port = 2222 AND src_mac = '02:00:00:00:00:01' AND dst_mac = '02:00:00:00:00:02' AND etype = 2048 AND vlan_id IS NULL AND time_received BETWEEN clock_timestamp() - interval '3 s' AND clock_timestamp()" postgres
+		wait_for 2 "SELECT count(*) = 1 FROM goflow2plus.sflow_drops WHERE sampler_address = '127.0.0.1' AND sequence_num = 501 AND source_id_index = 21 AND drops = 9 AND in_if = 21 AND out_if = 0 AND reason = 3 AND header_protocol = 1 AND frame_length = 96 AND header = '\\x$drophex'::bytea AND src_addr = '10.20.30.40' AND dst_addr = '10.20.30.41' AND proto = 17 AND src_port = 1111 AND dst_port = 2222 AND src_mac = '02:00:00:00:00:01' AND dst_mac = '02:00:00:00:00:02' AND etype = 2048 AND vlan_id IS NULL AND acl_number = 42 AND acl_name = 'edge-in' AND acl_direction = 1 AND function = 'nf_hook_slow' AND egress_queue IS NULL AND linux_reason IS NULL AND time_received BETWEEN clock_timestamp() - interval '3 s' AND clock_timestamp()" postgres
 	check "drops per reason in SQL" \
 		test "$(q postgres "SELECT string_agg(reason || ':' || n, ',') FROM (SELECT reason, count(*) AS n FROM goflow2plus.sflow_drops GROUP BY 1) s")" = "3:1"
 	check "sflow_drop_rows_inserted counts it" \

@@ -64,6 +64,18 @@ sb_pad4(sb *s)
 }
 
 /* Write tag and a length placeholder; returns where the length goes. */
+/* An XDR string<>: length, bytes, zero padding to 4. */
+static inline void
+sb_str(sb *s, const char *str)
+{
+	size_t		n = strlen(str);
+
+	sb_u32(s, (uint32_t) n);
+	sb_bytes(s, str, n);
+	while (n++ & 3)
+		sb_u8(s, 0);
+}
+
 static inline size_t
 sb_open(sb *s, uint32_t tag)
 {

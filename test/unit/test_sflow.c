@@ -521,10 +521,34 @@ test_drop_sample(void)
 	sb_u32(&s, 12);				/* input ifIndex */
 	sb_u32(&s, 0);				/* output unknown */
 	sb_u32(&s, 259);			/* reason */
-	sb_u32(&s, 2);
+	sb_u32(&s, 9);				/* records */
 	sb_rec_header_ipv4_tcp(&s, 60);
 	rec = sb_open(&s, 1036);	/* egress queue */
 	sb_u32(&s, 4);
+	sb_close(&s, rec);
+	rec = sb_open(&s, 1037);	/* ACL: number, name (5 bytes + 3 pad), direction */
+	sb_u32(&s, 101);
+	sb_str(&s, "deny1");
+	sb_u32(&s, 2);
+	sb_close(&s, rec);
+	rec = sb_open(&s, 1038);	/* function */
+	sb_str(&s, "ip_rcv_finish");
+	sb_close(&s, rec);
+	rec = sb_open(&s, 1039);	/* transit delay, ns */
+	sb_u32(&s, 1500);
+	sb_close(&s, rec);
+	rec = sb_open(&s, 1040);	/* queue depth, bytes */
+	sb_u32(&s, 65536);
+	sb_close(&s, rec);
+	rec = sb_open(&s, 1041);	/* hardware trap: group, trap */
+	sb_str(&s, "l3_drops");
+	sb_str(&s, "blackhole_route");
+	sb_close(&s, rec);
+	rec = sb_open(&s, 1042);	/* Linux drop reason, a control byte in it */
+	sb_str(&s, "NO_SOCKET\x01");
+	sb_close(&s, rec);
+	rec = sb_open(&s, (1u << 12) | 1036);	/* another enterprise's 1036 */
+	sb_u32(&s, 9);
 	sb_close(&s, rec);
 	sb_close(&s, smp);
 
@@ -532,7 +556,21 @@ test_drop_sample(void)
 	CHECK_EQ_U64(g.n_flows, 0);
 	CHECK_EQ_U64(g.n_drop, 1);
 	CHECK_EQ_U64(c.sflow_drop_samples, 1);
-	CHECK_EQ_U64(c.sflow_records_unknown, 1);
+	CHECK_EQ_U64(c.sflow_records_unknown, 1);	/* only enterprise 1's */
+	CHECK_EQ_U64(g.drop.ext, GF_DROP_EXT_EGRESS_QUEUE | GF_DROP_EXT_ACL |
+				 GF_DROP_EXT_FUNCTION | GF_DROP_EXT_TRANSIT |
+				 GF_DROP_EXT_QUEUE_DEPTH | GF_DROP_EXT_HW_TRAP |
+				 GF_DROP_EXT_LINUX_REASON);
+	CHECK_EQ_U64(g.drop.egress_queue, 4);
+	CHECK_EQ_U64(g.drop.acl_number, 101);
+	CHECK_STR(g.drop.acl_name, "deny1");
+	CHECK_EQ_U64(g.drop.acl_direction, 2);
+	CHECK_STR(g.drop.function, "ip_rcv_finish");
+	CHECK_EQ_U64(g.drop.transit_delay_ns, 1500);
+	CHECK_EQ_U64(g.drop.queue_depth, 65536);
+	CHECK_STR(g.drop.hw_trap_group, "l3_drops");
+	CHECK_STR(g.drop.hw_trap, "blackhole_route");
+	CHECK_STR(g.drop.linux_reason, "NO_SOCKET?");
 	CHECK_EQ_U64(g.drop.sequence_num, 8);
 	CHECK_EQ_U64(g.drop.datagram_sequence, 31);
 	CHECK_EQ_U64(g.drop.source_id_index, 12);
@@ -547,6 +585,38 @@ test_drop_sample(void)
 	CHECK_EQ_U64(g.drop.flow.dst_port, 443);
 	CHECK_EQ_U64(g.drop.flow.bytes, 60);
 	CHECK_EQ_U64(g.drop.flow.in_if, 12);
+}
+
+/* A drop record shorter than its fields: the datagram is malformed. */
+static void
+test_drop_record_short(void)
+{
+	sb			s = {0};
+	got			g;
+	gf_counters c;
+	gf_error	err;
+	size_t		smp,
+				rec;
+
+	sb_sflow_header(&s, AGENT, 0, 32, 0, 1);
+	smp = sb_open(&s, 5);
+	sb_u32(&s, 9);
+	sb_u32(&s, 0);
+	sb_u32(&s, 12);
+	sb_u32(&s, 0);
+	sb_u32(&s, 12);
+	sb_u32(&s, 0);
+	sb_u32(&s, 259);
+	sb_u32(&s, 1);
+	rec = sb_open(&s, 1037);	/* ACL whose name claims 1000 bytes */
+	sb_u32(&s, 7);
+	sb_u32(&s, 1000);
+	sb_u32(&s, 0);
+	sb_close(&s, rec);
+	sb_close(&s, smp);
+	CHECK_EQ_U64(run(&s, &g, &c, &err), GF_ERR_TRUNCATED);
+	CHECK(strstr(err.msg, "drop record 1037") != NULL);
+	CHECK_EQ_U64(g.n_drop, 0);
 }
 
 static void
@@ -1081,6 +1151,7 @@ main(void)
 	test_header_wins();
 	test_second_header_ignored();
 	test_drop_sample();
+	test_drop_record_short();
 	test_errors();
 	test_header_unparsed();
 	test_limits();
