@@ -331,6 +331,12 @@ my_protobuf(my_parser *p, const yaml_node_t *list)
 			return my_fail(p, index, "index %llu of custom field \"%s\" is below "
 						   "%d: lower numbers are FlowMessage's own fields",
 						   (unsigned long long) u, c->name, GF_MAP_MIN_INDEX);
+		if (u <= GF_MAP_OWN_MAX)
+			return my_fail(p, index, "index %llu of custom field \"%s\" is "
+						   "goflow2plus's own (%d to %d extend FlowMessage, "
+						   "see proto/flow.proto): use %d or above",
+						   (unsigned long long) u, c->name, GF_MAP_MIN_INDEX,
+						   GF_MAP_OWN_MAX, GF_MAP_OWN_MAX + 1);
 		for (i = 0; i < p->m->n_customs; i++)
 			if (p->m->customs[i].index == u)
 				return my_fail(p, index, "index %llu is already custom field \"%s\"",

@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "decode.h"
+#include "flow_json.h"
 #include "flow_mapping.h"
+#include "flow_pb.h"
 #include "nf_packet_builder.h"
 #include "unit.h"
 
@@ -53,7 +55,7 @@ test_parse_goflow2(void)
 			  "    - flow_direction\n"
 			  "  protobuf: # manual protobuf fields addition\n"
 			  "    - name: flow_direction\n"
-			  "      index: 1042\n"
+			  "      index: 1142\n"
 			  "      type: varint\n"
 			  "ipfix:\n"
 			  "  mapping:\n"
@@ -88,7 +90,7 @@ test_parse_goflow2(void)
 		return;
 	}
 	CHECK_EQ_U64(m->n_customs, 1);
-	CHECK_EQ_U64(m->customs[0].index, 1042);
+	CHECK_EQ_U64(m->customs[0].index, 1142);
 	CHECK_EQ_U64(m->n_entries, 7);
 	CHECK(gf_mapping_has_nf(m, 10));
 	CHECK(gf_mapping_has_nf(m, 9));
@@ -136,16 +138,16 @@ test_parse_errors(void)
 	check_refused("sflow:\n  mapping:\n    - layer: ipv6\n      offset: 64\n"
 				  "      length: 64\n      destination: src_addr\n",
 				  5, 15, "cannot fit src_addr");
-	check_refused("formatter:\n  protobuf:\n    - {name: x, index: 1001, type: varint}\n"
+	check_refused("formatter:\n  protobuf:\n    - {name: x, index: 1201, type: varint}\n"
 				  "sflow:\n  mapping:\n    - {layer: tcp, offset: 0, length: 72, destination: x}\n",
 				  6, 39, "cannot fit custom field \"x\"");
 	check_refused("formatter:\n  protobuf:\n    - name: low\n      index: 42\n",
 				  4, 14, "below 1000");
-	check_refused("formatter:\n  protobuf:\n    - name: in_if\n      index: 1000\n",
+	check_refused("formatter:\n  protobuf:\n    - name: in_if\n      index: 1200\n",
 				  3, 13, "already a column");
-	check_refused("formatter:\n  protobuf:\n    - {name: a, index: 1000}\n    - {name: b, index: 1000}\n",
+	check_refused("formatter:\n  protobuf:\n    - {name: a, index: 1200}\n    - {name: b, index: 1200}\n",
 				  4, 24, "already custom field \"a\"");
-	check_refused("formatter:\n  protobuf:\n    - {name: a, index: 1000, type: float}\n",
+	check_refused("formatter:\n  protobuf:\n    - {name: a, index: 1200, type: float}\n",
 				  3, 36, "varint, string or bytes");
 	check_refused("ipfix:\n  mapping:\n    - {field: 252, destination: in_if}\n"
 				  "    - {field: 252, destination: out_if}\n",
@@ -226,6 +228,35 @@ find_extra(const gf_flow *f, const char *name)
 	return NULL;
 }
 
+/* The custom values in JSON (by name) and protobuf (by index). */
+static void
+check_outputs(const gf_flow *f)
+{
+	static char json[GF_FLOW_JSON_MAX];
+	static uint8_t pbuf[GF_FLOW_PB_MAX];
+	/* 1100 << 3 | 0 = 8800: varint e0 44; 424242: b2 f2 19. */
+	static const uint8_t want_id[] = {0xe0, 0x44, 0xb2, 0xf2, 0x19};
+	/* 1101 << 3 | 2 = 8810: ea 44, length 5, "eth-7". */
+	static const uint8_t want_if[] = {0xea, 0x44, 5, 'e', 't', 'h', '-', '7'};
+	size_t		n;
+	size_t		i;
+	bool		id_found = false;
+	bool		if_found = false;
+
+	CHECK(gf_flow_json(f, json, sizeof(json)) > 0);
+	CHECK(strstr(json, ",\"probe_id\":424242,\"probe_if\":\"eth-7\"}") != NULL);
+	n = gf_flow_pb_pack_delimited(f, NULL, pbuf, sizeof(pbuf));
+	CHECK(n > 0);
+	for (i = 0; i + sizeof(want_if) <= n; i++)
+	{
+		if (memcmp(pbuf + i, want_id, sizeof(want_id)) == 0)
+			id_found = true;
+		if (memcmp(pbuf + i, want_if, sizeof(want_if)) == 0)
+			if_found = true;
+	}
+	CHECK(id_found && if_found);
+}
+
 static void
 test_decode(void)
 {
@@ -286,6 +317,7 @@ test_decode(void)
 	CHECK(x != NULL && x->len == 5 && x->type == GF_MAP_STRING &&
 		  memcmp(&c.flows[0].extra_buf[x->off + x->name_len], "eth-7", 5) == 0);
 	CHECK_EQ_U64(gf_decoder_counters(d)->nf_mapping_applied, 5);
+	check_outputs(&c.flows[0]);
 	CHECK_EQ_U64(gf_decoder_counters(d)->nf_mapping_refused, 0);
 
 	/* A value that cannot fit (IPv6 into in_if) is refused and counted. */

@@ -11,7 +11,7 @@
  *        formatter:
  *          protobuf:
  *            - name: flow_direction     # custom field
- *              index: 1001              # protobuf field number, >= 1000
+ *              index: 1101              # protobuf field number, >= 1100
  *              type: varint             # varint | string | bytes
  *              array: false             # several values per flow
  *        ipfix:                         # also netflowv9: same entries
@@ -82,6 +82,8 @@ typedef enum gf_map_ctype
 #define GF_MAP_MAX_CUSTOM	32
 #define GF_MAP_MAX_ENTRIES	1024
 #define GF_MAP_MIN_INDEX	1000	/* below: FlowMessage's own fields */
+#define GF_MAP_OWN_MAX		1099	/* 1000..1099: goflow2plus's additions
+									 * to FlowMessage (proto/flow.proto) */
 #define GF_MAP_MAX_INDEX	536870911	/* protobuf's largest field number */
 #define GF_MAP_MAX_TEXT		(256 * 1024)
 
