@@ -19,6 +19,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
@@ -166,14 +167,27 @@ static gf_mapping *
 mf_read_active(void)
 {
 	gf_mapping *m = NULL;
+	Oid			save_userid;
+	int			save_sec;
 	int			rc;
 
 	if (!OidIsValid(get_extension_oid("goflow2plus", true)))
 		return NULL;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "goflow2plus: SPI_connect failed");
+
+	/*
+	 * decode() may be granted to roles that cannot read the table: the
+	 * mapping is the collector's, so it is read with the rights the
+	 * workers have (restored by the abort if the read fails).
+	 */
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
 	rc = SPI_execute("SELECT yaml FROM goflow2plus.mappings "
 					 "ORDER BY version DESC LIMIT 1", true, 1);
+	SetUserIdAndSecContext(save_userid, save_sec);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "goflow2plus: reading goflow2plus.mappings failed (SPI code %d)", rc);
 	if (SPI_processed == 1)
