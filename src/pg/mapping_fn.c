@@ -11,12 +11,15 @@
  *    as context changes are announced (context_shared.c).  Each worker
  *    compares the counter with the value it last read once per pass of
  *    its loop -- an atomic read, so the hot path pays nothing -- and
- *    re-reads the table when it moved; a pass lasts at most a second.  A
+ *    re-reads the table when it moved; the committing backend also wakes
+ *    the workers, so an idle one does not wait for its next tick.  A
  *    refused text raises an ERROR before anything is written, and an
  *    aborted transaction bumps nothing: a mapping is applied whole or not
  *    at all.
  */
 #include "postgres.h"
+
+#include <signal.h>
 
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
@@ -36,6 +39,7 @@
 #include "utils/timestamp.h"
 
 #include "flow_mapping.h"
+#include "gf_shmem.h"
 #include "mapping_fn.h"
 
 PG_FUNCTION_INFO_V1(goflow2plus_load_mapping);
@@ -75,6 +79,28 @@ gf_mapping_shmem_startup(void)
 	LWLockRelease(AddinShmemInitLock);
 }
 
+/*
+ * Wake every running worker, so that an idle one does not wait for its
+ * next tick (a second) to see the change: SIGUSR1 sets a background
+ * worker's latch (procsignal_sigusr1_handler).
+ */
+static void
+mf_wake_workers(void)
+{
+	GfShared   *sh = gf_shmem_get();
+	int			i;
+
+	if (sh == NULL)
+		return;
+	for (i = 0; i < sh->nslots; i++)
+	{
+		pid_t		pid = (pid_t) pg_atomic_read_u32(&sh->slots[i].pid);
+
+		if (pid > 0)
+			(void) kill(pid, SIGUSR1);
+	}
+}
+
 static void
 mf_xact_callback(XactEvent event, void *arg)
 {
@@ -86,7 +112,10 @@ mf_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_COMMIT:
 			mf_changed_in_xact = false;
 			if (mf_shared != NULL)
+			{
 				pg_atomic_fetch_add_u64(&mf_shared->changes, 1);
+				mf_wake_workers();
+			}
 			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
