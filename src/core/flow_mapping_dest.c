@@ -111,7 +111,7 @@ md_custom(const gf_mapping *m, const gf_map_entry *e, gf_flow *f,
 		  const uint8_t *v, size_t len)
 {
 	const gf_map_custom *c = &m->customs[e->dest];
-	size_t		name_len = strlen(c->name);
+	size_t		name_len = c->name_len;
 	uint8_t		num[8];
 	const uint8_t *val = v;
 	size_t		used = 0;

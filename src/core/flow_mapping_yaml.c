@@ -323,6 +323,7 @@ my_protobuf(my_parser *p, const yaml_node_t *list)
 				return my_fail(p, name, "custom field \"%s\" declared twice",
 							   my_text(name));
 		strcpy(c->name, my_text(name));
+		c->name_len = (uint8_t) strlen(c->name);
 		if (index == NULL)
 			return my_fail(p, e, "custom field \"%s\" needs an index", c->name);
 		if (!my_uint(p, index, "index", GF_MAP_MAX_INDEX, &u))

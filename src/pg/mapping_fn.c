@@ -145,8 +145,11 @@ goflow2plus_load_mapping(PG_FUNCTION_ARGS)
 	text	   *yaml = PG_GETARG_TEXT_PP(0);
 	gf_mapping_error err;
 	gf_mapping *m;
-	Oid			types[5] = {TEXTOID, INT4OID, INT4OID, INT4OID, TEXTARRAYOID};
-	Datum		values[5];
+	Oid			types[6] = {TEXTOID, INT4OID, INT4OID, INT4OID, TEXTARRAYOID, NAMEOID};
+	Datum		values[6];
+	NameData	who;
+	Oid			save_userid;
+	int			save_sec;
 	int			rc;
 	int64		version;
 	bool		isnull;
@@ -164,14 +167,26 @@ goflow2plus_load_mapping(PG_FUNCTION_ARGS)
 	values[3] = Int32GetDatum((int32) (m->first[GF_MAP_SFLOW + 1] - m->first[GF_MAP_SFLOW]));
 	values[4] = mf_custom_names(m);
 	gf_mapping_free(m);
+	namestrcpy(&who, GetUserNameFromId(GetUserId(), false));
+	values[5] = NameGetDatum(&who);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "goflow2plus: SPI_connect failed");
+	/*
+	 * Only this function writes the table, so that every stored row
+	 * parsed: EXECUTE on it is the right to change the mapping, and no
+	 * one needs INSERT on the table (restored by the abort on error).
+	 */
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
 	rc = SPI_execute_with_args("INSERT INTO goflow2plus.mappings "
 							   "(yaml, ipfix_entries, netflowv9_entries, "
-							   "sflow_entries, custom_fields) "
-							   "VALUES ($1, $2, $3, $4, $5) RETURNING version",
-							   5, types, values, NULL, false, 1);
+							   "sflow_entries, custom_fields, loaded_by) "
+							   "VALUES ($1, $2, $3, $4, $5, $6) RETURNING version",
+							   6, types, values, NULL, false, 1);
+	SetUserIdAndSecContext(save_userid, save_sec);
 	if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
 		elog(ERROR, "goflow2plus: storing the mapping failed (SPI code %d)", rc);
 	version = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],

@@ -90,6 +90,7 @@ typedef enum gf_map_ctype
 typedef struct gf_map_custom
 {
 	char		name[GF_MAP_NAME_MAX];
+	uint8_t		name_len;
 	uint32_t	index;
 	uint8_t		type;			/* gf_map_ctype */
 	bool		array;

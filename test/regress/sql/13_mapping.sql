@@ -75,3 +75,21 @@ SELECT in_if, out_if, next_hop, extra FROM goflow2plus.decode(:'dg', '192.0.2.1'
 SELECT has_function_privilege('public', 'goflow2plus.load_mapping(text)', 'EXECUTE') AS load_mapping,
        has_function_privilege('public', 'goflow2plus.mapping()', 'EXECUTE') AS mapping,
        has_table_privilege('public', 'goflow2plus.mappings', 'SELECT') AS mappings;
+
+-- EXECUTE on load_mapping() is the whole right: no grant on the table
+-- is needed, and decode() reads the mapping whatever the caller may read.
+CREATE ROLE gf_map_admin NOLOGIN;
+GRANT USAGE ON SCHEMA goflow2plus TO gf_map_admin;
+GRANT EXECUTE ON FUNCTION goflow2plus.load_mapping(text),
+    goflow2plus.decode(bytea, inet), goflow2plus.decode_reset() TO gf_map_admin;
+SET ROLE gf_map_admin;
+SELECT goflow2plus.load_mapping(E'ipfix:\n  mapping:\n    - {field: 253, destination: in_if}\n') > 0 AS loaded;
+SELECT in_if FROM goflow2plus.decode(:'dg', '192.0.2.1');
+SELECT count(*) FROM goflow2plus.mappings;
+RESET ROLE;
+SELECT loaded_by, ipfix_entries FROM goflow2plus.mapping();
+SELECT goflow2plus.load_mapping('') > 0 AS cleared;
+REVOKE ALL ON FUNCTION goflow2plus.load_mapping(text),
+    goflow2plus.decode(bytea, inet), goflow2plus.decode_reset() FROM gf_map_admin;
+REVOKE ALL ON SCHEMA goflow2plus FROM gf_map_admin;
+DROP ROLE gf_map_admin;
