@@ -796,7 +796,7 @@ CREATE TABLE goflow2plus.mappings (
     custom_fields      text[] NOT NULL
 );
 COMMENT ON TABLE goflow2plus.mappings IS
-    'Mappings loaded by goflow2plus.load_mapping(), newest (highest version) active. sFlow entries are checked and stored but not applied yet.';
+    'Mappings loaded by goflow2plus.load_mapping(), newest (highest version) active.';
 
 CREATE FUNCTION goflow2plus.load_mapping(yaml text)
 RETURNS bigint

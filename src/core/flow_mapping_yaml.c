@@ -519,6 +519,9 @@ my_entry(my_parser *p, gf_map_proto proto, const yaml_node_t *n, gf_map_entry *e
 			return my_fail(p, layer, "unknown layer \"%s\" (known: ethernet, dot1q, "
 						   "mpls, ipv4, ipv6, icmp, icmpv6, tcp, udp, gre)",
 						   my_quote(layer, q, sizeof(q)));
+		if (i == GF_MAP_L_DOT1Q || i == GF_MAP_L_MPLS || i == GF_MAP_L_GRE)
+			return my_fail(p, layer, "layer \"%s\" is not supported here (ethernet, "
+						   "ipv4, ipv6, icmp, icmpv6, tcp, udp are)", my_layers[i]);
 		e->layer = (uint8_t) i;
 		if (encap != NULL && !my_bool(p, encap, "encap", &e->encap))
 			return false;

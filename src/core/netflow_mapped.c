@@ -89,7 +89,7 @@ gf_nfx_records_mapped(gf_nfx_ctx *c, const gf_nf_msg *msg,
 	gf_flow		f;
 
 	nhits = nm_resolve(m, p, tpl, hits, &over);
-	c->d->counters.nf_mapping_refused += over;
+	c->d->counters.mapping_refused += over;
 	gf_nf_set_cache_init(&cache, c->st->sampling);
 	while (gf_rd_left(body) >= tpl->min_len)
 	{
@@ -129,9 +129,9 @@ gf_nfx_records_mapped(gf_nfx_ctx *c, const gf_nf_msg *msg,
 		for (k = 0; k < nhits; k++)
 		{
 			if (gf_mapping_apply(m, hits[k].e, &f, vals[k], lens[k]))
-				c->d->counters.nf_mapping_applied++;
+				c->d->counters.mapping_applied++;
 			else
-				c->d->counters.nf_mapping_refused++;
+				c->d->counters.mapping_refused++;
 		}
 		c->d->counters.flows++;
 		if (c->sink && c->sink->flow)

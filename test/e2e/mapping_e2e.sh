@@ -127,8 +127,8 @@ same "sourceIPv6Address -> next_hop (inet) equals tshark's" \
 is "next_hop is an inet column holding IPv6" \
 	"$(gf_q "SELECT min(pg_typeof(next_hop)::text) || ' ' || min(family(next_hop)) || ' ' || max(family(next_hop)) FROM goflow2plus.flows WHERE sampler_address = '127.0.4.1'")" "inet 6 6"
 # physicalinterfaces' template has 252, 253 and 27 (all '::' there).
-is "mapped values counted (stats: nf_mapping_applied = 8*3 + 4 + 3)" "$(gf_counter nf_mapping_applied)" 31
-is "nothing refused (nf_mapping_refused)" "$(gf_counter nf_mapping_refused)" 0
+is "mapped values counted (stats: mapping_applied = 8*3 + 4 + 3)" "$(gf_counter mapping_applied)" 31
+is "nothing refused (mapping_refused)" "$(gf_counter mapping_refused)" 0
 
 # ---- clearing it -------------------------------------------------------------
 before=$(log_lines)

@@ -16,6 +16,7 @@
 #include "flow_mapping.h"
 #include "flow_pb.h"
 #include "nf_packet_builder.h"
+#include "sflow_build.h"
 #include "unit.h"
 
 static gf_mapping *
@@ -316,9 +317,9 @@ test_decode(void)
 	x = find_extra(&c.flows[0], "probe_if");
 	CHECK(x != NULL && x->len == 5 && x->type == GF_MAP_STRING &&
 		  memcmp(&c.flows[0].extra_buf[x->off + x->name_len], "eth-7", 5) == 0);
-	CHECK_EQ_U64(gf_decoder_counters(d)->nf_mapping_applied, 5);
+	CHECK_EQ_U64(gf_decoder_counters(d)->mapping_applied, 5);
 	check_outputs(&c.flows[0]);
-	CHECK_EQ_U64(gf_decoder_counters(d)->nf_mapping_refused, 0);
+	CHECK_EQ_U64(gf_decoder_counters(d)->mapping_refused, 0);
 
 	/* A value that cannot fit (IPv6 into in_if) is refused and counted. */
 	m = parse("ipfix:\n  mapping:\n    - {field: 27, destination: in_if}\n", &merr);
@@ -327,7 +328,7 @@ test_decode(void)
 	memset(&c, 0, sizeof(c));
 	CHECK(pb_decode(d, &p, &c, &err) == GF_OK);
 	CHECK(c.flows[0].in_if == 11);
-	CHECK_EQ_U64(gf_decoder_counters(d)->nf_mapping_refused, 1);
+	CHECK_EQ_U64(gf_decoder_counters(d)->mapping_refused, 1);
 
 	/* Little endian: 1001 read backwards. */
 	m = parse("ipfix:\n  mapping:\n    - {field: 252, destination: in_if, endianness: little}\n", &merr);
@@ -344,11 +345,96 @@ test_decode(void)
 	gf_decoder_free(d);
 }
 
+static uint64_t
+extra_u64(const gf_flow *f, const char *name)
+{
+	const gf_flow_extra *x = find_extra(f, name);
+	uint64_t	u = UINT64_MAX;
+
+	if (x != NULL && x->len == 8)
+		memcpy(&u, &f->extra_buf[x->off + x->name_len], 8);
+	return u;
+}
+
+/*
+ * sFlow: slices of the sampled Ethernet/IPv4/TCP header (sflow_build.h:
+ * 10.1.2.3:40000 -> 192.0.2.9:443, ttl 61, source MAC 66:77:88:99:aa:bb;
+ * the sample says in 3, out 7).
+ */
+static void
+test_sflow(void)
+{
+	static const uint8_t agent[4] = {192, 0, 2, 50};
+	static const uint8_t smac[6] = {0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb};
+	static sb	s;
+	static collect c;
+	gf_decoder *d = gf_decoder_new(NULL);
+	gf_mapping_error merr;
+	gf_mapping *m;
+	gf_datagram dg;
+	gf_sink		sink = {0};
+	gf_error	err;
+	char		buf[64];
+
+	m = parse("formatter:\n"
+			  "  protobuf:\n"
+			  "    - {name: sport, index: 1100}\n"
+			  "    - {name: ttl, index: 1101}\n"
+			  "    - {name: ihl, index: 1102}\n"
+			  "sflow:\n"
+			  "  mapping:\n"
+			  "    - {layer: tcp, offset: 0, length: 16, destination: sport}\n"
+			  "    - {layer: tcp, offset: 16, length: 16, destination: in_if}\n"
+			  "    - {layer: ipv4, offset: 64, length: 8, destination: ttl}\n"
+			  "    - {layer: ipv4, offset: 96, length: 32, destination: next_hop}\n"
+			  "    - {layer: ipv4, offset: 4, length: 4, destination: ihl}\n"
+			  "    - {layer: ethernet, offset: 48, length: 48, destination: dst_mac}\n"
+			  "    - {layer: udp, offset: 0, length: 16, destination: out_if}\n"
+			  "    - {layer: tcp, offset: 400, length: 16, destination: out_if}\n"
+			  "    - {layer: tcp, encap: true, offset: 0, length: 16, destination: out_if}\n",
+			  &merr);
+	CHECK(m != NULL);
+	if (m == NULL)
+	{
+		printf("  %s\n", merr.msg);
+		gf_decoder_free(d);
+		return;
+	}
+	gf_decoder_set_mapping(d, m);
+	memset(&s, 0, sizeof(s));
+	sb_sflow_header(&s, agent, 0, 1, 100, 1);
+	sb_flow_sample_typical(&s, 1);
+	memset(&dg, 0, sizeof(dg));
+	dg.data = s.b;
+	dg.len = s.n;
+	dg.time_received_ns = TEST_TIME_RECEIVED_NS;
+	memset(&c, 0, sizeof(c));
+	sink.flow = collect_flow;
+	sink.arg = &c;
+	CHECK(gf_decode(d, GF_PROTO_AUTO, &dg, &sink, &err) == GF_OK);
+	CHECK_EQ_U64(c.n, 1);
+	CHECK_EQ_U64(extra_u64(&c.flows[0], "sport"), 40000);
+	CHECK_EQ_U64(c.flows[0].in_if, 443);
+	CHECK_EQ_U64(extra_u64(&c.flows[0], "ttl"), 61);
+	CHECK_STR(gf_addr_format(&c.flows[0].next_hop, buf, sizeof(buf)), "10.1.2.3");
+	CHECK_EQ_U64(extra_u64(&c.flows[0], "ihl"), 5);
+	CHECK(memcmp(c.flows[0].dst_mac, smac, 6) == 0);
+	/* Not a UDP packet, past the header, no tunnel: out_if as sampled. */
+	CHECK_EQ_U64(c.flows[0].out_if, 7);
+	CHECK_EQ_U64(gf_decoder_counters(d)->mapping_applied, 6);
+	CHECK_EQ_U64(gf_decoder_counters(d)->mapping_refused, 0);
+	gf_decoder_free(d);
+
+	check_refused("sflow:\n  mapping:\n    - {layer: mpls, length: 20, destination: in_if}\n",
+				  3, 15, "not supported here");
+}
+
 int
 main(void)
 {
 	test_parse_goflow2();
 	test_parse_errors();
 	test_decode();
+	test_sflow();
 	UNIT_MAIN_END();
 }

@@ -23,9 +23,10 @@
  *              endianness: little       # optional: big (default)
  *        sflow:
  *          mapping:
- *            - layer: udp               # ethernet dot1q mpls ipv4 ipv6
- *                                       # icmp icmpv6 tcp udp gre
- *              encap: false
+ *            - layer: udp               # ethernet ipv4 ipv6 icmp icmpv6
+ *                                       # tcp udp (dot1q mpls gre refused)
+ *              encap: false             # true: the inner headers of a
+ *                                       # GRE/VXLAN tunnel
  *              offset: 0                # bits from the start of the layer
  *              length: 16               # bits
  *              destination: CustomPort
