@@ -11,7 +11,10 @@
 #      - akvorado's ipfixprobe capture: the RFC 5103 reverse octet count
 #        (PEN 29305, field 1) lands in extra as reverse_bytes;
 #      - pmacct's test 104 (Cisco IPFIX over IPv6): sourceIPv6Address
-#        mapped into next_hop, an inet column.
+#        mapped into next_hop, an inet column;
+#      - akvorado's sFlow data-1140.pcap: the first and second 16 bits of
+#        the sampled TCP header (layer tcp) as custom fields sport/dport
+#        equal tshark's tcp.srcport/tcp.dstport of each sampled header.
 #    The worker applies a committed mapping within a second, without a
 #    restart (the log line it writes is timed); a refused mapping changes
 #    nothing.
@@ -33,12 +36,13 @@ CAPS=${GF_CAPTURES:-$REPO/../../shared/testdata/captures}
 PHYS=$CAPS/akvorado__akvorado/physicalinterfaces.pcap
 PROBE=$CAPS/akvorado__akvorado/combined/ipfix-ipfixprobe__combined.pcap
 V6=$CAPS/pmacct__pmacct/tests__104-IPFIXv10-IPv6-CISCO-sampling_option__traffic-00.pcap
+SF=$CAPS/akvorado__akvorado/data-1140.pcap
 ORACLE="$PY $REPO/test/e2e/mapping_oracle.py"
 
 . "$REPO/test/lib/cluster.sh"
 cleanup() { gf_cluster_stop; rm -rf "$DIR"; }
 trap cleanup EXIT
-for f in "$PHYS" "$PROBE" "$V6"; do
+for f in "$PHYS" "$PROBE" "$V6" "$SF"; do
 	[ -f "$f" ] || { echo "missing capture $f"; echo "0 passed, 1 failed"; exit 1; }
 done
 targs() { cat "${1%.pcap}.tshark-args.txt"; }
@@ -84,6 +88,12 @@ formatter:
     - name: reverse_bytes
       index: 1100
       type: varint
+    - {name: sport, index: 1101}
+    - {name: dport, index: 1102}
+sflow:
+  mapping:
+    - {layer: tcp, offset: 0, length: 16, destination: sport}
+    - {layer: tcp, offset: 16, length: 16, destination: dport}
 ipfix:
   mapping:
     - field: 252
@@ -112,8 +122,9 @@ check "the worker applies the mapping within 1 s, without a restart" \
 replay "$PHYS" 127.0.2.1
 replay "$PROBE" 127.0.3.1
 replay "$V6" 127.0.4.1
-check "all replayed flows are in (8 + 4 + 3)" \
-	gf_wait_for 10 "SELECT count(*) = 15 FROM goflow2plus.flows WHERE sampler_address IN ('127.0.2.1', '127.0.3.1', '127.0.4.1')"
+replay "$SF" 127.0.6.1
+check "all replayed flows are in (8 + 4 + 3, and 5 sFlow samples)" \
+	gf_wait_for 10 "SELECT count(*) FILTER (WHERE sampler_address IN ('127.0.2.1', '127.0.3.1', '127.0.4.1')) = 15 AND count(*) FILTER (WHERE type = 'SFLOW_5') = 5 FROM goflow2plus.flows"
 
 same "252/253 -> in_if/out_if equal tshark's ingress/egressPhysicalInterface" \
 	"$(rows 127.0.2.1 "format('%s|%s|%s|%s', in_if, out_if, bytes, src_port)")" \
@@ -124,10 +135,16 @@ same "PEN 29305 field 1 (reverse octets) -> extra.reverse_bytes equals tshark's"
 same "sourceIPv6Address -> next_hop (inet) equals tshark's" \
 	"$(rows 127.0.4.1 "format('%s|%s', host(next_hop), bytes)")" \
 	"$($ORACLE "$V6" "$(targs "$V6")" cflow.srcaddrv6 cflow.octets | LC_ALL=C sort)"
+# tshark lists every sample's TCP ports in order: pair them up.
+sf_want=$(tshark -r "$SF" $(targs "$SF") -T fields -e tcp.srcport -e tcp.dstport 2>/dev/null |
+	awk -F'\t' '{n = split($1, s, ","); split($2, d, ","); for (i = 1; i <= n; i++) print s[i] "|" d[i]}' | LC_ALL=C sort)
+same "sFlow: tcp bits 0-15 / 16-31 -> extra.sport/dport equal tshark's tcp.srcport/dstport" \
+	"$(gf_q "SELECT format('%s|%s', extra->>'sport', extra->>'dport') FROM goflow2plus.flows WHERE type = 'SFLOW_5'" | LC_ALL=C sort)" \
+	"$sf_want"
 is "next_hop is an inet column holding IPv6" \
 	"$(gf_q "SELECT min(pg_typeof(next_hop)::text) || ' ' || min(family(next_hop)) || ' ' || max(family(next_hop)) FROM goflow2plus.flows WHERE sampler_address = '127.0.4.1'")" "inet 6 6"
 # physicalinterfaces' template has 252, 253 and 27 (all '::' there).
-is "mapped values counted (stats: mapping_applied = 8*3 + 4 + 3)" "$(gf_counter mapping_applied)" 31
+is "mapped values counted (stats: mapping_applied = 8*3 + 4 + 3 + 5*2)" "$(gf_counter mapping_applied)" 41
 is "nothing refused (mapping_refused)" "$(gf_counter mapping_refused)" 0
 
 # ---- clearing it -------------------------------------------------------------
