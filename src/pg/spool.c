@@ -280,12 +280,15 @@ gf_spool_take(GfSpoolChunk *c, GfWriter *w)
 				o += sizeof(uint32) * f.n_communities;
 				memcpy(f.mpls_label, raw + o, sizeof(uint32) * f.n_mpls);
 				o += sizeof(uint32) * f.n_mpls;
-				if (f.n_extra > 0)
+				if (f.n_extra > 0 && f.n_extra <= GF_MAX_EXTRA &&
+					(Size) rawlen >= o + sizeof(gf_flow_extra) * f.n_extra)
 				{
 					memcpy(f.extra, raw + o, sizeof(gf_flow_extra) * f.n_extra);
 					o += sizeof(gf_flow_extra) * f.n_extra;
-					memcpy(f.extra_buf, raw + o, rawlen - o);
+					memcpy(f.extra_buf, raw + o, Min(rawlen - o, GF_EXTRA_BYTES));
 				}
+				else
+					f.n_extra = 0;
 				(void) gf_writer_add_flow(w, &f);
 				break;
 			}
