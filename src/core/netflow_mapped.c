@@ -98,6 +98,8 @@ gf_nfx_records_mapped(gf_nfx_ctx *c, const gf_nf_msg *msg,
 		uint16_t	k = 0;
 
 		gf_nf_rec_begin(&rec, &f, msg);
+		/* IPFIX sequence numbers count data records (exporter rows). */
+		c->d->msg.records++;
 		for (i = 0; i < tpl->n_fields; i++)
 		{
 			const gf_nf_tfield *fd = &tpl->fields[i];
@@ -134,6 +136,7 @@ gf_nfx_records_mapped(gf_nfx_ctx *c, const gf_nf_msg *msg,
 				c->d->counters.mapping_refused++;
 		}
 		c->d->counters.flows++;
+		gf_row_msg_flow(&c->d->msg, &f);
 		if (c->sink && c->sink->flow)
 			c->sink->flow(c->sink->arg, &f);
 	}
