@@ -82,7 +82,8 @@ CREATE UNLOGGED TABLE goflow2plus.flows (
     out_if_boundary       text,
     out_if_provider       text,
     src_country           text,
-    dst_country           text
+    dst_country           text,
+    extra                 jsonb
 ) PARTITION BY RANGE (time_received);
 
 -- Rows outside every partition (before the first partition exists, or a
@@ -111,6 +112,8 @@ COMMENT ON COLUMN goflow2plus.flows.sampling_rate_source IS
     'Where sampling_rate came from: packet_header (NetFlow v5), record (a field of the flow record), options (NetFlow v9/IPFIX options data), sflow (the sFlow sample), default or override (goflow2plus.sampling_rates); NULL when no rate is known.';
 COMMENT ON COLUMN goflow2plus.flows.src_group IS
     'Name of the most specific goflow2plus.networks entry holding src_addr (an entry scoped to this exporter wins over a global one of the same length).';
+COMMENT ON COLUMN goflow2plus.flows.extra IS
+    'Custom fields a mapping (goflow2plus.load_mapping) filled, as {"name": value}: varint as a number, string as text, bytes as hex; NULL when none.';
 COMMENT ON COLUMN goflow2plus.flows.src_country IS
     'ISO 3166 country code of src_addr from the goflow2plus.db_country database.';
 
@@ -788,6 +791,45 @@ RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'goflow2plus__columns'
 LANGUAGE C STRICT STABLE;
 
+-- Custom field mappings (GoFlow2's mapping YAML): load_mapping()
+-- checks the text and appends it here; the newest row is the active
+-- mapping.  The change is announced at commit and every worker decodes
+-- with it within a second, without a restart (src/pg/mapping_fn.c).
+-- Rows are only ever added by load_mapping(), so what is stored always
+-- parsed; load_mapping('') clears the mapping.
+CREATE TABLE goflow2plus.mappings (
+    version            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    yaml               text NOT NULL,
+    loaded_at          timestamptz NOT NULL DEFAULT now(),
+    loaded_by          name NOT NULL DEFAULT current_user,
+    ipfix_entries      int NOT NULL,
+    netflowv9_entries  int NOT NULL,
+    sflow_entries      int NOT NULL,
+    custom_fields      text[] NOT NULL
+);
+COMMENT ON TABLE goflow2plus.mappings IS
+    'Mappings loaded by goflow2plus.load_mapping(), newest (highest version) active.';
+
+CREATE FUNCTION goflow2plus.load_mapping(yaml text)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'goflow2plus_load_mapping'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION goflow2plus.load_mapping(text) IS
+    'Check a GoFlow2 mapping YAML and make it the active mapping (a new row of goflow2plus.mappings, returned version); workers apply it within a second of commit. An invalid text is refused with its line and column, and nothing changes.';
+
+CREATE FUNCTION goflow2plus.mapping(
+    OUT version bigint, OUT yaml text, OUT loaded_at timestamptz,
+    OUT loaded_by name, OUT ipfix_entries int, OUT netflowv9_entries int,
+    OUT sflow_entries int, OUT custom_fields text[])
+RETURNS SETOF record
+AS $$
+    SELECT version, yaml, loaded_at, loaded_by, ipfix_entries,
+           netflowv9_entries, sflow_entries, custom_fields
+    FROM goflow2plus.mappings ORDER BY version DESC LIMIT 1
+$$ LANGUAGE sql STABLE;
+COMMENT ON FUNCTION goflow2plus.mapping() IS
+    'The active mapping (no row: none was ever loaded).';
+
 -- Privileges.  Reading flows, changing the state the workers load
 -- (templates, sampling; later context and mapping tables) and changing
 -- listeners are three rights; PUBLIC holds none of them.  The extension
@@ -805,8 +847,10 @@ REVOKE ALL ON TABLE goflow2plus.flows, goflow2plus.flows_default,
     goflow2plus.rollup_state, goflow2plus.interface_counters,
     goflow2plus.sflow_drops, goflow2plus.templates, goflow2plus.sampling,
     goflow2plus.networks, goflow2plus.devices, goflow2plus.interfaces,
-    goflow2plus.sampling_rates
+    goflow2plus.sampling_rates, goflow2plus.mappings
     FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus.load_mapping(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus.mapping() FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus._context_changed() FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus._networks_log() FROM PUBLIC;
 REVOKE ALL ON goflow2plus._network_changes FROM PUBLIC;

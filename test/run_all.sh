@@ -79,6 +79,7 @@ cat "$LOG/lane1.out"
 [ -x test/e2e/partitions.sh ] && step partitions test/e2e/partitions.sh
 [ -x test/e2e/learn_interfaces.sh ] && step learn-interfaces test/e2e/learn_interfaces.sh
 [ -x test/e2e/exporters_view.sh ] && step exporters-view test/e2e/exporters_view.sh
+[ -x test/e2e/mapping_e2e.sh ] && step mapping-e2e test/e2e/mapping_e2e.sh
 [ -x test/e2e/geoip_pg.sh ] && step geoip-pg test/e2e/geoip_pg.sh
 [ -x test/e2e/nats_e2e.sh ] && step nats-e2e test/e2e/nats_e2e.sh
 [ -x test/e2e/nats_cluster.sh ] && step nats-cluster test/e2e/nats_cluster.sh

@@ -7,6 +7,7 @@
  *    That is enough to tell them apart on a flow:// socket.
  */
 #include "decoder_internal.h"
+#include "flow_mapping.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +85,17 @@ gf_decoder_free(gf_decoder *d)
 		return;
 	gf_nf_state_free(d->nf);
 	gf_rows_free(d->rows);
+	gf_mapping_free(d->mapping);
 	free(d);
+}
+
+void
+gf_decoder_set_mapping(gf_decoder *d, gf_mapping *m)
+{
+	if (d->mapping == m)
+		return;
+	gf_mapping_free(d->mapping);
+	d->mapping = m;
 }
 
 gf_counters *

@@ -22,6 +22,7 @@ struct gf_decoder
 	gf_rows    *rows;			/* goflow2plus.exporters() (exporter_rows.h) */
 	gf_row_msg	msg;			/* the message being decoded, for its row */
 	uint64_t	rows_pass;		/* marks addresses shown by exporter_rows */
+	gf_mapping *mapping;		/* custom field mapping, or NULL */
 };
 
 /* NetFlow v9 / IPFIX state (netflow_state.c). */

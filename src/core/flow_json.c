@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "flow_enc_ctx.h"
+#include "flow_extra.h"
 
 /* An append-only cursor over the caller's buffer. */
 typedef struct fj_out
@@ -478,6 +479,25 @@ fj_context(fj_out *o, const gf_fec_view *v)
 	fj_end(o);
 }
 
+/* Custom mapped values (flow_extra.h), as members of the flow itself. */
+static void
+fj_extra(fj_out *o, const gf_flow *f)
+{
+	size_t		n = gf_flow_extra_json(f, NULL, 0);
+
+	if (n == 0)
+		return;
+	fj_raw(o, ",", 1);
+	if (o->buf != NULL && n <= o->room)
+	{
+		(void) gf_flow_extra_json(f, o->buf + o->len, n);
+		o->len += n;
+		o->room -= n;
+	}
+	else
+		fj_raw_slow(o, n);
+}
+
 static void
 fj_flow(fj_out *o, const gf_flow *f, const gf_ctx_snapshot *ctx)
 {
@@ -548,6 +568,8 @@ fj_flow(fj_out *o, const gf_flow *f, const gf_ctx_snapshot *ctx)
 	fj_opt_country(o, "dst_country", f->dst_country);
 	gf_fec_resolve(f, ctx, &v);
 	fj_context(o, &v);
+	if (f->n_extra > 0)
+		fj_extra(o, f);
 	fj_raw(o, "}", 1);
 }
 

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "flow_enc_ctx.h"
+#include "flow_extra.h"
 #include "flow_pb_wire.h"
 
 /* Wire types (protobuf encoding). */
@@ -217,6 +218,9 @@ pw_body(pw *w, const gf_flow *f, const gf_fec_view *v)
 		pw_str(w, 1031, v->in_if.context);
 		pw_str(w, 1032, v->out_if.context);
 	}
+	/* Custom mapped values under their own indexes (flow_extra.h). */
+	if (f->n_extra > 0)
+		w->n += gf_flow_extra_pb(f, w->p ? w->p + w->n : NULL);
 }
 
 size_t

@@ -41,6 +41,13 @@ gf_rc		gf_nfx_records(gf_nfx_ctx *c, const gf_nf_msg *msg,
 						   const gf_nf_template *tpl, gf_rd *body);
 
 /*
+ * The same with the decoder's custom mapping applied (netflow_mapped.c):
+ * data templates only, and only when the mapping names the protocol.
+ */
+gf_rc		gf_nfx_records_mapped(gf_nfx_ctx *c, const gf_nf_msg *msg,
+								  const gf_nf_template *tpl, gf_rd *body);
+
+/*
  * A template was stored: queue the data sets that were waiting for it;
  * they are decoded in bounded slices (gf_nfx_release_ready).
  */

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "iface_text.h"
+#include "flow_mapping.h"
 #include "ipfix_ie.h"
 #include "netflow_fields.h"
 
@@ -204,6 +205,10 @@ gf_nfx_records(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_template *tpl,
 	gf_flow		f;
 	nfx_opt_if	oif;
 
+	/* Custom mappings have their own loop: one branch per set here. */
+	if (__builtin_expect(c->d->mapping != NULL, 0) && !tpl->options &&
+		gf_mapping_has_nf(c->d->mapping, msg->scope.version))
+		return gf_nfx_records_mapped(c, msg, tpl, body);
 	memset(&oif, 0, sizeof(oif));
 	gf_nf_set_cache_init(&cache, c->st->sampling);
 	/* min_len >= 1 (checked when the template was stored): this ends. */

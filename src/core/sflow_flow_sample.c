@@ -433,6 +433,9 @@ gf_sf_flow_sample(gf_sf_ctx *c, gf_rd *r, bool expanded)
 	if (rc != GF_OK)
 		return rc;
 	gf_sf_flowacc_finish(&acc);
+	/* Custom mappings of the sampled header: one branch without any. */
+	if (__builtin_expect(c->d->mapping != NULL, 0) && acc.have_header)
+		gf_sf_apply_mapping(c, &acc);
 
 	c->d->counters.sflow_flow_samples++;
 	c->d->counters.flows++;

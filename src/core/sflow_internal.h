@@ -108,6 +108,12 @@ void		gf_sf_flowacc_init(gf_sf_flowacc *acc, gf_flow *f);
 gf_rc		gf_sf_flow_record(gf_sf_ctx *c, uint32_t tag, gf_rd *rec, void *arg);
 void		gf_sf_flowacc_finish(gf_sf_flowacc *acc);
 
+/*
+ * The decoder's sFlow mapping applied to a flow sample's raw header
+ * (sflow_mapped.c); call only when the decoder has a mapping.
+ */
+void		gf_sf_apply_mapping(gf_sf_ctx *c, const gf_sf_flowacc *acc);
+
 /* Sample decoders; 'r' is a view of exactly the sample's data. */
 gf_rc		gf_sf_flow_sample(gf_sf_ctx *c, gf_rd *r, bool expanded);
 gf_rc		gf_sf_counter_sample(gf_sf_ctx *c, gf_rd *r, bool expanded);

@@ -274,6 +274,7 @@ gf_context_copy_flow(const gf_flow *in, gf_flow *out)
 	memcpy(out->as_path, in->as_path, sizeof(uint32) * nas);
 	memcpy(out->bgp_communities, in->bgp_communities, sizeof(uint32) * ncom);
 	memcpy(out->mpls_label, in->mpls_label, sizeof(uint32) * nmpls);
+	gf_flow_copy_extra(out, in);
 }
 
 const gf_flow *

@@ -38,6 +38,7 @@
 #include "context_attach.h"
 #include "flow_tuple.h"
 #include "flow_writer.h"
+#include "mapping_fn.h"
 
 PG_FUNCTION_INFO_V1(goflow2plus_decode);
 PG_FUNCTION_INFO_V1(goflow2plus_decode_reset);
@@ -161,6 +162,8 @@ gfd_decoder(void)
 					(errcode(ERRCODE_OUT_OF_MEMORY),
 					 errmsg("out of memory creating the goflow2plus decoder")));
 	}
+	/* The active custom mapping, as the workers decode with it. */
+	gf_mapping_session_refresh(gfd_session_decoder);
 	return gfd_session_decoder;
 }
 
@@ -349,6 +352,7 @@ goflow2plus_decode_reset(PG_FUNCTION_ARGS)
 {
 	gf_decoder_free(gfd_session_decoder);
 	gfd_session_decoder = NULL;
+	gf_mapping_session_forget();
 	PG_RETURN_VOID();
 }
 

@@ -328,6 +328,7 @@ gf_writer_add_flow(GfWriter *w, const gf_flow *f)
 	memcpy(dst->as_path, f->as_path, sizeof(uint32_t) * dst->n_as_path);
 	memcpy(dst->bgp_communities, f->bgp_communities, sizeof(uint32_t) * dst->n_communities);
 	memcpy(dst->mpls_label, f->mpls_label, sizeof(uint32_t) * dst->n_mpls);
+	gf_flow_copy_extra(dst, f);
 	return gf_writer_count(w) >= w->capacity;
 }
 

@@ -21,6 +21,7 @@
 
 #include "context_load_fn.h"
 #include "context_shared.h"
+#include "mapping_fn.h"
 #include "geoip_guc.h"
 #include "gf_shmem.h"
 #include "goflow2plus.h"
@@ -157,6 +158,7 @@ gf_shmem_request(void)
 		prev_shmem_request_hook();
 	RequestAddinShmemSpace(gf_shmem_size(gf_guc_max_listeners));
 	RequestAddinShmemSpace(gf_context_shmem_size());
+	RequestAddinShmemSpace(gf_mapping_shmem_size());
 }
 
 static void
@@ -174,6 +176,7 @@ gf_shmem_startup_hook(void)
 	else
 		gf_shmem_startup(gf_guc_max_listeners, NULL);
 	gf_context_shmem_startup();
+	gf_mapping_shmem_startup();
 }
 
 /*

@@ -36,7 +36,8 @@ typedef enum GfSpoolKind
 /* Largest record before encoding: a flow with full arrays. */
 #define GF_SPOOL_FLOW_FIXED	offsetof(gf_flow, as_path)
 #define GF_SPOOL_RAW_MAX \
-	Max(Max(GF_SPOOL_FLOW_FIXED + sizeof(uint32) * (GF_MAX_AS_PATH + GF_MAX_COMMUNITIES + GF_MAX_MPLS), \
+	Max(Max(GF_SPOOL_FLOW_FIXED + sizeof(uint32) * (GF_MAX_AS_PATH + GF_MAX_COMMUNITIES + GF_MAX_MPLS) + \
+			sizeof(gf_flow_extra) * GF_MAX_EXTRA + GF_EXTRA_BYTES, \
 			sizeof(gf_ifcounters)), sizeof(GfDropRow))
 /* Encoding adds at most one control byte per 128 input bytes. */
 #define GF_SPOOL_ENC_MAX	(GF_SPOOL_RAW_MAX + GF_SPOOL_RAW_MAX / 128 + 1)
@@ -213,6 +214,23 @@ gf_spool_put_flow(GfSpool *s, const gf_flow *f)
 	o += sizeof(uint32) * ncom;
 	memcpy(raw + o, f->mpls_label, sizeof(uint32) * nmpls);
 	o += sizeof(uint32) * nmpls;
+	/* Custom mapped values, when there are: entries, then their bytes. */
+	if (f->n_extra > 0)
+	{
+		gf_flow		tmp;
+		const gf_flow_extra *last;
+		Size		used;
+
+		tmp.n_extra = 0;
+		gf_flow_copy_extra(&tmp, f);
+		last = &tmp.extra[tmp.n_extra - 1];
+		used = Min((Size) last->off + last->name_len + last->len, GF_EXTRA_BYTES);
+		raw[offsetof(gf_flow, n_extra)] = tmp.n_extra;
+		memcpy(raw + o, tmp.extra, sizeof(gf_flow_extra) * tmp.n_extra);
+		o += sizeof(gf_flow_extra) * tmp.n_extra;
+		memcpy(raw + o, tmp.extra_buf, used);
+		o += used;
+	}
 	return gf_spool_put(s, GF_SPOOL_FLOW, raw, (int) o);
 }
 
@@ -261,6 +279,16 @@ gf_spool_take(GfSpoolChunk *c, GfWriter *w)
 				memcpy(f.bgp_communities, raw + o, sizeof(uint32) * f.n_communities);
 				o += sizeof(uint32) * f.n_communities;
 				memcpy(f.mpls_label, raw + o, sizeof(uint32) * f.n_mpls);
+				o += sizeof(uint32) * f.n_mpls;
+				if (f.n_extra > 0 && f.n_extra <= GF_MAX_EXTRA &&
+					(Size) rawlen >= o + sizeof(gf_flow_extra) * f.n_extra)
+				{
+					memcpy(f.extra, raw + o, sizeof(gf_flow_extra) * f.n_extra);
+					o += sizeof(gf_flow_extra) * f.n_extra;
+					memcpy(f.extra_buf, raw + o, Min(rawlen - o, GF_EXTRA_BYTES));
+				}
+				else
+					f.n_extra = 0;
 				(void) gf_writer_add_flow(w, &f);
 				break;
 			}

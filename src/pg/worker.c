@@ -50,6 +50,7 @@
 #include "gf_shmem.h"
 #include "goflow2plus.h"
 #include "iface_learn.h"
+#include "mapping_fn.h"
 #include "pg_compat.h"
 #include "sinks.h"
 #include "spool.h"
@@ -1106,6 +1107,8 @@ goflow2plus_worker_main(Datum main_arg)
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
 			wk_reload(w);
+		/* A committed mapping change: one atomic read when there is none. */
+		gf_mapping_worker_refresh(w->decoder);
 
 		/* Level-triggered: trying costs one EAGAIN when nothing waits. */
 		wk_drain(w);

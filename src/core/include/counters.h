@@ -63,6 +63,8 @@
 	X(exporter_rows_expired, "rows of exporters() dropped after their exporter fell silent (exporter_idle_timeout)") \
 	X(nf_state_imported, "saved templates / sampling facts installed at start") \
 	X(nf_state_import_rejected, "saved templates / sampling facts refused as corrupt or over a limit") \
+	X(mapping_applied, "values written where a custom mapping says (v9/IPFIX fields, sFlow header slices)") \
+	X(mapping_refused, "mapped values that did not fit their destination (length, range, room for custom values)") \
 	X(sflow_flow_samples, "sFlow flow samples decoded") \
 	X(sflow_counter_samples, "sFlow counter samples decoded") \
 	X(sflow_drop_samples, "sFlow drop (discard) samples decoded") \

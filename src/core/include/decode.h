@@ -233,6 +233,15 @@ void		gf_decoder_reset_exporter_counts(gf_decoder *d);
 /* Change the idle timeout (gf_limits.exporter_idle_ms) of a running decoder. */
 void		gf_decoder_set_idle_ms(gf_decoder *d, uint32_t idle_ms);
 
+/*
+ * Decode with a custom field mapping (flow_mapping.h) from now on, or
+ * without one (NULL).  The decoder takes m and frees the one it had.
+ * Sinks see records whose custom values name their field themselves
+ * (gf_flow.extra), so records decoded before the change stay readable.
+ */
+typedef struct gf_mapping gf_mapping;
+void		gf_decoder_set_mapping(gf_decoder *d, gf_mapping *m);
+
 /* Call cb for every exporter holding NetFlow v9 / IPFIX state. */
 void		gf_decoder_exporters(const gf_decoder *d,
 								 void (*cb) (void *arg, const gf_exporter_stats *s),

@@ -123,6 +123,21 @@ const char *gf_rate_source_name(gf_rate_source s);
 #define GF_MAX_COMMUNITIES	64
 #define GF_MAX_MPLS			16
 
+#define GF_MAX_EXTRA		16
+#define GF_EXTRA_BYTES		768
+
+/* One custom value: its name and value bytes live in gf_flow.extra_buf. */
+typedef struct gf_flow_extra
+{
+	uint32_t	pb_index;		/* protobuf field number */
+	uint16_t	off;			/* name at extra_buf[off], then the value */
+	uint16_t	len;			/* value bytes (varint: 8, host order) */
+	uint8_t		name_len;
+	uint8_t		type;			/* gf_map_ctype (flow_mapping.h) */
+	uint8_t		array;			/* several values of one field kept */
+	uint8_t		custom;			/* number of the field in its mapping */
+} gf_flow_extra;
+
 typedef struct gf_flow
 {
 	uint64_t	present;		/* bit (1 << gf_field) per set field */
@@ -193,12 +208,21 @@ typedef struct gf_flow
 	char		dst_country[3];
 
 	/* Cleared by gf_flow_init up to here; the arrays are read up to n_*. */
+	uint8_t		n_extra;		/* custom mapped values in extra[] */
 	uint16_t	n_as_path;
 	uint16_t	n_communities;
 	uint16_t	n_mpls;
 	uint32_t	as_path[GF_MAX_AS_PATH];
 	uint32_t	bgp_communities[GF_MAX_COMMUNITIES];
 	uint32_t	mpls_label[GF_MAX_MPLS];
+
+	/*
+	 * Values of custom fields a mapping fills (flow_mapping.h), read up to
+	 * n_extra.  Each names its field and type itself, so a record stays
+	 * readable after the mapping it was decoded with is replaced.
+	 */
+	gf_flow_extra extra[GF_MAX_EXTRA];
+	uint8_t		extra_buf[GF_EXTRA_BYTES];	/* names, then values */
 } gf_flow;
 
 #define GF_HAS(f, fld)		(((f)->present >> (fld)) & 1u)
@@ -210,5 +234,25 @@ typedef struct gf_flow
 /* Clear a record and stamp what every record carries. */
 void		gf_flow_init(gf_flow *f, gf_flow_type type, uint64_t time_received_ns,
 						 const gf_addr *sampler);
+
+/*
+ * Copy the custom values of src into dst (after the caller copied the
+ * fixed part, which holds n_extra).  Costs nothing when there are none.
+ */
+static inline void
+gf_flow_copy_extra(gf_flow *dst, const gf_flow *src)
+{
+	if (src->n_extra > 0)
+	{
+		size_t		n = src->n_extra <= GF_MAX_EXTRA ? src->n_extra : GF_MAX_EXTRA;
+		const gf_flow_extra *last = &src->extra[n - 1];
+		size_t		used = (size_t) last->off + last->name_len + last->len;
+
+		dst->n_extra = (uint8_t) n;
+		__builtin_memcpy(dst->extra, src->extra, sizeof(gf_flow_extra) * n);
+		__builtin_memcpy(dst->extra_buf, src->extra_buf,
+						 used <= GF_EXTRA_BYTES ? used : GF_EXTRA_BYTES);
+	}
+}
 
 #endif							/* GF_FLOW_H */

@@ -26,7 +26,9 @@
  *                RATE_SOURCE (gf_rate_source name), CTX (a field of the
  *                context entry the record references: kind NETWORK,
  *                DEVICE or IFACE, the ctx_* member, the field; see
- *                context.h), COUNTRY (ISO code, NULL when empty);
+ *                context.h), COUNTRY (ISO code, NULL when empty),
+ *                EXTRA (the custom mapped values as a JSON object,
+ *                flow_extra.h; NULL when there are none);
  *      source    the record's member(s) the value comes from: one member,
  *                except NET (address, prefix length) and U32_ARRAY
  *                (array, count, bound).
@@ -116,7 +118,8 @@
 	X(out_if_boundary,       text,         GF_COL_BY_VALUE,             CTX,       IFACE,   ctx_out_if,      BOUNDARY) \
 	X(out_if_provider,       text,         GF_COL_BY_VALUE,             CTX,       IFACE,   ctx_out_if,      PROVIDER) \
 	X(src_country,           text,         GF_COL_BY_VALUE,             COUNTRY,   src_country) \
-	X(dst_country,           text,         GF_COL_BY_VALUE,             COUNTRY,   dst_country)
+	X(dst_country,           text,         GF_COL_BY_VALUE,             COUNTRY,   dst_country) \
+	X(extra,                 jsonb,        GF_COL_BY_VALUE,             EXTRA,     n_extra)
 
 /*
  * goflow2plus.interface_counters, from gf_ifcounters (ifcounters.h).  The
