@@ -146,7 +146,9 @@ goflow2plus.nats_servers = '$SERVERS'
 goflow2plus.nats_stream = 'gfr3'
 goflow2plus.nats_subject = 'r3.{type}'
 goflow2plus.nats_stream_replicas = 3
-goflow2plus.nats_ack_wait = '1s'" || exit 1
+# A new stream leader is elected within seconds of the kill (longer on a
+# loaded machine): 3 attempts 3 s apart outlast it.
+goflow2plus.nats_ack_wait = '3s'" || exit 1
 gf_q "CREATE EXTENSION goflow2plus" >/dev/null
 check "worker ready" gf_wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
 created() { grep -qE 'created JetStream stream "gfr3"' "$DIR/log"; }
@@ -184,7 +186,13 @@ is "published = acked + failed" "$pub" $((ack + fld))
 check "publishing went on after the kill (acked $ack > $acked_before)" test "$ack" -gt "$acked_before"
 is "the worker stayed up (one start)" "$(gf_counter worker_starts)" 1
 
-$CHECK keys "nats:${CPORT[$survivor]}:gfr3" >"$DIR/stream.keys" 2>"$DIR/keys.err"
+# The survivors answer reads once the stream has its new leader: read
+# until they do (and hold at least what was acknowledged), at most 30 s.
+read_keys() {
+	$CHECK keys "nats:${CPORT[$survivor]}:gfr3" >"$DIR/stream.keys" 2>"$DIR/keys.err" &&
+		[ "$(wc -l <"$DIR/stream.keys")" -ge "$ack" ]
+}
+wait_until 30 read_keys
 nkeys=$(wc -l <"$DIR/stream.keys")
 ndistinct=$(sort -u "$DIR/stream.keys" | wc -l)
 is "the stream holds no flow twice" "$ndistinct" "$nkeys"
