@@ -302,6 +302,30 @@ def cflow_records(frame, exporter, cf, state, port=None):
             r["bytes"] = as_int(pick(fl["cflow.permanent_octets"]))
         if "packets" not in r and "cflow.permanent_packets" in fl:
             r["packets"] = as_int(pick(fl["cflow.permanent_packets"]))
+        # A sampled frame (dataLinkFrameSection, IE 315): goflow2plus parses
+        # it and fills what the record lacks, one packet of
+        # dataLinkFrameSize bytes (README, "Protocols"); tshark decodes the
+        # same frame in its section tree, which is the oracle here.
+        if "cflow.data_link_frame_section" in fl:
+            if "bytes" not in r and "cflow.data_link_frame_size" in fl:
+                r["bytes"] = as_int(pick(fl["cflow.data_link_frame_size"]))
+            if "packets" not in r:
+                r["packets"] = 1
+            tree = pick(fl.get("cflow.data_link_frame_section_tree"))
+            if isinstance(tree, dict):
+                layers = {}
+                for name in ("ip", "ipv6", "tcp", "udp"):
+                    if isinstance(tree.get(name), dict):
+                        layers.update(tree[name])
+                for ours, theirs in (("src_addr", "ip.src"), ("dst_addr", "ip.dst"),
+                                     ("src_addr", "ipv6.src"), ("dst_addr", "ipv6.dst")):
+                    if ours not in r and theirs in layers:
+                        r[ours] = pick(layers[theirs])
+                for ours, theirs in (("proto", "ip.proto"), ("proto", "ipv6.nxt"),
+                                     ("src_port", "tcp.srcport"), ("dst_port", "tcp.dstport"),
+                                     ("src_port", "udp.srcport"), ("dst_port", "udp.dstport")):
+                    if ours not in r and theirs in layers:
+                        r[ours] = as_int(pick(layers[theirs]))
         # Bidirectional records (Cisco ASA NSEL) count each direction
         # apart: goflow2plus's bytes/packets are their sum when nothing
         # else counts the record (README, "Cisco ASA NSEL").
