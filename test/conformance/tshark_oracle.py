@@ -311,21 +311,31 @@ def cflow_records(frame, exporter, cf, state, port=None):
                 r["bytes"] = as_int(pick(fl["cflow.data_link_frame_size"]))
             if "packets" not in r:
                 r["packets"] = 1
-            tree = pick(fl.get("cflow.data_link_frame_section_tree"))
-            if isinstance(tree, dict):
-                layers = {}
-                for name in ("ip", "ipv6", "tcp", "udp"):
-                    if isinstance(tree.get(name), dict):
-                        layers.update(tree[name])
-                for ours, theirs in (("src_addr", "ip.src"), ("dst_addr", "ip.dst"),
-                                     ("src_addr", "ipv6.src"), ("dst_addr", "ipv6.dst")):
-                    if ours not in r and theirs in layers:
-                        r[ours] = pick(layers[theirs])
-                for ours, theirs in (("proto", "ip.proto"), ("proto", "ipv6.nxt"),
-                                     ("src_port", "tcp.srcport"), ("dst_port", "tcp.dstport"),
-                                     ("src_port", "udp.srcport"), ("dst_port", "udp.dstport")):
-                    if ours not in r and theirs in layers:
-                        r[ours] = as_int(pick(layers[theirs]))
+            # The flow's fields are flattened (_flat): the frame's decode
+            # is there as ip.src, ipv6.src, udp.srcport, ...  The outer
+            # network layer is the one the parser reports (eth.type / the
+            # VLAN's etype say which); its protocol is the last IPv6 next
+            # header; ports only when TCP or UDP follows it (a tunnelled
+            # packet's inner ports are not the flow's).
+            etype = as_int(first(fl.get("vlan.etype", fl.get("eth.type"))))
+            fam = "ipv6" if etype == 0x86DD else "ip" if etype == 0x0800 else None
+            if fam is not None and fam + ".src" in fl:
+                r.setdefault("src_addr", first(fl[fam + ".src"]))
+                r.setdefault("dst_addr", first(fl[fam + ".dst"]))
+                nxt = None
+                if fam == "ip":
+                    nxt = as_int(first(fl.get("ip.proto")))
+                else:
+                    for k in ("ipv6.nxt", "ipv6.hopopts.nxt", "ipv6.routing.nxt",
+                              "ipv6.fraghdr.nxt", "ipv6.dstopts.nxt"):
+                        if k in fl:
+                            nxt = as_int(first(fl[k]))
+                if nxt is not None:
+                    r.setdefault("proto", nxt)
+                    l4 = {6: "tcp", 17: "udp"}.get(nxt)
+                    if l4 and l4 + ".srcport" in fl:
+                        r.setdefault("src_port", as_int(first(fl[l4 + ".srcport"])))
+                        r.setdefault("dst_port", as_int(first(fl[l4 + ".dstport"])))
         # Bidirectional records (Cisco ASA NSEL) count each direction
         # apart: goflow2plus's bytes/packets are their sum when nothing
         # else counts the record (README, "Cisco ASA NSEL").
