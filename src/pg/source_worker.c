@@ -54,6 +54,7 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "batch_txn.h"
 #include "flow_pb_decode.h"
 #include "flow_writer.h"
 #include "geoip_guc.h"
@@ -403,7 +404,6 @@ sw_note_extension(SourceWorker *w, bool present)
 static bool
 sw_flush(SourceWorker *w)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
 	uint64		nrecords = (uint64) gf_writer_count(w->writer);
 	ErrorData  *edata = NULL;
 	bool		present = false;
@@ -417,46 +417,18 @@ sw_flush(SourceWorker *w)
 		return true;
 	}
 
-	PG_TRY();
 	{
 		ErrorContextCallback errcb;
+		GfBatchResult res;
 
 		errcb.callback = sw_flush_error_context;
 		errcb.arg = w;
-		errcb.previous = error_context_stack;
-		error_context_stack = &errcb;
 		w->flush_rows = nrecords;
-
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		(void) set_config_option("lock_timeout", GF_LOCK_TIMEOUT,
-								 PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_LOCAL, true, 0, false);
-		PushActiveSnapshot(GetTransactionSnapshot());
-		pgstat_report_activity(STATE_RUNNING, "goflow2plus: writing a batch from JetStream");
-
-		present = OidIsValid(get_extension_oid("goflow2plus", true));
-		if (present)
-		{
-			PreventCommandIfReadOnly("INSERT into goflow2plus tables");
-			(void) gf_writer_flush(w->writer);
-		}
-		else
-			gf_writer_reset(w->writer);
-
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-		MemoryContextSwitchTo(oldcxt);
-		error_context_stack = errcb.previous;
+		res = gf_batch_write(w->writer, "goflow2plus: writing a batch from JetStream",
+							 &errcb, NULL, NULL);
+		present = res.present;
+		edata = res.edata;
 	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		AbortCurrentTransaction();
-	}
-	PG_END_TRY();
 
 	now = sw_now_ms();
 	if (edata == NULL)

@@ -45,6 +45,7 @@
 
 #include "decode.h"
 #include "flow_writer.h"
+#include "batch_txn.h"
 #include "exporters_fn.h"
 #include "geoip_guc.h"
 #include "gf_shmem.h"
@@ -112,6 +113,7 @@ typedef struct Worker
 	/* The batch being filled. */
 	int64		batch_first_ms; /* monotonic ms of its first record, 0 if empty */
 	uint64		flush_rows;		/* size of the batch being written, for errcontext */
+	bool		flush_log_it;	/* the failed write is logged (wk_flush_log_error) */
 
 	/*
 	 * Retry state.  retry_pending: the writer holds a batch whose last
@@ -511,10 +513,23 @@ wk_flush_failed(Worker *w, ErrorData *edata, uint64 nrecords, bool log_it,
  * inside is caught here: the transaction is rolled back and the batch
  * handed to wk_flush_failed.  FATAL still exits.
  */
+/*
+ * gf_batch_write's question: does this failure get the full report (with
+ * its context) in the log?  Rate-limited; transient errors get a short
+ * line from wk_flush_failed instead.
+ */
+static bool
+wk_flush_log_error(void *arg, int sqlerrcode)
+{
+	Worker	   *w = arg;
+
+	w->flush_log_it = wk_flush_log_due(w, sqlerrcode, wk_now_ms());
+	return w->flush_log_it && !gf_write_error_is_transient(sqlerrcode);
+}
+
 static bool
 wk_flush(Worker *w)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
 	uint64		nrecords = (uint64) gf_writer_count(w->writer);
 	ErrorData  *edata = NULL;
 	bool		present = false;
@@ -527,57 +542,21 @@ wk_flush(Worker *w)
 		return true;
 	INSTR_TIME_SET_CURRENT(started);
 
-	PG_TRY();
 	{
 		ErrorContextCallback errcb;
+		GfBatchResult res;
 
 		/* Lets a logged error say which worker and batch it came from. */
 		errcb.callback = wk_flush_error_context;
 		errcb.arg = w;
-		errcb.previous = error_context_stack;
-		error_context_stack = &errcb;
 		w->flush_rows = nrecords;
-
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		/* Local to this transaction: reverts at commit or abort. */
-		(void) set_config_option("lock_timeout", GF_LOCK_TIMEOUT,
-								 PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_LOCAL, true, 0, false);
-		PushActiveSnapshot(GetTransactionSnapshot());
-		pgstat_report_activity(STATE_RUNNING, "goflow2plus: writing a batch");
-
-		present = OidIsValid(get_extension_oid("goflow2plus", true));
-		if (present)
-		{
-			/*
-			 * The heap path writes below the executor, which is where a
-			 * read-only transaction is refused: refuse it here too.
-			 */
-			PreventCommandIfReadOnly("INSERT into goflow2plus tables");
-			(void) gf_writer_flush(w->writer);
-		}
-		else
-			gf_writer_reset(w->writer);
-
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-		/* Commit leaves TopMemoryContext current: back to the pass's. */
-		MemoryContextSwitchTo(oldcxt);
-		error_context_stack = errcb.previous;
+		w->flush_log_it = false;
+		res = gf_batch_write(w->writer, "goflow2plus: writing a batch", &errcb,
+							 wk_flush_log_error, w);
+		present = res.present;
+		edata = res.edata;
+		log_it = w->flush_log_it;
 	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		log_it = wk_flush_log_due(w, edata->sqlerrcode, wk_now_ms());
-		/* The full report (with its context) for errors that will not pass. */
-		if (log_it && !gf_write_error_is_transient(edata->sqlerrcode))
-			EmitErrorReport();
-		FlushErrorState();
-		AbortCurrentTransaction();
-	}
-	PG_END_TRY();
 
 	now = wk_now_ms();
 	if (edata != NULL)
