@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gf_clock.h"
 #include "common/file_perm.h"
 #include "storage/fd.h"
 #include "utils/memutils.h"
@@ -47,14 +48,7 @@ struct GfFileSink
 	bool		open_failed;	/* logged; retried each tick */
 };
 
-static int64
-fs_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#define fs_now_ms() gf_monotonic_ms()
 
 GfFileSink *
 gf_file_sink_create(int slotno, bool lines)

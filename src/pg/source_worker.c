@@ -39,6 +39,7 @@
 
 #include <time.h>
 
+#include "gf_clock.h"
 #include "access/xact.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
@@ -134,23 +135,9 @@ typedef struct SourceWorker
 
 static SourceWorker sw;
 
-static int64
-sw_now_ms(void)
-{
-	struct timespec ts;
+#define sw_now_ms() gf_monotonic_ms()
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static uint64
-sw_realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64) ts.tv_sec * UINT64CONST(1000000000) + (uint64) ts.tv_nsec;
-}
+#define sw_realtime_ns() gf_realtime_ns()
 
 /* Counters into the slot, on top of what earlier runs left there. */
 static void

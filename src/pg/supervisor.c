@@ -35,6 +35,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include "gf_clock.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -85,14 +86,7 @@ sv_sigusr1(SIGNAL_ARGS)
 	errno = save_errno;
 }
 
-static int64
-sv_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#define sv_now_ms() gf_monotonic_ms()
 
 /* The pid in the slot, if that process is still there. */
 static pid_t

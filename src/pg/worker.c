@@ -27,6 +27,7 @@
 
 #include <time.h>
 
+#include "gf_clock.h"
 #include "access/xact.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
@@ -156,23 +157,9 @@ static void wk_emit_log(ErrorData *edata);
 static bool wk_flush(Worker *w);
 static void wk_spool_full(Worker *w);
 
-static int64
-wk_now_ms(void)
-{
-	struct timespec ts;
+#define wk_now_ms() gf_monotonic_ms()
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static uint64
-wk_realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64) ts.tv_sec * UINT64CONST(1000000000) + (uint64) ts.tv_nsec;
-}
+#define wk_realtime_ns() gf_realtime_ns()
 
 /*
  * Copy every counter into shared memory.  Each value is base (what the
