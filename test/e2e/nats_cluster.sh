@@ -201,12 +201,15 @@ gf_q "SELECT host(src_addr) || ' ' || src_port || ' ' || bytes FROM goflow2plus.
 extra=$(comm -23 <(sort -u "$DIR/stream.keys") "$DIR/table.keys" | wc -l)
 is "every flow in the stream is one that was sent (and is in the table)" "$extra" 0
 
-# The killed node comes back and catches up.
+# The killed node comes back and catches up.  Either node may be busy
+# electing a leader for a moment: both are asked on every try.
 node_start "$victim"
+count_on() { $PY "$REPO/test/e2e/nats_check.py" stream-count "${CPORT[$1]}" gfr3 2>/dev/null; }
 caught_up() {
-	[ "$($PY "$REPO/test/e2e/nats_check.py" stream-count "${CPORT[$victim]}" gfr3 2>/dev/null)" = "$nkeys_msgs" ]
+	local a b
+	a=$(count_on "$survivor"); b=$(count_on "$victim")
+	[ -n "$a" ] && [ "$a" -gt 0 ] && [ "$a" = "$b" ]
 }
-nkeys_msgs=$($PY "$REPO/test/e2e/nats_check.py" stream-count "${CPORT[$survivor]}" gfr3 2>/dev/null)
-check "the restarted node serves the same $nkeys_msgs messages" wait_until 30 caught_up
+check "the restarted node serves the same messages as a survivor" wait_until 60 caught_up
 
 tap_summary
