@@ -10,6 +10,8 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+#include "postmaster/bgworker.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 
@@ -254,4 +256,33 @@ gf_shmem_reset_stats(void)
 		SpinLockRelease(&slot->exporters_lock);
 	}
 	pg_atomic_fetch_add_u64(&gf_shared->reset_generation, 1);
+}
+
+GfWorkerSlot *
+gf_slot_claim(int slotno, GfSlotMeta *meta)
+{
+	GfWorkerSlot *slot;
+	uint32		generation;
+	uint32		nopid = 0;
+
+	if (gf_shared == NULL || slotno < 0 || slotno >= gf_shared->nslots)
+		return NULL;
+	memcpy(&generation, MyBgworkerEntry->bgw_extra, sizeof(generation));
+	slot = &gf_shared->slots[slotno];
+	if (!gf_slot_read(slot, meta) || meta->generation != generation)
+		return NULL;
+	if (!pg_atomic_compare_exchange_u32(&slot->pid, &nopid, (uint32) MyProcPid))
+		return NULL;
+	return slot;
+}
+
+void
+gf_slot_set_running(GfWorkerSlot *slot)
+{
+	pg_atomic_write_u32(&slot->ready, 1);
+	SpinLockAcquire(&slot->meta_lock);
+	slot->state = GF_LS_RUNNING;
+	slot->started_at = GetCurrentTimestamp();
+	slot->last_error[0] = '\0';
+	SpinLockRelease(&slot->meta_lock);
 }

@@ -214,6 +214,18 @@ typedef struct GfSlotMeta
 /* Copy slot's fields; false when the slot is free. */
 extern bool gf_slot_read(GfWorkerSlot *slot, GfSlotMeta *out);
 
+/*
+ * A worker takes the slot its main_arg names, for this run: only while the
+ * slot is still given to the listener the supervisor started the worker
+ * for (the generation in bgw_extra) and no other process holds it; meta
+ * is the slot's copy.  NULL: the worker exits quietly.  Socket and
+ * JetStream source workers both start so.
+ */
+extern GfWorkerSlot *gf_slot_claim(int slotno, GfSlotMeta *meta);
+
+/* The worker is ready: stats() and listeners() show it running. */
+extern void gf_slot_set_running(GfWorkerSlot *slot);
+
 /* "starting", "running", "failed", "stopping". */
 extern const char *gf_listener_state_name(GfListenerState state);
 

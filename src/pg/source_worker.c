@@ -248,12 +248,7 @@ sw_setup(SourceWorker *w, int64 now)
 	if (!w->ever_subscribed)
 	{
 		w->ever_subscribed = true;
-		pg_atomic_write_u32(&w->slot->ready, 1);
-		SpinLockAcquire(&w->slot->meta_lock);
-		w->slot->state = GF_LS_RUNNING;
-		w->slot->started_at = GetCurrentTimestamp();
-		w->slot->last_error[0] = '\0';
-		SpinLockRelease(&w->slot->meta_lock);
+		gf_slot_set_running(w->slot);
 	}
 }
 
@@ -581,32 +576,11 @@ sw_sleep(SourceWorker *w, int64 until)
 	ResetLatch(MyLatch);
 }
 
-/*
- * Take the slot the supervisor started us for (its generation is in
- * bgw_extra), as the socket workers do: a worker from an earlier use of
- * the slot can never write into a later one.
- */
-static bool
-sw_claim_slot(SourceWorker *w, GfShared *shared)
-{
-	GfSlotMeta	meta;
-	uint32		generation;
-	uint32		nopid = 0;
-
-	if (shared == NULL || w->slotno < 0 || w->slotno >= shared->nslots)
-		return false;
-	memcpy(&generation, MyBgworkerEntry->bgw_extra, sizeof(generation));
-	w->slot = &shared->slots[w->slotno];
-	if (!gf_slot_read(w->slot, &meta) || meta.generation != generation)
-		return false;
-	return pg_atomic_compare_exchange_u32(&w->slot->pid, &nopid, (uint32) MyProcPid);
-}
-
 void
 goflow2plus_source_main(Datum main_arg)
 {
 	SourceWorker *w = &sw;
-	GfShared   *shared = gf_shmem_get();
+	GfSlotMeta	meta;
 	int			i;
 
 	memset(w, 0, sizeof(*w));
@@ -616,7 +590,8 @@ goflow2plus_source_main(Datum main_arg)
 	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
 	BackgroundWorkerUnblockSignals();
 
-	if (!sw_claim_slot(w, shared))
+	w->slot = gf_slot_claim(w->slotno, &meta);
+	if (w->slot == NULL)
 	{
 		/* Removed, or given to another listener, before we started. */
 		ereport(LOG,

@@ -890,43 +890,6 @@ wk_emit_log(ErrorData *edata)
 		strlcpy(wk_last_error, edata->message, sizeof(wk_last_error));
 }
 
-/*
- * Take the slot main_arg names for this run: only when the slot is still
- * given to the listener the supervisor started us for (the generation in
- * bgw_extra) and no other worker holds it.  False: exit quietly.
- */
-static bool
-wk_claim_slot(Worker *w, GfShared *shared)
-{
-	GfSlotMeta	meta;
-	uint32		generation;
-	uint32		nopid = 0;
-
-	if (shared == NULL || w->slotno < 0 || w->slotno >= shared->nslots)
-		return false;
-	memcpy(&generation, MyBgworkerEntry->bgw_extra, sizeof(generation));
-	w->slot = &shared->slots[w->slotno];
-	if (!gf_slot_read(w->slot, &meta) || meta.generation != generation)
-		return false;
-	if (!pg_atomic_compare_exchange_u32(&w->slot->pid, &nopid, (uint32) MyProcPid))
-		return false;
-	w->uri = meta.uri;
-	w->socket_no = meta.socket_no;
-	return true;
-}
-
-/* Ready: tell stats() and listeners(). */
-static void
-wk_set_running(Worker *w)
-{
-	pg_atomic_write_u32(&w->slot->ready, 1);
-	SpinLockAcquire(&w->slot->meta_lock);
-	w->slot->state = GF_LS_RUNNING;
-	w->slot->started_at = GetCurrentTimestamp();
-	w->slot->last_error[0] = '\0';
-	SpinLockRelease(&w->slot->meta_lock);
-}
-
 /* Milliseconds the wait may last: until the batch or the tick is due. */
 static long
 wk_timeout(Worker *w, int64 now)
@@ -950,6 +913,7 @@ goflow2plus_worker_main(Datum main_arg)
 {
 	Worker	   *w = &wk;
 	GfShared   *shared = gf_shmem_get();
+	GfSlotMeta	meta;
 	int			i;
 
 	memset(w, 0, sizeof(*w));
@@ -961,7 +925,8 @@ goflow2plus_worker_main(Datum main_arg)
 	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
 	BackgroundWorkerUnblockSignals();
 
-	if (!wk_claim_slot(w, shared))
+	w->slot = gf_slot_claim(w->slotno, &meta);
+	if (w->slot == NULL)
 	{
 		/* Removed, or given to another listener, before we started. */
 		ereport(LOG,
@@ -969,6 +934,8 @@ goflow2plus_worker_main(Datum main_arg)
 						w->slotno)));
 		proc_exit(0);
 	}
+	w->uri = meta.uri;
+	w->socket_no = meta.socket_no;
 	/* Counted now, so that a start that fails (a port in use) shows too. */
 	pg_atomic_fetch_add_u64(&w->slot->counters[GF_C_worker_starts], 1);
 	/* A fresh decoder has nothing to reset: only later calls concern it. */
@@ -1046,7 +1013,7 @@ goflow2plus_worker_main(Datum main_arg)
 	gf_geoip_refresh();
 	w->next_tick_ms = wk_now_ms() + WK_TICK_MS;
 	wk_publish(w);
-	wk_set_running(w);
+	gf_slot_set_running(w->slot);
 	ereport(LOG,
 			(errmsg("goflow2plus worker %d listening on %s (socket %d of %u), writing to database \"%s\"",
 					w->slotno, w->uri.text, w->socket_no + 1,
