@@ -77,6 +77,8 @@ struct gf_ctx_builder
 	cb_vec		stale;
 	cb_pool		strings;
 	cb_pool		blobs;
+	void		(*pause) (void *arg);	/* gf_ctx_builder_set_pause */
+	void	   *pause_arg;
 };
 
 static const char *const cb_kind_name[] = {"entry", "network", "device", "interface", "rate"};
@@ -537,6 +539,15 @@ gf_ctx_builder_free(gf_ctx_builder *b)
 	free(b->blobs.buf);
 	free(b->blobs.slots);
 	free(b);
+}
+
+void
+gf_ctx_builder_set_pause(gf_ctx_builder *b, void (*pause) (void *arg), void *arg)
+{
+	if (b == NULL)
+		return;
+	b->pause = pause;
+	b->pause_arg = arg;
 }
 
 bool
@@ -1071,6 +1082,8 @@ cb_pt(cb_build *st, const gf_prefix_entry *e, size_t n, const char *what,
 	if (n == 0)
 		return 1;
 	memset(&opt, 0, sizeof(opt));
+	opt.pause = b->pause;
+	opt.pause_arg = b->pause_arg;
 	opt.max_bytes = b->max - b->used;
 	if (opt.max_bytes == 0)		/* 0 would mean the default */
 	{

@@ -57,7 +57,39 @@ typedef struct pt_ctx
 	size_t		used;
 	size_t		max;
 	gf_pt_build_info *info;
+	const gf_pt_build_options *o;
+	size_t		steps;			/* since the last pause call */
 } pt_ctx;
+
+/* Count n steps of work; call the caller's pause hook every GF_PT_PAUSE_EVERY. */
+static void
+pt_step(pt_ctx *c, size_t n)
+{
+	c->steps += n;
+	if (c->steps < GF_PT_PAUSE_EVERY)
+		return;
+	c->steps = 0;
+	if (c->o->pause != NULL)
+		c->o->pause(c->o->pause_arg);
+}
+
+/* memcpy in slices of 256 KiB, a step each, so a pause can come between. */
+static void
+pt_copy(pt_ctx *c, void *dst, const void *src, size_t bytes)
+{
+	const size_t slice = 256 * 1024;
+
+	while (bytes > 0)
+	{
+		size_t		n = bytes < slice ? bytes : slice;
+
+		memcpy(dst, src, n);
+		dst = (char *) dst + n;
+		src = (const char *) src + n;
+		bytes -= n;
+		pt_step(c, GF_PT_PAUSE_EVERY / 64);	/* a pause call per 16 MiB */
+	}
+}
 
 static void *
 pt_alloc(pt_ctx *c, size_t bytes, int zero)
@@ -554,6 +586,7 @@ pt_compress(pt_ctx *c, pt_trie_build *b)
 	{
 		uint64_t	q = p.queue[p.head++];
 
+		pt_step(c, 1);
 		if (pt_plan_chunk(c, &p, (uint32_t) q, (int) (q >> 32)) != 0)
 		{
 			pt_release(c, p.queue, queue_bytes);
@@ -578,6 +611,7 @@ pt_compress(pt_ctx *c, pt_trie_build *b)
 
 		if (e == 0)
 			continue;
+		pt_step(c, 1);
 		node = nw + first + (size_t) (e & GF_PTW_LINE_MASK) * GF_PT_NODE_WORDS;
 		if (gf_pt_kind(e) == GF_PTK_BITMAP)
 			pt_write_bitmap(node, pt_chunk(p.chunks, (uint32_t) i), p.ref);
@@ -648,8 +682,11 @@ pt_build_trie(pt_ctx *c, pt_trie_build *b, const pt_item *items,
 		order[count[items[own[i]].len * 2 + 1]++] = own[i] | 0x80000000u;
 
 	for (i = 0; i < n && rc == 0; i++)
+	{
 		rc = pt_insert(c, b, &items[order[i] & 0x7FFFFFFFu],
 					   (order[i] & 0x80000000u) != 0, order[i] & 0x7FFFFFFFu);
+		pt_step(c, 1);
+	}
 
 	pt_release(c, order, (n ? n : 1) * sizeof(uint32_t));
 	pt_release(c, b->tag, b->cap_words * sizeof(uint16_t));
@@ -878,8 +915,8 @@ pt_assemble(pt_ctx *c, pt_trie_build *tries, size_t n_tries)
 		desc[i] = tries[i].desc;
 		desc[i].word_offset = offset;
 		desc[i].n_words = tries[i].n_words;
-		memcpy((uint32_t *) (void *) t + offset, tries[i].w,
-			   tries[i].n_words * sizeof(uint32_t));
+		pt_copy(c, (uint32_t *) (void *) t + offset, tries[i].w,
+				tries[i].n_words * sizeof(uint32_t));
 		offset += tries[i].n_words;
 		if (tries[i].desc.scope == 0)
 			t->global_trie[fam] = (uint32_t) i;
@@ -921,6 +958,8 @@ gf_pt_build(const gf_prefix_entry *entries, size_t n,
 	c.used = 0;
 	c.max = options->max_bytes ? options->max_bytes : GF_PT_DEFAULT_MAX_BYTES;
 	c.info = info;
+	c.o = options;
+	c.steps = 0;
 	if (n > 0x7FFFFFFFu)		/* indexes carry a flag in their top bit */
 	{
 		info->error = GF_PT_ERR_MEMORY_LIMIT;

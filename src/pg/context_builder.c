@@ -43,6 +43,7 @@
 #include "context_load_fn.h"
 #include "context_shared.h"
 #include "goflow2plus.h"
+#include "gf_shmem.h"
 #include "pg_compat.h"
 
 PGDLLEXPORT void goflow2plus_context_builder_main(Datum main_arg);
@@ -203,6 +204,37 @@ cb_throttle(int64 *slice_start)
 	*slice_start = cb_cpu_us();
 }
 
+/*
+ * goflow2plus.context_build_yield: while some socket worker's receive
+ * queue is fuller than that share of its buffer, the worker needs the CPU
+ * more than a rebuild does (what the queue cannot take is lost), so the
+ * builder sleeps in CB_PAUSE_STEP_MS steps.  Called between fetches while
+ * reading, by the core between slices of the prefix tables' build
+ * (gf_ctx_builder_set_pause), and between slices of the copy into shared
+ * memory.  At most CB_PAUSE_MAX_MS per build, so that a worker that is
+ * always behind cannot hold context changes back for ever.
+ */
+#define CB_PAUSE_STEP_MS	5
+#define CB_PAUSE_MAX_MS		30000
+static int	cb_paused_ms = 0;	/* this build's */
+
+static void
+cb_pause(void *arg)
+{
+	double		limit = gf_guc_context_build_yield;
+
+	(void) arg;
+	if (limit <= 0.0)
+		return;
+	while (cb_paused_ms < CB_PAUSE_MAX_MS && gf_shmem_max_queue_fill() > limit)
+	{
+		pg_usleep(CB_PAUSE_STEP_MS * 1000L);
+		cb_paused_ms += CB_PAUSE_STEP_MS;
+		/* a FATAL (shutdown) exits from here; no ERROR can come from it */
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
 /* Run a query through a cursor, handing every row to fn; false if one was refused. */
 static bool
 cb_scan(gf_ctx_builder *b, const char *query, cb_row_fn fn)
@@ -224,7 +256,10 @@ cb_scan(gf_ctx_builder *b, const char *query, cb_row_fn fn)
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();
 		if (!cb_is_overlay)
+		{
 			cb_throttle(&slice_start);
+			cb_pause(NULL);
+		}
 	}
 	SPI_cursor_close(portal);
 	return ok;
@@ -530,7 +565,19 @@ cb_publish(gf_ctx_snapshot *snap, bool overlay, uint64 request, double elapsed_m
 	}
 	/* Kept mapped by this process until the next snapshot replaces it. */
 	dsm_pin_mapping(seg);
-	memcpy(dsm_segment_address(seg), snap, bytes);
+	{
+		/* in slices, pausing between them as the build did (cb_pause) */
+		const Size	slice = 4 * 1024 * 1024;
+		Size		done;
+
+		for (done = 0; done < bytes; done += slice)
+		{
+			memcpy((char *) dsm_segment_address(seg) + done, (const char *) snap + done,
+				   Min(slice, bytes - done));
+			if (!overlay)
+				cb_pause(NULL);
+		}
+	}
 
 	SpinLockAcquire(&cs->lock);
 	cs->generation = cb_generation;
@@ -583,10 +630,11 @@ cb_publish(gf_ctx_snapshot *snap, bool overlay, uint64 request, double elapsed_m
 	if (old_base != NULL)
 		dsm_detach(old_base);
 	ereport(elapsed_ms >= 1000 ? LOG : DEBUG1,
-			(errmsg("goflow2plus context %llu published (%s): %u networks, %u devices, %u interfaces, %u sampling rates, %zu bytes, built in %.0f ms",
+			(errmsg("goflow2plus context %llu published (%s): %u networks, %u devices, %u interfaces, %u sampling rates, %zu bytes, built in %.0f ms (%d ms of it paused for receiving workers)",
 					(unsigned long long) cb_generation, overlay ? "overlay" : "full",
 					gf_ctx_network_count(snap), cs->devices,
-					cs->interfaces, cs->rates, (size_t) bytes, elapsed_ms)));
+					cs->interfaces, cs->rates, (size_t) bytes, elapsed_ms,
+					cb_paused_ms)));
 	return true;
 }
 
@@ -647,6 +695,7 @@ cb_build(uint64 request, bool want_overlay)
 		return false;
 	}
 	INSTR_TIME_SET_CURRENT(start);
+	cb_paused_ms = 0;
 	if (!cb_read_tables(b, want_overlay))
 	{
 		gf_ctx_builder_free(b);
@@ -656,6 +705,9 @@ cb_build(uint64 request, bool want_overlay)
 	}
 	overlay = cb_is_overlay;
 	memset(&info, 0, sizeof(info));
+	/* an overlay's few rows build in milliseconds: nothing to pause for */
+	if (!overlay)
+		gf_ctx_builder_set_pause(b, cb_pause, NULL);
 	snap = gf_ctx_build(b, cb_generation + 1, &info);
 	if (snap == NULL)
 	{

@@ -190,7 +190,7 @@ gf_listener_state_name(GfListenerState state)
 bool
 gf_counter_is_gauge(int c)
 {
-	return c == GF_C_rcvbuf_bytes || c == GF_C_spool_records ||
+	return c == GF_C_rcvbuf_bytes || c == GF_C_rcvq_bytes || c == GF_C_spool_records ||
 		c == GF_C_spool_bytes || c == GF_C_nats_inflight ||
 		c == GF_C_nats_buffered;
 }
@@ -285,4 +285,30 @@ gf_slot_set_running(GfWorkerSlot *slot)
 	slot->started_at = GetCurrentTimestamp();
 	slot->last_error[0] = '\0';
 	SpinLockRelease(&slot->meta_lock);
+}
+
+double
+gf_shmem_max_queue_fill(void)
+{
+	GfShared   *sh = gf_shmem_get();
+	double		worst = 0.0;
+	int			i;
+
+	if (sh == NULL)
+		return 0.0;
+	for (i = 0; i < sh->nslots; i++)
+	{
+		GfWorkerSlot *slot = &sh->slots[i];
+		uint64		buf;
+		uint64		queued;
+
+		/* a JetStream source or a stopped worker publishes no socket gauges */
+		if (pg_atomic_read_u32(&slot->pid) == 0)
+			continue;
+		buf = pg_atomic_read_u64(&slot->counters[GF_C_rcvbuf_bytes]);
+		queued = pg_atomic_read_u64(&slot->counters[GF_C_rcvq_bytes]);
+		if (buf > 0 && (double) queued / (double) buf > worst)
+			worst = (double) queued / (double) buf;
+	}
+	return worst;
 }

@@ -26,7 +26,7 @@
 /*
  * Counters the adapter keeps on top of the decoder's (counters.h); the
  * same X-macro shape, so stats() lists both the same way.  rcvbuf_bytes,
- * spool_records, spool_bytes, nf_pending_bytes, nats_inflight and
+ * rcvq_bytes, spool_records, spool_bytes, nf_pending_bytes, nats_inflight and
  * nats_buffered are gauges,
  * not counters.  The nats_* and file_* counts are flows (sinks.h): every
  * flow for NATS is published, dropped or still buffered, and every
@@ -56,6 +56,7 @@
 	X(iface_learnt_refused, "interface facts not kept: the worker already remembers 65536 interfaces, or out of memory") \
 	X(worker_starts, "workers started for this socket, failed starts included (more than 1 means it was restarted)") \
 	X(rcvbuf_bytes, "receive buffer the kernel granted the socket (gauge)") \
+	X(rcvq_bytes, "bytes waiting in the socket's receive queue at the worker's last pass, in rcvbuf_bytes' accounting (gauge; near rcvbuf_bytes the kernel drops)") \
 	X(spool_records, "records waiting in the spool now (gauge)") \
 	X(spool_bytes, "memory the spool holds now (gauge)") \
 	X(nf_pending_bytes, "bytes of v9/IPFIX data sets waiting now for their template (gauge)") \
@@ -228,6 +229,13 @@ extern void gf_slot_set_running(GfWorkerSlot *slot);
 
 /* "starting", "running", "failed", "stopping". */
 extern const char *gf_listener_state_name(GfListenerState state);
+
+/*
+ * The fullest receive queue of the running socket workers, as a share of
+ * its buffer (rcvq_bytes / rcvbuf_bytes, 0 .. about 1); 0 when none runs.
+ * The context builder pauses a long build while it is high.
+ */
+extern double gf_shmem_max_queue_fill(void);
 
 /* True for the counters that are gauges (reset_stats leaves them alone). */
 extern bool gf_counter_is_gauge(int c);

@@ -42,6 +42,7 @@ int			gf_guc_rcvbuf = 32 * 1024 * 1024;
 int			gf_guc_batch_size = 5000;
 int			gf_guc_flush_interval = 200;
 double		gf_guc_context_build_cpu = 1.0;
+double		gf_guc_context_build_yield = 0.25;
 bool		gf_guc_context_keep_build_memory = false;
 int			gf_guc_spool_size = 512 * 1024;
 char	   *gf_guc_allowed_exporters = NULL;
@@ -229,6 +230,13 @@ _PG_init(void)
 							 "Below 1 the builder sleeps between slices of 10 000 rows so that, on a machine with few cores, a rebuild of a large table leaves the receiving workers their CPU; the build then takes longer. Small changes (overlays) are not slowed.",
 							 &gf_guc_context_build_cpu,
 							 1.0, 0.05, 1.0,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
+	DefineCustomRealVariable("goflow2plus.context_build_yield",
+							 "Receive-queue fill above which a full context build pauses, as a share of the socket buffer.",
+							 "While any worker's socket queue holds more than this share of its buffer (stats() rcvq_bytes / rcvbuf_bytes), the builder sleeps in 5 ms steps between slices of its work, at most 30 s per build, so a rebuild of a large table never takes the CPU a worker needs to keep its socket from overflowing. 0 turns it off.",
+							 &gf_guc_context_build_yield,
+							 0.25, 0.0, 1.0,
 							 PGC_SIGHUP, 0,
 							 NULL, NULL, NULL);
 	DefineCustomBoolVariable("goflow2plus.context_keep_build_memory",

@@ -31,6 +31,7 @@ extern int	gf_guc_batch_size;	/* goflow2plus.batch_size, records */
 extern int	gf_guc_flush_interval;	/* goflow2plus.flush_interval, ms */
 extern bool gf_guc_context_keep_build_memory;	/* ..._keep_build_memory */
 extern double gf_guc_context_build_cpu;	/* goflow2plus.context_build_cpu, 0.05..1 */
+extern double gf_guc_context_build_yield;	/* goflow2plus.context_build_yield, 0..1 */
 extern int	gf_guc_spool_size;	/* goflow2plus.spool_size, kB */
 extern char *gf_guc_allowed_exporters;	/* goflow2plus.allowed_exporters */
 extern int	gf_guc_max_exporters;	/* goflow2plus.max_exporters */

@@ -39,7 +39,7 @@
 
 /* stats() counters that are gauges (everything else is a counter). */
 static const char *const mt_gauges[] = {
-	"rcvbuf_bytes", "spool_records", "spool_bytes", "nf_pending_bytes",
+	"rcvbuf_bytes", "rcvq_bytes", "spool_records", "spool_bytes", "nf_pending_bytes",
 	"nats_inflight", "nats_buffered",
 };
 

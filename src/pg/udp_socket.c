@@ -22,6 +22,7 @@
 #define SO_MEMINFO 55
 #endif
 /* Index of the drop count in SO_MEMINFO's array (linux/sock_diag.h). */
+#define GF_SK_MEMINFO_RMEM_ALLOC 0
 #define GF_SK_MEMINFO_DROPS 8
 #define GF_SK_MEMINFO_VARS 9
 #ifndef SO_RXQ_OVFL
@@ -305,7 +306,7 @@ gf_recv_datagram(GfRecvBatch *b, int i, uint64 now_ns,
 }
 
 bool
-gf_udp_drops(int fd, uint32 *drops)
+gf_udp_meminfo(int fd, uint32 *drops, uint32 *queued)
 {
 	uint32		mem[GF_SK_MEMINFO_VARS + 7];	/* newer kernels may add */
 	socklen_t	len = sizeof(mem);
@@ -314,5 +315,6 @@ gf_udp_drops(int fd, uint32 *drops)
 		len < (socklen_t) (sizeof(uint32) * GF_SK_MEMINFO_VARS))
 		return false;
 	*drops = mem[GF_SK_MEMINFO_DROPS];
+	*queued = mem[GF_SK_MEMINFO_RMEM_ALLOC];
 	return true;
 }

@@ -30,12 +30,13 @@ typedef struct GfRecvBatch GfRecvBatch;
 
 /*
  * Datagrams the kernel dropped on this socket so far (its sk_drops, as
- * /proc/net/udp shows it), read with SO_MEMINFO; false where the kernel
- * does not say.  Exact at any moment, unlike SO_RXQ_OVFL, which a
- * datagram carries as of when it was queued, so drops after the last
- * datagram read stay unseen.
+ * /proc/net/udp shows it) and the bytes its receive queue holds now (in
+ * the kernel's accounting, the one SO_RCVBUF's grant is in), read with
+ * SO_MEMINFO; false where the kernel does not say.  Exact at any moment,
+ * unlike SO_RXQ_OVFL, which a datagram carries as of when it was queued,
+ * so drops after the last datagram read stay unseen.
  */
-extern bool gf_udp_drops(int fd, uint32 *drops);
+extern bool gf_udp_meminfo(int fd, uint32 *drops, uint32 *queued);
 
 /* Buffers for up to nmsgs datagrams of up to bufsize bytes each. */
 extern GfRecvBatch *gf_recv_batch_create(MemoryContext cxt, int nmsgs, size_t bufsize);

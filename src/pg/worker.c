@@ -174,12 +174,13 @@ wk_publish(Worker *w)
 	GfSinkCounts sc;
 	int			i;
 	uint32		drops;
+	uint32		queued = 0;
 
 	/*
 	 * The socket's own drop count, exact now; SO_RXQ_OVFL (taken from the
 	 * datagrams) stays the fallback where the kernel lacks SO_MEMINFO.
 	 */
-	if (gf_udp_drops(w->fd, &drops) && drops >= w->c.kernel_drops)
+	if (gf_udp_meminfo(w->fd, &drops, &queued) && drops >= w->c.kernel_drops)
 		w->c.kernel_drops = drops;
 	w->c.writer_nomem_dropped = w->writer_nomem_before +
 		gf_writer_dropped(w->writer);
@@ -198,6 +199,7 @@ wk_publish(Worker *w)
 							w->base[i] + ad[i - GF_NDECODER_COUNTERS]);
 	/* Gauges, not sums over runs. */
 	pg_atomic_write_u64(&w->slot->counters[GF_C_rcvbuf_bytes], w->c.rcvbuf_bytes);
+	pg_atomic_write_u64(&w->slot->counters[GF_C_rcvq_bytes], queued);
 	pg_atomic_write_u64(&w->slot->counters[GF_C_spool_records],
 						gf_spool_records(w->spool) +
 						(w->retry_pending ? (uint64) gf_writer_count(w->writer) : 0));

@@ -516,6 +516,62 @@ test_copy(void)
 	gf_pt_free(t);
 }
 
+/* Counts the calls of the pause hook. */
+static void
+count_pause(void *arg)
+{
+	(*(size_t *) arg)++;
+}
+
+/*
+ * The pause hook: called while a large table is built (at least once per
+ * GF_PT_PAUSE_EVERY prefixes inserted), never for a small one, and it
+ * changes nothing in the table.
+ */
+static void
+test_pause_hook(void)
+{
+	size_t		n = 200000;
+	gf_prefix_entry *e = calloc(n, sizeof(*e));
+	gf_pt_build_options opt;
+	gf_prefix_table *plain;
+	gf_prefix_table *paused;
+	size_t		calls = 0;
+	size_t		i;
+	uint32_t	x = 12345;
+
+	for (i = 0; i < n; i++)
+	{
+		x = x * 1103515245u + 12345u;
+		e[i].family = 4;
+		e[i].prefix_len = (uint8_t) (16 + (x >> 28) % 17);	/* /16 .. /32 */
+		e[i].addr[0] = (uint8_t) (x >> 24);
+		e[i].addr[1] = (uint8_t) (x >> 16);
+		e[i].addr[2] = (uint8_t) (i >> 8);
+		e[i].addr[3] = (uint8_t) i;
+		e[i].value = (uint32_t) i;
+	}
+	memset(&opt, 0, sizeof(opt));
+	plain = gf_pt_build(e, n, &opt, NULL);
+	opt.pause = count_pause;
+	opt.pause_arg = &calls;
+	paused = gf_pt_build(e, n, &opt, NULL);
+	CHECK(plain != NULL && paused != NULL);
+	CHECK(calls >= n / GF_PT_PAUSE_EVERY);
+	if (plain && paused)
+		CHECK(gf_pt_bytes(plain) == gf_pt_bytes(paused) &&
+			  memcmp(plain, paused, gf_pt_bytes(plain)) == 0);
+	gf_pt_free(plain);
+	gf_pt_free(paused);
+
+	calls = 0;
+	paused = gf_pt_build(e, 100, &opt, NULL);
+	CHECK(paused != NULL);
+	CHECK_EQ_U64(calls, 0);
+	gf_pt_free(paused);
+	free(e);
+}
+
 int
 main(void)
 {
@@ -550,5 +606,6 @@ main(void)
 	test_duplicates_and_host_bits();
 	test_refusals();
 	test_copy();
+	test_pause_hook();
 	UNIT_MAIN_END();
 }

@@ -231,6 +231,15 @@ gf_ctx_snapshot *gf_ctx_build(gf_ctx_builder *b, uint64_t generation,
 /* Free a builder that will not be built. */
 void		gf_ctx_builder_free(gf_ctx_builder *b);
 
+/*
+ * A hook gf_ctx_build calls now and then while it builds the prefix
+ * tables (the part that takes seconds with a full Internet table), so a
+ * caller can pause there while work that must not wait needs the CPU
+ * (gf_pt_build_options.pause).  NULL: never.
+ */
+void		gf_ctx_builder_set_pause(gf_ctx_builder *b, void (*pause) (void *arg),
+									 void *arg);
+
 size_t		gf_ctx_bytes(const gf_ctx_snapshot *s);
 uint64_t	gf_ctx_generation(const gf_ctx_snapshot *s);
 /*

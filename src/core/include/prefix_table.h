@@ -91,7 +91,18 @@ typedef struct gf_pt_build_options
 	 */
 	int			first_bits4;
 	int			first_bits6;
+
+	/*
+	 * Called every GF_PT_PAUSE_EVERY steps of a build (a prefix inserted,
+	 * a chunk placed or written, 256 KiB copied), so that a caller whose
+	 * machine also has time-critical work can pause the build there.  A
+	 * full Internet table takes seconds to build.  NULL: never.
+	 */
+	void		(*pause) (void *arg);
+	void	   *pause_arg;
 } gf_pt_build_options;
+
+#define GF_PT_PAUSE_EVERY	16384
 
 typedef struct gf_pt_build_info
 {
