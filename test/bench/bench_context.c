@@ -40,6 +40,7 @@
 
 #include "context.h"
 #include "prefix_table.h"
+#include "synth_prefix.h"
 
 #define N_EXPORTERS		100
 #define N_IFS			48
@@ -71,65 +72,6 @@ static double seconds_per_run = 0.4;
 
 /* ---- synthetic networks --------------------------------------------------- */
 
-/* Per mille of the IPv4 table per length (see the header). */
-static int
-len4(void)
-{
-	int			r = (int) (rnd() % 1000);
-
-	if (r < 600)
-		return 24;
-	if (r < 700)
-		return 23;
-	if (r < 830)
-		return 22;
-	if (r < 880)
-		return 21;
-	if (r < 920)
-		return 20;
-	if (r < 950)
-		return 19;
-	if (r < 965)
-		return 18;
-	if (r < 975)
-		return 17;
-	if (r < 990)
-		return 16;
-	if (r < 994)
-		return 8 + (int) (rnd() % 8);
-	return 25 + (int) (rnd() % 8);
-}
-
-static int
-len6(void)
-{
-	int			r = (int) (rnd() % 1000);
-
-	if (r < 500)
-		return 48;
-	if (r < 620)
-		return 32;
-	if (r < 700)
-		return 44;
-	if (r < 760)
-		return 40;
-	if (r < 790)
-		return 36;
-	if (r < 820)
-		return 29;
-	if (r < 970)
-		return 33 + (int) (rnd() % 15);
-	return 56 + (int) (rnd() % 9);
-}
-
-static void
-clear_host(uint8_t *a, int len, int bytes)
-{
-	int			b;
-
-	for (b = len; b < bytes * 8; b++)
-		a[b / 8] &= (uint8_t) ~(0x80 >> (b % 8));
-}
 
 typedef struct table
 {
@@ -179,8 +121,8 @@ make_table(table *t, size_t n4, size_t n6)
 			e->net.bytes[1] = a >> 16;
 			e->net.bytes[2] = a >> 8;
 			e->net.bytes[3] = a;
-			e->prefix_len = (uint8_t) len4();
-			clear_host(e->net.bytes, e->prefix_len, 4);
+			e->prefix_len = (uint8_t) synth_len4(rnd);
+			synth_clear_host(e->net.bytes, e->prefix_len, 4);
 		}
 		else
 		{
@@ -193,8 +135,8 @@ make_table(table *t, size_t n4, size_t n6)
 			e->net.bytes[3] = base;
 			for (k = 4; k < 16; k++)
 				e->net.bytes[k] = (uint8_t) rnd();
-			e->prefix_len = (uint8_t) len6();
-			clear_host(e->net.bytes, e->prefix_len, 16);
+			e->prefix_len = (uint8_t) synth_len6(rnd);
+			synth_clear_host(e->net.bytes, e->prefix_len, 16);
 		}
 		if (n > 100 && rnd() % 100 == 0)
 			e->exporter = t->exporters[rnd() % 10];

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "prefix_table.h"
+#include "synth_prefix.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 
@@ -56,66 +57,6 @@ static int	repeats = 1;
 
 /* ---- synthetic tables ---------------------------------------------------- */
 
-/*
- * Roughly the IPv4 Internet table's mix (per mille): 600 /24, 100 /23,
- * 130 /22, 50 /21, 40 /20, 30 /19, 15 /18, 10 /17, 15 /16, 4 /8../15,
- * 6 longer than /24 (filtered on the Internet, common in inventories).
- */
-static int
-pick_len4(void)
-{
-	static const struct
-	{
-		int			upto;
-		int			len;
-	}			mix[] = {
-		{600, 24}, {700, 23}, {830, 22}, {880, 21}, {920, 20}, {950, 19},
-		{965, 18}, {975, 17}, {990, 16}, {994, 8}, {1000, 25}
-	};
-	int			r = (int) (rnd() % 1000);
-	int			i;
-
-	for (i = 0; r >= mix[i].upto; i++)
-		;
-	if (mix[i].len == 8)
-		return 8 + (int) (rnd() % 8);
-	if (mix[i].len == 25)
-		return 25 + (int) (rnd() % 8);
-	return mix[i].len;
-}
-
-static int
-pick_len6(void)
-{
-	unsigned	r = (unsigned) (rnd() % 1000);
-
-	if (r < 500)
-		return 48;
-	if (r < 620)
-		return 32;
-	if (r < 700)
-		return 44;
-	if (r < 760)
-		return 40;
-	if (r < 790)
-		return 36;
-	if (r < 820)
-		return 29;
-	if (r < 870)
-		return 46 + (int) (rnd() % 2);
-	if (r < 970)
-		return 33 + (int) (rnd() % 15);
-	return 56 + (int) (rnd() % 9);
-}
-
-static void
-mask(uint8_t *a, int len, int bytes)
-{
-	int			b;
-
-	for (b = len; b < bytes * 8; b++)
-		a[b / 8] &= (uint8_t) ~(0x80 >> (b % 8));
-}
 
 static void
 gen4(gf_prefix_entry *e, size_t n, uint32_t value0)
@@ -128,12 +69,12 @@ gen4(gf_prefix_entry *e, size_t n, uint32_t value0)
 
 		memset(&e[i], 0, sizeof(e[i]));
 		e[i].family = 4;
-		e[i].prefix_len = (uint8_t) pick_len4();
+		e[i].prefix_len = (uint8_t) synth_len4(rnd);
 		e[i].addr[0] = a >> 24;
 		e[i].addr[1] = a >> 16;
 		e[i].addr[2] = a >> 8;
 		e[i].addr[3] = a;
-		mask(e[i].addr, e[i].prefix_len, 4);
+		synth_clear_host(e[i].addr, e[i].prefix_len, 4);
 		e[i].value = value0 + (uint32_t) i;
 	}
 }
@@ -155,14 +96,14 @@ gen6(gf_prefix_entry *e, size_t n, uint32_t value0)
 
 		memset(&e[i], 0, sizeof(e[i]));
 		e[i].family = 6;
-		e[i].prefix_len = (uint8_t) pick_len6();
+		e[i].prefix_len = (uint8_t) synth_len6(rnd);
 		e[i].addr[0] = base >> 24;
 		e[i].addr[1] = base >> 16;
 		e[i].addr[2] = base >> 8;
 		e[i].addr[3] = base;
 		for (k = 4; k < 16; k++)
 			e[i].addr[k] = (uint8_t) rnd();
-		mask(e[i].addr, e[i].prefix_len, 16);
+		synth_clear_host(e[i].addr, e[i].prefix_len, 16);
 		e[i].value = value0 + (uint32_t) i;
 	}
 	free(alloc);

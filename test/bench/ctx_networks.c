@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "synth_prefix.h"
+
 typedef struct cn_prefix
 {
 	uint8_t		family;
@@ -42,58 +44,6 @@ cn_rnd(void)
 	cn_state ^= cn_state >> 7;
 	cn_state ^= cn_state << 17;
 	return cn_state;
-}
-
-/* IPv4 length mix, per mille (bench_prefix.c's pick_len4; keep them alike). */
-static int
-cn_len4(void)
-{
-	static const int upto[] = {600, 700, 830, 880, 920, 950, 965, 975, 990, 994, 1000};
-	static const int len[] = {24, 23, 22, 21, 20, 19, 18, 17, 16, 8, 25};
-	int			r = (int) (cn_rnd() % 1000);
-	int			i;
-
-	for (i = 0; r >= upto[i]; i++)
-		;
-	if (len[i] == 8)
-		return 8 + (int) (cn_rnd() % 8);
-	if (len[i] == 25)
-		return 25 + (int) (cn_rnd() % 8);
-	return len[i];
-}
-
-/* IPv6 length mix (bench_prefix.c's pick_len6). */
-static int
-cn_len6(void)
-{
-	unsigned	r = (unsigned) (cn_rnd() % 1000);
-
-	if (r < 500)
-		return 48;
-	if (r < 620)
-		return 32;
-	if (r < 700)
-		return 44;
-	if (r < 760)
-		return 40;
-	if (r < 790)
-		return 36;
-	if (r < 820)
-		return 29;
-	if (r < 870)
-		return 46 + (int) (cn_rnd() % 2);
-	if (r < 970)
-		return 33 + (int) (cn_rnd() % 15);
-	return 56 + (int) (cn_rnd() % 9);
-}
-
-static void
-cn_mask(cn_prefix *p)
-{
-	int			b;
-
-	for (b = p->len; b < (p->family == 4 ? 32 : 128); b++)
-		p->addr[b / 8] &= (uint8_t) ~(0x80 >> (b % 8));
 }
 
 /*
@@ -139,12 +89,12 @@ cn_gen4(cn_prefix *p)
 
 	memset(p, 0, sizeof(*p));
 	p->family = 4;
-	p->len = (uint8_t) cn_len4();
+	p->len = (uint8_t) synth_len4(cn_rnd);
 	p->addr[0] = (uint8_t) (a >> 24);
 	p->addr[1] = (uint8_t) (a >> 16);
 	p->addr[2] = (uint8_t) (a >> 8);
 	p->addr[3] = (uint8_t) a;
-	cn_mask(p);
+	synth_clear_host(p->addr, p->len, p->family == 4 ? 4 : 16);
 }
 
 static void
@@ -155,14 +105,14 @@ cn_gen6(cn_prefix *p, const uint32_t *alloc, size_t n_alloc)
 
 	memset(p, 0, sizeof(*p));
 	p->family = 6;
-	p->len = (uint8_t) cn_len6();
+	p->len = (uint8_t) synth_len6(cn_rnd);
 	p->addr[0] = (uint8_t) (base >> 24);
 	p->addr[1] = (uint8_t) (base >> 16);
 	p->addr[2] = (uint8_t) (base >> 8);
 	p->addr[3] = (uint8_t) base;
 	for (k = 4; k < 16; k++)
 		p->addr[k] = (uint8_t) cn_rnd();
-	cn_mask(p);
+	synth_clear_host(p->addr, p->len, p->family == 4 ? 4 : 16);
 }
 
 int
