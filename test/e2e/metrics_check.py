@@ -277,7 +277,7 @@ def expect(url, exp_file):
         "goflow2plus_batch_write_seconds": ("histogram", None),
         "goflow2plus_spool_dropped": ("counter", {"worker", "listen"}),
         "goflow2plus_nats_dropped": ("counter", {"worker", "listen"}),
-        "goflow2plus_exporter_pending_bytes": ("gauge", {"worker", "exporter"}),
+        "goflow2plus_exporter_pending_bytes": ("gauge", {"worker", "exporter", "type", "domain"}),
         "goflow2plus_context_generation": ("gauge", set()),
     }
     for fam, (typ, labs) in want_types.items():
