@@ -26,6 +26,7 @@
 #include "postgres.h"
 
 #include "access/heapam.h"
+#include "access/hio.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
@@ -54,6 +55,7 @@
 #include "context_attach.h"
 #include "flow_tuple.h"
 #include "flow_writer.h"
+#include "goflow2plus.h"
 #include "maintenance.h"
 #include "rollup.h"
 
@@ -113,6 +115,9 @@ struct GfWriter
 	/* Rows routed to the default partition / batches split, by this flush. */
 	uint64		flush_default_rows;
 	bool		flush_split;
+
+	/* goflow2plus.bulk_insert_ring = kept: the ring, made once. */
+	BufferAccessStrategy kept_ring;
 };
 
 /* The rollup tables and their buckets. */
@@ -571,6 +576,41 @@ gf_writer_insert_index_entries(Relation rel, TupleTableSlot **slots, int n)
 }
 
 /*
+ * The BulkInsertState of one multi-insert, as goflow2plus.bulk_insert_ring
+ * says.  It always keeps the current target page pinned between the
+ * batch's tuples; what changes is where new pages come from.  "batch" is
+ * PostgreSQL's own (COPY's) choice, a BULKWRITE ring made per call: a
+ * batch of a few MB never fills its 16 MB, so its pages come from the
+ * clock sweep like any others.  "kept" reuses one ring across batches, so
+ * the worker itself writes every page it filled once the ring comes round
+ * (an unlogged page costs no WAL, but it is copied to the kernel on this
+ * process's CPU).  "off" takes pages from the whole pool, where the
+ * background writer may have cleaned them first.
+ */
+static BulkInsertState
+gf_writer_bulk_state(GfWriter *w)
+{
+	BulkInsertState bis = GetBulkInsertState();
+
+	if (gf_guc_bulk_insert_ring == GF_BULK_RING_BATCH)
+		return bis;
+	FreeAccessStrategy(bis->strategy);
+	bis->strategy = NULL;
+	if (gf_guc_bulk_insert_ring == GF_BULK_RING_KEPT)
+	{
+		if (w->kept_ring == NULL)
+		{
+			MemoryContext old = MemoryContextSwitchTo(w->ctx);
+
+			w->kept_ring = GetAccessStrategy(BAS_BULKWRITE);
+			MemoryContextSwitchTo(old);
+		}
+		bis->strategy = w->kept_ring;
+	}
+	return bis;
+}
+
+/*
  * Rows recs[order[0..n)] (recs[0..n) when order is NULL) straight into
  * the heap of rel, and its indexes when with_indexes.
  */
@@ -606,8 +646,11 @@ gf_writer_insert_fast(GfWriter *w, Relation rel, const GfColumnMap *map,
 		ExecStoreHeapTuple(tup, t->slots[i], true);
 	}
 
-	bis = GetBulkInsertState();
+	bis = gf_writer_bulk_state(w);
 	table_multi_insert(rel, t->slots, n, cid, 0, bis);
+	/* The kept ring outlives the state: FreeBulkInsertState frees its own. */
+	if (bis->strategy != NULL && bis->strategy == w->kept_ring)
+		bis->strategy = NULL;
 	FreeBulkInsertState(bis);
 	if (with_indexes)
 		gf_writer_insert_index_entries(rel, t->slots, n);

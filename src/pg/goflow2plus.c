@@ -51,6 +51,14 @@ int			gf_guc_max_templates = 65536;
 int			gf_guc_max_templates_per_exporter = 1024;
 int			gf_guc_pending_per_exporter = 1024;
 int			gf_guc_exporter_idle_timeout = 3600;
+int			gf_guc_bulk_insert_ring = GF_BULK_RING_BATCH;
+
+static const struct config_enum_entry gf_bulk_ring_options[] = {
+	{"off", GF_BULK_RING_OFF, false},
+	{"batch", GF_BULK_RING_BATCH, false},
+	{"kept", GF_BULK_RING_KEPT, false},
+	{NULL, 0, false}
+};
 const gf_exporter_acl *gf_exporter_acl_current = NULL;
 
 /* What an empty allowlist parses to, before the assign hook first runs. */
@@ -267,6 +275,13 @@ _PG_init(void)
 							32 * 1024 * 1024, 0, INT_MAX,
 							PGC_SIGHUP, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
+	DefineCustomEnumVariable("goflow2plus.bulk_insert_ring",
+							 "Buffer ring of the writer's heap multi-inserts: off, batch (a new ring per batch) or kept (one ring per worker).",
+							 "A ring (PostgreSQL's bulk-write strategy, 16 MB) keeps ingest from evicting the rest of shared_buffers, but then the worker writes its own dirty pages to the kernel; off lets the background writer and other processes take part of that work (test/bench/README.md, \"Insert path\").",
+							 &gf_guc_bulk_insert_ring,
+							 GF_BULK_RING_BATCH, gf_bulk_ring_options,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
 	/* GoFlow2+'s -context.config (context_load_fn.c). */
 	gf_context_config_define_guc();
 	/* GoFlow2+'s enricher -db.asn / -db.country (geoip_guc.c). */

@@ -39,6 +39,18 @@ extern int	gf_guc_max_templates;	/* goflow2plus.max_templates */
 extern int	gf_guc_max_templates_per_exporter;	/* ..._per_exporter */
 extern int	gf_guc_pending_per_exporter;	/* goflow2plus.pending_per_exporter, kB */
 extern int	gf_guc_exporter_idle_timeout;	/* goflow2plus.exporter_idle_timeout, s */
+
+/*
+ * goflow2plus.bulk_insert_ring: the buffer ring (BulkInsertState's
+ * BULKWRITE strategy) the writer's heap multi-inserts go through.
+ */
+typedef enum GfBulkRing
+{
+	GF_BULK_RING_OFF,			/* pages from the whole buffer pool */
+	GF_BULK_RING_BATCH,			/* a new 16 MB ring for each batch */
+	GF_BULK_RING_KEPT			/* one 16 MB ring per worker, reused */
+} GfBulkRing;
+extern int	gf_guc_bulk_insert_ring;	/* a GfBulkRing */
 /* The parsed allowlist (never NULL once _PG_init ran; n = 0 allows all). */
 extern const gf_exporter_acl *gf_exporter_acl_current;
 
