@@ -159,6 +159,11 @@ CREATE UNLOGGED TABLE goflow2plus.interface_counters (
     dot3_symbol_errors               bigint
 );
 
+-- Expired rows are deleted in small batches by the maintenance worker
+-- (goflow2plus.interface_counters_retention); the index finds them
+-- without reading the table, and serves "the last hour" queries too.
+CREATE INDEX interface_counters_time ON goflow2plus.interface_counters (time_received);
+
 -- sFlow discarded packet ("drop") samples, sample format 5 of the sFlow
 -- dropped packet notification extension: one row per sample.
 CREATE UNLOGGED TABLE goflow2plus.sflow_drops (
@@ -197,6 +202,9 @@ CREATE UNLOGGED TABLE goflow2plus.sflow_drops (
     hw_trap              text,
     linux_reason         text        -- 1042
 );
+
+-- Expired by goflow2plus.sflow_drops_retention, as interface_counters.
+CREATE INDEX sflow_drops_time ON goflow2plus.sflow_drops (time_received);
 
 COMMENT ON TABLE goflow2plus.sflow_drops IS
     'One row per sFlow discarded packet sample (format 5). sequence_num is the sample''s own sequence number. The address, port, MAC and VLAN columns are parsed from header; NULL when the header did not show them.';
@@ -454,18 +462,57 @@ BEGIN
 END
 $$;
 
+-- Delete at most max_rows rows of goflow2plus.interface_counters or
+-- goflow2plus.sflow_drops older than its retention
+-- (goflow2plus.interface_counters_retention, sflow_drops_retention; 0
+-- keeps them); returns how many went.  The oldest first, found through the
+-- time_received index.  A DELETE takes ROW EXCLUSIVE, as the writers'
+-- inserts do, and touches only old rows, so ingest never waits on it; the
+-- maintenance worker calls it in a transaction per batch until a batch
+-- comes back short, so no transaction holds many row versions or runs
+-- long, and autovacuum gives the space back to new rows.
+CREATE FUNCTION goflow2plus._expire_rows(tbl text, max_rows int DEFAULT 10000,
+                                         at timestamptz DEFAULT now())
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog
+AS $$
+DECLARE
+    keep interval;
+    n    bigint;
+BEGIN
+    IF tbl NOT IN ('interface_counters', 'sflow_drops') THEN
+        RAISE EXCEPTION 'goflow2plus._expire_rows: no retention for table "%"', tbl;
+    END IF;
+    keep := goflow2plus._setting_interval('goflow2plus.' || tbl || '_retention');
+    IF keep <= '0' OR max_rows < 1 THEN
+        RETURN 0;
+    END IF;
+    PERFORM set_config('lock_timeout', '1s', true);
+    EXECUTE format($q$
+        DELETE FROM goflow2plus.%1$I WHERE ctid = ANY (ARRAY(
+            SELECT ctid FROM goflow2plus.%1$I WHERE time_received < $1
+             ORDER BY time_received LIMIT $2))$q$, tbl)
+        USING at - keep, max_rows;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
 -- Everything the maintenance worker does, in the caller's transaction
 -- (the worker runs each step in a transaction of its own): create
--- partitions ahead, drop expired ones, merge and expire rollups.
+-- partitions ahead, drop expired ones, merge and expire rollups, delete
+-- expired interface counters and drop samples.
 CREATE FUNCTION goflow2plus.maintain(
     OUT created int, OUT dropped int, OUT drops_deferred int,
-    OUT rollup_rows_removed bigint)
+    OUT rollup_rows_removed bigint, OUT expired_rows bigint)
 RETURNS record
 LANGUAGE plpgsql
 SET search_path = pg_catalog
 AS $$
 DECLARE
     p regclass;
+    n bigint;
 BEGIN
     created := goflow2plus._partitions_create();
     dropped := 0;
@@ -478,6 +525,15 @@ BEGIN
         END IF;
     END LOOP;
     rollup_rows_removed := goflow2plus._rollups_maintain();
+    -- interface_counters and sflow_drops past their retention, all of it
+    -- (the worker does it a batch per transaction instead).
+    expired_rows := 0;
+    LOOP
+        n := goflow2plus._expire_rows('interface_counters', 100000)
+             + goflow2plus._expire_rows('sflow_drops', 100000);
+        expired_rows := expired_rows + n;
+        EXIT WHEN n = 0;
+    END LOOP;
 END
 $$;
 
@@ -878,4 +934,5 @@ REVOKE ALL ON FUNCTION goflow2plus._partition_add(timestamptz, timestamptz, regc
 REVOKE ALL ON FUNCTION goflow2plus._partitions_expired(timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus._partition_drop(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus._rollups_maintain(timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION goflow2plus._expire_rows(text, int, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION goflow2plus.maintain() FROM PUBLIC;

@@ -3,7 +3,10 @@
  *    The storage settings (partition width, retention, rollups) and the
  *    maintenance background worker that applies them: it creates the
  *    partitions of goflow2plus.flows ahead of time, drops expired ones,
- *    and merges and expires the rollup tables.
+ *    merges and expires the rollup tables, and deletes expired rows of
+ *    goflow2plus.interface_counters and goflow2plus.sflow_drops in small
+ *    batches (tables of a few rows per interface per minute: not worth
+ *    partitions, whose drop needs an ACCESS EXCLUSIVE lock).
  *
  *    The work itself is SQL in the install script (goflow2plus.maintain()
  *    and the _partitions_* / _rollups_maintain functions), so a user or a
@@ -49,6 +52,18 @@ bool		gf_guc_rollups = true;
 int			gf_guc_rollup_1m_retention = 7 * 86400;
 int			gf_guc_rollup_5m_retention = 90 * 86400;
 int			gf_guc_rollup_1h_retention = 365 * 86400;
+int			gf_guc_ifcounters_retention = 7 * 86400;
+int			gf_guc_drops_retention = 7 * 86400;
+
+/*
+ * Expired interface counters and drop samples go this many rows per
+ * transaction (a few tens of ms each), and at most MT_EXPIRE_BATCHES
+ * batches per table per round: a backlog (a retention just shortened, or
+ * turned on over a big table) is worked off over several rounds rather
+ * than in one long stretch that would delay the partition work.
+ */
+#define MT_EXPIRE_ROWS		10000
+#define MT_EXPIRE_BATCHES	50
 
 /* Errors of a step are logged at most this often. */
 #define MT_LOG_EVERY_MS		60000
@@ -112,6 +127,20 @@ gf_maintenance_define_gucs(void)
 							NULL,
 							&gf_guc_rollup_1h_retention,
 							365 * 86400, 0, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("goflow2plus.interface_counters_retention",
+							"Rows of goflow2plus.interface_counters older than this are deleted; 0 keeps them.",
+							"The maintenance worker deletes them in batches, a transaction each, without blocking the writers.",
+							&gf_guc_ifcounters_retention,
+							7 * 86400, 0, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("goflow2plus.sflow_drops_retention",
+							"Rows of goflow2plus.sflow_drops older than this are deleted; 0 keeps them.",
+							"The maintenance worker deletes them in batches, a transaction each, without blocking the writers.",
+							&gf_guc_drops_retention,
+							7 * 86400, 0, INT_MAX,
 							PGC_SIGHUP, GUC_UNIT_S,
 							NULL, NULL, NULL);
 }
@@ -204,7 +233,45 @@ mt_run(const char *what, const char *sql, List **list)
 	return result;
 }
 
-/* One round: create ahead, drop the expired (each alone), merge rollups. */
+/*
+ * Expired rows of one table (interface_counters or sflow_drops), one
+ * batch per transaction, until a batch comes back short or this round's
+ * share is done.
+ */
+static void
+mt_expire(const char *table, int retention)
+{
+	char	   *sql;
+	char	   *what;
+	int64		total = 0;
+	int			i;
+
+	if (retention <= 0)
+		return;
+	sql = psprintf("SELECT goflow2plus._expire_rows(%s, %d)",
+				   quote_literal_cstr(table), MT_EXPIRE_ROWS);
+	what = psprintf("goflow2plus: deleting expired rows of %s", table);
+	for (i = 0; i < MT_EXPIRE_BATCHES; i++)
+	{
+		char	   *n;
+		int64		got;
+
+		CHECK_FOR_INTERRUPTS();
+		n = mt_run(what, sql, NULL);
+		got = n != NULL ? strtoll(n, NULL, 10) : 0;
+		total += got;
+		if (got < MT_EXPIRE_ROWS)
+			break;
+	}
+	if (total > 0)
+		elog(DEBUG1, "goflow2plus maintenance: %lld expired rows of %s deleted",
+			 (long long) total, table);
+}
+
+/*
+ * One round: create ahead, drop the expired (each alone), merge rollups,
+ * delete expired counters and drop samples.
+ */
 static void
 mt_round(void)
 {
@@ -251,6 +318,8 @@ mt_round(void)
 				  "WHERE p.is_default OR p.range_end > now() - interval '1 day'", NULL);
 	(void) mt_run("goflow2plus: merging rollups",
 				  "SELECT goflow2plus._rollups_maintain()", NULL);
+	mt_expire("interface_counters", gf_guc_ifcounters_retention);
+	mt_expire("sflow_drops", gf_guc_drops_retention);
 }
 
 void

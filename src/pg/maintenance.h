@@ -1,7 +1,8 @@
 /*
  * maintenance.h
  *    Storage settings (partitions of goflow2plus.flows, retention,
- *    rollups) and the maintenance background worker (maintenance.c).
+ *    rollups, retention of interface counters and drop samples) and the
+ *    maintenance background worker (maintenance.c).
  *
  *    Include postgres.h before this header.
  */
@@ -16,6 +17,8 @@ extern bool gf_guc_rollups;		/* goflow2plus.rollups */
 extern int	gf_guc_rollup_1m_retention;	/* s */
 extern int	gf_guc_rollup_5m_retention;	/* s */
 extern int	gf_guc_rollup_1h_retention;	/* s */
+extern int	gf_guc_ifcounters_retention;	/* ...interface_counters_retention, s */
+extern int	gf_guc_drops_retention;	/* goflow2plus.sflow_drops_retention, s */
 
 /* Defines the settings above (reloadable: every backend sees them). */
 extern void gf_maintenance_define_gucs(void);
