@@ -29,6 +29,12 @@
 #                   the first turn (0: none); top entries are printed
 #      RING_RMEM    net.core.rmem_max for the run (put back at the end),
 #                   default 33554432 (the 32 MB goflow2plus.rcvbuf asks)
+#      RING_WRITER  a number of rows: measure the writer alone instead,
+#                   in a backend (goflow2plus._write_decoded, NetFlow v5
+#                   fixture, batches of 5000), RING_WRITER rows per run;
+#                   CPU per M rows is then the backend's, and no socket
+#                   or sender is involved (the steadier figure on a busy
+#                   machine)
 set -u
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -42,6 +48,7 @@ SECS=${RING_SECS:-15}
 REPS=${RING_REPS:-2}
 EXTRA=${RING_BGW:-}
 PERF=${RING_PERF:-0}
+WROWS=${RING_WRITER:-0}
 RMEM=${RING_RMEM:-33554432}
 
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
@@ -91,6 +98,27 @@ send_and_drain() {
 	SENT=$(sed -n 's/^sent [0-9]* datagrams, \([0-9]*\) records.*/\1/p' "$DIR/blast.out")
 }
 
+# Writer alone: WROWS rows through _write_decoded in one backend; prints
+# "rows cpu_ticks wall_s" (the backend's own utime + stime, from /proc).
+cat >"$DIR/writer.sql" <<'SQL'
+\set QUIET on
+\i test/regress/fixtures/packets.sql
+SELECT ((regexp_split_to_array(substr(s, strpos(s, ') ') + 2), ' '))[12])::bigint
+     + ((regexp_split_to_array(substr(s, strpos(s, ') ') + 2), ' '))[13])::bigint AS c0,
+       extract(epoch FROM clock_timestamp()) AS t0
+  FROM pg_read_file('/proc/self/stat') s \gset
+SELECT goflow2plus._write_decoded(:'nf5_two', :'nf5_two_exporter', :n, 5000) AS rows \gset
+SELECT :rows || ' ' || (((regexp_split_to_array(substr(s, strpos(s, ') ') + 2), ' '))[12])::bigint
+     + ((regexp_split_to_array(substr(s, strpos(s, ') ') + 2), ' '))[13])::bigint - :c0) || ' '
+     || round((extract(epoch FROM clock_timestamp()) - :t0)::numeric, 2)
+  FROM pg_read_file('/proc/self/stat') s;
+SQL
+chmod 644 "$DIR/writer.sql"
+write_rows() {
+	(cd "$REPO" && gf_as_pg "$GF_PGBIN/psql" -h "$DIR" -p "$PORT" -d postgres -XAtq -v ON_ERROR_STOP=1 \
+		-v n="$(($1 / 2))" -f "$DIR/writer.sql")
+}
+
 printf '%-6s %-6s %6s %9s %9s %7s %8s %8s %9s %9s %6s\n' sb mode rate sent stored lost% cpu_s/M bgw_cpu backend_w clean_w load1
 for sb in $SBS; do
 	gf_cluster_start "netflow://127.0.0.1:$UDP" "shared_buffers = $sb
@@ -103,13 +131,35 @@ $EXTRA" || exit 1
 	gf_wait_for 30 "SELECT count(*) >= 2 FROM goflow2plus.partitions() WHERE NOT is_default" || true
 	# Fill the pool: about 250 bytes of heap per row, 600 k rows/s.
 	sbmb=$(q "SELECT pg_size_bytes('$sb') / 1048576")
-	fill=$((sbmb * 1048576 / (250 * 600000) + 5))
-	send_and_drain 20000 "$fill"
+	if [ "$WROWS" -gt 0 ]; then
+		# About 200 bytes of heap per row (measured), and a margin.
+		write_rows $((sbmb * 1048576 / 200 + 1000000)) >/dev/null
+	else
+		fill=$((sbmb * 1048576 / (250 * 600000) + 5))
+		send_and_drain 20000 "$fill"
+	fi
 	for ((rep = 0; rep < REPS; rep++)); do
 		set -- $MODES
 		# Rotate the order each turn: no mode always runs first.
 		for ((k = 0; k < rep % $#; k++)); do set -- "${@:2}" "$1"; done
 		for mode in "$@"; do
+			if [ "$WROWS" -gt 0 ]; then
+				q "ALTER SYSTEM SET goflow2plus.bulk_insert_ring = '$mode'" >/dev/null
+				q "SELECT pg_reload_conf()" >/dev/null
+				sleep 0.5
+				b=$(bgw_pid); bc0=$(cpu_ticks "$b")
+				read -r bb0 bc_0 bk0 ba0 <<<"$(bgw_stats)"
+				load=$(cut -d' ' -f1 /proc/loadavg)
+				read -r rows ticks wall <<<"$(write_rows "$WROWS")"
+				bc1=$(cpu_ticks "$b")
+				read -r bb1 bc_1 bk1 ba1 <<<"$(bgw_stats)"
+				awk -v sb="$sb" -v m="$mode" -v k="$rows" -v c="$ticks" -v wall="$wall" \
+					-v bc=$((bc1 - bc0)) -v hz="$hz" -v bw=$((bb1 - bb0)) \
+					-v cw=$((bc_1 - bc_0)) -v l="$load" 'BEGIN {
+					printf "%-6s %-6s %6s %9d %9d %7s %8.2f %8.1f %9d %9d %6s  %.0f rows/s\n", sb, m, "-", k, k,
+						"-", c / hz / (k / 1e6), bc / hz, bw, cw, l, k / wall }'
+				continue
+			fi
 			for rate in $RATES; do
 				q "ALTER SYSTEM SET goflow2plus.bulk_insert_ring = '$mode'" >/dev/null
 				q "SELECT pg_reload_conf()" >/dev/null
