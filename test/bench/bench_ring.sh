@@ -5,9 +5,12 @@
 #    goflow2plus.bulk_insert_ring mode (off, batch, kept) and each
 #    shared_buffers size, in one run, the modes taking turns within each
 #    size.  Per run it prints records sent, stored and lost, the worker's
-#    CPU seconds per million rows stored, the background writer's CPU, and
-#    who wrote the evicted pages (pg_stat_bgwriter: buffers_backend are
-#    writes by the worker itself, buffers_clean by the background writer).
+#    CPU seconds per million rows stored, the background writer's CPU, who
+#    wrote evicted pages (pg_stat_bgwriter: buffers_backend are writes by
+#    any backend, the worker and autovacuum included; buffers_clean by the
+#    background writer), and wMB/M: MB the worker itself handed to write()
+#    per million rows (/proc/PID/io wchar: its evicted pages and relation
+#    extensions, each a copy into the page cache).
 #
 #    Before the runs of each size the pool is filled by sending for as long
 #    as it takes to fill shared_buffers with flow pages, so every run
@@ -24,7 +27,9 @@
 #      RING_SECS    seconds per run, default 15
 #      RING_REPS    turns of the modes, default 2
 #      RING_BGW     extra postgresql.conf lines (e.g. a busier background
-#                   writer: "bgwriter_lru_maxpages = 1000"), default none
+#                   writer: "bgwriter_lru_maxpages = 1000"), default none;
+#                   for every size, or only for sizes written "1GB+bgw"
+#                   in RING_SB when there are any
 #      RING_PERF    seconds of "perf record -g" on the worker in each run of
 #                   the first turn (0: none); top entries are printed
 #      RING_RMEM    net.core.rmem_max for the run (put back at the end),
@@ -72,6 +77,9 @@ sysctl -qw net.core.rmem_max="$RMEM"
 
 q() { gf_q "$1"; }
 now() { date +%s.%N; }
+# Bytes process $1 passed to write()/pwrite(): its page writes and
+# relation extensions, each a copy into the kernel's page cache.
+wchar() { awk '/^wchar:/ { print $2 }' "/proc/$1/io" 2>/dev/null || echo 0; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 hz=$(getconf CLK_TCK)
 sock_drops() {
@@ -107,10 +115,12 @@ SELECT ((regexp_split_to_array(substr(s, strpos(s, ') ') + 2), ' '))[12])::bigin
      + ((regexp_split_to_array(substr(s, strpos(s, ') ') + 2), ' '))[13])::bigint AS c0,
        extract(epoch FROM clock_timestamp()) AS t0
   FROM pg_read_file('/proc/self/stat') s \gset
+SELECT substring(pg_read_file('/proc/self/io') FROM 'wchar: ([0-9]+)')::bigint AS w0 \gset
 SELECT goflow2plus._write_decoded(:'nf5_two', :'nf5_two_exporter', :n, 5000) AS rows \gset
 SELECT :rows || ' ' || (((regexp_split_to_array(substr(s, strpos(s, ') ') + 2), ' '))[12])::bigint
      + ((regexp_split_to_array(substr(s, strpos(s, ') ') + 2), ' '))[13])::bigint - :c0) || ' '
-     || round((extract(epoch FROM clock_timestamp()) - :t0)::numeric, 2)
+     || round((extract(epoch FROM clock_timestamp()) - :t0)::numeric, 2) || ' '
+     || (substring(pg_read_file('/proc/self/io') FROM 'wchar: ([0-9]+)')::bigint - :w0)
   FROM pg_read_file('/proc/self/stat') s;
 SQL
 chmod 644 "$DIR/writer.sql"
@@ -119,12 +129,16 @@ write_rows() {
 		-v n="$(($1 / 2))" -f "$DIR/writer.sql")
 }
 
-printf '%-6s %-6s %6s %9s %9s %7s %8s %8s %9s %9s %6s\n' sb mode rate sent stored lost% cpu_s/M bgw_cpu backend_w clean_w load1
-for sb in $SBS; do
+printf '%-9s %-6s %6s %9s %9s %7s %8s %8s %9s %9s %6s %8s\n' sb mode rate sent stored lost% cpu_s/M bgw_cpu backend_w clean_w load1 wMB/M
+for label in $SBS; do
+	# "1GB+bgw": RING_BGW applies to this size only; otherwise to every size.
+	sb=${label%+bgw}
+	extra=$EXTRA
+	[ "$sb" != "$label" ] || [ "${SBS#*+bgw}" = "$SBS" ] || extra=
 	gf_cluster_start "netflow://127.0.0.1:$UDP" "shared_buffers = $sb
 max_wal_size = 4GB
 goflow2plus.rcvbuf = 32MB
-$EXTRA" || exit 1
+$extra" || exit 1
 	q "CREATE EXTENSION goflow2plus" >/dev/null
 	gf_wait_for 30 "SELECT count(*) > 0 FROM goflow2plus.listeners() WHERE state = 'running'" ||
 		{ echo "worker not running" >&2; tail "$DIR/log" >&2; exit 1; }
@@ -150,14 +164,14 @@ $EXTRA" || exit 1
 				b=$(bgw_pid); bc0=$(cpu_ticks "$b")
 				read -r bb0 bc_0 bk0 ba0 <<<"$(bgw_stats)"
 				load=$(cut -d' ' -f1 /proc/loadavg)
-				read -r rows ticks wall <<<"$(write_rows "$WROWS")"
+				read -r rows ticks wall wbytes <<<"$(write_rows "$WROWS")"
 				bc1=$(cpu_ticks "$b")
 				read -r bb1 bc_1 bk1 ba1 <<<"$(bgw_stats)"
-				awk -v sb="$sb" -v m="$mode" -v k="$rows" -v c="$ticks" -v wall="$wall" \
-					-v bc=$((bc1 - bc0)) -v hz="$hz" -v bw=$((bb1 - bb0)) \
+				awk -v sb="$label" -v m="$mode" -v k="$rows" -v c="$ticks" -v wall="$wall" \
+					-v bc=$((bc1 - bc0)) -v hz="$hz" -v bw=$((bb1 - bb0)) -v wb="$wbytes" \
 					-v cw=$((bc_1 - bc_0)) -v l="$load" 'BEGIN {
-					printf "%-6s %-6s %6s %9d %9d %7s %8.2f %8.1f %9d %9d %6s  %.0f rows/s\n", sb, m, "-", k, k,
-						"-", c / hz / (k / 1e6), bc / hz, bw, cw, l, k / wall }'
+					printf "%-9s %-6s %6s %9d %9d %7s %8.2f %8.1f %9d %9d %6s %8.0f  %.0f rows/s\n", sb, m, "-", k, k,
+						"-", c / hz / (k / 1e6), bc / hz, bw, cw, l, wb / 1048576 / (k / 1e6), k / wall }'
 				continue
 			fi
 			for rate in $RATES; do
@@ -165,7 +179,7 @@ $EXTRA" || exit 1
 				q "SELECT pg_reload_conf()" >/dev/null
 				sleep 1
 				w=$(wpid); b=$(bgw_pid)
-				c0=$(cpu_ticks "$w"); bc0=$(cpu_ticks "$b")
+				c0=$(cpu_ticks "$w"); bc0=$(cpu_ticks "$b"); wb0=$(wchar "$w")
 				r0=$(gf_counter rows_inserted); d0=$(sock_drops)
 				read -r bb0 bc_0 bk0 ba0 <<<"$(bgw_stats)"
 				load=$(cut -d' ' -f1 /proc/loadavg)
@@ -174,15 +188,15 @@ $EXTRA" || exit 1
 				fi
 				send_and_drain "$rate" "$SECS"
 				wait
-				c1=$(cpu_ticks "$w"); bc1=$(cpu_ticks "$b")
+				c1=$(cpu_ticks "$w"); bc1=$(cpu_ticks "$b"); wb1=$(wchar "$w")
 				r1=$(gf_counter rows_inserted); d1=$(sock_drops)
 				read -r bb1 bc_1 bk1 ba1 <<<"$(bgw_stats)"
 				stored=$((r1 - r0))
-				awk -v sb="$sb" -v m="$mode" -v rate="$rate" -v s="$SENT" -v k="$stored" \
+				awk -v sb="$label" -v m="$mode" -v rate="$rate" -v s="$SENT" -v k="$stored" \
 					-v c=$((c1 - c0)) -v bc=$((bc1 - bc0)) -v hz="$hz" -v bw=$((bb1 - bb0)) \
-					-v cw=$((bc_1 - bc_0)) -v l="$load" 'BEGIN {
-					printf "%-6s %-6s %6d %9d %9d %7.2f %8.2f %8.1f %9d %9d %6s\n", sb, m, rate, s, k,
-						s ? (s - k) * 100 / s : 0, k ? c / hz / (k / 1e6) : 0, bc / hz, bw, cw, l }'
+					-v cw=$((bc_1 - bc_0)) -v l="$load" -v wb=$((wb1 - wb0)) 'BEGIN {
+					printf "%-9s %-6s %6d %9d %9d %7.2f %8.2f %8.1f %9d %9d %6s %8.0f\n", sb, m, rate, s, k,
+						s ? (s - k) * 100 / s : 0, k ? c / hz / (k / 1e6) : 0, bc / hz, bw, cw, l, k ? wb / 1048576 / (k / 1e6) : 0 }'
 				[ "$((d1 - d0))" -gt 0 ] && echo "       socket drops $((d1 - d0)) datagrams"
 				if [ -f "$DIR/perf.$sb.$mode.data" ]; then
 					echo "       perf top entries (self, worker $w, ${PERF}s):"
