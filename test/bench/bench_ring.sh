@@ -203,7 +203,7 @@ $extra" || exit 1
 					perf report -i "$DIR/perf.$sb.$mode.data" --no-children --sort sym --stdio 2>/dev/null |
 						grep -E '^ +[0-9.]+%' | head -15 | sed 's/^/       /'
 					perf report -i "$DIR/perf.$sb.$mode.data" --children --sort sym --stdio 2>/dev/null |
-						grep -E '^ +[0-9.]+% +[0-9.]+%' | grep -E 'mdwrite|FlushBuffer|heap_multi_insert|gf_writer_flush|pwrite|copy_user|StrategyGetBuffer' | head -8 | sed 's/^/       children: /'
+						grep -E '^ +[0-9.]+% +[0-9.]+%' | grep -E ' (mdwrite|mdextend|heap_multi_insert|gf_writer_flush|__libc_pwrite|heap_form_tuple|ExecInsertIndexTuples|gf_flow_datums|gf_rollup_add|gf_context_enriched|gf_decode|recvmmsg)$' | head -12 | sed 's/^/       children: /'
 					rm -f "$DIR/perf.$sb.$mode.data"
 				fi
 			done
