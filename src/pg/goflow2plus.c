@@ -276,8 +276,8 @@ _PG_init(void)
 							PGC_SIGHUP, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 	DefineCustomEnumVariable("goflow2plus.bulk_insert_ring",
-							 "Buffer ring of the writer's heap multi-inserts: off, batch (a new ring per batch) or kept (one ring per worker).",
-							 "A ring (PostgreSQL's bulk-write strategy, 16 MB) keeps ingest from evicting the rest of shared_buffers, but then the worker writes its own dirty pages to the kernel; off lets the background writer and other processes take part of that work (test/bench/README.md, \"Insert path\").",
+							 "Buffer ring of the writer's heap multi-inserts: batch (a new ring per batch, as COPY), off (none) or kept (one ring per worker).",
+							 "Measured the same with batch and off; kept makes the worker write every page it filled itself, so the background writer cannot take those writes (test/bench/README.md, \"Insert path\").",
 							 &gf_guc_bulk_insert_ring,
 							 GF_BULK_RING_BATCH, gf_bulk_ring_options,
 							 PGC_SIGHUP, 0,
