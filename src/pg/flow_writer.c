@@ -586,7 +586,9 @@ gf_writer_insert_index_entries(Relation rel, TupleTableSlot **slots, int n)
  * the worker itself writes every page it filled once the ring comes round
  * (an unlogged page costs no WAL, but it is copied to the kernel on this
  * process's CPU).  "off" takes pages from the whole pool, where the
- * background writer may have cleaned them first.
+ * background writer may have cleaned them first.  Measured
+ * (test/bench/bench_ring.sh): batch and off the same; kept the same CPU
+ * but it keeps a busy background writer from taking the page writes.
  */
 static BulkInsertState
 gf_writer_bulk_state(GfWriter *w)
