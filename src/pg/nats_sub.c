@@ -44,6 +44,12 @@
 #define NS_RETIRED_MAX		16
 /* The PING/PONG that proves the read loop is past a retired subscription. */
 #define NS_DRAIN_WAIT_MS	500
+/*
+ * A deleted consumer does not make a fetch fail: the pull request just
+ * goes unanswered.  After this long without a message the consumer is
+ * looked up, so the source makes it again instead of idling for ever.
+ */
+#define NS_CHECK_MS			5000
 
 struct GfNatsSource
 {
@@ -74,6 +80,8 @@ struct GfNatsSource
 	}			retired[NS_RETIRED_MAX];
 	int			nretired;
 	int			nleaked;		/* dropped without destroy, for good */
+
+	int64_t		next_check_ms;	/* nats_Now() of the next consumer look-up */
 };
 
 /* Block every signal while nats.c may start a thread (nats_pub.h). */
@@ -354,6 +362,7 @@ ns_setup(GfNatsSource *s, bool *created, char *err, size_t errlen)
 		ns_err(err, errlen, "could not subscribe to the JetStream consumer (is it a pull consumer?)", st, jerr);
 		return -1;
 	}
+	s->next_check_ms = nats_Now() + NS_CHECK_MS;
 	return 0;
 }
 
@@ -386,6 +395,38 @@ ns_hold(GfNatsSource *s, natsMsg *m)
 	return true;
 }
 
+/*
+ * Nothing came: every NS_CHECK_MS, is the consumer still there?  0, or -1
+ * with err (and the subscription dropped) when it was deleted.
+ */
+static int
+ns_check_consumer(GfNatsSource *s, char *err, size_t errlen)
+{
+	jsConsumerInfo *ci = NULL;
+	jsErrCode	jerr = 0;
+	natsStatus	st;
+	NsSigs		sigs;
+	int64_t		now = nats_Now();
+
+	if (now < s->next_check_ms)
+		return 0;
+	s->next_check_ms = now + NS_CHECK_MS;
+	ns_block(&sigs);
+	st = js_GetConsumerInfo(&ci, s->js, s->stream, s->consumer, NULL, &jerr);
+	ns_unblock(&sigs);
+	if (st == NATS_OK)
+	{
+		jsConsumerInfo_Destroy(ci);
+		return 0;
+	}
+	if (jerr != JSConsumerNotFoundErr && st != NATS_NOT_FOUND)
+		return 0;				/* no answer: the next fetch will tell */
+	snprintf(err, errlen, "JetStream consumer \"%s\" of stream \"%s\" no longer exists; making it again",
+			 s->consumer, s->stream);
+	ns_reset(s);
+	return -1;
+}
+
 int
 gf_nsrc_fetch(GfNatsSource *s, int max, int timeout_ms,
 			  uint64_t *redelivered, char *err, size_t errlen)
@@ -409,8 +450,9 @@ gf_nsrc_fetch(GfNatsSource *s, int max, int timeout_ms,
 	if (st == NATS_TIMEOUT && list.Count == 0)
 	{
 		natsMsgList_Destroy(&list);
-		return 0;
+		return ns_check_consumer(s, err, errlen);
 	}
+	s->next_check_ms = nats_Now() + NS_CHECK_MS;
 	if (st != NATS_OK && st != NATS_TIMEOUT)
 	{
 		natsMsgList_Destroy(&list);

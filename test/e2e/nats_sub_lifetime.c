@@ -6,8 +6,10 @@
  *    -js on loopback).  What it must survive without one invalid read or
  *    write:
  *      1. messages held while the subscription is made again: a fetch
- *         fails (the consumer was deleted under it), setup runs with the
- *         batch still in hand, then the batch is acknowledged.  natsMsg_Ack
+ *         fails (the consumer was deleted under it: the source must
+ *         notice, a pull request to a missing consumer just goes
+ *         unanswered), setup runs with the batch still in hand (and makes
+ *         the consumer again), then the batch is acknowledged.  natsMsg_Ack
  *         reaches the connection through msg->sub, so the old subscription
  *         must still be alive;
  *      2. a subscription dropped (setup again) right after a fetch timed
@@ -150,13 +152,15 @@ main(int argc, char **argv)
 	lt_check(got == 10 && gf_nsrc_held(s) == 10, "10 messages fetched and held");
 	lt_check(js_DeleteConsumer(ajs, LT_STREAM, LT_CONSUMER, NULL, NULL) == NATS_OK,
 			 "consumer deleted under the source");
-	/* The worker fetches on until the batch is due; the consumer is gone. */
-	for (i = 0; i < 3; i++)
-	{
+	/*
+	 * The worker fetches on until the batch is due; the consumer is gone,
+	 * which the source notices within NS_CHECK_MS (5 s) of silence.
+	 */
+	for (i = 0, got = 0; i < 30 && got >= 0; i++)
 		got = gf_nsrc_fetch(s, 10, 300, &redelivered, err, sizeof(err));
-		printf("#   fetch on the deleted consumer: %d%s%s\n", got,
-			   got < 0 ? ": " : "", got < 0 ? err : "");
-	}
+	printf("#   fetch on the deleted consumer: %d after %d tries%s%s\n", got, i,
+		   got < 0 ? ": " : "", got < 0 ? err : "");
+	lt_check(got < 0, "a fetch on the deleted consumer fails within 9 s");
 	lt_check(gf_nsrc_held(s) == 10, "the batch is still held");
 	lt_check(lt_setup(s) == 0, "subscribed again (consumer made again) with the batch in hand");
 	refused = gf_nsrc_ack(s);
