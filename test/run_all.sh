@@ -85,6 +85,7 @@ cat "$LOG/lane1.out"
 [ -x test/e2e/nats_e2e.sh ] && step nats-e2e test/e2e/nats_e2e.sh
 [ -x test/e2e/nats_cluster.sh ] && step nats-cluster test/e2e/nats_cluster.sh
 [ -x test/e2e/nats_source.sh ] && step nats-source test/e2e/nats_source.sh
+[ -x test/e2e/nats_shared_consumer.sh ] && step nats-shared-consumer test/e2e/nats_shared_consumer.sh
 [ -x test/e2e/nats_templates.sh ] && step nats-templates test/e2e/nats_templates.sh
 
 total_pass=0; total_fail=0; failed_suites=()

@@ -9,6 +9,24 @@
  *    transaction committed, so the stream's copy is the only one while a
  *    batch is being written: at least once, never lost.
  *
+ *    A subscription is never destroyed while nats.c's read loop could still
+ *    be handing it a message, nor while a held message points at it.
+ *    libnats 3.4 (Debian 12) looks a subscription up under the
+ *    connection's lock, lets the lock go, then locks and fills the
+ *    subscription without holding a reference (fixed upstream in 3.6,
+ *    nats.c #638): destroying it in that window makes the read loop
+ *    write into freed memory, which glibc later reports as "free():
+ *    invalid next size".  A late "408 Request Timeout" of an expired pull
+ *    request is enough to be in that window.  And natsMsg_Ack reaches the
+ *    connection through msg->sub, so a held message needs its
+ *    subscription alive until it is settled.  So a subscription we drop
+ *    is first unsubscribed (the read loop can no longer find it), then
+ *    kept in retired[] until nothing is held and a PING/PONG round trip
+ *    on its connection has gone through the read loop (which then has
+ *    finished with any message it found the subscription for); only then
+ *    is it destroyed.  One whose connection closed before that is never
+ *    destroyed: a few hundred bytes per lost connection, not a crash.
+ *
  *    Plain C: no postgres.h (see nats_pub.h).
  */
 #include "nats_sub.h"
@@ -21,6 +39,17 @@
 #include <nats/nats.h>
 
 #include "nats_opts.h"
+
+/* Subscriptions waiting to be destroyed; beyond that they are let go. */
+#define NS_RETIRED_MAX		16
+/* The PING/PONG that proves the read loop is past a retired subscription. */
+#define NS_DRAIN_WAIT_MS	500
+/*
+ * A deleted consumer does not make a fetch fail: the pull request just
+ * goes unanswered.  After this long without a message the consumer is
+ * looked up, so the source makes it again instead of idling for ever.
+ */
+#define NS_CHECK_MS			5000
 
 struct GfNatsSource
 {
@@ -42,6 +71,17 @@ struct GfNatsSource
 	natsMsg   **held;
 	int			nheld;
 	int			held_cap;
+
+	/* Unsubscribed, not destroyed yet (see the header comment). */
+	struct
+	{
+		natsSubscription *sub;
+		natsConnection *nc;
+	}			retired[NS_RETIRED_MAX];
+	int			nretired;
+	int			nleaked;		/* dropped without destroy, for good */
+
+	int64_t		next_check_ms;	/* nats_Now() of the next consumer look-up */
 };
 
 /* Block every signal while nats.c may start a thread (nats_pub.h). */
@@ -167,17 +207,62 @@ gf_nsrc_url(GfNatsSource *s, char *buf, size_t len)
 		snprintf(buf, len, "%s", s->servers);
 }
 
+/*
+ * Take the subscription off the connection (UNSUB; the read loop can no
+ * longer find it) and keep it for ns_release_retired.
+ */
+static void
+ns_retire_sub(GfNatsSource *s)
+{
+	if (s->sub == NULL)
+		return;
+	/* Fails when the connection is closed: then it is off it already. */
+	(void) natsSubscription_Unsubscribe(s->sub);
+	if (s->nretired < NS_RETIRED_MAX)
+	{
+		s->retired[s->nretired].sub = s->sub;
+		s->retired[s->nretired].nc = s->nc;
+		s->nretired++;
+	}
+	else
+		s->nleaked++;			/* never destroyed: safe, a small leak */
+	s->sub = NULL;
+}
+
+/*
+ * Destroy the retired subscriptions of the current connection once no
+ * held message points at them and a PING/PONG went through the read loop
+ * after their UNSUB.  Those of a closed, earlier connection stay.
+ */
+static void
+ns_release_retired(GfNatsSource *s)
+{
+	int			i;
+	int			kept = 0;
+
+	if (s->nretired == 0 || s->nheld > 0 || s->nc == NULL ||
+		natsConnection_Status(s->nc) != NATS_CONN_STATUS_CONNECTED)
+		return;
+	if (natsConnection_FlushTimeout(s->nc, NS_DRAIN_WAIT_MS) != NATS_OK)
+		return;
+	for (i = 0; i < s->nretired; i++)
+	{
+		if (s->retired[i].nc == s->nc)
+			natsSubscription_Destroy(s->retired[i].sub);
+		else
+			s->retired[kept++] = s->retired[i];
+	}
+	s->nretired = kept;
+}
+
 /* Drop the subscription (and, when closed, the connection) for a new setup. */
 static void
 ns_reset(GfNatsSource *s)
 {
-	if (s->sub != NULL)
-	{
-		natsSubscription_Destroy(s->sub);
-		s->sub = NULL;
-	}
+	ns_retire_sub(s);
 	if (s->nc != NULL && natsConnection_IsClosed(s->nc))
 	{
+		/* Retired subscriptions keep their references to both. */
 		jsCtx_Destroy(s->js);
 		s->js = NULL;
 		natsConnection_Destroy(s->nc);
@@ -196,6 +281,7 @@ ns_setup(GfNatsSource *s, bool *created, char *err, size_t errlen)
 
 	*created = false;
 	ns_reset(s);
+	ns_release_retired(s);
 	if (s->nc == NULL)
 	{
 		jsOptions	jo;
@@ -276,6 +362,7 @@ ns_setup(GfNatsSource *s, bool *created, char *err, size_t errlen)
 		ns_err(err, errlen, "could not subscribe to the JetStream consumer (is it a pull consumer?)", st, jerr);
 		return -1;
 	}
+	s->next_check_ms = nats_Now() + NS_CHECK_MS;
 	return 0;
 }
 
@@ -308,6 +395,38 @@ ns_hold(GfNatsSource *s, natsMsg *m)
 	return true;
 }
 
+/*
+ * Nothing came: every NS_CHECK_MS, is the consumer still there?  0, or -1
+ * with err (and the subscription dropped) when it was deleted.
+ */
+static int
+ns_check_consumer(GfNatsSource *s, char *err, size_t errlen)
+{
+	jsConsumerInfo *ci = NULL;
+	jsErrCode	jerr = 0;
+	natsStatus	st;
+	NsSigs		sigs;
+	int64_t		now = nats_Now();
+
+	if (now < s->next_check_ms)
+		return 0;
+	s->next_check_ms = now + NS_CHECK_MS;
+	ns_block(&sigs);
+	st = js_GetConsumerInfo(&ci, s->js, s->stream, s->consumer, NULL, &jerr);
+	ns_unblock(&sigs);
+	if (st == NATS_OK)
+	{
+		jsConsumerInfo_Destroy(ci);
+		return 0;
+	}
+	if (jerr != JSConsumerNotFoundErr && st != NATS_NOT_FOUND)
+		return 0;				/* no answer: the next fetch will tell */
+	snprintf(err, errlen, "JetStream consumer \"%s\" of stream \"%s\" no longer exists; making it again",
+			 s->consumer, s->stream);
+	ns_reset(s);
+	return -1;
+}
+
 int
 gf_nsrc_fetch(GfNatsSource *s, int max, int timeout_ms,
 			  uint64_t *redelivered, char *err, size_t errlen)
@@ -331,8 +450,9 @@ gf_nsrc_fetch(GfNatsSource *s, int max, int timeout_ms,
 	if (st == NATS_TIMEOUT && list.Count == 0)
 	{
 		natsMsgList_Destroy(&list);
-		return 0;
+		return ns_check_consumer(s, err, errlen);
 	}
+	s->next_check_ms = nats_Now() + NS_CHECK_MS;
 	if (st != NATS_OK && st != NATS_TIMEOUT)
 	{
 		natsMsgList_Destroy(&list);
@@ -411,6 +531,7 @@ ns_settle(GfNatsSource *s, NsSettle how, int delay_ms)
 		natsMsg_Destroy(s->held[i]);
 	}
 	s->nheld = 0;
+	ns_release_retired(s);
 	return refused;
 }
 
@@ -459,10 +580,10 @@ gf_nsrc_close(GfNatsSource *s)
 	for (i = 0; i < s->nheld; i++)
 		natsMsg_Destroy(s->held[i]);
 	s->nheld = 0;
+	/* UNSUB, then the PING/PONG that also carries the acks out. */
+	ns_retire_sub(s);
 	gf_nsrc_flush(s, 1000);
-	if (s->sub != NULL)
-		natsSubscription_Destroy(s->sub);
-	s->sub = NULL;
+	ns_release_retired(s);
 	if (s->js != NULL)
 		jsCtx_Destroy(s->js);
 	s->js = NULL;
@@ -474,5 +595,10 @@ gf_nsrc_close(GfNatsSource *s)
 	s->nc = NULL;
 	natsOptions_Destroy(s->opts);
 	s->opts = NULL;
-	(void) nats_CloseAndWait(1000);
+	/*
+	 * With a subscription left undestroyed the library never drains:
+	 * don't wait for it (the process is exiting).
+	 */
+	if (s->nretired == 0 && s->nleaked == 0)
+		(void) nats_CloseAndWait(1000);
 }

@@ -500,7 +500,17 @@ sw_fetch(SourceWorker *w, int64 now)
 		until = Min(until, w->batch_first_ms + gf_guc_flush_interval);
 	if (room < 1)
 		return;
-	want = w->flows_per_msg > 1 ? (int) (room / w->flows_per_msg) + 1 : room;
+	/*
+	 * Messages for the room left, from the flows per message seen so far.
+	 * The first fetch asks for one message only: a backlog of large
+	 * messages would otherwise make the first batch (and what a crash
+	 * during it leaves to be delivered twice) up to SW_FETCH_MAX messages
+	 * instead of about batch_size flows.
+	 */
+	if (w->dc.packets == 0)
+		want = 1;
+	else
+		want = w->flows_per_msg > 1 ? (int) (room / w->flows_per_msg) + 1 : room;
 	want = Max(1, Min(want, SW_FETCH_MAX));
 	want = Min(want, SW_HELD_MAX - gf_nsrc_held(w->src));
 	if (want < 1)
