@@ -15,7 +15,7 @@ PKGS=(
 	libnats-dev nats-server libyaml-dev libmaxminddb-dev mmdb-bin libmaxmind-db-writer-perl
 	softflowd pmacct nfdump tshark python3 python3-scapy fprobe
 	libipc-run-perl iproute2 util-linux procps
-	libmicrohttpd-dev python3-prometheus-client curl
+	libmicrohttpd-dev python3-prometheus-client curl valgrind
 )
 
 # npm fetches the GeoIP test databases (test/tools/fetch_mmdb.sh).  A

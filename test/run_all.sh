@@ -77,7 +77,7 @@ cat "$LOG/lane1.out"
 [ -x test/e2e/metrics.sh ] && step metrics test/e2e/metrics.sh
 [ -x test/e2e/context_e2e.sh ] && step context-e2e test/e2e/context_e2e.sh
 [ -x test/e2e/partitions.sh ] && step partitions test/e2e/partitions.sh
-[ -x test/e2e/counters_retention.sh ] && step counters_retention test/e2e/counters_retention.sh
+[ -x test/e2e/counters_retention.sh ] && step counters-retention test/e2e/counters_retention.sh
 [ -x test/e2e/learn_interfaces.sh ] && step learn-interfaces test/e2e/learn_interfaces.sh
 [ -x test/e2e/exporters_view.sh ] && step exporters-view test/e2e/exporters_view.sh
 [ -x test/e2e/mapping_e2e.sh ] && step mapping-e2e test/e2e/mapping_e2e.sh
@@ -86,6 +86,7 @@ cat "$LOG/lane1.out"
 [ -x test/e2e/nats_cluster.sh ] && step nats-cluster test/e2e/nats_cluster.sh
 [ -x test/e2e/nats_source.sh ] && step nats-source test/e2e/nats_source.sh
 [ -x test/e2e/nats_shared_consumer.sh ] && step nats-shared-consumer test/e2e/nats_shared_consumer.sh
+[ -x test/e2e/nats_sub_lifetime.sh ] && step nats-sub-lifetime test/e2e/nats_sub_lifetime.sh
 [ -x test/e2e/nats_templates.sh ] && step nats-templates test/e2e/nats_templates.sh
 
 total_pass=0; total_fail=0; failed_suites=()
