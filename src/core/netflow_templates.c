@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netflow_plan.h"
+
 /* The templates of one scope, split by kind (withdraw-all names a kind). */
 typedef struct gf_nf_tscope
 {
@@ -51,6 +53,7 @@ tpl_size(uint16_t n_fields)
 {
 	return sizeof(gf_nf_template) + (size_t) n_fields * sizeof(gf_nf_tfield);
 }
+
 
 gf_nf_templates *
 gf_nf_templates_new(const gf_nf_templates_limits *lim,
@@ -247,7 +250,7 @@ gf_nf_templates_evicted(const gf_nf_templates *t)
 static void
 tpl_release(gf_nf_templates *t, gf_nf_template *e)
 {
-	size_t		sz = tpl_size(e->n_fields);
+	size_t		sz = e->bytes;
 
 	tpl_lru_unlink(t, e);
 	tpl_unlink_scope(t, e);
@@ -269,8 +272,10 @@ gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl,
 	gf_nf_tscope **sp;
 	gf_nf_tscope *s;
 	gf_nf_template *copy;
-	size_t		sz = tpl_size(tpl->n_fields);
-	size_t		old_sz = old ? tpl_size(old->n_fields) : 0;
+	bool		planned;
+	size_t		plan_sz;
+	size_t		sz;
+	size_t		old_sz = old ? old->bytes : 0;
 
 	/* Exporters resend their templates all the time: keep that cheap. */
 	if (old && tpl_same_layout(old, tpl))
@@ -279,6 +284,9 @@ gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl,
 			old->imported = false;
 		return GF_NF_PUT_SAME;
 	}
+	/* The decode plan is charged with the fields, under the same limits. */
+	planned = gf_nf_plan_compile(tpl, NULL, &plan_sz);
+	sz = tpl_size(tpl->n_fields) + plan_sz;
 	owner = old ? old->owner :
 		gf_nf_exporters_get(t->exporters, &tpl->scope.exporter, now_ns);
 	if (owner == NULL)
@@ -334,8 +342,13 @@ gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl,
 		}
 		return GF_NF_PUT_NOMEM;
 	}
-	memcpy(copy, tpl, sz);
+	memcpy(copy, tpl, tpl_size(tpl->n_fields));
 	copy->owner = owner;
+	copy->planned = planned;
+	copy->bytes = (uint32_t) sz;
+	if (planned)
+		(void) gf_nf_plan_compile(copy, (gf_nf_plan *) (void *) &copy->fields[copy->n_fields],
+								  &plan_sz);
 	if (old)
 	{
 		/* Same id, new layout (maybe a new kind): take the old one's place. */
