@@ -37,9 +37,12 @@
 #include "netflow_rec_ops.h"
 
 /*
- * Step kinds.  The first five are plain stores, one group each; the
- * others form the ordered group.  NP_ICMP_TC only lives in np_classify:
- * it becomes two plain stores.
+ * Step kinds.  The first seven are plain stores, one group each; the
+ * others form the ordered group.  An address field is a plain store when
+ * it is the only one of its member in the template: the member is then
+ * still empty when it comes, so the zero rule of gf_nf_rec_addr has
+ * nothing to decide.  NP_ICMP_TC only lives in np_classify: it becomes
+ * two plain stores.
  */
 enum
 {
@@ -48,6 +51,8 @@ enum
 	NP_F8,						/* into a uint8_t flow member */
 	NP_AUX,						/* into a kept value (gf_nf_aux) */
 	NP_MAC,						/* 6 bytes into a flow member */
+	NP_ADDR4_ONLY,				/* the only address field of its member */
+	NP_ADDR6_ONLY,
 	NP_ADDR4,					/* gf_addr flow member, 4 bytes */
 	NP_ADDR6,					/* gf_addr flow member, 16 bytes */
 	NP_TIME,					/* absolute time (gf_nf_rec_time_field) */
@@ -57,6 +62,7 @@ enum
 
 #define NP_GROUP_ORDERED	(GF_NF_PLAN_GROUPS - 1)
 #define NP_GROUP(kind)		((kind) < NP_GROUP_ORDERED ? (kind) : NP_GROUP_ORDERED)
+_Static_assert(NP_ADDR4 == NP_GROUP_ORDERED, "one group per plain kind");
 
 /*
  * What a plain store overwrites, for dropping earlier ones: presence
@@ -396,6 +402,19 @@ _Static_assert(offsetof(gf_nf_template, fields) % 8 == 0 &&
 			   sizeof(gf_nf_tfield) % 8 == 0,
 			   "gf_nf_plan after gf_nf_template.fields is 8-byte aligned");
 
+/* The four gf_addr members an address field may fill, numbered. */
+static int
+np_addr_member(uint16_t dst)
+{
+	if (dst == offsetof(gf_flow, src_addr))
+		return 0;
+	if (dst == offsetof(gf_flow, dst_addr))
+		return 1;
+	if (dst == offsetof(gf_flow, next_hop))
+		return 2;
+	return 3;					/* bgp_next_hop */
+}
+
 /* What a compile pass learns and, when building, where it puts steps. */
 typedef struct np_build
 {
@@ -414,7 +433,8 @@ np_add(np_build *b, const gf_nf_step *s)
 {
 	int			g = NP_GROUP(s->kind);
 
-	if (g != NP_GROUP_ORDERED)
+	if (g != NP_GROUP_ORDERED && s->kind != NP_ADDR4_ONLY &&
+		s->kind != NP_ADDR6_ONLY)
 	{
 		int			key = s->kind == NP_AUX ? NP_KEY_AUX + s->bit : s->bit;
 
@@ -426,7 +446,7 @@ np_add(np_build *b, const gf_nf_step *s)
 			b->has |= UINT32_C(1) << s->bit;
 		else
 			b->present |= UINT64_C(1) << s->bit;
-		if (s->kind != NP_MAC && (uint32_t) s->off + 8 > b->need)
+		if (s->kind <= NP_AUX && (uint32_t) s->off + 8 > b->need)
 			b->need = (uint32_t) s->off + 8;
 	}
 	if (b->out != NULL)
@@ -445,8 +465,20 @@ static bool
 np_pass(const gf_nf_template *tpl, np_build *b)
 {
 	uint32_t	end = tpl->min_len;
+	uint16_t	addr_fields[4] = {0, 0, 0, 0};	/* per gf_addr member */
 	int			i;
 
+	/* How many address fields each address member has. */
+	for (i = 0; i < tpl->n_fields; i++)
+	{
+		const gf_nf_tfield *fd = &tpl->fields[i];
+		gf_nf_step	s;
+
+		if (!(fd->id & GF_NF_ENTERPRISE_BIT) &&
+			np_classify(fd->id, fd->len, tpl->scope.version, &s) &&
+			(s.kind == NP_ADDR4 || s.kind == NP_ADDR6))
+			addr_fields[np_addr_member(s.dst)]++;
+	}
 	memset(b->written, 0, sizeof(b->written));
 	for (i = tpl->n_fields - 1; i >= 0; i--)
 	{
@@ -459,6 +491,9 @@ np_pass(const gf_nf_template *tpl, np_build *b)
 		if (!np_classify(fd->id, fd->len, tpl->scope.version, &s))
 			continue;
 		s.off = (uint16_t) end;
+		if ((s.kind == NP_ADDR4 || s.kind == NP_ADDR6) &&
+			addr_fields[np_addr_member(s.dst)] == 1)
+			s.kind = s.kind == NP_ADDR4 ? NP_ADDR4_ONLY : NP_ADDR6_ONLY;
 		if (s.kind == NP_ICMP_TC)
 		{
 			gf_nf_step	code = s;
@@ -581,6 +616,23 @@ np_plain(gf_nf_rec *r, const gf_nf_plan *pl, const uint8_t *rec, bool fast)
 		r->v[s->bit] = np_uint(rec + s->off, s->len, fast);
 	for (end = s + pl->n[NP_MAC]; s < end; s++)
 		memcpy(fb + s->dst, rec + s->off, 6);
+	/* gf_addr_set_v4 / _v6, inline. */
+	for (end = s + pl->n[NP_ADDR4_ONLY]; s < end; s++)
+	{
+		gf_addr    *a = (gf_addr *) (void *) (fb + s->dst);
+
+		memset(a, 0, sizeof(*a));
+		a->family = 4;
+		memcpy(a->bytes, rec + s->off, 4);
+	}
+	for (end = s + pl->n[NP_ADDR6_ONLY]; s < end; s++)
+	{
+		gf_addr    *a = (gf_addr *) (void *) (fb + s->dst);
+
+		memset(a, 0, sizeof(*a));
+		a->family = 6;
+		memcpy(a->bytes, rec + s->off, 16);
+	}
 	f->present |= pl->present;
 	r->has |= pl->has;
 	return s;

@@ -42,7 +42,7 @@ typedef struct gf_nf_step
 } gf_nf_step;
 
 /* Steps are stored in groups of one kind of store (netflow_plan.c). */
-#define GF_NF_PLAN_GROUPS 6
+#define GF_NF_PLAN_GROUPS 8
 
 typedef struct gf_nf_plan
 {

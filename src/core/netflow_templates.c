@@ -40,6 +40,12 @@ struct gf_nf_templates
 	uint64_t   *changes;		/* shared change counter */
 	uint64_t	probes;			/* chain entries visited by look-ups */
 	uint64_t	evicted;		/* removed to make room under the totals */
+	/*
+	 * The template the last look-up found: an exporter's data sets come
+	 * one after another with one template id, so most look-ups skip the
+	 * hash.  Cleared when that template is freed.
+	 */
+	const gf_nf_template *last;
 	gf_nf_template *lru_head;	/* most recently used */
 	gf_nf_template *lru_tail;	/* least recently used: evicted first */
 	gf_hash_key key;
@@ -155,8 +161,16 @@ const gf_nf_template *
 gf_nf_templates_find(const gf_nf_templates *t, const gf_nf_scope *scope,
 					 uint16_t id)
 {
-	/* Look-ups only count probes; the table itself is not changed. */
-	return *tpl_slot((gf_nf_templates *) t, scope, id);
+	/* Look-ups count probes and keep the last hit; the table is unchanged. */
+	gf_nf_templates *m = (gf_nf_templates *) t;
+	const gf_nf_template *e = m->last;
+
+	if (e != NULL && e->id == id && gf_nf_scope_eq(&e->scope, scope))
+		return e;
+	e = *tpl_slot(m, scope, id);
+	if (e != NULL)
+		m->last = e;
+	return e;
 }
 
 static bool
@@ -252,6 +266,8 @@ tpl_release(gf_nf_templates *t, gf_nf_template *e)
 {
 	size_t		sz = e->bytes;
 
+	if (t->last == e)
+		t->last = NULL;
 	tpl_lru_unlink(t, e);
 	tpl_unlink_scope(t, e);
 	e->owner->st.templates--;
