@@ -531,8 +531,11 @@ gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg, gf_nf_set_cache *s)
 {
 	gf_flow    *f = r->f;
 	uint64_t	export_ns = (uint64_t) msg->export_secs * NS_PER_SEC;
-	uint64_t	start_ns = rec_time(r, msg, s, GF_NF_START_NS, GF_NF_START_DELTA_US, GF_NF_SYSUP_START);
-	uint64_t	end_ns = rec_time(r, msg, s, GF_NF_END_NS, GF_NF_END_DELTA_US, GF_NF_SYSUP_END);
+	/* Absolute times, the usual IPFIX case, without the call. */
+	uint64_t	start_ns = GF_NF_REC_HAS(r, GF_NF_START_NS) ? r->v[GF_NF_START_NS] :
+		rec_time(r, msg, s, GF_NF_START_NS, GF_NF_START_DELTA_US, GF_NF_SYSUP_START);
+	uint64_t	end_ns = GF_NF_REC_HAS(r, GF_NF_END_NS) ? r->v[GF_NF_END_NS] :
+		rec_time(r, msg, s, GF_NF_END_NS, GF_NF_END_DELTA_US, GF_NF_SYSUP_END);
 	bool		skew_start = gf_time_clamp_skew(export_ns, &start_ns);
 	bool		skew_end = gf_time_clamp_skew(export_ns, &end_ns);
 	uint64_t	rate;
@@ -598,7 +601,12 @@ gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg, gf_nf_set_cache *s)
 	 * The record's own rate wins over what options data taught; the
 	 * source column tells the two apart.
 	 */
-	rate = gf_nf_rec_own_rate(r);
+	/* Most records state no rate of their own: no call for them. */
+	rate = (r->has & ((UINT32_C(1) << GF_NF_SAMPLING_INTERVAL) |
+					  (UINT32_C(1) << GF_NF_RANDOM_INTERVAL) |
+					  (UINT32_C(1) << GF_NF_PKT_INTERVAL) |
+					  (UINT32_C(1) << GF_NF_SAMPLE_SIZE))) ?
+		gf_nf_rec_own_rate(r) : 0;
 	if (rate > 0)
 	{
 		GF_SET(f, sampling_rate, GF_F_SAMPLING_RATE, rate);
