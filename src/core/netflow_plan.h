@@ -6,22 +6,22 @@
  *    element again.
  *
  *    A step reads a field at a fixed offset of the record and does one
- *    thing with it: a big-endian integer of a known width into a flow
- *    member (with its presence bit) or into a value kept aside, an
- *    address, a MAC, an absolute time, or -- for the rare fields whose
- *    meaning needs the whole field walk (MPLS entries, sampled frames,
- *    v9 "out" MACs) -- a call to gf_nf_rec_field itself.  Fields that
- *    store nothing (unknown or enterprise elements, wrong lengths) get no
- *    step, and a plain store that a later field of the template
- *    overwrites is dropped: the result is the field walk's, byte for
- *    byte (test/unit/test_netflow_plan.c and fuzz_netflow_plan.c compare
- *    the two).
+ *    thing with it: a big-endian integer into a flow member or into a
+ *    value kept aside, an address, a MAC, an absolute time, or -- for the
+ *    rare fields whose meaning needs the whole field walk (MPLS entries,
+ *    sampled frames, v9 "out" MACs) -- a call to gf_nf_rec_field itself.
+ *    Fields that store nothing (unknown or enterprise elements, wrong
+ *    lengths) get no step, and a plain store that a later field of the
+ *    template overwrites is dropped: the result is the field walk's, byte
+ *    for byte (test/unit/test_netflow_plan.c and fuzz_netflow_plan.c
+ *    compare the two).
  *
  *    Only data templates whose fields all have fixed lengths are planned:
  *    their records have one length, so the offsets are known.  Options
  *    templates and templates with variable-length fields keep the field
- *    walk.  A plan has at most one step per field and is charged to the
- *    template's bytes, so the template store's limits bound it.
+ *    walk.  A plan has at most one step per field (two for icmpTypeCode)
+ *    and is charged to the template's bytes, so the template store's
+ *    limits (max_template_bytes, template_bytes_per_exporter) bound it.
  */
 #ifndef GF_NETFLOW_PLAN_H
 #define GF_NETFLOW_PLAN_H

@@ -5,6 +5,9 @@
  *    plus, per scope, one list of data templates and one of options
  *    templates so that an IPFIX withdraw-all touches only what it removes.
  *
+ *    A template is stored with its decode plan (netflow_plan.h), compiled
+ *    here once, in the same allocation and charged with it.
+ *
  *    Limits: a count and a byte total over all exporters (the worker's
  *    memory), and a count and byte total per exporter, charged to the
  *    exporter's entry in gf_nf_exporters, so that one exporter cannot use

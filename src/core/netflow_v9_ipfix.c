@@ -3,7 +3,9 @@
  *    NetFlow v9 (RFC 3954) and IPFIX (RFC 7011) messages: the header, the
  *    walk over sets, and data sets -- decoded against their template, or
  *    kept until it arrives.  Template sets are parsed in
- *    netflow_template_sets.c, fields mapped in netflow_fields.c.  Options
+ *    netflow_template_sets.c, fields mapped in netflow_fields.c: records
+ *    of data templates with fixed-length fields by the template's decode
+ *    plan (netflow_plan.c), the others field by field.  Options
  *    data teach sampling rates and init times (netflow_sampling.c) and
  *    name interfaces (the sink's interface callback).
  *
