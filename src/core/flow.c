@@ -83,16 +83,38 @@ gf_addr_format(const gf_addr *a, char *buf, size_t buflen)
 	return buf;
 }
 
+/* The part of gf_flow that gf_flow_init clears, in 16-byte stores. */
+#define FLOW_HEADER_LEN		offsetof(gf_flow, as_path)
+#define FLOW_HEADER_V16		(FLOW_HEADER_LEN / 16)
+
+/*
+ * The header is cleared with a loop of 16-byte stores.  GCC compiles a
+ * memset of this size into "rep stosq", whose start-up cost was nearly
+ * half the time of a NetFlow v5 record here (AMD EPYC under KVM; perf
+ * annotate); the loop takes a few cycles.  The attribute keeps GCC from
+ * turning the loop back into a memset call.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
 void
 gf_flow_init(gf_flow *f, gf_flow_type type, uint64_t time_received_ns,
 			 const gf_addr *sampler)
 {
+	typedef uint64_t fl_v16 __attribute__((vector_size(16), aligned(8), may_alias));
+	fl_v16		zero = {0, 0};
+	fl_v16	   *v = (fl_v16 *) (void *) f;
+	size_t		i;
+
 	/*
 	 * Only the header part is cleared: the arrays at the end are read up to
 	 * their n_* counts, so clearing them per record would be wasted work on
 	 * the hot path.
 	 */
-	memset(f, 0, offsetof(gf_flow, as_path));
+	for (i = 0; i < FLOW_HEADER_V16; i++)
+		v[i] = zero;
+	memset((char *) f + FLOW_HEADER_V16 * 16, 0,
+		   FLOW_HEADER_LEN - FLOW_HEADER_V16 * 16);
 	f->type = type;
 	f->time_received_ns = time_received_ns;
 	if (sampler)

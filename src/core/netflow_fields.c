@@ -19,21 +19,10 @@
 
 #include "flow_time.h"
 #include "ipfix_ie.h"
+#include "netflow_rec_ops.h"
 #include "reader.h"
 
-#define NS_PER_SEC	UINT64_C(1000000000)
-#define NS_PER_MS	UINT64_C(1000000)
-/* Seconds from the NTP era (1900) to the UNIX epoch (1970). */
-#define NTP_UNIX_OFFSET UINT64_C(2208988800)
-
-/* Precision ranks of absolute time fields: finer wins. */
-enum
-{
-	PREC_SEC = 1,
-	PREC_MS,
-	PREC_US,
-	PREC_NS
-};
+#define NS_PER_SEC	GF_NF_NS_PER_SEC
 
 void
 gf_nf_rec_begin(gf_nf_rec *r, gf_flow *f, const gf_nf_msg *msg)
@@ -57,13 +46,6 @@ gf_nf_rec_begin(gf_nf_rec *r, gf_flow *f, const gf_nf_msg *msg)
 		   msg->scope.domain);
 }
 
-static inline void
-rec_set(gf_nf_rec *r, gf_nf_aux k, uint64_t v)
-{
-	r->has |= UINT32_C(1) << k;
-	r->v[k] = v;
-}
-
 /*
  * The sum of two kept counters, each 0 when absent; saturates rather
  * than wrapping (two 8-byte counters could overflow).
@@ -75,65 +57,6 @@ rec_sum(const gf_nf_rec *r, gf_nf_aux a, gf_nf_aux b)
 	uint64_t	y = GF_NF_REC_HAS(r, b) ? r->v[b] : 0;
 
 	return x > UINT64_MAX - y ? UINT64_MAX : x + y;
-}
-
-/* NTP timestamp (32-bit seconds since 1900, 32-bit fraction) to UNIX ns. */
-static bool
-ntp_to_ns(uint64_t ntp, uint64_t *ns)
-{
-	uint64_t	sec = ntp >> 32;
-	uint64_t	frac = ntp & 0xffffffffu;
-
-	if (sec < NTP_UNIX_OFFSET)
-		return false;
-	*ns = (sec - NTP_UNIX_OFFSET) * NS_PER_SEC + ((frac * NS_PER_SEC) >> 32);
-	return true;
-}
-
-/* An absolute time field; keeps it if finer than what the record had. */
-static void
-rec_abs_time(gf_nf_rec *r, bool is_start, int prec, uint64_t ns)
-{
-	uint8_t    *have = is_start ? &r->start_prec : &r->end_prec;
-
-	if (prec > *have)
-	{
-		rec_set(r, is_start ? GF_NF_START_NS : GF_NF_END_NS, ns);
-		*have = (uint8_t) prec;
-	}
-}
-
-/* flowStart/End{Seconds,Milliseconds,Microseconds,Nanoseconds}. */
-static void
-rec_time_field(gf_nf_rec *r, uint16_t id, uint64_t v, size_t len)
-{
-	bool		is_start = (id % 2) == 0;	/* the flowStart* IEs are even */
-	uint64_t	ns;
-
-	switch (id)
-	{
-		case GF_IE_FLOW_START_SECONDS:
-		case GF_IE_FLOW_END_SECONDS:
-			if (v <= UINT64_MAX / NS_PER_SEC)
-				rec_abs_time(r, is_start, PREC_SEC, v * NS_PER_SEC);
-			break;
-		case GF_IE_FLOW_START_MILLISECONDS:
-		case GF_IE_FLOW_END_MILLISECONDS:
-			if (v <= UINT64_MAX / NS_PER_MS)
-				rec_abs_time(r, is_start, PREC_MS, v * NS_PER_MS);
-			break;
-			/* NTP timestamps (RFC 7011 section 6.1.9 and 6.1.10) */
-		case GF_IE_FLOW_START_MICROSECONDS:
-		case GF_IE_FLOW_END_MICROSECONDS:
-			if (len == 8 && ntp_to_ns(v, &ns))
-				rec_abs_time(r, is_start, PREC_US, ns);
-			break;
-		case GF_IE_FLOW_START_NANOSECONDS:
-		case GF_IE_FLOW_END_NANOSECONDS:
-			if (len == 8 && ntp_to_ns(v, &ns))
-				rec_abs_time(r, is_start, PREC_NS, ns);
-			break;
-	}
 }
 
 static void
@@ -155,63 +78,12 @@ rec_mpls(gf_nf_rec *r, uint64_t v)
 		f->mpls_label[f->n_mpls++] = (uint32_t) (v >> 4);
 }
 
-/*
- * An address field.  Templates often carry both the IPv4 and the IPv6
- * field of a pair and fill the one of the other family with zeros: an
- * all-zero address therefore never replaces an address of the other
- * family, whatever the field order.
- */
-static void
-rec_addr(gf_addr *a, const uint8_t *v, size_t len)
-{
-	uint8_t		family = len == 4 ? 4 : 6;
-	size_t		i;
-
-	if (a->family != 0 && a->family != family)
-	{
-		for (i = 0; i < len && v[i] == 0; i++)
-			;
-		if (i == len)
-			return;
-	}
-	if (family == 4)
-		gf_addr_set_v4(a, v);
-	else
-		gf_addr_set_v6(a, v);
-}
-
-/*
- * gf_be_uint for the widths templates nearly always use, without its
- * byte loop: this runs for every field of every record.
- */
-static inline uint64_t
-nf_uint(const uint8_t *v, size_t len)
-{
-	switch (len)
-	{
-		case 1:
-			return v[0];
-		case 2:
-			return ((uint64_t) v[0] << 8) | v[1];
-		case 4:
-			return ((uint64_t) v[0] << 24) | ((uint64_t) v[1] << 16) |
-				((uint64_t) v[2] << 8) | v[3];
-		case 8:
-			return ((uint64_t) v[0] << 56) | ((uint64_t) v[1] << 48) |
-				((uint64_t) v[2] << 40) | ((uint64_t) v[3] << 32) |
-				((uint64_t) v[4] << 24) | ((uint64_t) v[5] << 16) |
-				((uint64_t) v[6] << 8) | v[7];
-		default:
-			return gf_be_uint(v, len);
-	}
-}
-
 void
 gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 {
 	gf_flow    *f = r->f;
 	bool		is_int = len >= 1 && len <= 8;
-	uint64_t	u = is_int ? nf_uint(v, len) : 0;
+	uint64_t	u = is_int ? gf_nf_uint(v, len) : 0;
 
 	/*
 	 * Addresses, MACs and MPLS entries first: they need an exact length,
@@ -226,42 +98,42 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 			return;
 		case GF_IE_DATA_LINK_FRAME_SIZE:
 			if (is_int)
-				rec_set(r, GF_NF_FRAME_SIZE, u);
+				gf_nf_rec_set(r, GF_NF_FRAME_SIZE, u);
 			return;
 			/* IPv4 addresses: 4 bytes */
 		case GF_IE_SOURCE_IPV4_ADDRESS:
 			if (len == 4)
-				rec_addr(&f->src_addr, v, 4);
+				gf_nf_rec_addr(&f->src_addr, v, 4);
 			return;
 		case GF_IE_DESTINATION_IPV4_ADDRESS:
 			if (len == 4)
-				rec_addr(&f->dst_addr, v, 4);
+				gf_nf_rec_addr(&f->dst_addr, v, 4);
 			return;
 		case GF_IE_IP_NEXT_HOP_IPV4_ADDRESS:
 			if (len == 4)
-				rec_addr(&f->next_hop, v, 4);
+				gf_nf_rec_addr(&f->next_hop, v, 4);
 			return;
 		case GF_IE_BGP_NEXT_HOP_IPV4_ADDRESS:
 			if (len == 4)
-				rec_addr(&f->bgp_next_hop, v, 4);
+				gf_nf_rec_addr(&f->bgp_next_hop, v, 4);
 			return;
 
 			/* IPv6 addresses: 16 bytes, into the same columns */
 		case GF_IE_SOURCE_IPV6_ADDRESS:
 			if (len == 16)
-				rec_addr(&f->src_addr, v, 16);
+				gf_nf_rec_addr(&f->src_addr, v, 16);
 			return;
 		case GF_IE_DESTINATION_IPV6_ADDRESS:
 			if (len == 16)
-				rec_addr(&f->dst_addr, v, 16);
+				gf_nf_rec_addr(&f->dst_addr, v, 16);
 			return;
 		case GF_IE_IP_NEXT_HOP_IPV6_ADDRESS:
 			if (len == 16)
-				rec_addr(&f->next_hop, v, 16);
+				gf_nf_rec_addr(&f->next_hop, v, 16);
 			return;
 		case GF_IE_BGP_NEXT_HOP_IPV6_ADDRESS:
 			if (len == 16)
-				rec_addr(&f->bgp_next_hop, v, 16);
+				gf_nf_rec_addr(&f->bgp_next_hop, v, 16);
 			return;
 
 			/*
@@ -332,32 +204,32 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 			break;
 		case GF_IE_POST_OCTET_DELTA_COUNT:
 			if (r->version == 9)
-				rec_set(r, GF_NF_OUT_BYTES, u);
+				gf_nf_rec_set(r, GF_NF_OUT_BYTES, u);
 			break;
 		case GF_IE_POST_PACKET_DELTA_COUNT:
 			if (r->version == 9)
-				rec_set(r, GF_NF_OUT_PKTS, u);
+				gf_nf_rec_set(r, GF_NF_OUT_PKTS, u);
 			break;
 		case GF_IE_OCTET_TOTAL_COUNT:
-			rec_set(r, GF_NF_TOTAL_BYTES, u);
+			gf_nf_rec_set(r, GF_NF_TOTAL_BYTES, u);
 			break;
 		case GF_IE_PACKET_TOTAL_COUNT:
-			rec_set(r, GF_NF_TOTAL_PKTS, u);
+			gf_nf_rec_set(r, GF_NF_TOTAL_PKTS, u);
 			break;
 		case GF_IE_FIREWALL_EVENT:
 			GF_SET(f, fw_event, GF_F_FW_EVENT, (uint32_t) u);
 			break;
 		case GF_IE_INITIATOR_OCTETS:
-			rec_set(r, GF_NF_INIT_BYTES, u);
+			gf_nf_rec_set(r, GF_NF_INIT_BYTES, u);
 			break;
 		case GF_IE_RESPONDER_OCTETS:
-			rec_set(r, GF_NF_RESP_BYTES, u);
+			gf_nf_rec_set(r, GF_NF_RESP_BYTES, u);
 			break;
 		case GF_IE_INITIATOR_PACKETS:
-			rec_set(r, GF_NF_INIT_PKTS, u);
+			gf_nf_rec_set(r, GF_NF_INIT_PKTS, u);
 			break;
 		case GF_IE_RESPONDER_PACKETS:
-			rec_set(r, GF_NF_RESP_PKTS, u);
+			gf_nf_rec_set(r, GF_NF_RESP_PKTS, u);
 			break;
 
 			/* IP header */
@@ -388,7 +260,7 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 			GF_SET(f, etype, GF_F_ETYPE, (uint32_t) u);
 			break;
 		case GF_IE_IP_VERSION:
-			rec_set(r, GF_NF_IP_VERSION, u);
+			gf_nf_rec_set(r, GF_NF_IP_VERSION, u);
 			break;
 
 			/* Transport: ports, TCP flags, ICMP */
@@ -468,10 +340,10 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 
 			/* Times: resolved in gf_nf_rec_finish, whatever their order */
 		case GF_IE_FLOW_END_SYS_UP_TIME:
-			rec_set(r, GF_NF_SYSUP_END, u);
+			gf_nf_rec_set(r, GF_NF_SYSUP_END, u);
 			break;
 		case GF_IE_FLOW_START_SYS_UP_TIME:
-			rec_set(r, GF_NF_SYSUP_START, u);
+			gf_nf_rec_set(r, GF_NF_SYSUP_START, u);
 			break;
 		case GF_IE_FLOW_START_SECONDS:
 		case GF_IE_FLOW_END_SECONDS:
@@ -481,16 +353,16 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 		case GF_IE_FLOW_END_MICROSECONDS:
 		case GF_IE_FLOW_START_NANOSECONDS:
 		case GF_IE_FLOW_END_NANOSECONDS:
-			rec_time_field(r, id, u, len);
+			gf_nf_rec_time_field(r, id, u, len);
 			break;
 		case GF_IE_FLOW_START_DELTA_MICROSECONDS:
-			rec_set(r, GF_NF_START_DELTA_US, u);
+			gf_nf_rec_set(r, GF_NF_START_DELTA_US, u);
 			break;
 		case GF_IE_FLOW_END_DELTA_MICROSECONDS:
-			rec_set(r, GF_NF_END_DELTA_US, u);
+			gf_nf_rec_set(r, GF_NF_END_DELTA_US, u);
 			break;
 		case GF_IE_SYSTEM_INIT_TIME_MILLISECONDS:
-			rec_set(r, GF_NF_INIT_MS, u);
+			gf_nf_rec_set(r, GF_NF_INIT_MS, u);
 			break;
 
 			/*
@@ -498,26 +370,26 @@ gf_nf_rec_field(gf_nf_rec *r, uint16_t id, const uint8_t *v, size_t len)
 			 * options data gave (gf_nf_rec_own_rate, cache_rate).
 			 */
 		case GF_IE_SAMPLING_INTERVAL:
-			rec_set(r, GF_NF_SAMPLING_INTERVAL, u);
+			gf_nf_rec_set(r, GF_NF_SAMPLING_INTERVAL, u);
 			break;
 		case GF_IE_SAMPLER_RANDOM_INTERVAL:
-			rec_set(r, GF_NF_RANDOM_INTERVAL, u);
+			gf_nf_rec_set(r, GF_NF_RANDOM_INTERVAL, u);
 			break;
 		case GF_IE_SAMPLING_PACKET_INTERVAL:
-			rec_set(r, GF_NF_PKT_INTERVAL, u);
+			gf_nf_rec_set(r, GF_NF_PKT_INTERVAL, u);
 			break;
 		case GF_IE_SAMPLING_PACKET_SPACE:
-			rec_set(r, GF_NF_PKT_SPACE, u);
+			gf_nf_rec_set(r, GF_NF_PKT_SPACE, u);
 			break;
 		case GF_IE_SAMPLING_SIZE:
-			rec_set(r, GF_NF_SAMPLE_SIZE, u);
+			gf_nf_rec_set(r, GF_NF_SAMPLE_SIZE, u);
 			break;
 		case GF_IE_SAMPLING_POPULATION:
-			rec_set(r, GF_NF_SAMPLE_POPULATION, u);
+			gf_nf_rec_set(r, GF_NF_SAMPLE_POPULATION, u);
 			break;
 		case GF_IE_SAMPLER_ID:
 		case GF_IE_SELECTOR_ID:
-			rec_set(r, GF_NF_SAMPLER_ID, u);
+			gf_nf_rec_set(r, GF_NF_SAMPLER_ID, u);
 			break;
 
 		default:
@@ -659,8 +531,11 @@ gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg, gf_nf_set_cache *s)
 {
 	gf_flow    *f = r->f;
 	uint64_t	export_ns = (uint64_t) msg->export_secs * NS_PER_SEC;
-	uint64_t	start_ns = rec_time(r, msg, s, GF_NF_START_NS, GF_NF_START_DELTA_US, GF_NF_SYSUP_START);
-	uint64_t	end_ns = rec_time(r, msg, s, GF_NF_END_NS, GF_NF_END_DELTA_US, GF_NF_SYSUP_END);
+	/* Absolute times, the usual IPFIX case, without the call. */
+	uint64_t	start_ns = GF_NF_REC_HAS(r, GF_NF_START_NS) ? r->v[GF_NF_START_NS] :
+		rec_time(r, msg, s, GF_NF_START_NS, GF_NF_START_DELTA_US, GF_NF_SYSUP_START);
+	uint64_t	end_ns = GF_NF_REC_HAS(r, GF_NF_END_NS) ? r->v[GF_NF_END_NS] :
+		rec_time(r, msg, s, GF_NF_END_NS, GF_NF_END_DELTA_US, GF_NF_SYSUP_END);
 	bool		skew_start = gf_time_clamp_skew(export_ns, &start_ns);
 	bool		skew_end = gf_time_clamp_skew(export_ns, &end_ns);
 	uint64_t	rate;
@@ -726,7 +601,12 @@ gf_nf_rec_finish(gf_nf_rec *r, const gf_nf_msg *msg, gf_nf_set_cache *s)
 	 * The record's own rate wins over what options data taught; the
 	 * source column tells the two apart.
 	 */
-	rate = gf_nf_rec_own_rate(r);
+	/* Most records state no rate of their own: no call for them. */
+	rate = (r->has & ((UINT32_C(1) << GF_NF_SAMPLING_INTERVAL) |
+					  (UINT32_C(1) << GF_NF_RANDOM_INTERVAL) |
+					  (UINT32_C(1) << GF_NF_PKT_INTERVAL) |
+					  (UINT32_C(1) << GF_NF_SAMPLE_SIZE))) ?
+		gf_nf_rec_own_rate(r) : 0;
 	if (rate > 0)
 	{
 		GF_SET(f, sampling_rate, GF_F_SAMPLING_RATE, rate);

@@ -27,6 +27,12 @@ struct gf_nf_state
 	uint32_t	max_template_fields;	/* at most 65535: counts are 16-bit */
 	bool		templates_evict;	/* see gf_limits.templates_no_evict */
 	gf_nf_template *scratch;	/* room for max_template_fields fields */
+	/*
+	 * Decode every record by the field walk, never by a template's plan
+	 * (netflow_plan.h): the reference that tests and benchmarks compare
+	 * plans with.  False unless they set it.
+	 */
+	bool		field_walk;
 	uint64_t	changes;		/* templates / sampling changes so far */
 };
 

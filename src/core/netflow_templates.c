@@ -5,6 +5,9 @@
  *    plus, per scope, one list of data templates and one of options
  *    templates so that an IPFIX withdraw-all touches only what it removes.
  *
+ *    A template is stored with its decode plan (netflow_plan.h), compiled
+ *    here once, in the same allocation and charged with it.
+ *
  *    Limits: a count and a byte total over all exporters (the worker's
  *    memory), and a count and byte total per exporter, charged to the
  *    exporter's entry in gf_nf_exporters, so that one exporter cannot use
@@ -19,6 +22,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "netflow_plan.h"
 
 /* The templates of one scope, split by kind (withdraw-all names a kind). */
 typedef struct gf_nf_tscope
@@ -38,6 +43,12 @@ struct gf_nf_templates
 	uint64_t   *changes;		/* shared change counter */
 	uint64_t	probes;			/* chain entries visited by look-ups */
 	uint64_t	evicted;		/* removed to make room under the totals */
+	/*
+	 * The template the last look-up found: an exporter's data sets come
+	 * one after another with one template id, so most look-ups skip the
+	 * hash.  Cleared when that template is freed.
+	 */
+	const gf_nf_template *last;
 	gf_nf_template *lru_head;	/* most recently used */
 	gf_nf_template *lru_tail;	/* least recently used: evicted first */
 	gf_hash_key key;
@@ -51,6 +62,7 @@ tpl_size(uint16_t n_fields)
 {
 	return sizeof(gf_nf_template) + (size_t) n_fields * sizeof(gf_nf_tfield);
 }
+
 
 gf_nf_templates *
 gf_nf_templates_new(const gf_nf_templates_limits *lim,
@@ -152,8 +164,16 @@ const gf_nf_template *
 gf_nf_templates_find(const gf_nf_templates *t, const gf_nf_scope *scope,
 					 uint16_t id)
 {
-	/* Look-ups only count probes; the table itself is not changed. */
-	return *tpl_slot((gf_nf_templates *) t, scope, id);
+	/* Look-ups count probes and keep the last hit; the table is unchanged. */
+	gf_nf_templates *m = (gf_nf_templates *) t;
+	const gf_nf_template *e = m->last;
+
+	if (e != NULL && e->id == id && gf_nf_scope_eq(&e->scope, scope))
+		return e;
+	e = *tpl_slot(m, scope, id);
+	if (e != NULL)
+		m->last = e;
+	return e;
 }
 
 static bool
@@ -247,8 +267,10 @@ gf_nf_templates_evicted(const gf_nf_templates *t)
 static void
 tpl_release(gf_nf_templates *t, gf_nf_template *e)
 {
-	size_t		sz = tpl_size(e->n_fields);
+	size_t		sz = e->bytes;
 
+	if (t->last == e)
+		t->last = NULL;
 	tpl_lru_unlink(t, e);
 	tpl_unlink_scope(t, e);
 	e->owner->st.templates--;
@@ -269,8 +291,10 @@ gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl,
 	gf_nf_tscope **sp;
 	gf_nf_tscope *s;
 	gf_nf_template *copy;
-	size_t		sz = tpl_size(tpl->n_fields);
-	size_t		old_sz = old ? tpl_size(old->n_fields) : 0;
+	bool		planned;
+	size_t		plan_sz;
+	size_t		sz;
+	size_t		old_sz = old ? old->bytes : 0;
 
 	/* Exporters resend their templates all the time: keep that cheap. */
 	if (old && tpl_same_layout(old, tpl))
@@ -279,6 +303,9 @@ gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl,
 			old->imported = false;
 		return GF_NF_PUT_SAME;
 	}
+	/* The decode plan is charged with the fields, under the same limits. */
+	planned = gf_nf_plan_compile(tpl, NULL, &plan_sz);
+	sz = tpl_size(tpl->n_fields) + plan_sz;
 	owner = old ? old->owner :
 		gf_nf_exporters_get(t->exporters, &tpl->scope.exporter, now_ns);
 	if (owner == NULL)
@@ -334,8 +361,13 @@ gf_nf_templates_put(gf_nf_templates *t, const gf_nf_template *tpl,
 		}
 		return GF_NF_PUT_NOMEM;
 	}
-	memcpy(copy, tpl, sz);
+	memcpy(copy, tpl, tpl_size(tpl->n_fields));
 	copy->owner = owner;
+	copy->planned = planned;
+	copy->bytes = (uint32_t) sz;
+	if (planned)
+		(void) gf_nf_plan_compile(copy, (gf_nf_plan *) (void *) &copy->fields[copy->n_fields],
+								  &plan_sz);
 	if (old)
 	{
 		/* Same id, new layout (maybe a new kind): take the old one's place. */

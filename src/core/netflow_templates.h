@@ -47,6 +47,14 @@ typedef struct gf_nf_template
 								 * the wire (netflow_persist.c) */
 	uint64_t	received_ns;	/* when this layout was learnt */
 	uint64_t	stamp;			/* change count when stored (set by put) */
+
+	/*
+	 * Set by put: planned when records are decoded by the template's
+	 * decode plan (netflow_plan.h), stored after fields[] in the same
+	 * allocation; bytes is what the template is charged, plan included.
+	 */
+	bool		planned;
+	uint32_t	bytes;
 	gf_nf_tfield fields[];
 } gf_nf_template;
 

@@ -3,7 +3,9 @@
  *    NetFlow v9 (RFC 3954) and IPFIX (RFC 7011) messages: the header, the
  *    walk over sets, and data sets -- decoded against their template, or
  *    kept until it arrives.  Template sets are parsed in
- *    netflow_template_sets.c, fields mapped in netflow_fields.c.  Options
+ *    netflow_template_sets.c, fields mapped in netflow_fields.c: records
+ *    of data templates with fixed-length fields by the template's decode
+ *    plan (netflow_plan.c), the others field by field.  Options
  *    data teach sampling rates and init times (netflow_sampling.c) and
  *    name interfaces (the sink's interface callback).
  *
@@ -24,6 +26,7 @@
 #include "flow_mapping.h"
 #include "ipfix_ie.h"
 #include "netflow_fields.h"
+#include "netflow_plan.h"
 
 #define NFX_V9_HEADER_LEN		20
 #define NFX_IPFIX_HEADER_LEN	16
@@ -194,6 +197,53 @@ nfx_varlen(gf_rd *r, uint16_t *len)
 	return gf_rd_u16(r, len);
 }
 
+/* A data record is complete: hand its flow on. */
+static inline void
+nfx_data_record(gf_nfx_ctx *c, const gf_nf_msg *msg, gf_nf_rec *rec,
+				gf_nf_set_cache *cache, gf_flow *f)
+{
+	if (gf_nf_rec_finish(rec, msg, cache))
+		c->d->counters.flows_clock_skew++;
+	c->d->counters.flows++;
+	gf_row_msg_flow(&c->d->msg, f);
+	if (c->sink && c->sink->flow)
+		c->sink->flow(c->sink->arg, f);
+}
+
+/*
+ * The records of a planned template (netflow_plan.h): all min_len bytes
+ * long, so one length check per record covers every field, and each
+ * field is read by its step at a fixed offset.
+ */
+static gf_rc
+nfx_records_plan(gf_nfx_ctx *c, const gf_nf_msg *msg,
+				 const gf_nf_template *tpl, gf_rd *body)
+{
+	const gf_nf_plan *plan = gf_nf_template_plan(tpl);
+	const uint8_t *p = body->p + body->off;
+	size_t		left = gf_rd_left(body);
+	size_t		len = tpl->min_len;
+	gf_nf_rec	rec;
+	gf_nf_set_cache cache;
+	gf_flow		f;
+
+	gf_nf_set_cache_init(&cache, c->st->sampling);
+	/* min_len >= 1 (checked when the template was stored): this ends. */
+	while (left >= len)
+	{
+		gf_nf_rec_begin(&rec, &f, msg);
+		/* IPFIX sequence numbers count data records. */
+		c->d->msg.records++;
+		gf_nf_plan_run(&rec, plan, p, left);
+		nfx_data_record(c, msg, &rec, &cache, &f);
+		p += len;
+		left -= len;
+	}
+	body->off = body->len - left;
+	/* What is left is shorter than any record: set padding. */
+	return GF_OK;
+}
+
 gf_rc
 gf_nfx_records(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_template *tpl,
 			   gf_rd *body)
@@ -209,6 +259,8 @@ gf_nfx_records(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_template *tpl,
 	if (__builtin_expect(c->d->mapping != NULL, 0) && !tpl->options &&
 		gf_mapping_has_nf(c->d->mapping, msg->scope.version))
 		return gf_nfx_records_mapped(c, msg, tpl, body);
+	if (tpl->planned && !c->st->field_walk)
+		return nfx_records_plan(c, msg, tpl, body);
 	memset(&oif, 0, sizeof(oif));
 	gf_nf_set_cache_init(&cache, c->st->sampling);
 	/* min_len >= 1 (checked when the template was stored): this ends. */
@@ -254,14 +306,7 @@ gf_nfx_records(gf_nfx_ctx *c, const gf_nf_msg *msg, const gf_nf_template *tpl,
 		if (tpl->options)
 			nfx_options_record(c, msg, &rec, &oif);
 		else
-		{
-			if (gf_nf_rec_finish(&rec, msg, &cache))
-				c->d->counters.flows_clock_skew++;
-			c->d->counters.flows++;
-			gf_row_msg_flow(&c->d->msg, &f);
-			if (c->sink && c->sink->flow)
-				c->sink->flow(c->sink->arg, &f);
-		}
+			nfx_data_record(c, msg, &rec, &cache, &f);
 	}
 	/* What is left is shorter than any record: set padding. */
 	return GF_OK;

@@ -463,7 +463,7 @@ if [ "${BENCH_DECODE:-1}" != 0 ]; then
 	[ -f src/gen/flow.pb-c.c ] || make src/gen/flow.pb-c.c >/dev/null 2>&1 || gen_ok=0
 	if [ -f test/bench/bench_decode.c ]; then
 		if [ $gen_ok = 1 ] && cc -std=gnu11 -O2 -Isrc/core/include -Isrc/core -Isrc/gen -o "$DIR/bin/bench_decode" \
-			test/bench/bench_decode.c src/core/[a-z]*.c src/gen/flow.pb-c.c -lprotobuf-c -lyaml 2>"$DIR/bench_decode.build"; then
+			test/bench/bench_decode.c src/core/[a-z]*.c src/gen/flow.pb-c.c -lprotobuf-c -lyaml -lmaxminddb 2>"$DIR/bench_decode.build"; then
 			"$DIR/bin/bench_decode" "$dec_m" | grep -v '^tmpl'
 		else
 			echo "bench_decode.c does not build:"; head -5 "$DIR/bench_decode.build"
@@ -471,7 +471,7 @@ if [ "${BENCH_DECODE:-1}" != 0 ]; then
 	fi
 	if [ -f test/bench/bench_sflow.c ]; then
 		if [ $gen_ok = 1 ] && cc -std=gnu11 -O2 -Isrc/core/include -Isrc/core -Isrc/gen -Itest/unit -o "$DIR/bin/bench_sflow" \
-			test/bench/bench_sflow.c src/core/[a-z]*.c src/gen/flow.pb-c.c -lprotobuf-c -lyaml 2>"$DIR/bench_sflow.build"; then
+			test/bench/bench_sflow.c src/core/[a-z]*.c src/gen/flow.pb-c.c -lprotobuf-c -lyaml -lmaxminddb 2>"$DIR/bench_sflow.build"; then
 			echo "sflow  $("$DIR/bin/bench_sflow" "$sf_s" | tr '\n' ' ')"
 		else
 			echo "bench_sflow.c does not build:"; head -5 "$DIR/bench_sflow.build"
