@@ -144,7 +144,9 @@ if [[ " ${IN[*]} " == *" v9 "* ]]; then
 		echo "the softflowd v9 export failed" >&2; exit 1; }
 	PER_DGRAM[v9]=$(echo "$V9_LINE" | sed -n 's/.*: \([0-9]*\) datagrams, \([0-9]*\) data records.*/\2 \1/p' |
 		awk '{ printf "%.3f", $1 / $2 }')
-	BLAST_IN[v9]="-f $DIR/v9/export.bin"
+	# -u: every loop's flows get new source addresses, so that nfacctd's
+	# aggregation cannot fold the loops into one another.
+	BLAST_IN[v9]="-f $DIR/v9/export.bin -u"
 fi
 
 # Ports: the cluster (Unix socket), four collectors, two source ports.
@@ -185,7 +187,7 @@ command -v nfcapd >/dev/null && echo "nfcapd: $(nfcapd -V 2>&1 | head -1)"
 command -v nfacctd >/dev/null && echo "nfacctd: $(nfacctd -V 2>&1 | head -1)"
 echo "inputs: ${IN[*]}; rates (records/s): $RATES; $SECS s each; sender: 2 sockets, source ports $SRC and $((SRC + 1))"
 echo "v5: udp_blast, 30 distinct records per 1464-byte datagram"
-[ -n "$V9_LINE" ] && echo "v9: $V9_LINE; replayed in a loop"
+[ -n "$V9_LINE" ] && echo "v9: $V9_LINE; replayed in a loop, fresh sequence numbers, export times and source addresses (udp_blast -u) in each"
 echo "net.core.rmem_max $(sysctl -n net.core.rmem_max); goflow2plus rcvbuf granted $(counter rcvbuf_bytes) bytes over its 3 sockets; nfcapd -B $RCVBUF_REQ; nfacctd_pipe_size $RCVBUF_REQ"
 echo "uptime at start: $(uptime)"
 echo
@@ -294,13 +296,23 @@ run_nfcapd() {
 	rm -rf "$out"
 }
 
-pm_flows() { pq "SELECT coalesce(sum(flows), 0) FROM acct"; }
+# What nfacctd stored, in records.  v9: the sum of the flows counter
+# (pmacct counts 1 per record when the template has no FLOWS field;
+# checked below: softflowd's flows have two packets each, so the packets
+# must sum to twice that).  v5: the rows, since every record udp_blast
+# makes has its own key (addresses cycle after 16.7 M records, far more
+# than one sql_refresh_time holds), so no two records share a row; its
+# v5 flows counter is not one per record (it read 90559 for 90240
+# records, one row each).
+PM_COUNT="coalesce(sum(flows), 0)"
+pm_stored() { pq "SELECT $PM_COUNT FROM acct"; }
 
 # run_nfacctd INPUT RATE: a fresh nfacctd per run, as nfcapd; stopped with
 # SIGINT once its table has not grown for 4 s (two sql_refresh_time) and
 # its socket is empty: it then writes what its core and plugin still hold.
 run_nfacctd() {
 	local t0 total a0 a1 d0 d1 pk
+	if [ "$1" = v5 ]; then PM_COUNT="count(*)"; else PM_COUNT="coalesce(sum(flows), 0)"; fi
 	pq "TRUNCATE acct" >/dev/null
 	cat >"$DIR/nfacctd.conf" <<CONF
 daemonize: false
@@ -340,7 +352,7 @@ CONF
 	a0=$(tree_ticks "$PM_PID")
 	rss_sampler_start "$DIR/pss" "$(cat "$DIR/nfacctd.pid")"
 	blast "$PM" "$1" "$2"
-	wait_quiet "$PM" $((NFACCTD_REFRESH * 4)) 0 pm_flows || R_NOTE="not quiet after ${DRAIN_MAX} s; "
+	wait_quiet "$PM" $((NFACCTD_REFRESH * 4)) 0 pm_stored || R_NOTE="not quiet after ${DRAIN_MAX} s; "
 	read -r _ d1 <<<"$(sock_info "$PM")"
 	R_DROPS=$((d1 - d0))
 	kill -INT "$(cat "$DIR/nfacctd.pid")"
@@ -349,11 +361,11 @@ CONF
 	: >"$DIR/nfacctd.pid"
 	R_PSS=$(rss_sampler_stop)
 	total=$(times_ticks "$DIR/nfacctd.times")
-	R_STORED=$(pm_flows)
+	R_STORED=$(pm_stored)
 	a1=$(tree_ticks "$PM_PID")
 	R_CPU_C=$(ticks_to_secs $((total - t0)))
 	R_CPU_PG=$(ticks_to_secs $((a1 - a0)))
-	R_NOTE="${R_NOTE:-}$(pq "SELECT count(*) FROM acct") rows"
+	R_NOTE="${R_NOTE:-}$(pq "SELECT count(*) || ' rows, flows ' || coalesce(sum(flows), 0) FROM acct")"
 	[ "$Q_LAST" = "$R_STORED" ] || R_NOTE="$R_NOTE ($((R_STORED - Q_LAST)) written at exit)"
 	# Proof that sum(flows) counts records: softflowd's flows are of two
 	# packets each, so the packets must sum to twice the flows.

@@ -6,7 +6,7 @@
  *    record differs (addresses, ports, counters) so nothing downstream can
  *    take a shortcut on repeated values.
  *
- *    usage: udp_blast [-a FILE] [-p ADDR] [-f FILE] [-s SOCKETS] [-b PORT]
+ *    usage: udp_blast [-a FILE] [-p ADDR] [-f FILE [-u]] [-s SOCKETS] [-b PORT]
  *                     PORT DATAGRAMS_PER_SECOND SECONDS [ADDR]
  *    Only loopback addresses are accepted.
  *
@@ -29,6 +29,11 @@
  *             records' FIRST/LAST_SWITCHED are relative to it, so every
  *             loop's flows end as long before "now" as they did in the
  *             capture.  The records counted are the file's.
+ *    -u       with -f: make every loop's flows new ones, for collectors
+ *             that aggregate (nfacctd): each record's IPv4 source address
+ *             (field 8 of its v9/IPFIX template) gets (loop x sockets +
+ *             socket) x 65536 added, so the keys of a capture whose
+ *             sources lie in one /16 never repeat (for 65536 loops).
  *    -s N     send from N sockets (default 1), a burst each in turn: with
  *             SO_REUSEPORT the kernel picks the receiving socket by the
  *             sender's address and port, so `?count=2` needs >= 2 of them.
@@ -73,6 +78,26 @@ static uint16_t *ub_recs;
 static size_t ub_ndgrams;
 static size_t ub_cursor[MAX_SOCKS];
 static uint32_t ub_seq[MAX_SOCKS];
+static uint32_t ub_loop[MAX_SOCKS];
+static int	ub_nsocks = 1;
+
+/* -u: where the source addresses lie, for each datagram
+ * ub_patch[ub_patch_at[k] .. ub_patch_at[k + 1]) (offsets in it). */
+static int	ub_unique;
+static uint32_t *ub_patch;
+static size_t *ub_patch_at;
+static size_t ub_npatch, ub_patch_cap;
+
+/* A template of the file: record length and where IPv4 source address is
+ * in the record (-1: none, or a variable-length field makes it unknown). */
+#define MAX_TEMPLATES 1024
+static struct
+{
+	uint16_t	id;
+	uint16_t	reclen;
+	int			src_off;
+}			ub_tpl[MAX_TEMPLATES];
+static int	ub_ntpl;
 
 static void
 ub_on_signal(int sig)
@@ -145,6 +170,109 @@ load_addrs(const char *path)
 	return 0;
 }
 
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t) (p[0] << 8 | p[1]);
+}
+
+static int
+add_patch(uint32_t off)
+{
+	if (ub_npatch == ub_patch_cap)
+	{
+		ub_patch_cap = ub_patch_cap ? ub_patch_cap * 2 : 65536;
+		ub_patch = realloc(ub_patch, ub_patch_cap * sizeof(uint32_t));
+		if (ub_patch == NULL)
+			return -1;
+	}
+	ub_patch[ub_npatch++] = off;
+	return 0;
+}
+
+/* Learn the templates of a (v9 or IPFIX) template flowset/set. */
+static void
+learn_templates(const uint8_t *b, size_t len, int ipfix)
+{
+	size_t		p = 0;
+
+	while (p + 4 <= len)
+	{
+		uint16_t	id = get16(b + p), cnt = get16(b + p + 2);
+		int			src_off = -1, known = 1, slot;
+		uint32_t	reclen = 0;
+		uint16_t	f;
+
+		if (id < 256)
+			return;				/* padding */
+		p += 4;
+		for (f = 0; f < cnt && p + 4 <= len; f++)
+		{
+			uint16_t	type = get16(b + p), flen = get16(b + p + 2);
+
+			p += 4;
+			if (ipfix && (type & 0x8000))
+			{
+				p += 4;			/* enterprise number */
+				type = 0;
+			}
+			if (flen == 65535)
+				known = 0;
+			if (type == 8 && flen == 4 && known)
+				src_off = (int) reclen;
+			reclen += flen;
+		}
+		for (slot = 0; slot < ub_ntpl && ub_tpl[slot].id != id; slot++)
+			;
+		if (slot == MAX_TEMPLATES)
+			return;
+		if (slot == ub_ntpl)
+			ub_ntpl++;
+		ub_tpl[slot].id = id;
+		ub_tpl[slot].reclen = known && reclen < 65536 ? (uint16_t) reclen : 0;
+		ub_tpl[slot].src_off = known ? src_off : -1;
+	}
+}
+
+/* -u: note where each data record's source address lies in datagram d. */
+static int
+index_sources(const uint8_t *d, size_t len)
+{
+	int			ipfix = get16(d) == 10;
+	size_t		off = ipfix ? 16 : 20;
+
+	if (get16(d) != 9 && !ipfix)
+		return 0;
+	while (off + 4 <= len)
+	{
+		uint16_t	id = get16(d + off), slen = get16(d + off + 2);
+		int			t;
+
+		if (slen < 4 || off + slen > len)
+			break;
+		if (id == (ipfix ? 2 : 0))
+			learn_templates(d + off + 4, slen - 4u, ipfix);
+		for (t = 0; id >= 256 && t < ub_ntpl; t++)
+		{
+			size_t		r;
+
+			if (ub_tpl[t].id != id || ub_tpl[t].src_off < 0 || ub_tpl[t].reclen == 0)
+				continue;
+			for (r = off + 4; r + ub_tpl[t].reclen <= off + slen; r += ub_tpl[t].reclen)
+				if (add_patch((uint32_t) (r + (size_t) ub_tpl[t].src_off)) != 0)
+					return -1;
+		}
+		off += slen;
+	}
+	return 0;
+}
+
 /* Read -f's file into memory and index its datagrams. */
 static int
 load_replay(const char *path)
@@ -184,7 +312,8 @@ load_replay(const char *path)
 			ub_off = realloc(ub_off, cap * sizeof(size_t));
 			ub_len = realloc(ub_len, cap * sizeof(uint16_t));
 			ub_recs = realloc(ub_recs, cap * sizeof(uint16_t));
-			if (ub_off == NULL || ub_len == NULL || ub_recs == NULL)
+			ub_patch_at = realloc(ub_patch_at, (cap + 1) * sizeof(size_t));
+			if (ub_off == NULL || ub_len == NULL || ub_recs == NULL || ub_patch_at == NULL)
 			{
 				fprintf(stderr, "udp_blast: out of memory\n");
 				return -1;
@@ -193,7 +322,14 @@ load_replay(const char *path)
 		ub_off[ub_ndgrams] = off + 4;
 		ub_len[ub_ndgrams] = (uint16_t) len;
 		ub_recs[ub_ndgrams] = (uint16_t) (ub_file[off + 2] << 8 | ub_file[off + 3]);
+		ub_patch_at[ub_ndgrams] = ub_npatch;
+		if (index_sources(ub_file + off + 4, len) != 0)
+		{
+			fprintf(stderr, "udp_blast: out of memory\n");
+			return -1;
+		}
 		ub_ndgrams++;
+		ub_patch_at[ub_ndgrams] = ub_npatch;
 		off += 4 + len;
 	}
 	if (ub_ndgrams == 0 || off != (size_t) size)
@@ -216,7 +352,17 @@ replay_next(uint8_t *d, int sock, uint32_t *recs)
 
 	memcpy(d, ub_file + ub_off[k], len);
 	*recs = ub_recs[k];
+	if (ub_unique)
+	{
+		uint32_t	delta = (ub_loop[sock] * (uint32_t) ub_nsocks + (uint32_t) sock) << 16;
+		size_t		i;
+
+		for (i = ub_patch_at[k]; i < ub_patch_at[k + 1]; i++)
+			put32(d + ub_patch[i], get32(d + ub_patch[i]) + delta);
+	}
 	ub_cursor[sock] = (k + 1) % ub_ndgrams;
+	if (ub_cursor[sock] == 0)
+		ub_loop[sock]++;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if (d[0] == 0 && d[1] == 9)
 	{
@@ -235,7 +381,7 @@ replay_next(uint8_t *d, int sock, uint32_t *recs)
 static int
 usage(const char *argv0)
 {
-	fprintf(stderr, "usage: %s [-a ADDRS_FILE] [-p PROBE_ADDR] [-f REPLAY_FILE] [-s SOCKETS] [-b SRC_PORT] PORT DATAGRAMS_PER_SECOND SECONDS [ADDR]\n", argv0);
+	fprintf(stderr, "usage: %s [-a ADDRS_FILE] [-p PROBE_ADDR] [-f REPLAY_FILE [-u]] [-s SOCKETS] [-b SRC_PORT] PORT DATAGRAMS_PER_SECOND SECONDS [ADDR]\n", argv0);
 	return 2;
 }
 
@@ -316,13 +462,16 @@ main(int argc, char **argv)
 	struct in_addr probe;
 	int			opt;
 
-	while ((opt = getopt(argc, argv, "a:p:f:s:b:")) != -1)
+	while ((opt = getopt(argc, argv, "a:p:f:s:b:u")) != -1)
 	{
 		switch (opt)
 		{
 			case 'f':
 				if (load_replay(optarg) != 0)
 					return 2;
+				break;
+			case 'u':
+				ub_unique = 1;
 				break;
 			case 's':
 				nsocks = atoi(optarg);
@@ -358,6 +507,12 @@ main(int argc, char **argv)
 	}
 	if (argc - optind < 3)
 		return usage(argv[0]);
+	ub_nsocks = nsocks;
+	if (ub_unique && (ub_ndgrams == 0 || ub_npatch == 0))
+	{
+		fprintf(stderr, "udp_blast: -u needs -f with IPv4 source addresses in its records\n");
+		return 2;
+	}
 	argv += optind;
 	argc -= optind;
 	addr = argc > 3 ? argv[3] : "127.0.0.1";

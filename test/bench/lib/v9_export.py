@@ -2,7 +2,8 @@
 # v9_export.py
 #    Makes the NetFlow v9 input of bench_peers.sh from a real exporter:
 #    scapy writes a pcap of FLOWS distinct one-way IPv4 flows (TCP and UDP,
-#    two packets each, stamped over the last two minutes), softflowd reads
+#    two packets each, stamped over the last two minutes, sources in
+#    10.1.0.0/16 so that udp_blast -u can make each loop's keys new), softflowd reads
 #    it (-r, -v 9, -a: the pcap's own clock) and exports every flow at the
 #    end of the file to a UDP socket of this script, which keeps each
 #    datagram as it came.  The export is then checked against the traffic
@@ -30,7 +31,7 @@ def make_pcap(path, flows):
 	now = time.time()
 	pkts = []
 	for i in range(flows):
-		src = "10.%d.%d.%d" % (1 + (i >> 16) % 200, (i >> 8) & 255, i & 255)
+		src = "10.1.%d.%d" % ((i >> 8) & 255, i & 255)	# one /16: udp_blast -u
 		dst = "172.16.%d.%d" % ((i * 7 >> 8) & 255, (i * 7) & 255)
 		sport = 1024 + i % 60000
 		l4 = TCP(sport=sport, dport=443, flags="A") if i % 2 else UDP(sport=sport, dport=53)
@@ -88,6 +89,8 @@ def data_records(d, templates):
 
 def main():
 	out, flows, work = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+	if not 0 < flows <= 65536:
+		sys.exit("v9_export.py: 1 to 65536 flows (their sources fill one /16)")
 	pcap = os.path.join(work, "flows.pcap")
 	make_pcap(pcap, flows)
 	sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
