@@ -87,7 +87,7 @@ NFCAPD_WRAP=
 NFACCTD_WRAP=
 cleanup() {
 	local p
-	[ -n "$RSS_SAMPLER_PID" ] && kill "$RSS_SAMPLER_PID" 2>/dev/null
+	[ -n "$PSS_SAMPLER_PID" ] && kill "$PSS_SAMPLER_PID" 2>/dev/null
 	[ -n "$BLAST_PID" ] && kill "$BLAST_PID" 2>/dev/null
 	for p in "$DIR/nfcapd.pid" "$DIR/nfacctd.pid"; do
 		[ -s "$p" ] && kill "$(cat "$p")" 2>/dev/null
@@ -233,13 +233,13 @@ run_gf() {
 	w0=$(tree_ticks $wpids)
 	a0=$(tree_ticks "$PM_PID")
 	# shellcheck disable=SC2086
-	rss_sampler_start "$DIR/pss" $wpids
+	pss_sampler_start "$DIR/pss" $wpids
 	blast "$port" "$2" "$3"
 	wait_quiet "$port" "$QUIET_POLLS" 0 rows_of || R_NOTE="not quiet after ${DRAIN_MAX} s; "
 	# shellcheck disable=SC2086
 	w1=$(tree_ticks $wpids)
 	a1=$(tree_ticks "$PM_PID")
-	R_PSS=$(rss_sampler_stop)
+	R_PSS=$(pss_sampler_stop)
 	read -r _ d1 <<<"$(sock_info "$port")"
 	R_DROPS=$((d1 - d0))
 	R_STORED=$(q "SELECT count(*) FROM goflow2plus.flows")
@@ -272,12 +272,12 @@ run_nfcapd() {
 	R_LOAD=$(load1)
 	read -r _ d0 <<<"$(sock_info "$NF")"
 	t0=$(nfcapd_ticks)
-	rss_sampler_start "$DIR/pss" "$(cat "$DIR/nfcapd.pid")"
+	pss_sampler_start "$DIR/pss" "$(cat "$DIR/nfcapd.pid")"
 	blast "$NF" "$1" "$2"
 	# nfcapd shows nothing until its file is closed: quiet when its socket
 	# is empty and it used at most one tick in each of 4 polls.
 	wait_quiet "$NF" "$QUIET_POLLS" 1 nfcapd_ticks || R_NOTE="not quiet after ${DRAIN_MAX} s; "
-	R_PSS=$(rss_sampler_stop)
+	R_PSS=$(pss_sampler_stop)
 	read -r _ d1 <<<"$(sock_info "$NF")"
 	R_DROPS=$((d1 - d0))
 	kill -TERM "$(cat "$DIR/nfcapd.pid")"
@@ -350,7 +350,7 @@ CONF
 	read -r _ d0 <<<"$(sock_info "$PM")"
 	t0=$(tree_ticks "$(cat "$DIR/nfacctd.pid")")
 	a0=$(tree_ticks "$PM_PID")
-	rss_sampler_start "$DIR/pss" "$(cat "$DIR/nfacctd.pid")"
+	pss_sampler_start "$DIR/pss" "$(cat "$DIR/nfacctd.pid")"
 	blast "$PM" "$1" "$2"
 	wait_quiet "$PM" $((NFACCTD_REFRESH * 4)) 0 pm_stored || R_NOTE="not quiet after ${DRAIN_MAX} s; "
 	read -r _ d1 <<<"$(sock_info "$PM")"
@@ -359,7 +359,7 @@ CONF
 	wait "$NFACCTD_WRAP"
 	NFACCTD_WRAP=
 	: >"$DIR/nfacctd.pid"
-	R_PSS=$(rss_sampler_stop)
+	R_PSS=$(pss_sampler_stop)
 	total=$(times_ticks "$DIR/nfacctd.times")
 	R_STORED=$(pm_stored)
 	a1=$(tree_ticks "$PM_PID")

@@ -54,12 +54,14 @@ tree_ticks() {
 		}'
 }
 
-# tree_rss_kb PID...: VmRSS summed over the processes PID and their
-# descendants (kB).
-tree_rss_kb() {
+# tree_pss_kb PID...: proportional set size (kB) summed over the
+# processes PID and their descendants: shared memory (shared_buffers, a
+# forked child's pages) counts in proportion to the processes mapping it,
+# so forks and PostgreSQL backends are not counted twice.
+tree_pss_kb() {
 	local pid sum=0 kb
 	for pid in $(tree_pids "$@"); do
-		kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+		kb=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null)
 		sum=$((sum + ${kb:-0}))
 	done
 	echo "$sum"
@@ -72,32 +74,32 @@ tree_pids() {
 			if (index(roots, " " a " ")) { print p; break } }'
 }
 
-# rss_sampler_start OUT PID...: samples tree_rss_kb PID... every 0.5 s in
-# the background and keeps the largest in OUT; rss_sampler_stop prints it
+# pss_sampler_start OUT PID...: samples tree_pss_kb PID... every 0.5 s in
+# the background and keeps the largest in OUT; pss_sampler_stop prints it
 # in MB.
-RSS_SAMPLER_PID=
-rss_sampler_start() {
+PSS_SAMPLER_PID=
+pss_sampler_start() {
 	local out=$1
 	shift
 	echo 0 >"$out"
 	(
 		max=0
 		while :; do
-			v=$(tree_rss_kb "$@")
+			v=$(tree_pss_kb "$@")
 			[ "$v" -gt "$max" ] && { max=$v; echo "$max" >"$out"; }
 			sleep 0.5
 		done
 	) &
-	RSS_SAMPLER_PID=$!
-	RSS_SAMPLER_OUT=$out
+	PSS_SAMPLER_PID=$!
+	PSS_SAMPLER_OUT=$out
 }
-rss_sampler_stop() {
-	if [ -n "$RSS_SAMPLER_PID" ]; then
-		kill "$RSS_SAMPLER_PID" 2>/dev/null
-		wait "$RSS_SAMPLER_PID" 2>/dev/null
-		RSS_SAMPLER_PID=
+pss_sampler_stop() {
+	if [ -n "$PSS_SAMPLER_PID" ]; then
+		kill "$PSS_SAMPLER_PID" 2>/dev/null
+		wait "$PSS_SAMPLER_PID" 2>/dev/null
+		PSS_SAMPLER_PID=
 	fi
-	awk '{ printf "%.0f", $1 / 1024 }' "$RSS_SAMPLER_OUT"
+	awk '{ printf "%.0f", $1 / 1024 }' "$PSS_SAMPLER_OUT"
 }
 
 # wait_quiet UDP_PORT POLLS TOLERANCE FUNC [ARGS]: after a sender stopped,

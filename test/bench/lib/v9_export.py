@@ -103,7 +103,7 @@ def main():
 						   "-v", "9", "-a", "-c", "none", "-m", str(flows * 2),
 						   "-p", os.path.join(work, "softflowd.pid")],
 						  stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "softflowd.log"), "w"))
-	sock.settimeout(1.0)
+	sock.settimeout(0.3)	# softflowd sends all at the end of the file, then exits
 	grams = []
 	deadline = time.time() + 60
 	while time.time() < deadline:
