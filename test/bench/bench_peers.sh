@@ -126,6 +126,10 @@ for i in $INPUTS; do
 		*) echo "unknown input $i (v5 v9)" >&2; exit 2 ;;
 	esac
 done
+if [ ${#IN[@]} = 0 ] && [ "$SMOKE" = 1 ]; then
+	echo "smoke: v5 instead"
+	IN=(v5)
+fi
 
 # ---- build, inputs, ports -------------------------------------------------------------
 
