@@ -59,7 +59,6 @@ if [ "$SMOKE" = 1 ]; then
 	SECS=${BENCH_SECONDS:-3}
 	INPUTS=${BENCH_INPUTS:-v9}
 	V9_FLOWS=${BENCH_V9_FLOWS:-1000}
-	NFACCTD_REFRESH=1	# sql_refresh_time, seconds
 	QUIET_POLLS=2		# polls 0.5 s apart without progress: done
 	PAUSE=0				# seconds of rest before each run
 	[ -n "${GF_DESTDIR:-}" ] || GF_SKIP_INSTALL=${GF_SKIP_INSTALL:-1}
@@ -68,12 +67,20 @@ else
 	SECS=${BENCH_SECONDS:-10}
 	INPUTS=${BENCH_INPUTS:-"v5 v9"}
 	V9_FLOWS=${BENCH_V9_FLOWS:-10000}
-	NFACCTD_REFRESH=2
 	QUIET_POLLS=4
 	PAUSE=1
 fi
 PEERS=${BENCH_PEERS:-"gf1 gf2 nfcapd nfacctd"}
 RCVBUF_REQ=33554432		# goflow2plus.rcvbuf's default, asked of the peers too
+NFACCTD_REFRESH=1		# sql_refresh_time, seconds
+# sql_cache_entries: pmacct's docs ask for enough buckets to hold a whole
+# refresh interval (else "Finished cache entries" and a writer process per
+# full cache, up to sql_max_writers = 10, then data is dropped): the
+# smallest of these primes above 1.2 x the highest rate x the interval.
+max_rate=$(tr ' ' '\n' <<<"$RATES" | sort -n | tail -1)
+for NFACCTD_CACHE in 32771 65537 131071 262147 524287 1048573 2097143 4194301; do
+	[ "$NFACCTD_CACHE" -ge $((max_rate * NFACCTD_REFRESH * 12 / 10)) ] && break
+done
 
 tap_require_root
 DIR=$(mktemp -d /tmp/gf_bench_peers.XXXXXX)
@@ -192,6 +199,7 @@ command -v nfacctd >/dev/null && echo "nfacctd: $(nfacctd -V 2>&1 | head -1)"
 echo "inputs: ${IN[*]}; rates (records/s): $RATES; $SECS s each; sender: 2 sockets, source ports $SRC and $((SRC + 1))"
 echo "v5: udp_blast, 30 distinct records per 1464-byte datagram"
 [ -n "$V9_LINE" ] && echo "v9: $V9_LINE; replayed in a loop, fresh sequence numbers, export times and source addresses (udp_blast -u) in each"
+echo "nfacctd: sql_refresh_time $NFACCTD_REFRESH s, sql_cache_entries $NFACCTD_CACHE"
 echo "net.core.rmem_max $(sysctl -n net.core.rmem_max); goflow2plus rcvbuf granted $(counter rcvbuf_bytes) bytes over its 3 sockets; nfcapd -B $RCVBUF_REQ; nfacctd_pipe_size $RCVBUF_REQ"
 echo "uptime at start: $(uptime)"
 echo
@@ -311,9 +319,18 @@ run_nfcapd() {
 PM_COUNT="coalesce(sum(flows), 0)"
 pm_stored() { pq "SELECT $PM_COUNT FROM acct"; }
 
+# nfacctd is busy while a writer it forked lives (its core and plugin are
+# two processes; each purge forks one) or one of its connections is in a
+# statement: a COPY shows no row until it commits.
+pm_busy() {
+	[ "$(tree_pids "$(cat "$DIR/nfacctd.pid")" | wc -l)" -gt 2 ] ||
+		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE usename = 'pmacct' AND state <> 'idle'")" != 0 ]
+}
+
 # run_nfacctd INPUT RATE: a fresh nfacctd per run, as nfcapd; stopped with
-# SIGINT once its table has not grown for 4 s (two sql_refresh_time) and
-# its socket is empty: it then writes what its core and plugin still hold.
+# SIGINT once its table has not grown for four sql_refresh_time, no writer
+# is at work and its socket is empty: it then writes what its core and
+# plugin still hold, in the plugin's own process.
 run_nfacctd() {
 	local t0 total a0 a1 d0 d1 pk
 	if [ "$1" = v5 ]; then PM_COUNT="count(*)"; else PM_COUNT="coalesce(sum(flows), 0)"; fi
@@ -338,6 +355,7 @@ sql_use_copy: true
 sql_refresh_time: $NFACCTD_REFRESH
 sql_history: 1m
 sql_history_roundoff: m
+sql_cache_entries: $NFACCTD_CACHE
 plugin_pipe_size: 104857600
 plugin_buffer_size: 104857
 CONF
@@ -356,13 +374,15 @@ CONF
 	a0=$(tree_ticks "$PM_PID")
 	pss_sampler_start "$DIR/pss" "$(cat "$DIR/nfacctd.pid")"
 	blast "$PM" "$1" "$2"
-	wait_quiet "$PM" $((NFACCTD_REFRESH * 4)) 0 pm_stored || R_NOTE="not quiet after ${DRAIN_MAX} s; "
+	QUIET_BUSY=pm_busy wait_quiet "$PM" $((NFACCTD_REFRESH * 4)) 0 pm_stored || R_NOTE="not quiet after ${DRAIN_MAX} s; "
 	read -r _ d1 <<<"$(sock_info "$PM")"
 	R_DROPS=$((d1 - d0))
 	kill -INT "$(cat "$DIR/nfacctd.pid")"
 	wait "$NFACCTD_WRAP"
 	NFACCTD_WRAP=
 	: >"$DIR/nfacctd.pid"
+	gf_wait_for 60 "SELECT count(*) = 0 FROM pg_stat_activity WHERE usename = 'pmacct'" ||
+		R_NOTE="${R_NOTE:-}pmacct's connections still open 60 s after it exited; "
 	R_PSS=$(pss_sampler_stop)
 	total=$(times_ticks "$DIR/nfacctd.times")
 	R_STORED=$(pm_stored)

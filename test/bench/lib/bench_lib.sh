@@ -105,8 +105,10 @@ pss_sampler_stop() {
 # wait_quiet UDP_PORT POLLS TOLERANCE FUNC [ARGS]: after a sender stopped,
 # waits until FUNC's number has moved by at most TOLERANCE for POLLS polls
 # in a row (0.5 s apart) and the sockets on UDP_PORT are empty, at most
-# DRAIN_MAX seconds.  Sets Q_T_LAST (when the number last moved) and
-# Q_LAST (its last value).
+# DRAIN_MAX seconds.  If QUIET_BUSY names a command, the collector is
+# also not quiet while that command succeeds (work in flight that does not
+# show yet, such as an uncommitted COPY).  Sets Q_T_LAST (when the number
+# last moved) and Q_LAST (its last value).
 DRAIN_MAX=${DRAIN_MAX:-180}
 wait_quiet() {
 	local port=$1 polls=$2 tol=$3 v rxq stable=0 i
@@ -117,7 +119,7 @@ wait_quiet() {
 		sleep 0.5
 		v=$("$@")
 		read -r rxq _ <<<"$(sock_info "$port")"
-		if { [ "$rxq" != 0 ] && [ "$rxq" != - ]; } ||
+		if { [ "$rxq" != 0 ] && [ "$rxq" != - ]; } || { [ -n "${QUIET_BUSY:-}" ] && $QUIET_BUSY; } ||
 			[ "$(awk -v a="$v" -v b="$Q_LAST" -v t="$tol" 'BEGIN { d = a - b; if (d < 0) d = -d; print (d > t) }')" = 1 ]; then
 			Q_T_LAST=$(now)
 			stable=0
