@@ -308,16 +308,18 @@ run_nfcapd() {
 	rm -rf "$out"
 }
 
-# What nfacctd stored, in records.  v9: the sum of the flows counter
-# (pmacct counts 1 per record when the template has no FLOWS field;
-# checked below: softflowd's flows have two packets each, so the packets
-# must sum to twice that).  v5: the rows, since every record udp_blast
-# makes has its own key (addresses cycle after 16.7 M records, far more
-# than one sql_refresh_time holds), so no two records share a row; its
-# v5 flows counter is not one per record (it read 90559 for 90240
-# records, one row each).
-PM_COUNT="coalesce(sum(flows), 0)"
-pm_stored() { pq "SELECT $PM_COUNT FROM acct"; }
+# What nfacctd stored, in records: its distinct keys.  Every record
+# offered has a key of its own (v5: udp_blast's addresses cycle after 16.7 M
+# records; v9: udp_blast -u gives each loop and socket new source
+# addresses), so a key is a record.  Neither rows nor sum(flows) will do:
+# in some runs here nfacctd counted records twice (319 in each of
+# them), as a second row of the key or as flows 2 (and twice the packets
+# and bytes) in one row.  The note gives both; on v9 it checks
+# sum(packets) = 2 x sum(flows) (softflowd's flows are of two packets
+# each: the flows counter counts records processed).  While waiting, the
+# rows (cheaper) tell progress.
+PM_KEY="(ip_src, ip_dst, port_src, port_dst, ip_proto, tos)"
+pm_rows() { pq "SELECT count(*) FROM acct"; }
 
 # nfacctd is busy while a writer it forked lives (its core and plugin are
 # two processes; each purge forks one) or one of its connections is in a
@@ -332,8 +334,7 @@ pm_busy() {
 # is at work and its socket is empty: it then writes what its core and
 # plugin still hold, in the plugin's own process.
 run_nfacctd() {
-	local t0 total a0 a1 d0 d1 pk
-	if [ "$1" = v5 ]; then PM_COUNT="count(*)"; else PM_COUNT="coalesce(sum(flows), 0)"; fi
+	local t0 total a0 a1 d0 d1 pk rows flows
 	pq "TRUNCATE acct" >/dev/null
 	cat >"$DIR/nfacctd.conf" <<CONF
 daemonize: false
@@ -374,7 +375,7 @@ CONF
 	a0=$(tree_ticks "$PM_PID")
 	pss_sampler_start "$DIR/pss" "$(cat "$DIR/nfacctd.pid")"
 	blast "$PM" "$1" "$2"
-	QUIET_BUSY=pm_busy wait_quiet "$PM" $((NFACCTD_REFRESH * 4)) 0 pm_stored || R_NOTE="not quiet after ${DRAIN_MAX} s; "
+	QUIET_BUSY=pm_busy wait_quiet "$PM" $((NFACCTD_REFRESH * 4)) 0 pm_rows || R_NOTE="not quiet after ${DRAIN_MAX} s; "
 	read -r _ d1 <<<"$(sock_info "$PM")"
 	R_DROPS=$((d1 - d0))
 	kill -INT "$(cat "$DIR/nfacctd.pid")"
@@ -385,17 +386,18 @@ CONF
 		R_NOTE="${R_NOTE:-}pmacct's connections still open 60 s after it exited; "
 	R_PSS=$(pss_sampler_stop)
 	total=$(times_ticks "$DIR/nfacctd.times")
-	R_STORED=$(pm_stored)
+	R_STORED=$(pq "SELECT count(DISTINCT $PM_KEY) FROM acct")
 	a1=$(tree_ticks "$PM_PID")
 	R_CPU_C=$(ticks_to_secs $((total - t0)))
 	R_CPU_PG=$(ticks_to_secs $((a1 - a0)))
-	R_NOTE="${R_NOTE:-}$(pq "SELECT count(*) || ' rows, flows ' || coalesce(sum(flows), 0) FROM acct")"
-	[ "$Q_LAST" = "$R_STORED" ] || R_NOTE="$R_NOTE ($((R_STORED - Q_LAST)) written at exit)"
+	rows=$(pm_rows)
+	flows=$(pq "SELECT coalesce(sum(flows), 0) FROM acct")
+	R_NOTE="${R_NOTE:-}$rows rows ($((rows - Q_LAST)) written at exit), flows $flows: $((flows - R_STORED)) records counted twice"
 	# Proof that sum(flows) counts records: softflowd's flows are of two
 	# packets each, so the packets must sum to twice the flows.
 	if [ "$1" = v9 ]; then
 		pk=$(pq "SELECT coalesce(sum(packets), 0) FROM acct")
-		if [ "$pk" = $((2 * R_STORED)) ]; then R_NOTE="$R_NOTE, packets = 2 x flows"
+		if [ "$pk" = $((2 * flows)) ]; then R_NOTE="$R_NOTE, packets = 2 x flows"
 		else R_NOTE="$R_NOTE, packets $pk != 2 x flows!"; PM_PROOF_FAIL=1; fi
 	fi
 	# pmacct logs a full pipe between its core and plugin as "missing data".
