@@ -14,6 +14,7 @@
 #    one datagram from each candidate pair and keeps the first pair that
 #    splits.  The collector's group, bound later on the same port, has the
 #    same size and so the same split.
+import random
 import socket
 import sys
 
@@ -31,11 +32,13 @@ def main():
 	group = [bound(dport, True), bound(dport, True)]
 	for g in group:
 		g.settimeout(0.5)
-	probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-	probe.bind(("127.0.0.1", 0))
-	base = probe.getsockname()[1]
-	probe.close()
-	for cand in range(base, min(base + 400, 65534)):
+	# Below the kernel's ephemeral range: a port it hands out to any
+	# socket that sends unbound could otherwise be taken between this
+	# check and the sender's bind (it happened in a run here).
+	with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+		low = int(f.read().split()[0])
+	base = random.randrange(max(1024, low - 12000), max(1100, low - 1000))
+	for cand in range(base, base + 400):
 		try:
 			senders = [bound(cand, False), bound(cand + 1, False)]
 		except OSError:
