@@ -16,7 +16,7 @@
 #    and goflow2plus's ratios to each peer.  Figures, not pass/fail (see
 #    test/bench/README.md, "bench_peers.sh", for what each column counts).
 #
-#    Run as root, loopback only:  test/bench/bench_peers.sh   (~5 min)
+#    Run as root, loopback only:  test/bench/bench_peers.sh   (~6 min + build)
 #
 #    The sender always uses two sockets bound to two source ports (udp_blast
 #    -s 2 -b PORT), a burst each in turn: SO_REUSEPORT hashes the sender's
