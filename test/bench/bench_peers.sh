@@ -101,8 +101,18 @@ cleanup() {
 	local p
 	[ -n "$PSS_SAMPLER_PID" ] && kill "$PSS_SAMPLER_PID" 2>/dev/null
 	[ -n "$BLAST_PID" ] && kill "$BLAST_PID" 2>/dev/null
+	# nfacctd stops on SIGINT and not on SIGTERM (an aborted run once
+	# waited for it here); both get 10 s, then SIGKILL.
+	[ -s "$DIR/nfcapd.pid" ] && kill -TERM "$(cat "$DIR/nfcapd.pid")" 2>/dev/null
+	[ -s "$DIR/nfacctd.pid" ] && kill -INT "$(cat "$DIR/nfacctd.pid")" 2>/dev/null
 	for p in "$DIR/nfcapd.pid" "$DIR/nfacctd.pid"; do
-		[ -s "$p" ] && kill "$(cat "$p")" 2>/dev/null
+		[ -s "$p" ] || continue
+		for ((i = 0; i < 100; i++)); do
+			kill -0 "$(cat "$p")" 2>/dev/null || break
+			sleep 0.1
+		done
+		# shellcheck disable=SC2046
+		kill -KILL $(tree_pids "$(cat "$p")") 2>/dev/null
 	done
 	[ -n "$NFCAPD_WRAP" ] && wait "$NFCAPD_WRAP" 2>/dev/null
 	[ -n "$NFACCTD_WRAP" ] && wait "$NFACCTD_WRAP" 2>/dev/null
