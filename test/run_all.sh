@@ -88,6 +88,7 @@ cat "$LOG/lane1.out"
 [ -x test/e2e/nats_shared_consumer.sh ] && step nats-shared-consumer test/e2e/nats_shared_consumer.sh
 [ -x test/e2e/nats_sub_lifetime.sh ] && step nats-sub-lifetime test/e2e/nats_sub_lifetime.sh
 [ -x test/e2e/nats_templates.sh ] && step nats-templates test/e2e/nats_templates.sh
+[ -x test/bench/bench_peers.sh ] && step bench-smoke env BENCH_SMOKE=1 test/bench/bench_peers.sh
 
 total_pass=0; total_fail=0; failed_suites=()
 while read -r name p f; do

@@ -82,40 +82,21 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 . "$REPO/test/lib/cluster.sh"
-as_pg() { gf_as_pg "$@"; }
-q() { as_pg "$PGBIN/psql" -h "$DIR" -p "$PORT" -d postgres -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
-counter() { q "SELECT coalesce(sum(value),0) FROM goflow2plus.stats() WHERE counter = '$1'"; }
-now() { date +%s.%N; }
-load1() { cut -d' ' -f1 /proc/loadavg; }
-rcvbuf_errors() { awk '/^Udp: [0-9]/ { print $6 }' /proc/net/snmp; }
-
-# "rx_queue_bytes drops" of the IPv4 UDP socket bound to 127.0.0.1:$1
-# (/proc/net/udp: hex local address, tx:rx queue, last column sk_drops).
-sock_info() {
-	local hex line rxq drops
-	hex=$(printf '0100007F:%04X' "$1")
-	line=$(awk -v a="$hex" '$2 == a { split($5, qq, ":"); print qq[2], $NF; exit }' /proc/net/udp)
-	[ -n "$line" ] || { echo "- -"; return; }
-	read -r rxq drops <<<"$line"
-	echo "$((16#$rxq)) $drops"
-}
-port_busy() { grep -q "$(printf ':%04X ' "$1")" /proc/net/udp /proc/net/udp6 2>/dev/null; }
+# as_pg q counter now load1 rcvbuf_errors sock_info port_busy cpu_ticks
+# cpu_secs pct_loss per_s s_per_m bench_build_sources bench_rmem_*
+. "$REPO/test/bench/lib/bench_lib.sh"
 
 # ---- cleanup: only what this script started or changed ----------------------
 
 NFCAPD_PID=
 BLAST_PID=
-OLD_RMEM_MAX=
 cleanup() {
 	if [ -n "$BLAST_PID" ]; then kill "$BLAST_PID" 2>/dev/null; wait "$BLAST_PID" 2>/dev/null; fi
 	if [ -n "$NFCAPD_PID" ]; then kill "$NFCAPD_PID" 2>/dev/null; wait "$NFCAPD_PID" 2>/dev/null; fi
 	if [ -f "$DIR/data/postmaster.pid" ]; then
 		as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1
 	fi
-	if [ -n "$OLD_RMEM_MAX" ]; then
-		sysctl -qw net.core.rmem_max="$OLD_RMEM_MAX"
-		echo "net.core.rmem_max restored to $(sysctl -n net.core.rmem_max)"
-	fi
+	bench_rmem_restore
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
 		echo "kept $DIR"
 	else
@@ -150,23 +131,7 @@ mkdir -p "$DIR/bin" "$DIR/nf" "$DIR/src"
 chown postgres: "$DIR"
 
 # A private copy of the sources: HEAD, or the working tree (BENCH_TREE=work).
-if [ "${BENCH_TREE:-head}" = work ]; then
-	SRC_ID="working tree of $(git -C "$REPO" rev-parse --short HEAD)"
-	(cd "$REPO" && tar -c --exclude='*.o' --exclude='*.bc' --exclude='*.so' --exclude=src/gen \
-		Makefile goflow2plus.control sql src proto test/bench test/unit) | tar -x -C "$DIR/src"
-else
-	SRC_ID="commit $(git -C "$REPO" rev-parse --short HEAD)"
-	git -C "$REPO" archive HEAD | tar -x -C "$DIR/src"
-fi
-if [ "${GF_SKIP_INSTALL:-0}" = 1 ]; then
-	SRC_ID="installed in /usr (decode benchmarks: $SRC_ID)"
-elif [ -n "${GF_DESTDIR:-}" ]; then
-	SRC_ID="$GF_DESTDIR (decode benchmarks: $SRC_ID)"
-else
-	make -C "$DIR/src" -j"$(nproc)" install DESTDIR="$DIR/destdir" >"$DIR/build.log" 2>&1 || {
-		echo "build failed:" >&2; tail -20 "$DIR/build.log" >&2; exit 1; }
-	GF_DESTDIR=$DIR/destdir
-fi
+bench_build_sources "$REPO" || exit 1
 
 cc -std=gnu11 -O2 -Wall -Werror -o "$DIR/bin/udp_blast" "$REPO/test/bench/udp_blast.c" || {
 	echo "udp_blast.c does not build" >&2; exit 1; }
@@ -179,10 +144,7 @@ if [ "$CONTEXT" = 1 ]; then
 	BLAST_OPTS=(-a "$DIR/ctx/addrs.txt")
 fi
 
-if [ -n "${BENCH_RMEM_MAX:-}" ]; then
-	OLD_RMEM_MAX=$(sysctl -n net.core.rmem_max)
-	sysctl -qw net.core.rmem_max="$BENCH_RMEM_MAX" || { OLD_RMEM_MAX=; exit 1; }
-fi
+bench_rmem_set "${BENCH_RMEM_MAX:-}" || exit 1
 
 # ---- the cluster ------------------------------------------------------------------
 
@@ -206,10 +168,6 @@ echo "net.core.rmem_max $(sysctl -n net.core.rmem_max); goflow2plus rcvbuf grant
 echo "uptime at start: $(uptime)"
 echo
 
-# CPU ticks (user + system, all threads) of process $1, and the seconds
-# of CPU it used since it had $2 ticks.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-cpu_secs() { awk -v a="$2" -v b="$(cpu_ticks "$1")" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) / hz }'; }
 
 # ---- one run -------------------------------------------------------------------
 # Each run sets R_SENT R_STORED R_SOCKDROPS R_RCVBUFERR R_SECS R_LOAD R_CPU R_NOTE.
@@ -324,8 +282,6 @@ run_nfcapd() {
 	rm -rf "$out"
 }
 
-pct_loss() { awk -v s="$1" -v k="$2" 'BEGIN { printf "%.2f", s ? (s - k) * 100 / s : 0 }'; }
-per_s() { awk -v n="$1" -v t="$2" 'BEGIN { if (t > 0) printf "%.0f", n / t; else print 0 }'; }
 
 # One line per run.  sock_drops is the drops column of /proc/net/udp for
 # the collector's own socket (the kernel's live sk_drops).  goflow2plus's
@@ -435,7 +391,6 @@ else
 	# cpu: CPU seconds of the collector process per million records stored.
 	echo "| datagrams/s | flows/s offered | goflow2plus sent | stored | loss | cpu s/M | nfcapd sent | stored | loss | cpu s/M | stored ratio goflow2plus/nfcapd |"
 	echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-	s_per_m() { awk -v c="$1" -v n="$2" 'BEGIN { if (c == "-" || n == 0) print "-"; else printf "%.2f", c * 1e6 / n }'; }
 	for row in "${ROWS[@]}"; do
 		read -r rate g_sent g_stored g_cpu n_sent n_stored n_cpu <<<"$row"
 		if [ "$n_sent" = - ]; then
