@@ -73,8 +73,9 @@ cleanup() {
 		for core in "$BENCH_CORES"/core.*; do
 			[ -f "$core" ] || continue
 			echo "# core $core:"
-			gdb -batch -ex "thread apply all bt 20" "$GF_PGBIN/postgres" "$core" 2>/dev/null |
-				grep -E "^(Thread|#)" | sed 's/^/#   /'
+			# The thread that died, then one line per thread.
+			gdb -batch -ex "bt 30" -ex "info threads" "$GF_PGBIN/postgres" "$core" 2>/dev/null |
+				grep -E "^(#|\*? +[0-9]+ +Thread)" | cut -c1-200 | sed 's/^/#   /'
 		done
 	fi
 	echo "# server logs kept in $RESULTS"
@@ -118,7 +119,9 @@ for c in $COUNTS; do
 	t_first= rows_first=0
 	t_end=$(( $(date +%s) + 120 ))
 	while :; do
-		rows=$(counter rows_inserted)
+		# Empty while a restarted cluster recovers.
+		rows=$(counter rows_inserted 2>/dev/null)
+		rows=${rows:-0}
 		t=$(now_s)
 		if [ -z "$t_first" ] && [ "$rows" -gt 0 ]; then t_first=$t; rows_first=$rows; fi
 		[ "$rows" -ge "$N" ] && break
