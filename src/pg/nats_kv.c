@@ -1,6 +1,18 @@
 /*
  * nats_kv.c
  *    A watched JetStream key-value bucket (see nats_kv.h).
+ *
+ *    A watcher is never destroyed while nats.c's read loop may still be
+ *    filling its subscription.  A watcher is a push subscription, and
+ *    libnats 3.4 (Debian 12) looks a subscription up under the
+ *    connection's lock, lets the lock go, then fills it without holding a
+ *    reference (fixed upstream in 3.6): kvWatcher_Destroy right away can
+ *    make the read loop write into freed memory (see nats_sub.c, which
+ *    does the same for pull subscriptions).  So a watcher we drop is
+ *    stopped (UNSUB: the read loop no longer finds it) and kept until a
+ *    PING/PONG on its connection has gone through the read loop; one
+ *    whose connection closed first is never destroyed (a small leak per
+ *    lost connection, not a crash).
  */
 #include "nats_kv.h"
 
@@ -13,6 +25,11 @@
 
 #include "nats_opts.h"
 
+/* Stopped watchers waiting to be destroyed; beyond that they are let go. */
+#define KV_RETIRED_MAX		8
+/* The PING/PONG that proves the read loop is past a stopped watcher. */
+#define KV_DRAIN_WAIT_MS	500
+
 struct GfNatsKv
 {
 	char	   *servers;
@@ -22,7 +39,59 @@ struct GfNatsKv
 	jsCtx	   *js;
 	kvStore    *kv;
 	kvWatcher  *w;
+
+	/* Stopped, not destroyed yet (see the header comment). */
+	struct
+	{
+		kvWatcher  *w;
+		natsConnection *nc;
+	}			retired[KV_RETIRED_MAX];
+	int			nretired;
 };
+
+/* Stop the watcher (UNSUB) and keep it for kv_release_retired. */
+static void
+kv_retire_watcher(GfNatsKv *kv)
+{
+	if (kv->w == NULL)
+		return;
+	/* Fails when the connection is closed: then it is off it already. */
+	(void) kvWatcher_Stop(kv->w);
+	if (kv->nretired < KV_RETIRED_MAX)
+	{
+		kv->retired[kv->nretired].w = kv->w;
+		kv->retired[kv->nretired].nc = kv->nc;
+		kv->nretired++;
+	}
+	/* else never destroyed: safe, a small leak */
+	kv->w = NULL;
+}
+
+/*
+ * Destroy the stopped watchers of the current connection once a PING/PONG
+ * went through its read loop after their UNSUB.  Those of a closed,
+ * earlier connection stay.
+ */
+static void
+kv_release_retired(GfNatsKv *kv)
+{
+	int			i;
+	int			kept = 0;
+
+	if (kv->nretired == 0 || kv->nc == NULL ||
+		natsConnection_Status(kv->nc) != NATS_CONN_STATUS_CONNECTED)
+		return;
+	if (natsConnection_FlushTimeout(kv->nc, KV_DRAIN_WAIT_MS) != NATS_OK)
+		return;
+	for (i = 0; i < kv->nretired; i++)
+	{
+		if (kv->retired[i].nc == kv->nc)
+			kvWatcher_Destroy(kv->retired[i].w);
+		else
+			kv->retired[kept++] = kv->retired[i];
+	}
+	kv->nretired = kept;
+}
 
 static void
 kv_err(char *err, size_t errlen, const char *what, natsStatus s)
@@ -98,13 +167,11 @@ kv_setup(GfNatsKv *kv, char *err, size_t errlen)
 	natsStatus	s;
 	kvWatchOptions wo;
 
-	if (kv->w != NULL)
-	{
-		kvWatcher_Destroy(kv->w);
-		kv->w = NULL;
-	}
+	kv_retire_watcher(kv);
+	kv_release_retired(kv);
 	if (kv->nc != NULL && natsConnection_IsClosed(kv->nc))
 	{
+		/* Retired watchers keep their references to the connection. */
 		kvStore_Destroy(kv->kv);
 		kv->kv = NULL;
 		jsCtx_Destroy(kv->js);
@@ -220,8 +287,8 @@ gf_nkv_next(GfNatsKv *kv, int timeout_ms, uint8_t *val, size_t cap,
 		if (s != NATS_OK)
 		{
 			kv_err(err, errlen, "the key-value watch failed", s);
-			kvWatcher_Destroy(kv->w);
-			kv->w = NULL;
+			/* Destroyed by the next setup, once the read loop is past it. */
+			kv_retire_watcher(kv);
 			return -1;
 		}
 		/* NULL marks the end of the values that were there at the start. */
@@ -245,15 +312,17 @@ gf_nkv_close(GfNatsKv *kv)
 {
 	if (kv == NULL)
 		return;
-	if (kv->w != NULL)
-		kvWatcher_Destroy(kv->w);
+	/* UNSUB, then the PING/PONG that also carries the last puts out. */
+	kv_retire_watcher(kv);
+	kv_release_retired(kv);
 	if (kv->kv != NULL)
 		kvStore_Destroy(kv->kv);
 	if (kv->js != NULL)
 		jsCtx_Destroy(kv->js);
 	if (kv->nc != NULL)
 	{
-		(void) natsConnection_FlushTimeout(kv->nc, 500);
+		if (kv->nretired > 0)
+			(void) natsConnection_FlushTimeout(kv->nc, KV_DRAIN_WAIT_MS);
 		natsConnection_Close(kv->nc);
 		natsConnection_Destroy(kv->nc);
 	}

@@ -27,6 +27,26 @@
  *    is it destroyed.  One whose connection closed before that is never
  *    destroyed: a few hundred bytes per lost connection, not a crash.
  *
+ *    A fetch of more than one message never starts while the subscription
+ *    may hold messages already.  libnats 3.4's natsSubscription_Fetch
+ *    first takes what is pending, then requests the rest and collects
+ *    until its count equals, as far as we can tell, the batch minus what
+ *    it took (later versions compare with the whole batch): with more
+ *    than half a batch pending the count runs past its target, and each
+ *    message that still comes (late deliveries of an earlier pull
+ *    request) is written past the end of its array of batch pointers.  That corrupted
+ *    the heap of a source worker in 1 of about 10 benchmark runs
+ *    ("malloc(): invalid size (unsorted)", a core showed a 43-pointer
+ *    array overrun by two).  Messages come late after a fetch that ended
+ *    short (its pull request may still be served) and after one shorter
+ *    than 20 ms (nats.c then asks the server to expire the request no
+ *    earlier than it stops waiting).  So after a short fetch a PING/PONG
+ *    goes through the read loop before the next (the server expired the
+ *    request 10 ms before the client stopped waiting, so nothing of it
+ *    comes after the PONG), and while anything is pending, or the wait is
+ *    under NS_MULTI_MIN_MS, messages are fetched one by one: a batch of one
+ *    cannot overrun.
+ *
  *    Plain C: no postgres.h (see nats_pub.h).
  */
 #include "nats_sub.h"
@@ -50,6 +70,8 @@
  * looked up, so the source makes it again instead of idling for ever.
  */
 #define NS_CHECK_MS			5000
+/* A shorter fetch asks for one message only (see the header comment). */
+#define NS_MULTI_MIN_MS		25
 
 struct GfNatsSource
 {
@@ -82,6 +104,7 @@ struct GfNatsSource
 	int			nleaked;		/* dropped without destroy, for good */
 
 	int64_t		next_check_ms;	/* nats_Now() of the next consumer look-up */
+	bool		late_possible;	/* the last fetch ended short */
 };
 
 /* Block every signal while nats.c may start a thread (nats_pub.h). */
@@ -207,6 +230,14 @@ gf_nsrc_url(GfNatsSource *s, char *buf, size_t len)
 		snprintf(buf, len, "%s", s->servers);
 }
 
+const char *
+gf_nsrc_inbox(GfNatsSource *s)
+{
+	const char *subj = s->sub != NULL ? natsSubscription_GetSubject(s->sub) : NULL;
+
+	return subj != NULL ? subj : "";
+}
+
 /*
  * Take the subscription off the connection (UNSUB; the read loop can no
  * longer find it) and keep it for ns_release_retired.
@@ -227,6 +258,7 @@ ns_retire_sub(GfNatsSource *s)
 	else
 		s->nleaked++;			/* never destroyed: safe, a small leak */
 	s->sub = NULL;
+	s->late_possible = false;
 }
 
 /*
@@ -427,6 +459,31 @@ ns_check_consumer(GfNatsSource *s, char *err, size_t errlen)
 	return -1;
 }
 
+/*
+ * May a fetch of more than one message start now?  Only when nothing is
+ * pending in the subscription and nothing of an earlier pull request can
+ * still come (see the header comment).
+ */
+static bool
+ns_multi_fetch_safe(GfNatsSource *s, int timeout_ms)
+{
+	int			msgs = 0;
+	int			bytes = 0;
+
+	if (timeout_ms < NS_MULTI_MIN_MS)
+		return false;
+	if (s->late_possible)
+	{
+		if (s->nc == NULL ||
+			natsConnection_FlushTimeout(s->nc, NS_DRAIN_WAIT_MS) != NATS_OK)
+			return false;
+		s->late_possible = false;
+	}
+	if (natsSubscription_GetPending(s->sub, &msgs, &bytes) != NATS_OK)
+		return false;
+	return msgs == 0;
+}
+
 int
 gf_nsrc_fetch(GfNatsSource *s, int max, int timeout_ms,
 			  uint64_t *redelivered, char *err, size_t errlen)
@@ -443,9 +500,13 @@ gf_nsrc_fetch(GfNatsSource *s, int max, int timeout_ms,
 		snprintf(err, errlen, "not subscribed");
 		return -1;
 	}
+	if (max > 1 && !ns_multi_fetch_safe(s, timeout_ms))
+		max = 1;
 	ns_block(&sigs);
 	st = natsSubscription_Fetch(&list, s->sub, max, timeout_ms, &jerr);
 	ns_unblock(&sigs);
+	/* Ended short: its pull request may still be served after this. */
+	s->late_possible = list.Count < max;
 	/* A timeout may still have brought some messages. */
 	if (st == NATS_TIMEOUT && list.Count == 0)
 	{

@@ -85,6 +85,13 @@ extern void gf_nsrc_flush(GfNatsSource *s, int wait_ms);
 /* The server connected to now, or "" (for messages). */
 extern void gf_nsrc_url(GfNatsSource *s, char *buf, size_t len);
 
+/*
+ * The inbox the subscription's messages come to ("" when unsubscribed):
+ * for test/e2e/nats_sub_lifetime.c, which sends its own pull requests to
+ * it to leave messages pending.
+ */
+extern const char *gf_nsrc_inbox(GfNatsSource *s);
+
 /* Unsubscribe, close, release the library (at exit). */
 extern void gf_nsrc_close(GfNatsSource *s);
 

@@ -553,8 +553,26 @@ sw_shutdown(SourceWorker *w)
 		(void) sw_flush(w);
 	if (w->src != NULL)
 		gf_nsrc_close(w->src);
+	w->src = NULL;
 	sw_publish(w);
 	proc_exit(1);
+}
+
+/*
+ * Any other way out (postmaster death, a FATAL error): close the
+ * connection and let nats.c's threads finish before exit() runs, rather
+ * than leave them reading a socket and filling subscriptions while the
+ * process tears down (exit handlers of the libraries nats.c uses, TLS
+ * state).  Plain C, no PostgreSQL call: safe at any point of the exit.
+ */
+static void
+sw_close_nats(int code, Datum arg)
+{
+	SourceWorker *w = (SourceWorker *) DatumGetPointer(arg);
+
+	if (w->src != NULL)
+		gf_nsrc_close(w->src);
+	w->src = NULL;
 }
 
 static void
@@ -634,6 +652,7 @@ goflow2plus_source_main(Datum main_arg)
 
 	/* nats.c and its threads start here, never in the postmaster. */
 	sw_open_source(w);
+	before_shmem_exit(sw_close_nats, PointerGetDatum(w));
 	w->next_tick_ms = sw_now_ms() + SW_TICK_MS;
 	sw_publish(w);
 

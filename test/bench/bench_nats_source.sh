@@ -19,7 +19,14 @@
 #      BENCH_RATE      datagrams/s udp_blast offers, default 8000 (240 k flows/s)
 #      BENCH_SECONDS   seconds of sending, default 4 (about 1 M flows)
 #      BENCH_COUNTS    worker counts to measure, default "1 2"
+#      BENCH_CORES=DIR  allow core files (ulimit -c unlimited, pg_ctl -c)
+#                      and write them to DIR (kernel.core_pattern, put
+#                      back at the end); backtraces of any are printed
 #      GF_DESTDIR=/path  use a "make install DESTDIR=/path" tree
+#    Each cluster's server log is kept in a results folder printed at the
+#    end (the cluster folders are wiped between runs), and a postmaster
+#    that restarted a child (a crashed worker restarts the whole cluster)
+#    is reported with its log lines; the script then exits 1.
 #    About 1 minute with the defaults.
 set -u
 
@@ -36,8 +43,42 @@ NF_PORT=$(free_port udp)
 NATS_PORT=$(free_port tcp)
 . "$REPO/test/lib/cluster.sh"
 NATS_PID=
+RESULTS=$(mktemp -d /tmp/gf_bench_nsrc_logs.XXXXXX)
+CRASHED=0
+OLD_CORE_PATTERN=
+if [ -n "${BENCH_CORES:-}" ]; then
+	mkdir -p "$BENCH_CORES" && chmod 1777 "$BENCH_CORES"
+	OLD_CORE_PATTERN=$(cat /proc/sys/kernel/core_pattern)
+	sysctl -qw kernel.core_pattern="$BENCH_CORES/core.%e.%p.%t"
+	ulimit -c unlimited
+	export GF_PGCTL_ARGS="-c"
+fi
+# keep_log NAME: the cluster's log into $RESULTS; report child crashes.
+keep_log() {
+	local lines
+	[ -f "$DIR/log" ] || return 0
+	cp "$DIR/log" "$RESULTS/$1.log"
+	lines=$(grep -E "terminated by signal|server process .* was terminated|all server processes terminated|exited with exit code [^01]" "$DIR/log")
+	if [ -n "$lines" ]; then
+		CRASHED=1
+		echo "# $1: the postmaster restarted after a child died:"
+		echo "$lines" | sed 's/^/#   /'
+	fi
+}
 cleanup() {
 	gf_cluster_stop
+	[ -n "${LOGNAME_NOW:-}" ] && keep_log "$LOGNAME_NOW"
+	if [ -n "$OLD_CORE_PATTERN" ]; then
+		sysctl -qw kernel.core_pattern="$OLD_CORE_PATTERN"
+		for core in "$BENCH_CORES"/core.*; do
+			[ -f "$core" ] || continue
+			echo "# core $core:"
+			# The thread that died, then one line per thread.
+			gdb -batch -ex "bt 30" -ex "info threads" "$GF_PGBIN/postgres" "$core" 2>/dev/null |
+				grep -E "^(#|\*? +[0-9]+ +Thread)" | cut -c1-200 | sed 's/^/#   /'
+		done
+	fi
+	echo "# server logs kept in $RESULTS"
 	[ -n "$NATS_PID" ] && kill "$NATS_PID" 2>/dev/null && wait "$NATS_PID" 2>/dev/null
 	[ "${GF_KEEP:-0}" = 1 ] && echo "# kept $DIR" || rm -rf "$DIR"
 }
@@ -68,15 +109,19 @@ gf_wait_for 60 "SELECT sum(value) FILTER (WHERE counter = 'nats_buffered') = 0 A
 N=$(counter nats_acked)
 echo "# edge: $(counter flows) flows decoded, $N acknowledged by the stream, $(counter nats_dropped) dropped, $(counter nats_failed) failed"
 gf_cluster_stop
+keep_log edge
 
 # ---- 2. pull it ---------------------------------------------------------------
 for c in $COUNTS; do
+	LOGNAME_NOW=count$c
 	gf_cluster_start "nats://127.0.0.1:$NATS_PORT?stream=flows&consumer=c$c&count=$c" "" || exit 1
 	gf_q "CREATE EXTENSION goflow2plus" >/dev/null
 	t_first= rows_first=0
 	t_end=$(( $(date +%s) + 120 ))
 	while :; do
-		rows=$(counter rows_inserted)
+		# Empty while a restarted cluster recovers.
+		rows=$(counter rows_inserted 2>/dev/null)
+		rows=${rows:-0}
 		t=$(now_s)
 		if [ -z "$t_first" ] && [ "$rows" -gt 0 ]; then t_first=$t; rows_first=$rows; fi
 		[ "$rows" -ge "$N" ] && break
@@ -86,4 +131,8 @@ for c in $COUNTS; do
 	awk -v c="$c" -v n="$rows" -v r0="$rows_first" -v t0="$t_first" -v t1="$t" \
 		'BEGIN { printf "source count=%d: %d rows, %.0f flows/s into goflow2plus.flows (%.2f s from the first batch to the last)\n", c, n, (n - r0) / (t1 - t0), t1 - t0 }'
 	echo "#   fetched $(counter source_fetched) messages, acked $(counter source_acked), redelivered $(counter source_redelivered), table rows $(gf_q 'SELECT count(*) FROM goflow2plus.flows')"
+	gf_cluster_stop
+	keep_log "count$c"
+	LOGNAME_NOW=
 done
+exit $CRASHED

@@ -16,7 +16,14 @@
  *         out, many times, then the worker's close: the server's "408
  *         Request Timeout" for the expired pull request arrives about
  *         then, and libnats 3.4 fills a subscription it holds no
- *         reference to.
+ *         reference to;
+ *      3. a fetch while messages are pending and more are on their way
+ *         (late deliveries of an earlier pull request): libnats 3.4's
+ *         natsSubscription_Fetch then returns more messages than the
+ *         batch and writes past its array (asked 40, got 60 here), so
+ *         nats_sub.c must fetch one by one until nothing is pending.  The
+ *         harness sends its own pull requests to the inbox to make that
+ *         situation at will.
  *    Prints what it did and exits 0 when every step went as expected;
  *    memory errors are valgrind's to report (--error-exitcode).
  *
@@ -180,6 +187,43 @@ main(int argc, char **argv)
 			failed_fetches++;
 	}
 	lt_check(failed_fetches == 0, "subscribed again right after an expired fetch, repeated");
+
+	/* 3. a fetch with messages pending and more on their way */
+	{
+		char		next[128];
+		char		reply[256];
+		const char *inbox = gf_nsrc_inbox(s);
+		size_t		ilen = strlen(inbox);
+		int			most = 0;
+		int			total = 0;
+
+		/* A wildcard inbox ("_INBOX.x.*") takes any last token. */
+		snprintf(reply, sizeof(reply), "%.*s%s",
+				 (int) (ilen > 0 && inbox[ilen - 1] == '*' ? ilen - 1 : ilen),
+				 inbox, ilen > 0 && inbox[ilen - 1] == '*' ? "7" : "");
+		snprintf(next, sizeof(next), "$JS.API.CONSUMER.MSG.NEXT.%s.%s",
+				 LT_STREAM, LT_CONSUMER);
+		lt_check(lt_publish(ajs, 60) == 60, "60 more messages published");
+		(void) natsConnection_PublishRequestString(anc, next, reply, "{\"batch\":30}");
+		nats_Sleep(300);		/* 30 pending in the subscription */
+		(void) natsConnection_PublishRequestString(anc, next, reply,
+												   "{\"batch\":20,\"expires\":2000000000}");
+		for (i = 0; i < 200 && total < 60; i++)
+		{
+			got = gf_nsrc_fetch(s, 40, 500, &redelivered, err, sizeof(err));
+			if (got < 0)
+				break;
+			total += got;
+			if (got > most)
+				most = got;
+			if (gf_nsrc_held(s) > 0)
+				(void) gf_nsrc_ack(s);
+		}
+		printf("#   with 30 pending and 20 on their way: %d fetched in %d fetches of at most 40, the largest %d\n",
+			   total, i, most);
+		lt_check(most <= 40, "no fetch returns more than it asked for");
+		lt_check(total == 60, "every message fetched");
+	}
 
 	jsCtx_Destroy(ajs);
 	natsConnection_Destroy(anc);

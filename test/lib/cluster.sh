@@ -58,7 +58,8 @@ extension_destdir = '$GF_DESTDIR'
 dynamic_library_path = '$GF_DESTDIR$(pg_config --pkglibdir):\$libdir'
 CONF
 	fi
-	gf_as_pg "$GF_PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null || {
+	# GF_PGCTL_ARGS: e.g. -c (core files allowed, see bench_nats_source.sh).
+	gf_as_pg "$GF_PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" ${GF_PGCTL_ARGS:-} -w start >/dev/null || {
 		echo "cluster did not start:" >&2; tail -20 "$DIR/log" >&2; return 1; }
 }
 
