@@ -43,6 +43,10 @@
 #                       stored something and the table was printed, and
 #                       ends with the "N passed, M failed" line
 #      BENCH_KEEP=1     keep the work folder (logs) at the end
+#      BENCH_PERF=N     profile goflow2plus's workers (perf record -g, N
+#                       seconds from 2 s into the sending) in every
+#                       goflow2plus run; prints each run's 25 heaviest
+#                       symbols (self time) and keeps perf.*.data
 #      BENCH_TREE=work  build the working tree instead of HEAD
 #      GF_SKIP_INSTALL=1  use the goflow2plus installed in /usr
 #      GF_DESTDIR=path    use a "make install DESTDIR=path" tree
@@ -246,6 +250,25 @@ times_ticks() {
 
 rows_of() { counter rows_inserted; }
 
+# BENCH_PERF: perf record of the workers, in the background during the send.
+PERF_PID=
+PERF_OUT=
+gf_perf_start() {
+	local label=$1
+	shift
+	PERF_OUT=${BENCH_PERF_DIR:-$DIR}/perf.$label.data
+	(sleep 2; exec perf record -q -g -o "$PERF_OUT" -p "$(tr ' ' ',' <<<"$*")" -- sleep "$BENCH_PERF") \
+		>/dev/null 2>&1 &
+	PERF_PID=$!
+}
+gf_perf_report() {
+	wait "$PERF_PID" 2>/dev/null
+	PERF_PID=
+	echo "perf ($PERF_OUT), self time, 25 heaviest:"
+	perf report -q -i "$PERF_OUT" --no-children --sort symbol --stdio 2>/dev/null |
+		grep -v '^$' | grep '%' | head -25
+}
+
 # run_gf ENTRY_PORT INPUT RATE
 run_gf() {
 	local port=$1 wpids w0 w1 a0 a1 d0 d1 split0 split1
@@ -261,7 +284,9 @@ run_gf() {
 	a0=$(tree_ticks "$PM_PID")
 	# shellcheck disable=SC2086
 	pss_sampler_start "$DIR/pss" $wpids
+	[ -n "${BENCH_PERF:-}" ] && gf_perf_start "$2-$3-$port" $wpids
 	blast "$port" "$2" "$3"
+	[ -n "${BENCH_PERF:-}" ] && gf_perf_report
 	wait_quiet "$port" "$QUIET_POLLS" 0 rows_of || R_NOTE="not quiet after ${DRAIN_MAX} s; "
 	# shellcheck disable=SC2086
 	w1=$(tree_ticks $wpids)
