@@ -49,6 +49,7 @@ int			gf_guc_partition_ahead = 2;
 int			gf_guc_retention = 7 * 86400;
 int			gf_guc_maintenance_interval = 10;
 bool		gf_guc_rollups = true;
+bool		gf_guc_rollup_groups = true;
 int			gf_guc_rollup_1m_retention = 7 * 86400;
 int			gf_guc_rollup_5m_retention = 90 * 86400;
 int			gf_guc_rollup_1h_retention = 365 * 86400;
@@ -105,6 +106,13 @@ gf_maintenance_define_gucs(void)
 							 "Whether the writer adds each batch's sums to goflow2plus.flows_1m, flows_5m and flows_1h.",
 							 NULL,
 							 &gf_guc_rollups,
+							 true,
+							 PGC_SIGHUP, 0,
+							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("goflow2plus.rollup_groups",
+							 "Whether the rollups are kept per source and destination network group.",
+							 "Off: src_group and dst_group are NULL in flows_1m, flows_5m and flows_1h, so their rows stay few when goflow2plus.networks names very many networks (with a full Internet table nearly every flow has its own pair of groups, and the rollups would write as many rows as the flows themselves, three times over).",
+							 &gf_guc_rollup_groups,
 							 true,
 							 PGC_SIGHUP, 0,
 							 NULL, NULL, NULL);

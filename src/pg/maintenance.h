@@ -14,6 +14,7 @@ extern int	gf_guc_partition_ahead;	/* goflow2plus.partition_ahead */
 extern int	gf_guc_retention;	/* goflow2plus.retention, s (0: keep) */
 extern int	gf_guc_maintenance_interval;	/* s (0: paused) */
 extern bool gf_guc_rollups;		/* goflow2plus.rollups */
+extern bool gf_guc_rollup_groups;	/* goflow2plus.rollup_groups */
 extern int	gf_guc_rollup_1m_retention;	/* s */
 extern int	gf_guc_rollup_5m_retention;	/* s */
 extern int	gf_guc_rollup_1h_retention;	/* s */

@@ -22,6 +22,7 @@
 #include "utils/inet.h"
 #include "utils/timestamp.h"
 
+#include "maintenance.h"
 #include "rollup.h"
 
 #define GF_ROLLUP_COLUMN_ENTRY(col, oid, always) {#col, oid, always},
@@ -181,9 +182,10 @@ gf_rollup_add(GfRollup *r, const Datum *values, const bool *nulls)
 	/* Pointers into the caller's values: copied only for a new key. */
 	key.sampler = nulls[GF_FLOW_COL_sampler_address] ? NULL :
 		(struct varlena *) DatumGetPointer(values[GF_FLOW_COL_sampler_address]);
-	key.src_group = nulls[GF_FLOW_COL_src_group] ? NULL :
+	/* goflow2plus.rollup_groups off: one key for every group (NULL) */
+	key.src_group = nulls[GF_FLOW_COL_src_group] || !gf_guc_rollup_groups ? NULL :
 		(struct varlena *) DatumGetPointer(values[GF_FLOW_COL_src_group]);
-	key.dst_group = nulls[GF_FLOW_COL_dst_group] ? NULL :
+	key.dst_group = nulls[GF_FLOW_COL_dst_group] || !gf_guc_rollup_groups ? NULL :
 		(struct varlena *) DatumGetPointer(values[GF_FLOW_COL_dst_group]);
 
 	h = hash_bytes((const unsigned char *) &key.minute,

@@ -156,6 +156,33 @@ is "flows_1m after merging: one row per key and minute" \
 	"$(q "SELECT count(*) FROM (SELECT 1 FROM goflow2plus.flows_1m GROUP BY time_received, sampler_address, in_if, out_if, src_as, dst_as, src_group, dst_group, proto, etype HAVING count(*) > 1) x")" 0
 is "flows_1h after merging: totals" "$(q "SELECT sum(bytes) || '/' || sum(packets) || '/' || sum(flows) FROM goflow2plus.flows_1h")" "$want"
 
+# 5b. Rollups with and without the network groups (goflow2plus.rollup_groups):
+# one network covering every IPv4 address, so every flow has a group.
+q "INSERT INTO goflow2plus.networks (name, cidr) VALUES ('rg-all', '0.0.0.0/0')" >/dev/null
+check "context with the catch-all network published" test "$(q "SELECT goflow2plus.context_wait(10000)")" = t
+grouped() { q "SELECT coalesce(sum(flows), 0) FROM goflow2plus.flows_1m WHERE src_group = 'rg-all' AND dst_group = 'rg-all'"; }
+ungrouped() { q "SELECT coalesce(sum(flows), 0) FROM goflow2plus.flows_1m WHERE src_group IS NULL AND dst_group IS NULL"; }
+g0=$(grouped); u0=$(ungrouped); r0=$(q "SELECT count(*) FROM goflow2plus.flows")
+sent_g=$(blast 20 1)
+gf_wait_for 10 "SELECT count(*) - $r0 = $sent_g FROM goflow2plus.flows" || fail "rollup_groups on: rows stored"
+gf_wait_for 10 "SELECT coalesce(sum(flows), 0) - $g0 = $sent_g FROM goflow2plus.flows_1m WHERE src_group = 'rg-all'" || true
+is "rollup_groups on: the flows are rolled up under their groups" "$(( $(grouped) - g0 ))" "$sent_g"
+is "rollup_groups on: none without a group" "$(( $(ungrouped) - u0 ))" 0
+q "ALTER SYSTEM SET goflow2plus.rollup_groups = off" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+sleep 2
+g1=$(grouped); u1=$(ungrouped); r1=$(q "SELECT count(*) FROM goflow2plus.flows")
+sent_u=$(blast 20 1)
+gf_wait_for 10 "SELECT count(*) - $r1 = $sent_u FROM goflow2plus.flows" || fail "rollup_groups off: rows stored"
+gf_wait_for 10 "SELECT coalesce(sum(flows), 0) - $u1 = $sent_u FROM goflow2plus.flows_1m WHERE src_group IS NULL" || true
+is "rollup_groups off: the flows are rolled up without groups" "$(( $(ungrouped) - u1 ))" "$sent_u"
+is "rollup_groups off: none added under a group" "$(( $(grouped) - g1 ))" 0
+is "rollup_groups off: the raw rows keep their group" \
+	"$(q "SELECT count(*) FROM goflow2plus.flows WHERE src_group = 'rg-all'")" "$(( sent_g + sent_u ))"
+q "ALTER SYSTEM RESET goflow2plus.rollup_groups" >/dev/null
+q "DELETE FROM goflow2plus.networks WHERE name = 'rg-all'" >/dev/null
+q "SELECT pg_reload_conf(), goflow2plus.context_wait(10000)" >/dev/null
+
 # 6. A user trigger on the parent: rows go through the executor's INSERT,
 # which routes them; the trigger sees every row.
 q "CREATE TABLE trig_count (n bigint);
