@@ -46,15 +46,6 @@ OUT=$DIR/out
 mkdir -p "$OUT" && chown postgres: "$OUT"
 
 . "$REPO/test/lib/cluster.sh"
-wait_log() {
-	local secs=$1 re=$2 i
-	for ((i = 0; i < secs * 10; i++)); do
-		grep -qE "$re" "$DIR/log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # nats-server instances this script started: port -> pid.
 declare -A NATS_PID
 nats_start() {
@@ -149,7 +140,7 @@ goflow2plus.transport_file = '$OUT/flows.json'" || exit 1
 gf_q "CREATE EXTENSION goflow2plus" >/dev/null
 
 check "worker ready" gf_wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
-check "worker connects to NATS and creates the stream" wait_log 15 'created JetStream stream "gfe2e" for subjects "flows\.\*\.\*\.\*"'
+check "worker connects to NATS and creates the stream" gf_wait_log 15 'created JetStream stream "gfe2e" for subjects "flows\.\*\.\*\.\*"'
 is "the stream's subjects are the pattern's wildcard form" "$($CHECK stream-subjects "$NATS_PORT" gfe2e)" "flows.*.*.*"
 WPID=$(gf_q "SELECT DISTINCT pid FROM pg_stat_activity WHERE backend_type = 'goflow2plus worker'")
 check "every thread but the worker's own blocks PostgreSQL's signals" threads_block_signals "$WPID"
@@ -209,7 +200,7 @@ echo "# after the outage: published $pub dropped $drp buffered $buf acked $ack f
 is "published + dropped + buffered = every flow for NATS" $((pub + drp + buf)) $((total + 1))
 is "published = acked + failed + in flight" "$pub" $((ack + fld + inf))
 is "the worker stayed up (one start)" "$(gf_counter worker_starts)" 1
-check "worker logged the disconnection and the reconnection" wait_log 1 'reconnected to NATS'
+check "worker logged the disconnection and the reconnection" gf_wait_log 1 'reconnected to NATS'
 $CHECK keys "nats:$NATS_PORT:gfe2e" >"$DIR/keys_after"
 k20=$(awk '{split($1, o, "."); k = o[3] * 256 + o[4]; if ($1 ~ /^10\.1\./ && k >= 20000 && k < 21000) n++} END {print n + 0}' "$DIR/keys_after")
 is "all 1000 flows sent after the restart reached the stream" "$k20" 1000
@@ -254,7 +245,7 @@ goflow2plus.nats_batch = 1
 CONF
 gf_as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null || fail "restart with an unreachable server"
 check "worker ready although NATS is unreachable" gf_wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
-check "the worker says it cannot connect yet" wait_log 10 "could not connect to NATS at nats://127.0.0.1:$NATS2_PORT yet"
+check "the worker says it cannot connect yet" gf_wait_log 10 "could not connect to NATS at nats://127.0.0.1:$NATS2_PORT yet"
 gf_q "TRUNCATE goflow2plus.flows" >/dev/null
 send 2000 --start 30000
 check "table unaffected: 2000 rows" gf_wait_for 20 "SELECT count(*) = 2000 FROM goflow2plus.flows"
@@ -283,13 +274,13 @@ CONF
 gf_as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null || fail "restart for the mismatch"
 check "worker ready" gf_wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
 check "a clear warning: the stream's subjects do not cover ours" \
-	wait_log 15 'WARNING:  goflow2plus worker 0: JetStream stream "mismatch" exists with subjects \["other\.>"\], which do not cover "flows\.\*"'
+	gf_wait_log 15 'WARNING:  goflow2plus worker 0: JetStream stream "mismatch" exists with subjects \["other\.>"\], which do not cover "flows\.\*"'
 gf_q "TRUNCATE goflow2plus.flows" >/dev/null
 send 300 --start 40000
 check "the flows fail (no stream holds the subject) and are counted in nats_failed" \
 	gf_wait_for 30 "SELECT sum(value) = 300 FROM goflow2plus.stats() WHERE counter = 'nats_failed'"
 check "a full disk is counted in file_errors" gf_wait_for 10 "SELECT sum(value) = 300 FROM goflow2plus.stats() WHERE counter = 'file_errors'"
-check "the file sink says why" wait_log 5 'could not write to file sink "/dev/full": No space left on device'
+check "the file sink says why" gf_wait_log 5 'could not write to file sink "/dev/full": No space left on device'
 is "without 'table' in transport no row is written" "$(gf_q "SELECT count(*) FROM goflow2plus.flows")" 0
 is "the worker stayed up" "$(gf_q "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'goflow2plus worker'")" 1
 
@@ -305,7 +296,7 @@ goflow2plus.transport_file = '$OUT/flows.bin'
 CONF
 gf_as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w start >/dev/null || fail "restart for bin"
 check "worker ready (bin)" gf_wait_for 30 "SELECT bool_and(ready) FROM goflow2plus.stats()"
-check "stream gfbin created" wait_log 15 'created JetStream stream "gfbin"'
+check "stream gfbin created" gf_wait_log 15 'created JetStream stream "gfbin"'
 gf_q "TRUNCATE goflow2plus.flows" >/dev/null
 send 2000 --start 50000
 check "2000 flows in the table (bin)" gf_wait_for 20 "SELECT count(*) = 2000 FROM goflow2plus.flows"

@@ -62,15 +62,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_log() {
-	local secs=$1 re=$2 i
-	for ((i = 0; i < secs * 10; i++)); do
-		grep -qE "$re" "$DIR/log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # The publisher and the oracle.  Flow k: sequence_num k, bytes 1000 + k,
 # packets 1 + k % 100, src 10.2.<k/256>.<k%256>, dst 10.3.0.<k%250>,
 # ports 1024 + k % 30000 -> 443, TCP, time_received BASE_US + k us.
@@ -184,7 +175,7 @@ done
 for who in b c; do
 	on_$who
 	check "$who binds to the existing consumer" \
-		wait_log 15 'goflow2plus source 0: pulling from JetStream stream "flows", consumer "shared" at'
+		gf_wait_log 15 'goflow2plus source 0: pulling from JetStream stream "flows", consumer "shared" at'
 done
 
 # ---- wave 1: the load is split, nothing lost, nothing twice -------------

@@ -58,15 +58,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_log() {
-	local secs=$1 re=$2 i
-	for ((i = 0; i < secs * 10; i++)); do
-		grep -qE "$re" "$DIR/log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # NetFlow v5: flow k has src 10.1.<k/256>.<k%256>, src_port 1024 + k %
 # 30000, bytes 1500 + k, packets 3 + k: unique per k.  --seconds spreads
 # the datagrams over that time.
@@ -125,9 +116,9 @@ gf_q "CREATE EXTENSION goflow2plus" >/dev/null
 gf_q "INSERT INTO goflow2plus.networks (name, cidr) VALUES ('central-net', '10.1.0.0/16')" >/dev/null
 gf_q "SELECT goflow2plus.context_wait(5000)" >/dev/null
 check "missing stream: a WARNING that names it" \
-	wait_log 10 'WARNING: .*goflow2plus source 0 .*JetStream stream "flows" does not exist'
+	gf_wait_log 10 'WARNING: .*goflow2plus source 0 .*JetStream stream "flows" does not exist'
 check "unreachable server: a WARNING that says so" \
-	wait_log 10 "WARNING: .*goflow2plus source 1 \\(nats://127.0.0.1:$DEAD_PORT.*could not connect to NATS"
+	gf_wait_log 10 "WARNING: .*goflow2plus source 1 \\(nats://127.0.0.1:$DEAD_PORT.*could not connect to NATS"
 pids_before=$(gf_q "SELECT string_agg(pid::text, ',' ORDER BY pid) FROM pg_stat_activity WHERE application_name LIKE 'goflow2plus source %'")
 
 # ---- A: the edge, publishing bin to the stream ---------------------------
@@ -155,7 +146,7 @@ gf_wait_for 10 "SELECT coalesce(sum(value), 0) >= $N1 FROM goflow2plus.stats() W
 
 on_b
 check "the source finds the stream once it exists (no restart)" \
-	wait_log 15 'goflow2plus source 0: pulling from JetStream stream "flows", consumer "pg" \(created now\)'
+	gf_wait_log 15 'goflow2plus source 0: pulling from JetStream stream "flows", consumer "pg" \(created now\)'
 gf_wait_for 20 "SELECT count(*) >= $N1 FROM goflow2plus.flows" || true
 is "central: B has as many rows as A" "$(gf_q 'SELECT count(*) FROM goflow2plus.flows')" "$N1"
 on_a; dump_rows "$TOP/a1"
@@ -197,7 +188,7 @@ gf_wait_for 10 "SELECT coalesce(sum(value), 0) >= $TOTAL FROM goflow2plus.stats(
 	fail "edge: not every flow acknowledged by the stream"
 on_b
 check "the worker came back after the SIGTERM" \
-	wait_log 15 "goflow2plus source 0: pulling from JetStream stream \"flows\", consumer \"pg\" at"
+	gf_wait_log 15 "goflow2plus source 0: pulling from JetStream stream \"flows\", consumer \"pg\" at"
 gf_wait_for 30 "SELECT count(*) >= $TOTAL FROM goflow2plus.flows" || true
 on_a; dump_rows "$TOP/a2"
 on_b; dump_rows "$TOP/b2"

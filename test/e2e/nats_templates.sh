@@ -46,15 +46,6 @@ cleanup() {
 	rm -rf "$TOP"
 }
 trap cleanup EXIT
-wait_log() {
-	local secs=$1 re=$2 i
-	for ((i = 0; i < secs * 10; i++)); do
-		grep -qE "$re" "$DIR/log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # IPFIX from 127.0.0.1, observation domain 7, template 300:
 # sourceIPv4Address(8), destinationIPv4Address(12), octetDeltaCount(1, 8
 # bytes), packetDeltaCount(2, 8 bytes), protocolIdentifier(4).
@@ -103,10 +94,10 @@ goflow2plus.nats_servers = 'nats://127.0.0.1:$NATS_PORT'
 goflow2plus.flush_interval = 100ms"
 on_a; gf_cluster_start "netflow://127.0.0.1:$NF_A" "$CONF" || exit 1
 gf_q "CREATE EXTENSION goflow2plus" >/dev/null
-check "A: worker shares templates through the bucket" wait_log 15 "sharing templates through key-value bucket \"$BUCKET\""
+check "A: worker shares templates through the bucket" gf_wait_log 15 "sharing templates through key-value bucket \"$BUCKET\""
 on_b; gf_cluster_start "netflow://127.0.0.1:$NF_B" "$CONF" || exit 1
 gf_q "CREATE EXTENSION goflow2plus" >/dev/null
-check "B: worker shares templates through the bucket" wait_log 15 "sharing templates through key-value bucket \"$BUCKET\""
+check "B: worker shares templates through the bucket" gf_wait_log 15 "sharing templates through key-value bucket \"$BUCKET\""
 
 # Data first, to B alone.
 $PY "$TOP/ipfix.py" data "$NF_B" 1 3

@@ -83,6 +83,17 @@ gf_wait_for() {
 	return 1
 }
 
+# gf_wait_log SECS REGEX: polls the cluster's server log ($DIR/log) every
+# 0.1 s until a line matches the extended REGEX; fails after SECS seconds.
+gf_wait_log() {
+	local secs=$1 re=$2 i
+	for ((i = 0; i < secs * 10; i++)); do
+		grep -qE "$re" "$DIR/log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # gf_counter NAME: the sum of goflow2plus.stats() counter NAME over all
 # workers (0 when none reports it).
 gf_counter() {
