@@ -49,7 +49,16 @@ int			gf_guc_partition_ahead = 2;
 int			gf_guc_retention = 7 * 86400;
 int			gf_guc_maintenance_interval = 10;
 bool		gf_guc_rollups = true;
-bool		gf_guc_rollup_groups = true;
+int			gf_guc_rollup_groups = GF_ROLLUP_GROUPS_AUTO;
+
+static const struct config_enum_entry gf_rollup_groups_options[] = {
+	{"auto", GF_ROLLUP_GROUPS_AUTO, false},
+	{"on", GF_ROLLUP_GROUPS_ON, false},
+	{"off", GF_ROLLUP_GROUPS_OFF, false},
+	{"true", GF_ROLLUP_GROUPS_ON, true},
+	{"false", GF_ROLLUP_GROUPS_OFF, true},
+	{NULL, 0, false}
+};
 int			gf_guc_rollup_1m_retention = 7 * 86400;
 int			gf_guc_rollup_5m_retention = 90 * 86400;
 int			gf_guc_rollup_1h_retention = 365 * 86400;
@@ -109,11 +118,12 @@ gf_maintenance_define_gucs(void)
 							 true,
 							 PGC_SIGHUP, 0,
 							 NULL, NULL, NULL);
-	DefineCustomBoolVariable("goflow2plus.rollup_groups",
-							 "Whether the rollups are kept per source and destination network group.",
-							 "Off: src_group and dst_group are NULL in flows_1m, flows_5m and flows_1h, so their rows stay few when goflow2plus.networks names very many networks (with a full Internet table nearly every flow has its own pair of groups, and the rollups would write as many rows as the flows themselves, three times over).",
+	DefineCustomEnumVariable("goflow2plus.rollup_groups",
+							 "Whether the rollups are kept per source and destination network group: on, off, or auto.",
+							 "off: src_group and dst_group are NULL in flows_1m, flows_5m and flows_1h, so their rows stay few when goflow2plus.networks names very many networks (with a full Internet table nearly every flow has its own pair of groups, and the rollups would write as many rows as the flows themselves, three times over). auto: on while the context in use has at most 10 000 networks, off above.",
 							 &gf_guc_rollup_groups,
-							 true,
+							 GF_ROLLUP_GROUPS_AUTO,
+							 gf_rollup_groups_options,
 							 PGC_SIGHUP, 0,
 							 NULL, NULL, NULL);
 	DefineCustomIntVariable("goflow2plus.rollup_1m_retention",

@@ -14,7 +14,15 @@ extern int	gf_guc_partition_ahead;	/* goflow2plus.partition_ahead */
 extern int	gf_guc_retention;	/* goflow2plus.retention, s (0: keep) */
 extern int	gf_guc_maintenance_interval;	/* s (0: paused) */
 extern bool gf_guc_rollups;		/* goflow2plus.rollups */
-extern bool gf_guc_rollup_groups;	/* goflow2plus.rollup_groups */
+/* goflow2plus.rollup_groups */
+typedef enum GfRollupGroups
+{
+	GF_ROLLUP_GROUPS_OFF,
+	GF_ROLLUP_GROUPS_ON,
+	GF_ROLLUP_GROUPS_AUTO		/* on while networks are at most GF_ROLLUP_AUTO_NETWORKS */
+} GfRollupGroups;
+#define GF_ROLLUP_AUTO_NETWORKS 10000
+extern int	gf_guc_rollup_groups;
 extern int	gf_guc_rollup_1m_retention;	/* s */
 extern int	gf_guc_rollup_5m_retention;	/* s */
 extern int	gf_guc_rollup_1h_retention;	/* s */

@@ -22,6 +22,8 @@
 #include "utils/inet.h"
 #include "utils/timestamp.h"
 
+#include "context.h"
+#include "context_attach.h"
 #include "maintenance.h"
 #include "rollup.h"
 
@@ -42,7 +44,20 @@ struct GfRollup
 	int			rows_alloc;
 	int32	   *slots;			/* hash slots: index into rows, or -1 */
 	uint32		mask;			/* slots - 1 (a power of two minus one) */
+	bool		groups;			/* keyed by src_group/dst_group too */
 };
+
+/*
+ * goflow2plus.rollup_groups for this batch: auto looks at the networks of
+ * the context in use (the writer refreshes it before the batch).
+ */
+static bool
+gf_rollup_groups_now(void)
+{
+	if (gf_guc_rollup_groups == GF_ROLLUP_GROUPS_AUTO)
+		return gf_ctx_network_count(gf_context_snapshot_in_use()) <= GF_ROLLUP_AUTO_NETWORKS;
+	return gf_guc_rollup_groups == GF_ROLLUP_GROUPS_ON;
+}
 
 GfRollup *
 gf_rollup_create(MemoryContext ctx)
@@ -50,6 +65,7 @@ gf_rollup_create(MemoryContext ctx)
 	GfRollup   *r = MemoryContextAllocZero(ctx, sizeof(GfRollup));
 
 	r->ctx = ctx;
+	r->groups = gf_rollup_groups_now();
 	r->rows_alloc = GF_ROLLUP_INITIAL;
 	r->rows = MemoryContextAlloc(ctx, sizeof(GfRollupRow) * r->rows_alloc);
 	r->mask = GF_ROLLUP_INITIAL * 2 - 1;
@@ -183,9 +199,9 @@ gf_rollup_add(GfRollup *r, const Datum *values, const bool *nulls)
 	key.sampler = nulls[GF_FLOW_COL_sampler_address] ? NULL :
 		(struct varlena *) DatumGetPointer(values[GF_FLOW_COL_sampler_address]);
 	/* goflow2plus.rollup_groups off: one key for every group (NULL) */
-	key.src_group = nulls[GF_FLOW_COL_src_group] || !gf_guc_rollup_groups ? NULL :
+	key.src_group = nulls[GF_FLOW_COL_src_group] || !r->groups ? NULL :
 		(struct varlena *) DatumGetPointer(values[GF_FLOW_COL_src_group]);
-	key.dst_group = nulls[GF_FLOW_COL_dst_group] || !gf_guc_rollup_groups ? NULL :
+	key.dst_group = nulls[GF_FLOW_COL_dst_group] || !r->groups ? NULL :
 		(struct varlena *) DatumGetPointer(values[GF_FLOW_COL_dst_group]);
 
 	h = hash_bytes((const unsigned char *) &key.minute,

@@ -166,8 +166,8 @@ g0=$(grouped); u0=$(ungrouped); r0=$(q "SELECT count(*) FROM goflow2plus.flows")
 sent_g=$(blast 20 1)
 gf_wait_for 10 "SELECT count(*) - $r0 = $sent_g FROM goflow2plus.flows" || fail "rollup_groups on: rows stored"
 gf_wait_for 10 "SELECT coalesce(sum(flows), 0) - $g0 = $sent_g FROM goflow2plus.flows_1m WHERE src_group = 'rg-all'" || true
-is "rollup_groups on: the flows are rolled up under their groups" "$(( $(grouped) - g0 ))" "$sent_g"
-is "rollup_groups on: none without a group" "$(( $(ungrouped) - u0 ))" 0
+is "rollup_groups auto with one network (on): the flows are rolled up under their groups" "$(( $(grouped) - g0 ))" "$sent_g"
+is "rollup_groups auto with one network (on): none without a group" "$(( $(ungrouped) - u0 ))" 0
 q "ALTER SYSTEM SET goflow2plus.rollup_groups = off" >/dev/null
 q "SELECT pg_reload_conf()" >/dev/null
 sleep 2
@@ -179,9 +179,27 @@ is "rollup_groups off: the flows are rolled up without groups" "$(( $(ungrouped)
 is "rollup_groups off: none added under a group" "$(( $(grouped) - g1 ))" 0
 is "rollup_groups off: the raw rows keep their group" \
 	"$(q "SELECT count(*) FROM goflow2plus.flows WHERE src_group = 'rg-all'")" "$(( sent_g + sent_u ))"
+# auto (the default): on with the one network above (checked first), off
+# once the networks are more than 10 000.
 q "ALTER SYSTEM RESET goflow2plus.rollup_groups" >/dev/null
-q "DELETE FROM goflow2plus.networks WHERE name = 'rg-all'" >/dev/null
-q "SELECT pg_reload_conf(), goflow2plus.context_wait(10000)" >/dev/null
+q "SELECT pg_reload_conf()" >/dev/null
+sleep 2
+is "rollup_groups defaults to auto" "$(q "SHOW goflow2plus.rollup_groups")" auto
+is "10 000 more networks" "$(q "WITH i AS (INSERT INTO goflow2plus.networks (name, cidr)
+   SELECT 'rg-' || i, set_masklen('172.16.0.0'::inet + i * 256, 24)::cidr FROM generate_series(1, 10000) i
+   RETURNING 1) SELECT count(*) FROM i")" 10000
+check "context with 10 001 networks published" test "$(q "SELECT goflow2plus.context_wait(20000)")" = t
+anygroup() { q "SELECT coalesce(sum(flows), 0) FROM goflow2plus.flows_1m WHERE src_group IS NOT NULL OR dst_group IS NOT NULL"; }
+g2=$(anygroup); u2=$(ungrouped); r2=$(q "SELECT count(*) FROM goflow2plus.flows")
+sent_a=$(blast 20 1)
+gf_wait_for 10 "SELECT count(*) - $r2 = $sent_a FROM goflow2plus.flows" || fail "rollup_groups auto: rows stored"
+gf_wait_for 10 "SELECT coalesce(sum(flows), 0) - $u2 = $sent_a FROM goflow2plus.flows_1m WHERE src_group IS NULL" || true
+is "rollup_groups auto, 10 001 networks: rolled up without groups" "$(( $(ungrouped) - u2 ))" "$sent_a"
+is "rollup_groups auto, 10 001 networks: none under a group" "$(( $(anygroup) - g2 ))" 0
+is "rollup_groups auto, 10 001 networks: the raw rows keep their group" \
+	"$(q "SELECT count(*) FROM goflow2plus.flows WHERE src_group IS NOT NULL")" "$(( sent_g + sent_u + sent_a ))"
+q "DELETE FROM goflow2plus.networks WHERE name LIKE 'rg-%'" >/dev/null
+q "SELECT goflow2plus.context_wait(10000)" >/dev/null
 
 # 6. A user trigger on the parent: rows go through the executor's INSERT,
 # which routes them; the trigger sees every row.
