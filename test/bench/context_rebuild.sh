@@ -45,6 +45,8 @@
 #                      "goflow2plus.context_keep_build_memory = off"
 #      CTXR_NICE=N     renice the builder to N before the phases (to
 #                      compare priorities within one build)
+#      CTXR_COUNT=2    two workers (?count=2) and a sender on two source
+#                      ports that SO_REUSEPORT splits between them
 #      CTXR_DIR        the folder, default /tmp/gf_context_rebuild
 #      CTXR_KEEP=1     keep $DIR (log) at the end
 #      GF_DESTDIR=/path  use a "make install DESTDIR=/path" tree;
@@ -86,7 +88,7 @@ mem() {
 }
 # The socket's drops column (/proc/net/udp, last field).
 sock_drops() {
-	awk -v a="$(printf '0100007F:%04X' "$UDP")" '$2 == a { print $NF; exit }' /proc/net/udp
+	awk -v a="$(printf '0100007F:%04X' "$UDP")" '$2 == a { n += $NF } END { print n + 0 }' /proc/net/udp
 }
 
 BLAST_PID=
@@ -118,7 +120,13 @@ cc -std=gnu11 -O2 -Wall -Werror -o "$DIR/bin/udp_blast" "$REPO/test/bench/udp_bl
 "$DIR/bin/ctx_networks" "$N4" "$N6" "$DIR/networks.tsv" "$DIR/addrs.txt" >"$DIR/gen.out" || exit 1
 chmod a+r "$DIR/networks.tsv" "$DIR/addrs.txt"
 
-gf_cluster_start "netflow://127.0.0.1:$UDP" "${CTXR_CONF:-}" || exit 1
+LISTEN="netflow://127.0.0.1:$UDP"
+BLAST_SRC=()
+if [ "${CTXR_COUNT:-1}" = 2 ]; then
+	LISTEN="$LISTEN?count=2"
+	BLAST_SRC=(-s 2 -b "$(/usr/bin/python3 "$REPO/test/bench/lib/reuseport_pair.py" "$UDP")") || exit 1
+fi
+gf_cluster_start "$LISTEN" "${CTXR_CONF:-}" || exit 1
 q -c "CREATE EXTENSION goflow2plus" >/dev/null || exit 1
 for ((i = 0; i < 300; i++)); do
 	[ "$(q -c "SELECT bool_and(ready) FROM goflow2plus.stats()" 2>/dev/null)" = t ] && break
@@ -188,7 +196,7 @@ phase() {
 	sampler >"$DIR/drops.$name" &
 	SAMPLER_PID=$!
 	t_start=$(now)
-	"$DIR/bin/udp_blast" -a "$DIR/addrs.txt" -p "$PROBE" "$UDP" "$RATE" "$secs" >"$DIR/blast.$name" 2>&1 &
+	"$DIR/bin/udp_blast" "${BLAST_SRC[@]}" -a "$DIR/addrs.txt" -p "$PROBE" "$UDP" "$RATE" "$secs" >"$DIR/blast.$name" 2>&1 &
 	BLAST_PID=$!
 	: >"$DIR/changes.$name"
 	if [ "$changes" -gt 0 ]; then
